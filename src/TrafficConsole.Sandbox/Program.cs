@@ -1,0 +1,2 @@
+// Standalone entry point of the sandbox cluster; filled in by the sandbox work.
+return 0;

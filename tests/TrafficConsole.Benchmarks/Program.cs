@@ -1,0 +1,2 @@
+// Benchmarks entry point; see README.md, section Benchmarks.
+return 0;
