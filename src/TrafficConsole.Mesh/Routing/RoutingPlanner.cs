@@ -54,13 +54,13 @@ public static class RoutingPlanner
         var taken = new HashSet<string>((currentDr?.Spec?.Subsets ?? []).Select(static s => s.Name ?? string.Empty), StringComparer.Ordinal);
         bool wholeService = view.Versions.Length == 1 && !view.Versions[0].IsVersioned;
         HttpRouteRule? currentCatchAll = CatchAllOf(currentVs);
-        IReadOnlyList<HttpRouteDestination> currentRoute = currentCatchAll?.Route ?? [];
 
+        // Like Kiali, every version of the split gets a subset (weight 0 included) so a later slider move only touches the route.
         IEnumerable<string> needed = split.Weights
-            .Where(w => w.Weight > 0 || RoutedVersions(currentRoute, view).Contains(w.Version))
             .Select(static w => w.Version)
             .Concat(split.Mirror is null ? [] : [split.Mirror.Version])
-            .Distinct(StringComparer.Ordinal);
+            .Distinct(StringComparer.Ordinal)
+            .Where(v => view.FindVersion(v)?.IsVersioned == true);
         if (!wholeService)
         {
             foreach (string versionName in needed)
@@ -160,11 +160,6 @@ public static class RoutingPlanner
         int index = RoutingReader.IndexOfCatchAll(http);
         return index < 0 ? null : http[index];
     }
-
-    private static HashSet<string> RoutedVersions(IReadOnlyList<HttpRouteDestination> route, ServiceView view) =>
-        new(route
-            .Select(d => d.Destination?.Subset is { } s && view.Routing.SubsetVersions.TryGetValue(s, out string? v) ? v : null)
-            .OfType<string>(), StringComparer.Ordinal);
 
     private static HttpRouteRule BuildCatchAll(ServiceView view, TrafficSplit split, VirtualService? currentVs, HttpRouteRule? current, Dictionary<string, string> subsetFor)
     {
