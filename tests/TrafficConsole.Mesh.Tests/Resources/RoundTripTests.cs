@@ -251,6 +251,29 @@ public class RoundTripTests
         Assert.Equal("gateway.networking.k8s.io/v1", new HttpRoute().ApiVersion);
     }
 
+    [Fact]
+    public void A_LIST_response_reads_into_a_typed_list_with_either_serializer()
+    {
+        string list = $$"""{"apiVersion":"networking.istio.io/v1","kind":"VirtualServiceList","metadata":{"resourceVersion":"999","continue":"abc"},"items":[{{VirtualServiceJson}}]}""";
+
+        ResourceList<VirtualService> viaKubernetesJson = KubernetesJson.Deserialize<ResourceList<VirtualService>>(list);
+        ResourceList<VirtualService> viaMeshJson = MeshJson.Deserialize<ResourceList<VirtualService>>(list)!;
+
+        Assert.Equal("999", viaKubernetesJson.Metadata.ResourceVersion);
+        Assert.Equal("abc", viaMeshJson.Metadata.ContinueProperty);
+        Assert.Equal("reviews", Assert.Single(viaKubernetesJson.Items).Name);
+        AssertSameJson(list, KubernetesJson.Serialize(viaKubernetesJson));
+        AssertSameJson(list, MeshJson.Serialize(viaMeshJson));
+    }
+
+    [Fact]
+    public void Entity_attributes_describe_the_custom_resources_for_generic_clients()
+    {
+        var entity = (k8s.Models.KubernetesEntityAttribute)Attribute.GetCustomAttribute(typeof(DestinationRule), typeof(k8s.Models.KubernetesEntityAttribute))!;
+
+        Assert.Equal(("networking.istio.io", "v1", "DestinationRule", "destinationrules"), (entity.Group, entity.ApiVersion, entity.Kind, entity.PluralName));
+    }
+
     internal static void AssertSameJson(string expected, string actual)
     {
         JsonNode? e = JsonNode.Parse(expected);

@@ -44,6 +44,24 @@ public class TrafficSplitTests
     }
 
     [Fact]
+    public void AllTo_sends_everything_to_one_version()
+    {
+        Assert.Equal(TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), TrafficSplit.AllTo(["v1", "v2", "v3"], "v1"));
+    }
+
+    [Fact]
+    public void Json_shape_is_weights_and_mirror()
+    {
+        TrafficSplit split = TrafficSplit.Of(("v1", 90), ("v2", 10)) with { Mirror = new MirrorTarget("v2", 5) };
+
+        string json = System.Text.Json.JsonSerializer.Serialize(split, System.Text.Json.JsonSerializerOptions.Web);
+        TrafficSplit? back = System.Text.Json.JsonSerializer.Deserialize<TrafficSplit>(json, System.Text.Json.JsonSerializerOptions.Web);
+
+        Assert.Equal("""{"weights":[{"version":"v1","weight":90},{"version":"v2","weight":10}],"mirror":{"version":"v2","percent":5},"total":100}""", json);
+        Assert.Equal(split, back);
+    }
+
+    [Fact]
     public void ToString_is_readable_for_logs()
     {
         Assert.Equal("v1=90, v2=10; mirror v2 5%", (TrafficSplit.Of(("v1", 90), ("v2", 10)) with { Mirror = new MirrorTarget("v2", 5) }).ToString());
