@@ -27,6 +27,11 @@ public static class RoutingPlanner
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(split);
+        return Plan(view, split, istioApiVersion) with { Namespace = view.Namespace, ServiceName = view.Name };
+    }
+
+    private static RoutingPlan Plan(ServiceView view, TrafficSplit split, string istioApiVersion)
+    {
         string revision = view.Routing.Revision;
 
         if (!IstioApi.IsNetworkingApiVersion(istioApiVersion))
@@ -127,7 +132,14 @@ public static class RoutingPlanner
             delete.Add(ResourceRef.Of(dr, DestinationRule.Plural));
         }
 
-        return new DeletePlan { Delete = delete.ToImmutable(), Keep = keep.ToImmutable(), ExpectedRevision = view.Routing.Revision };
+        return new DeletePlan
+        {
+            Namespace = view.Namespace,
+            ServiceName = view.Name,
+            Delete = delete.ToImmutable(),
+            Keep = keep.ToImmutable(),
+            ExpectedRevision = view.Routing.Revision,
+        };
     }
 
     private static VirtualService? FindVirtualService(ServiceView view)

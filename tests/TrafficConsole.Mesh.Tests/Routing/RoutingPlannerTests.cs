@@ -396,6 +396,19 @@ public class RoutingPlannerTests
     }
 
     [Fact]
+    public void Plans_name_their_service_and_write_the_DestinationRule_first()
+    {
+        RoutingPlan plan = RoutingPlanner.PlanApply(View(), TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1);
+        RoutingPlan refused = RoutingPlanner.PlanApply(View(), TrafficSplit.Of(("v1", 10)), IstioApi.V1);
+
+        Assert.Equal(("bookinfo", "reviews"), (plan.Namespace, plan.ServiceName));
+        Assert.Equal(("bookinfo", "reviews"), (refused.Namespace, refused.ServiceName));
+        Assert.Equal(["DestinationRule bookinfo/reviews", "VirtualService bookinfo/reviews"], plan.Writes.Select(static w => w.ToString()));
+        Assert.Empty(refused.Writes);
+        Assert.Equal(("bookinfo", "reviews"), (RoutingPlanner.PlanDelete(View()).Namespace, RoutingPlanner.PlanDelete(View()).ServiceName));
+    }
+
+    [Fact]
     public void Delete_of_a_service_without_routing_is_empty()
     {
         Assert.True(RoutingPlanner.PlanDelete(View()).IsEmpty);
