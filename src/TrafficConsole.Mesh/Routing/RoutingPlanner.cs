@@ -50,6 +50,11 @@ public static class RoutingPlanner
             return RoutingPlan.Refused("The split is not valid: " + string.Join(" ", issues.Where(static i => i.Severity == Severity.Error).Select(static i => i.Message)), issues, revision);
         }
 
+        if (split.Mirror is not null && view.Routing.OtherMirror is { } other)
+        {
+            return RoutingPlan.Refused($"The catch-all route already mirrors to {other}; Istio allows one mirror per route, so remove that mirror before mirroring to a version.", issues, revision);
+        }
+
         VirtualService? currentVs = FindVirtualService(view);
         DestinationRule? currentDr = FindDestinationRule(view);
 
@@ -219,7 +224,7 @@ public static class RoutingPlanner
         }
 
         HttpRouteRule rule = (current ?? new HttpRouteRule()) with { Route = route };
-        bool mirrorIsOurs = current?.Mirror is null || HostNames.Targets(current.Mirror.Host, vsNamespace, view.Name, view.Namespace);
+        bool mirrorIsOurs = current?.Mirror is null || (current.Mirror.Subset is not null && HostNames.Targets(current.Mirror.Host, vsNamespace, view.Name, view.Namespace));
         if (split.Mirror is { } mirror)
         {
             Destination mirrorDestination = (mirrorIsOurs ? current?.Mirror : null) ?? new Destination { Port = port };

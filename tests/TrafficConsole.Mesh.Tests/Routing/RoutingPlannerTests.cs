@@ -256,6 +256,23 @@ public class RoutingPlannerTests
     }
 
     [Fact]
+    public void Mirroring_to_a_version_is_refused_while_another_mirror_exists()
+    {
+        VirtualService vs = SplitService("1", ("v1", 100));
+        vs.Spec = vs.Spec! with { Http = [vs.Spec.Http![0] with { Mirror = new Destination { Host = "reviews" } }] };
+        ServiceView view = View([vs], [SubsetRule()]);
+        Assert.Equal("reviews (100%)", view.Routing.OtherMirror);
+        Assert.Equal(RoutingKind.Split, view.Routing.Kind);
+
+        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)) with { Mirror = new MirrorTarget("v2", 10) }, IstioApi.V1);
+        RoutingPlan withoutMirror = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1);
+
+        Assert.True(plan.IsRefused);
+        Assert.Contains("already mirrors to reviews", plan.RefusalReason, StringComparison.Ordinal);
+        Assert.Equal("reviews", withoutMirror.VirtualService!.Spec!.Http![0].Mirror!.Host);
+    }
+
+    [Fact]
     public void The_legacy_mirrorPercent_is_replaced_by_mirrorPercentage()
     {
         const string json = """
