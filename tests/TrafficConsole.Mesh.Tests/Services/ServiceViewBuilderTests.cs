@@ -113,6 +113,25 @@ public class ServiceViewBuilderTests
     }
 
     [Fact]
+    public void The_view_lists_what_the_validators_find_in_its_resources()
+    {
+        VirtualService vs = SplitService("1", ("v1", 90), ("v9", 10));
+        vs.Spec = vs.Spec! with
+        {
+            Http = [new HttpRouteRule { Match = [new HttpMatchRequest { Uri = StringMatch.ForPrefix("/r") }], Route = [Dest("ratings", "v1")] }, .. vs.Spec.Http!],
+        };
+
+        ServiceView view = View([vs], [SubsetRule(versions: ["v1", "v2", "v3", "v4"])]);
+
+        Assert.Equal(
+            [
+                "VirtualService bookinfo/reviews: TC2004 Error spec.http[1].route[1].destination.subset",
+                "DestinationRule bookinfo/reviews: TC3003 Warning spec.subsets[3].labels",
+            ],
+            view.Issues.Select(static i => $"{i.Kind} {i.Namespace}/{i.Name}: {i.Issue.Code} {i.Issue.Severity} {i.Issue.Path}"));
+    }
+
+    [Fact]
     public void HttpRoutes_attached_to_the_service_are_kept_in_the_view()
     {
         var route = new HttpRoute
