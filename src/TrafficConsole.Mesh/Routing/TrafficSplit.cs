@@ -60,7 +60,12 @@ public sealed record TrafficSplit
     /// <summary>The same split with one version's weight replaced (or added at the end).</summary>
     public TrafficSplit WithWeight(string version, int weight)
     {
-        int index = Weights.IndexOf(Weights.FirstOrDefault(w => string.Equals(w.Version, version, StringComparison.Ordinal))!);
+        int index = -1;
+        for (int i = 0; i < Weights.Length && index < 0; i++)
+        {
+            index = string.Equals(Weights[i].Version, version, StringComparison.Ordinal) ? i : -1;
+        }
+
         return index >= 0
             ? this with { Weights = Weights.SetItem(index, new VersionWeight(version, weight)) }
             : this with { Weights = Weights.Add(new VersionWeight(version, weight)) };
