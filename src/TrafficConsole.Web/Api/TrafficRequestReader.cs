@@ -75,7 +75,7 @@ internal static class TrafficRequestReader
         {
             foreach (JsonProperty weight in weightsElement.EnumerateObject())
             {
-                string field = $"weights.{weight.Name}";
+                string field = $"weights[{weight.Name}]";
                 if (weight.Value.ValueKind != JsonValueKind.Number)
                 {
                     errors[field] = [$"The weight of '{weight.Name}' must be an integer percent, got {Describe(weight.Value)}."];
@@ -90,7 +90,7 @@ internal static class TrafficRequestReader
                 }
             }
 
-            if (weights.Count == 0 && !errors.Keys.Any(static k => k.StartsWith("weights.", StringComparison.Ordinal)))
+            if (weights.Count == 0 && !errors.Keys.Any(static k => k.StartsWith("weights[", StringComparison.Ordinal)))
             {
                 errors["weights"] = ["weights must name at least one version."];
             }
