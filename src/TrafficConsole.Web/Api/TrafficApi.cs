@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
@@ -62,7 +63,7 @@ internal static class TrafficApi
 
     private static IResult ListNamespaces(ITrafficService traffic)
     {
-        return NotReady(traffic) ?? TypedResults.Ok(traffic.Namespaces);
+        return NotReady(traffic) is { } notReady ? notReady : TypedResults.Ok(traffic.Namespaces);
     }
 
     private static IResult ListServices(string ns, ITrafficService traffic)
@@ -168,7 +169,7 @@ internal static class TrafficApi
             });
     }
 
-    private static IResult? Find(ITrafficService traffic, string ns, string svc, out ServiceDetail? detail)
+    private static ProblemHttpResult? Find(ITrafficService traffic, string ns, string svc, out ServiceDetail? detail)
     {
         detail = null;
         if (NotReady(traffic) is { } notReady)
@@ -187,12 +188,12 @@ internal static class TrafficApi
             : null;
     }
 
-    private static IResult NamespaceNotFound(string ns) =>
+    private static ProblemHttpResult NamespaceNotFound(string ns) =>
         TypedResults.Problem(title: "Namespace not found", detail: $"Namespace '{ns}' does not exist in the cluster.", statusCode: StatusCodes.Status404NotFound);
 
     // Until the cache has synced once there is nothing true to answer; afterwards reads are served
     // from the cache even while it reconnects, as the pages do.
-    private static IResult? NotReady(ITrafficService traffic)
+    private static ProblemHttpResult? NotReady(ITrafficService traffic)
     {
         ConnectionHealth health = traffic.Health;
         return health.State == ConnectionState.Connecting || (health.State == ConnectionState.Unreachable && traffic.Namespaces.Count == 0)
@@ -200,6 +201,6 @@ internal static class TrafficApi
             : null;
     }
 
-    private static IResult Unavailable(string message) =>
+    private static ProblemHttpResult Unavailable(string message) =>
         TypedResults.Problem(title: "The Kubernetes API server is unavailable", detail: message, statusCode: StatusCodes.Status503ServiceUnavailable);
 }

@@ -1,4 +1,5 @@
 using k8s;
+using k8s.Exceptions;
 using k8s.KubeConfigModels;
 using Microsoft.Extensions.Options;
 using TrafficConsole.Cluster.Cache;
@@ -50,7 +51,7 @@ public sealed partial class ClusterRuntime(
         if (options.Mode == ClusterMode.Sandbox && string.IsNullOrEmpty(options.ServerUrl))
         {
             sandbox = await StartSandboxAsync(sandboxOptions.Value, cancellationToken).ConfigureAwait(false);
-            options.ServerUrl = sandbox.Url;
+            options.ServerUrl = sandbox.Url.ToString().TrimEnd('/');
             options.Token = sandbox.AdminToken;
         }
 
@@ -89,9 +90,15 @@ public sealed partial class ClusterRuntime(
     {
         Directory.CreateDirectory(options.DataDir!);
         SandboxServer sandbox = await SandboxServer.StartAsync(
-            new SandboxOptions { Port = options.Port, DataDirectory = options.DataDir!, Seed = options.Seed },
+            new SandboxOptions
+            {
+                Port = options.Port,
+                DataDirectory = options.DataDir!,
+                Seed = options.Seed ? SandboxSeed.Bookinfo : SandboxSeed.None,
+                LoggerFactory = loggerFactory,
+            },
             cancellationToken).ConfigureAwait(false);
-        LogSandboxStarted(sandbox.Url, options.DataDir!, sandbox.KubeconfigPath);
+        LogSandboxStarted(sandbox.Url, options.DataDir!, sandbox.KubeconfigPath ?? "(none)");
         return sandbox;
     }
 
@@ -126,7 +133,7 @@ public sealed partial class ClusterRuntime(
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Sandbox cluster at {SandboxUrl} (data in {DataDir}). Try: kubectl --kubeconfig {KubeconfigPath} get vs -A")]
-    private partial void LogSandboxStarted(string sandboxUrl, string dataDir, string kubeconfigPath);
+    private partial void LogSandboxStarted(Uri sandboxUrl, string dataDir, string kubeconfigPath);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to cluster {ClusterName} ({Mode}) at {ServerUrl}")]
     private partial void LogConnecting(ClusterMode mode, string clusterName, string serverUrl);

@@ -77,7 +77,7 @@ public static class ConsoleApp
 
     private static void UseDefaultUrl(WebApplicationBuilder builder)
     {
-        IConfiguration config = builder.Configuration;
+        ConfigurationManager config = builder.Configuration;
         bool configured = !string.IsNullOrEmpty(config["urls"])
             || !string.IsNullOrEmpty(config["http_ports"])
             || !string.IsNullOrEmpty(config["https_ports"])

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Mesh.Resources;
@@ -22,12 +21,6 @@ namespace TrafficConsole.Web.Services;
 /// </summary>
 internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<TrafficService> logger) : ITrafficService
 {
-    /// <summary>Who last changed a VirtualService through the console (on the VirtualService it writes).</summary>
-    public const string ChangedByAnnotation = "trafficconsole.io/changed-by";
-
-    /// <summary>When (ISO 8601, UTC) the console last changed the VirtualService.</summary>
-    public const string ChangedAtAnnotation = "trafficconsole.io/changed-at";
-
     /// <summary>Code of the message a refused plan carries when Mesh gave no issue (e.g. read-only routing).</summary>
     public const string RefusedCode = "TC0001";
 
@@ -110,12 +103,14 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
             return new ChangeOutcome.Applied(view.Routing.Revision);
         }
 
-        plan = Stamp(plan, actor);
-        WriteResult result = await runtime.Writer.ApplyAsync(plan, cancellationToken).ConfigureAwait(false);
+        // The writer records the actor on the VirtualService (trafficconsole.io/changed-by).
+        WriteResult result = await runtime.Writer.ApplyAsync(plan, actor, cancellationToken).ConfigureAwait(false);
         ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
         if (outcome is ChangeOutcome.Applied applied)
         {
-            LogTrafficChanged(actor, namespaceName, service, Describe(view.Routing), split.ToString(), view.Routing.Revision, applied.Revision);
+            string before = Describe(view.Routing);
+            string after = split.ToString();
+            LogTrafficChanged(actor, namespaceName, service, before, after, view.Routing.Revision, applied.Revision);
         }
         else
         {
@@ -145,11 +140,13 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
             return new ChangeOutcome.Applied(view.Routing.Revision);
         }
 
-        WriteResult result = await runtime.Writer.DeleteAsync(plan, cancellationToken).ConfigureAwait(false);
+        WriteResult result = await runtime.Writer.DeleteAsync(plan, actor, namespaceName, service, cancellationToken).ConfigureAwait(false);
         ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
         if (outcome is ChangeOutcome.Applied applied)
         {
-            LogRoutingDeleted(actor, namespaceName, service, string.Join(", ", plan.Delete), Describe(view.Routing), view.Routing.Revision, applied.Revision);
+            string resources = string.Join(", ", plan.Delete);
+            string before = Describe(view.Routing);
+            LogRoutingDeleted(actor, namespaceName, service, resources, before, view.Routing.Revision, applied.Revision);
         }
         else
         {
@@ -166,24 +163,21 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
 
     public async IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        MeshSubscription subscription = Cache.Subscribe(namespaceName, cancellationToken);
-        await using (subscription.ConfigureAwait(false))
+        using MeshSubscription subscription = Cache.Subscribe(namespaceName, cancellationToken);
+        ConnectionHealth last = ToHealth(subscription.Snapshot.Health);
+        await foreach (MeshChangeBatch batch in subscription.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            ConnectionHealth last = ToHealth(subscription.Snapshot.Health);
-            await foreach (MeshChangeBatch batch in subscription.WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                IEnumerable<ServiceRef> services = batch.IsResync
-                    ? AllServices(batch.Snapshot, namespaceName)
-                    : batch.AffectedServices.Where(s => namespaceName is null || string.Equals(s.Namespace, namespaceName, StringComparison.Ordinal));
-                ImmutableArray<ServiceChangedEvent> changes = [.. services.Select(s => ToEvent(batch.Snapshot, s))];
+            IEnumerable<ServiceRef> services = batch.IsResync
+                ? AllServices(batch.Snapshot, namespaceName)
+                : batch.AffectedServices.Where(s => namespaceName is null || string.Equals(s.Namespace, namespaceName, StringComparison.Ordinal));
+            ImmutableArray<ServiceChangedEvent> changes = [.. services.Select(s => ToEvent(batch.Snapshot, s))];
 
-                ConnectionHealth health = ToHealth(batch.Health);
-                bool healthChanged = health.State != last.State || !string.Equals(health.LastError, last.LastError, StringComparison.Ordinal);
-                last = health;
-                if (!changes.IsEmpty || healthChanged)
-                {
-                    yield return new TrafficUpdate(changes, healthChanged ? health : null);
-                }
+            ConnectionHealth health = ToHealth(batch.Health);
+            bool healthChanged = health.State != last.State || !string.Equals(health.LastError, last.LastError, StringComparison.Ordinal);
+            last = health;
+            if (!changes.IsEmpty || healthChanged)
+            {
+                yield return new TrafficUpdate(changes, healthChanged ? health : null);
             }
         }
     }
@@ -198,7 +192,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
             // Gone: no routing, no weights; GetService now returns null.
             : new ServiceChangedEvent(service.Namespace, service.Name, RoutingState.NoRevision, [], RoutingKind.None);
 
-    private ChangeOutcome.Conflict? Stale(ServiceView view, string? expectedRevision) =>
+    private static ChangeOutcome.Conflict? Stale(ServiceView view, string? expectedRevision) =>
         expectedRevision is null || string.Equals(expectedRevision, view.Routing.Revision, StringComparison.Ordinal)
             ? null
             : new ChangeOutcome.Conflict(
@@ -234,21 +228,6 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
 
     private static string IstioApiVersion(MeshSnapshot snapshot) => snapshot.Apis.IstioApiVersion ?? IstioApi.V1;
 
-    /// <summary>Records who changed the VirtualService, on a copy: the plan's objects may be shared with the cache.</summary>
-    private static RoutingPlan Stamp(RoutingPlan plan, string actor)
-    {
-        if (plan.VirtualService is not { } vs || plan.VirtualServiceAction == ResourceAction.Unchanged)
-        {
-            return plan;
-        }
-
-        VirtualService copy = JsonSerializer.Deserialize<VirtualService>(JsonSerializer.Serialize(vs, MeshJson.Options), MeshJson.Options)!;
-        copy.Metadata.Annotations ??= new Dictionary<string, string>(StringComparer.Ordinal);
-        copy.Metadata.Annotations[ChangedByAnnotation] = actor;
-        copy.Metadata.Annotations[ChangedAtAnnotation] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        return plan with { VirtualService = copy };
-    }
-
     private static TrafficSplit ToSplit(TrafficDraft draft) => new(
         [.. (draft.Weights.IsDefault ? [] : draft.Weights).Select(static w => new VersionWeight(w.Version, w.Percent))],
         draft.Mirror is { } mirror ? new MirrorTarget(mirror.Version, mirror.Percent) : null);
@@ -265,8 +244,8 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
             [.. view.Versions.Select(ToVersion)],
             ToRouting(view.Routing),
             Validate(view),
-            routingVs?.Metadata?.Annotations?.TryGetValue(ChangedByAnnotation, out string? by) == true ? by : null,
-            routingVs?.Metadata?.Annotations?.TryGetValue(ChangedAtAnnotation, out string? at) == true
+            routingVs?.Metadata?.Annotations?.TryGetValue(RoutingWriter.ChangedByAnnotation, out string? by) == true ? by : null,
+            routingVs?.Metadata?.Annotations?.TryGetValue(RoutingWriter.ChangedAtAnnotation, out string? at) == true
                 && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset when)
                 ? when
                 : null);
