@@ -28,7 +28,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
 
     public ClusterInfo Cluster => runtime.Info;
 
-    public ConnectionHealth Health => ToHealth(Cache.Health);
+    public ConnectionHealth Health => ToHealth(Cache.Current);
 
     public IReadOnlyList<string> Namespaces => [.. Cache.Current.Namespaces];
 
@@ -164,7 +164,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
     public async IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using MeshSubscription subscription = Cache.Subscribe(namespaceName, cancellationToken);
-        ConnectionHealth last = ToHealth(subscription.Snapshot.Health);
+        ConnectionHealth last = ToHealth(subscription.Snapshot);
         await foreach (MeshChangeBatch batch in subscription.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             IEnumerable<ServiceRef> services = batch.IsResync
@@ -172,7 +172,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
                 : batch.AffectedServices.Where(s => namespaceName is null || string.Equals(s.Namespace, namespaceName, StringComparison.Ordinal));
             ImmutableArray<ServiceChangedEvent> changes = [.. services.Select(s => ToEvent(batch.Snapshot, s))];
 
-            ConnectionHealth health = ToHealth(batch.Health);
+            ConnectionHealth health = ToHealth(batch.Snapshot);
             bool healthChanged = health.State != last.State || !string.Equals(health.LastError, last.LastError, StringComparison.Ordinal);
             last = health;
             if (!changes.IsEmpty || healthChanged)
@@ -333,6 +333,15 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
                 _ => DiffLineKind.Unchanged,
             },
             l.Text))];
+
+    /// <summary>Connected only once every kind has been listed: before that there is nothing true to show.</summary>
+    internal static ConnectionHealth ToHealth(MeshSnapshot snapshot)
+    {
+        CacheHealth health = snapshot.Health;
+        return health.State == CacheHealthState.Connected && !snapshot.IsSynced
+            ? new ConnectionHealth(ConnectionState.Connecting, null, health.Since)
+            : ToHealth(health);
+    }
 
     internal static ConnectionHealth ToHealth(CacheHealth health) => new(
         health.State switch
