@@ -128,4 +128,24 @@ public sealed class MeshCacheResilienceTests : IDisposable
         Assert.NotNull(cache.Current.FindVirtualService("bookinfo", "newcomer"));
         Assert.Equal(4, cache.Current.GetServiceView("bookinfo", "details")!.Versions.Single().DesiredReplicas);
     }
+
+    [Fact]
+    public async Task Quiet_watches_that_the_server_times_out_are_renewed_without_touching_health()
+    {
+        // No events and no bookmarks: each watch ends with nothing on it, which must read as a normal end.
+        await using TestCluster cluster = await TestCluster.StartAsync(configure: o => o.BookmarkInterval = TimeSpan.FromHours(1));
+        MeshCache cache = await cluster.StartCacheAsync(o => o.WatchTimeout = TimeSpan.FromSeconds(1));
+        long watches = cache.Requests.Watches;
+        long lists = cache.Requests.Lists;
+        long version = cache.Current.Version;
+
+        await Eventually.TrueAsync(() => cache.Requests.Watches >= watches + 12, "every informer renewed its watch twice", TimeSpan.FromSeconds(15));
+
+        Assert.Equal(CacheHealthState.Connected, cache.Health.State);
+        Assert.Equal(lists, cache.Requests.Lists);
+        Assert.Equal(0, cache.Requests.Probes);
+
+        // Any health flap (Reconnecting and back) would have produced new snapshot versions.
+        Assert.Equal(version, cache.Current.Version);
+    }
 }
