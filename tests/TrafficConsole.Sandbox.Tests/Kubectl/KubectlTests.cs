@@ -237,6 +237,53 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rollout_status_and_wait_see_the_deployment_ready()
+    {
+        var rollout = await OkAsync("rollout", "status", "deploy/reviews-v2", "-n", "bookinfo", "--timeout=20s");
+        Assert.Contains("deployment \"reviews-v2\" successfully rolled out", rollout.Stdout, StringComparison.Ordinal);
+        var wait = await OkAsync("wait", "--for=condition=Available", "deploy/reviews-v2", "-n", "bookinfo", "--timeout=20s");
+        Assert.Contains("condition met", wait.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Apply_of_a_deployment_merges_containers_and_scales_pods()
+    {
+        const string deployment = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: web
+              namespace: default
+            spec:
+              replicas: 2
+              selector:
+                matchLabels: {app: web, version: v1}
+              template:
+                metadata:
+                  labels: {app: web, version: v1}
+                spec:
+                  containers:
+                  - name: web
+                    image: nginx:1
+                    env: [{name: A, value: "1"}, {name: B, value: "2"}]
+                  - name: side
+                    image: busybox
+            """;
+        var file = await WriteAsync("deploy.yaml", deployment);
+        await OkAsync("apply", "-f", file);
+        await File.WriteAllTextAsync(file, deployment.Replace("nginx:1", "nginx:2", StringComparison.Ordinal)
+            .Replace("replicas: 2", "replicas: 3", StringComparison.Ordinal)
+            .Replace("\n      - name: side\n        image: busybox", "", StringComparison.Ordinal));
+        var result = await OkAsync("apply", "-f", file);
+        Assert.Contains("deployment.apps/web configured", result.Stdout, StringComparison.Ordinal);
+
+        var images = await OkAsync("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[*].image}");
+        Assert.Equal("nginx:2", images.Stdout.Trim());
+        var pods = await OkAsync("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.containers[0].image}");
+        Assert.Equal(["nginx:2", "nginx:2", "nginx:2"], pods.Stdout.Trim().Split(' '));
+    }
+
+    [Fact]
     public async Task Delete_namespace_removes_what_was_in_it()
     {
         await OkAsync("delete", "ns", "shop", "--wait=false");
