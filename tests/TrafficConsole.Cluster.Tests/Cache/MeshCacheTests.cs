@@ -199,4 +199,40 @@ public sealed class MeshCacheTests
         subscriptions.ForEach(s => s.Dispose());
         Assert.Equal(0, cache.SubscriberCount);
     }
+
+    [Fact]
+    public async Task A_subscriber_that_falls_behind_gets_a_resync_with_the_latest_snapshot_instead_of_blocking_the_cache()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshCache cache = await cluster.StartCacheAsync(o => o.SubscriberCapacity = 2);
+        using MeshSubscription slow = cache.Subscribe("bookinfo");
+        using MeshSubscription reader = cache.Subscribe("bookinfo");
+        await using IAsyncEnumerator<MeshChangeBatch> readerBatches = reader.GetAsyncEnumerator();
+        MeshResourceClients resources = await cluster.ResourcesAsync();
+
+        for (int i = 0; i < 6; i++)
+        {
+            await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", $"slow-{i}", $"slow-{i}", ("v1", 100)));
+        }
+
+        // The cache and other subscribers keep going while "slow" reads nothing.
+        await Eventually.TrueAsync(() => cache.Current.In("bookinfo").VirtualServices.Count == 6, "the cache has all six");
+        await Eventually.BatchAsync(readerBatches, b => b.Snapshot.In("bookinfo").VirtualServices.Count == 6, "the reading subscriber caught up");
+
+        await using IAsyncEnumerator<MeshChangeBatch> slowBatches = slow.GetAsyncEnumerator();
+        List<MeshChangeBatch> seen = await Eventually.BatchAsync(slowBatches, b => b.IsResync, "a resync");
+        Assert.Equal(6, seen[^1].Snapshot.In("bookinfo").VirtualServices.Count);
+        Assert.True(seen[^1].Affects("bookinfo", "anything"), "a resync affects every service");
+    }
+
+    [Fact]
+    public async Task A_subscription_has_one_reader()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshCache cache = await cluster.StartCacheAsync();
+        using MeshSubscription subscription = cache.Subscribe();
+        await using IAsyncEnumerator<MeshChangeBatch> first = subscription.GetAsyncEnumerator();
+
+        Assert.Throws<InvalidOperationException>(() => subscription.GetAsyncEnumerator());
+    }
 }
