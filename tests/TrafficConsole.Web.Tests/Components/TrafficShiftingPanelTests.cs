@@ -37,8 +37,8 @@ public sealed class TrafficShiftingPanelTests : ConsoleTestContext
 
         TypeWeight(cut, "v1", 30);
 
+        cut.WaitForAssertion(() => Assert.Equal(70, Weight(cut, "v2")));
         Assert.Equal(30, Weight(cut, "v1"));
-        Assert.Equal(70, Weight(cut, "v2"));
         Assert.Equal("Remaining: 0%", cut.Find("[data-testid=remaining]").TextContent.Trim());
         Assert.Equal("v1 30 · v2 70", cut.Find("[data-testid=draft-bar]").GetAttribute("data-weights"));
     }
@@ -51,7 +51,7 @@ public sealed class TrafficShiftingPanelTests : ConsoleTestContext
 
         Row(cut, "v2").QuerySelector("input[type=range]")!.Input("40");
 
-        Assert.Equal(60, Weight(cut, "v1"));
+        cut.WaitForAssertion(() => Assert.Equal(60, Weight(cut, "v1")));
         Assert.Equal(40, Weight(cut, "v2"));
         Assert.Equal(0, Weight(cut, "v3"));
     }
@@ -63,10 +63,11 @@ public sealed class TrafficShiftingPanelTests : ConsoleTestContext
         IRenderedComponent<ContainerFragmentHost> cut = OpenService("reviews");
 
         Row(cut, "v3").QuerySelector("[data-testid=weight-lock]")!.Click();
+        cut.WaitForAssertion(() => Assert.True(Row(cut, "v3").QuerySelector("input[data-testid=weight-input]")!.HasAttribute("disabled")));
         TypeWeight(cut, "v1", 70);
 
+        cut.WaitForAssertion(() => Assert.Equal(10, Weight(cut, "v2")));
         Assert.Equal(70, Weight(cut, "v1"));
-        Assert.Equal(10, Weight(cut, "v2"));
         Assert.Equal(20, Weight(cut, "v3"));
         Assert.True(Row(cut, "v3").QuerySelector("input[data-testid=weight-input]")!.HasAttribute("disabled"));
     }
@@ -79,7 +80,7 @@ public sealed class TrafficShiftingPanelTests : ConsoleTestContext
 
         cut.Find("[data-testid=evenly-distribute]").Click();
 
-        Assert.Equal([33, 33, 34], [Weight(cut, "v1"), Weight(cut, "v2"), Weight(cut, "v3")]);
+        cut.WaitForAssertion(() => Assert.Equal([33, 33, 34], [Weight(cut, "v1"), Weight(cut, "v2"), Weight(cut, "v3")]));
     }
 
     [Fact]
@@ -95,7 +96,7 @@ public sealed class TrafficShiftingPanelTests : ConsoleTestContext
 
         cut.Find("[data-testid=evenly-distribute]").Click();
 
-        Assert.Equal("Remaining: 0%", cut.Find("[data-testid=remaining]").TextContent.Trim());
+        cut.WaitForAssertion(() => Assert.Equal("Remaining: 0%", cut.Find("[data-testid=remaining]").TextContent.Trim()));
         Assert.False(cut.Find("[data-testid=apply]").HasAttribute("disabled"));
         Assert.Empty(cut.FindAll("[data-testid=apply-blocked-reason]"));
     }

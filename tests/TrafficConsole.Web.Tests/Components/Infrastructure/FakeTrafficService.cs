@@ -79,7 +79,7 @@ public sealed class FakeTrafficService : ITrafficService
     {
         ArgumentNullException.ThrowIfNull(draft);
         ServiceDetail detail = GetService(namespaceName, service) ?? throw new InvalidOperationException($"no service {service}");
-        string vs = RenderVirtualService(detail, draft.Weights);
+        string vs = TestServices.RenderVirtualService(detail.Summary.Name, detail.Host, draft.Weights);
         string? before = detail.VirtualServiceYaml;
         ImmutableArray<DiffLine> diff = Diff(before ?? string.Empty, vs);
         string dr = detail.DestinationRuleYaml ?? $"kind: DestinationRule\nmetadata:\n  name: {service}\n";
@@ -159,21 +159,6 @@ public sealed class FakeTrafficService : ITrafficService
 
     private static ServiceChangedEvent ToEvent(ServiceDetail detail) =>
         new(detail.Summary.Namespace, detail.Summary.Name, detail.Summary.Routing.Revision, detail.Summary.Routing.Effective, detail.Summary.Routing.Kind);
-
-    private static string RenderVirtualService(ServiceDetail detail, ImmutableArray<WeightShare> weights)
-    {
-        var yaml = new System.Text.StringBuilder();
-        yaml.Append("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: ").Append(detail.Summary.Name)
-            .Append("\nspec:\n  hosts:\n  - ").Append(detail.Host).Append("\n  http:\n  - route:\n");
-        foreach (WeightShare share in weights)
-        {
-            yaml.Append("    - destination:\n        host: ").Append(detail.Host)
-                .Append("\n        subset: ").Append(share.Version)
-                .Append("\n      weight: ").Append(share.Percent).Append('\n');
-        }
-
-        return yaml.ToString();
-    }
 
     // A naive line diff: good enough to show added/removed lines in a test.
     private static ImmutableArray<DiffLine> Diff(string before, string after)

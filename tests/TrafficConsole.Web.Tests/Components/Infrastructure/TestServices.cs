@@ -37,7 +37,7 @@ public static class TestServices
             ? []
             : [$"VirtualService {ns}/{name}", $"DestinationRule {ns}/{name}"];
         return new ServiceDetail(summary, $"{name}.{ns}.svc.cluster.local", resources,
-            kind == RoutingKind.None ? null : $"kind: VirtualService\nmetadata:\n  name: {name}\n",
+            kind == RoutingKind.None ? null : RenderVirtualService(name, $"{name}.{ns}.svc.cluster.local", routing.Effective),
             kind == RoutingKind.None ? null : $"kind: DestinationRule\nmetadata:\n  name: {name}\n");
     }
 
@@ -81,6 +81,21 @@ public static class TestServices
         fake.Put(Service("bookinfo", "reviews", [Version("v1", app: "reviews"), Version("v2", app: "reviews"), Version("v3", app: "reviews")]));
         fake.Put(Service("default", "echo", [Version("v1", app: "echo")]));
         return fake;
+    }
+
+    public static string RenderVirtualService(string name, string host, ImmutableArray<WeightShare> weights)
+    {
+        var yaml = new System.Text.StringBuilder();
+        yaml.Append("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: ").Append(name)
+            .Append("\nspec:\n  hosts:\n  - ").Append(host).Append("\n  http:\n  - route:\n");
+        foreach (WeightShare share in weights)
+        {
+            yaml.Append("    - destination:\n        host: ").Append(host)
+                .Append("\n        subset: ").Append(share.Version)
+                .Append("\n      weight: ").Append(share.Percent).Append('\n');
+        }
+
+        return yaml.ToString();
     }
 
     // Largest remainder over ready replicas, the way the domain computes it (ties to the later ones).
