@@ -8,7 +8,7 @@ using TrafficConsole.Web.Services;
 namespace TrafficConsole.Web.Components.Pages;
 
 /// <summary>The services of one namespace with versions, routing at a glance and validation, updated live.</summary>
-public partial class Services : IAsyncDisposable
+public partial class ServicesPage : IAsyncDisposable
 {
     private List<ServiceSummary> _rows = [];
     private string? _search;
