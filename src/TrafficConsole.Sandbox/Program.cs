@@ -1,2 +1,81 @@
-// Standalone entry point of the sandbox cluster; filled in by the sandbox work.
+using System.Globalization;
+using TrafficConsole.Sandbox;
+
+// Standalone entry point: a sandbox cluster for kubectl and the dashboard, with no pods and no proxies.
+const string usage = """
+    TrafficConsole sandbox cluster: a Kubernetes-API-compatible server for demos and tests.
+    It serves namespaces, services, deployments (with synthetic pods), Istio and Gateway API
+    routing resources, and watches. It runs no pods and no proxies: nothing routes traffic.
+
+    usage: TrafficConsole.Sandbox [--port 6443] [--data <dir>] [--seed bookinfo|none] [--bind 127.0.0.1]
+
+      --port <n>     TCP port (default 6443; 0 picks a free one)
+      --data <dir>   keep state, the admin token and a kubeconfig there (default: in memory)
+      --seed <s>     what a first start creates: bookinfo (default) or none
+      --bind <ip>    address to listen on (default 127.0.0.1; the sandbox has no real auth)
+      --help         show this text
+    """;
+
+var options = new SandboxOptions { Port = 6443 };
+for (var i = 0; i < args.Length; i++)
+{
+    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+    switch (args[i])
+    {
+        case "--help" or "-h":
+            Console.WriteLine(usage);
+            return 0;
+        case "--port":
+            var portText = Next();
+            if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+            {
+                Console.Error.WriteLine($"--port: '{portText}' is not a port number");
+                return 2;
+            }
+
+            options.Port = port;
+            break;
+        case "--data":
+            options.DataDirectory = Next();
+            break;
+        case "--seed":
+            var seed = Next();
+            if (seed is not ("bookinfo" or "none"))
+            {
+                Console.Error.WriteLine($"--seed: '{seed}' is not one of bookinfo, none");
+                return 2;
+            }
+
+            options.Seed = seed == "none" ? SandboxSeed.None : SandboxSeed.Bookinfo;
+            break;
+        case "--bind":
+            options.BindAddress = Next();
+            break;
+        default:
+            Console.Error.WriteLine($"unknown argument '{args[i]}'\n\n{usage}");
+            return 2;
+    }
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+
+await using var server = await SandboxServer.StartAsync(options, stop.Token);
+var kubeconfig = server.KubeconfigPath ?? server.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"trafficconsole-sandbox-{server.Url.Port}.kubeconfig"));
+Console.WriteLine($"Sandbox cluster listening on {server.Url}");
+Console.WriteLine($"kubeconfig: {kubeconfig}");
+Console.WriteLine($"try: kubectl --kubeconfig {kubeconfig} get ns");
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token);
+}
+catch (OperationCanceledException)
+{
+    // Ctrl+C: stop cleanly.
+}
+
 return 0;

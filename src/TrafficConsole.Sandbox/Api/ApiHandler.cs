@@ -1,0 +1,780 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using TrafficConsole.Sandbox.Patching;
+using TrafficConsole.Sandbox.Storage;
+
+namespace TrafficConsole.Sandbox.Api;
+
+/// <summary>The parsed target of a resource request: kind, version, namespace, name and subresource.</summary>
+internal sealed record ResourceRequest(ResourceType Type, string Version, string? Namespace, string? Name, string? Subresource, bool WatchPath);
+
+/// <summary>
+/// Turns HTTP requests into registry calls the way kube-apiserver's handler chain does: path
+/// resolution, authentication, verbs, content negotiation (JSON, Table, aggregated discovery),
+/// watch streaming, and errors as Status objects.
+/// </summary>
+internal sealed partial class ApiHandler(
+    ResourceRegistry registry,
+    RequestCounters counters,
+    string adminToken,
+    TimeSpan bookmarkInterval,
+    TimeProvider time,
+    ILogger logger,
+    CancellationToken shutdown)
+{
+    private static readonly string[] _patchTypes =
+        ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml"];
+
+    private static readonly byte[] _newline = "\n"u8.ToArray();
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        try
+        {
+            Authenticate(context);
+            await RouteAsync(context).ConfigureAwait(false);
+        }
+        catch (ApiException error)
+        {
+            await WriteStatusAsync(context, error).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            await WriteStatusAsync(context, ApiException.BadRequest(ex.Message)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || shutdown.IsCancellationRequested)
+        {
+            // The client went away or the server is stopping.
+        }
+        catch (ObjectDisposedException) when (shutdown.IsCancellationRequested)
+        {
+            await WriteStatusAsync(context, new ApiException(503, "ServiceUnavailable", "the sandbox is shutting down")).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException)
+        {
+            LogInternalError(logger, ex, context.Request.Method, context.Request.Path);
+            await WriteStatusAsync(context, new ApiException(500, "InternalError", $"Internal error occurred: {ex.Message}")).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sandbox failed to serve {Method} {Path}")]
+    private static partial void LogInternalError(ILogger logger, Exception ex, string method, string? path);
+
+    /// <summary>
+    /// Who is calling. The admin token or no token is accepted for now; this is where an RBAC
+    /// authorizer will plug in (the caller identity is known here).
+    /// </summary>
+    private void Authenticate(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            return;
+        }
+
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header[7..].Trim() != adminToken)
+        {
+            throw ApiException.Unauthorized();
+        }
+    }
+
+    private async Task RouteAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var method = context.Request.Method;
+        if (segments.Length == 0)
+        {
+            await WriteJsonAsync(context, 200, new JsonObject
+            {
+                ["paths"] = new JsonArray("/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz", "/version"),
+            }).ConfigureAwait(false);
+            return;
+        }
+
+        switch (segments[0])
+        {
+            case "healthz" or "livez" or "readyz":
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                await context.Response.WriteAsync("ok", context.RequestAborted).ConfigureAwait(false);
+                return;
+            case "version" when segments.Length == 1:
+                counters.Count("discovery");
+                await WriteJsonAsync(context, 200, Discovery.Version()).ConfigureAwait(false);
+                return;
+            case "openapi":
+                await OpenApiAsync(context, segments).ConfigureAwait(false);
+                return;
+            case "api":
+                if (segments.Length == 1)
+                {
+                    counters.Count("discovery");
+                    var aggregated = Discovery.AggregatedContentType(context.Request.Headers.Accept);
+                    if (aggregated is not null)
+                    {
+                        await WriteJsonAsync(context, 200, Discovery.Aggregated(core: true, aggregated), aggregated).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await WriteJsonAsync(context, 200, Discovery.CoreVersions($"{context.Request.Host}")).ConfigureAwait(false);
+                    }
+
+                    return;
+                }
+
+                if (segments[1] != "v1")
+                {
+                    throw NotFoundPath();
+                }
+
+                await ResourceAsync(context, "", "v1", segments[2..]).ConfigureAwait(false);
+                return;
+            case "apis":
+                if (segments.Length == 1)
+                {
+                    counters.Count("discovery");
+                    var aggregated = Discovery.AggregatedContentType(context.Request.Headers.Accept);
+                    await (aggregated is not null
+                        ? WriteJsonAsync(context, 200, Discovery.Aggregated(core: false, aggregated), aggregated)
+                        : WriteJsonAsync(context, 200, Discovery.GroupList())).ConfigureAwait(false);
+                    return;
+                }
+
+                if (segments.Length == 2)
+                {
+                    counters.Count("discovery");
+                    await WriteJsonAsync(context, 200, Discovery.GroupDocument(segments[1]) ?? throw NotFoundPath()).ConfigureAwait(false);
+                    return;
+                }
+
+                if (!ResourceCatalog.Serves(segments[1], segments[2]))
+                {
+                    throw NotFoundPath();
+                }
+
+                await ResourceAsync(context, segments[1], segments[2], segments[3..]).ConfigureAwait(false);
+                return;
+            default:
+                throw NotFoundPath();
+        }
+    }
+
+    private async Task OpenApiAsync(HttpContext context, string[] segments)
+    {
+        counters.Count("discovery");
+        if (segments.Length >= 2 && segments[1] == "v3")
+        {
+            if (segments.Length == 2)
+            {
+                await WriteJsonAsync(context, 200, Discovery.OpenApiV3Index()).ConfigureAwait(false);
+                return;
+            }
+
+            var doc = segments switch
+            {
+                [_, _, "api", var v] => Discovery.OpenApiV3("", v),
+                [_, _, "apis", var g, var v] => Discovery.OpenApiV3(g, v),
+                _ => null,
+            };
+            if (doc is not null)
+            {
+                await WriteJsonAsync(context, 200, doc).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        // OpenAPI v2 is served only as protobuf by real servers; clients fall back to v3.
+        throw NotFoundPath();
+    }
+
+    private static ApiException NotFoundPath() => new(404, "NotFound", "the server could not find the requested resource");
+
+    private async Task ResourceAsync(HttpContext context, string group, string version, string[] rest)
+    {
+        if (rest.Length == 0)
+        {
+            counters.Count("discovery");
+            await WriteJsonAsync(context, 200, Discovery.ResourceList(group, version)).ConfigureAwait(false);
+            return;
+        }
+
+        var request = Resolve(group, version, rest) ?? throw NotFoundPath();
+        var query = context.Request.Query;
+        var method = context.Request.Method;
+        var isWatch = request.WatchPath || IsTrue(query["watch"]);
+        CheckFieldValidation(query["fieldValidation"]);
+
+        switch (method)
+        {
+            case "GET" when request.Name is null || (request.WatchPath && request.Subresource is null):
+                if (isWatch)
+                {
+                    counters.Count("watch");
+                    await WatchAsync(context, request).ConfigureAwait(false);
+                }
+                else
+                {
+                    counters.Count("list");
+                    await ListAsync(context, request).ConfigureAwait(false);
+                }
+
+                return;
+            case "GET":
+                counters.Count("get");
+                await GetAsync(context, request).ConfigureAwait(false);
+                return;
+            case "POST" when request.Name is null:
+                counters.Count("create");
+                RequireNamespace(request);
+                var created = registry.Create(request.Type, request.Version, request.Namespace,
+                    Body.ParseObject(await ReadBodyAsync(context, allowYaml: true).ConfigureAwait(false)), WriteOptionsOf(context, apply: false));
+                await WriteJsonAsync(context, 201, created).ConfigureAwait(false);
+                return;
+            case "PUT" when request.Name is not null:
+                counters.Count("update");
+                CheckSubresource(request);
+                var body = Body.ParseObject(await ReadBodyAsync(context, allowYaml: true).ConfigureAwait(false));
+                var (updated, _) = registry.Update(request.Type, request.Version, request.Namespace, request.Name, request.Subresource,
+                    body, WriteOptionsOf(context, apply: false));
+                await WriteJsonAsync(context, 200, updated).ConfigureAwait(false);
+                return;
+            case "PATCH" when request.Name is not null:
+                counters.Count("patch");
+                CheckSubresource(request);
+                await PatchAsync(context, request).ConfigureAwait(false);
+                return;
+            case "DELETE" when request.Name is not null:
+                counters.Count("delete");
+                await DeleteAsync(context, request).ConfigureAwait(false);
+                return;
+            case "DELETE":
+                counters.Count("deletecollection");
+                var labelSel = LabelSelector.Parse(query["labelSelector"]);
+                var fieldSel = FieldSelector.Parse(query["fieldSelector"]);
+                var deleted = registry.DeleteCollection(request.Type, request.Version, request.Namespace,
+                    o => labelSel.Matches(Json.Labels(o)) && fieldSel.Matches(Json.Namespace(o) ?? "", Json.Name(o) ?? ""),
+                    WriteOptionsOf(context, apply: false));
+                await WriteJsonAsync(context, 200, ListOf(request, deleted, registry.Store.ResourceVersion, null)).ConfigureAwait(false);
+                return;
+            default:
+                throw ApiException.MethodNotAllowed($"the server does not allow this method on the requested resource");
+        }
+    }
+
+    private static void CheckSubresource(ResourceRequest request)
+    {
+        if (request.Subresource is null)
+        {
+            return;
+        }
+
+        if ((request.Subresource == "status" && request.Type.HasStatusSubresource)
+            || (request.Subresource == "scale" && request.Type.HasScaleSubresource))
+        {
+            return;
+        }
+
+        throw NotFoundPath();
+    }
+
+    private static void RequireNamespace(ResourceRequest request)
+    {
+        if (request.Type.Namespaced && request.Namespace is null)
+        {
+            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+    }
+
+    private static void CheckFieldValidation(string? value)
+    {
+        if (!string.IsNullOrEmpty(value) && value is not ("Strict" or "Warn" or "Ignore"))
+        {
+            throw ApiException.BadRequest(
+                $"fieldValidation parameter unsupported: {value}. Valid options are: Ignore, Warn, Strict");
+        }
+    }
+
+    private static ResourceRequest? Resolve(string group, string version, string[] rest)
+    {
+        var watchPath = false;
+        if (rest.Length > 0 && rest[0] == "watch")
+        {
+            watchPath = true;
+            rest = rest[1..];
+        }
+
+        if (rest.Length >= 3 && rest[0] == "namespaces" && ResourceCatalog.Find(group, version, rest[2]) is { Namespaced: true } nsType)
+        {
+            if (rest.Length > 5)
+            {
+                return null;
+            }
+
+            return new ResourceRequest(nsType, version, rest[1], rest.Length > 3 ? rest[3] : null, rest.Length > 4 ? rest[4] : null, watchPath);
+        }
+
+        if (rest.Length is 0 or > 3)
+        {
+            return null;
+        }
+
+        var type = ResourceCatalog.Find(group, version, rest[0]);
+        if (type is null)
+        {
+            return null;
+        }
+
+        var name = rest.Length > 1 ? rest[1] : null;
+        if (type.Namespaced && name is not null)
+        {
+            // Namespaced kinds are addressed by name only under /namespaces/<ns>/.
+            return null;
+        }
+
+        return new ResourceRequest(type, version, null, name, rest.Length > 2 ? rest[2] : null, watchPath);
+    }
+
+    private async Task GetAsync(HttpContext context, ResourceRequest request)
+    {
+        CheckSubresource(request);
+        var obj = registry.Store.Get(request.Type, request.Namespace, request.Name!)
+            ?? throw ApiException.NotFound(request.Type, request.Name!);
+        if (request.Subresource == "scale")
+        {
+            await WriteJsonAsync(context, 200, ResourceRegistry.ScaleOf(request.Type, request.Version, obj)).ConfigureAwait(false);
+            return;
+        }
+
+        var view = ResourceRegistry.View(request.Type, request.Version, obj);
+        var accept = context.Request.Headers.Accept.ToString();
+        if (TableRenderer.Wants(accept) && request.Subresource is null)
+        {
+            var table = TableRenderer.Render(request.Type, [view], TableRenderer.TableVersion(accept), context.Request.Query["includeObject"],
+                null, null, time.GetUtcNow());
+            await WriteJsonAsync(context, 200, table, TableContentType(accept)).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteJsonAsync(context, 200, view).ConfigureAwait(false);
+    }
+
+    private async Task ListAsync(HttpContext context, ResourceRequest request)
+    {
+        var query = context.Request.Query;
+        var labelSel = LabelSelector.Parse(query["labelSelector"]);
+        var fieldSel = FieldSelector.Parse(query["fieldSelector"]);
+        var (items, rv) = registry.Store.Snapshot(request.Type, request.Namespace);
+        var selected = items.Where(o => labelSel.Matches(Json.Labels(o)) && fieldSel.Matches(Json.Namespace(o) ?? "", Json.Name(o) ?? ""));
+
+        var continueToken = (string?)query["continue"];
+        if (!string.IsNullOrEmpty(continueToken))
+        {
+            var (afterNs, afterName) = DecodeContinue(continueToken);
+            selected = selected.Where(o => string.CompareOrdinal(Json.Namespace(o) ?? "", afterNs) > 0
+                || (Json.Namespace(o) ?? "") == afterNs && string.CompareOrdinal(Json.Name(o), afterName) > 0);
+        }
+
+        var all = selected.ToList();
+        string? next = null;
+        long? remaining = null;
+        if (long.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0 && all.Count > limit)
+        {
+            remaining = all.Count - limit;
+            all = all.Take((int)limit).ToList();
+            var last = all[^1];
+            next = EncodeContinue(Json.Namespace(last) ?? "", Json.Name(last) ?? "");
+        }
+
+        var views = all.Select(o => ResourceRegistry.View(request.Type, request.Version, o)).ToList();
+        var accept = context.Request.Headers.Accept.ToString();
+        if (TableRenderer.Wants(accept))
+        {
+            var table = TableRenderer.Render(request.Type, views, TableRenderer.TableVersion(accept), query["includeObject"], rv, next, time.GetUtcNow());
+            await WriteJsonAsync(context, 200, table, TableContentType(accept)).ConfigureAwait(false);
+            return;
+        }
+
+        var list = ListOf(request, views, rv, next);
+        if (remaining is not null)
+        {
+            ((JsonObject)list["metadata"]!)["remainingItemCount"] = remaining;
+        }
+
+        await WriteJsonAsync(context, 200, list).ConfigureAwait(false);
+    }
+
+    private static JsonObject ListOf(ResourceRequest request, IEnumerable<JsonObject> items, long rv, string? next)
+    {
+        var meta = new JsonObject { ["resourceVersion"] = Json.Rv(rv) };
+        if (next is not null)
+        {
+            meta["continue"] = next;
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = request.Type.ApiVersion(request.Version),
+            ["kind"] = request.Type.Kind + "List",
+            ["metadata"] = meta,
+            ["items"] = new JsonArray([.. items.Select(i => (JsonNode)ResourceRegistry.View(request.Type, request.Version, i))]),
+        };
+    }
+
+    private static string EncodeContinue(string ns, string name) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject { ["ns"] = ns, ["name"] = name }.ToJsonString()));
+
+    private static (string Ns, string Name) DecodeContinue(string token)
+    {
+        try
+        {
+            var obj = JsonNode.Parse(Convert.FromBase64String(token))!.AsObject();
+            return (Json.Str(obj["ns"]) ?? "", Json.Str(obj["name"]) ?? "");
+        }
+        catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or InvalidOperationException or NullReferenceException)
+        {
+            throw ApiException.BadRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+        }
+    }
+
+    private async Task PatchAsync(HttpContext context, ResourceRequest request)
+    {
+        var contentType = (context.Request.ContentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
+        var kind = contentType switch
+        {
+            "application/merge-patch+json" => PatchKind.Merge,
+            "application/json-patch+json" => PatchKind.Json,
+            "application/strategic-merge-patch+json" => PatchKind.Strategic,
+            "application/apply-patch+yaml" => PatchKind.Apply,
+            _ => throw ApiException.UnsupportedMediaType(_patchTypes),
+        };
+        if (kind == PatchKind.Strategic && request.Type.IsCustom && request.Subresource != "scale")
+        {
+            throw ApiException.UnsupportedMediaType(_patchTypes.Where(t => !t.Contains("strategic", StringComparison.Ordinal)));
+        }
+
+        var options = WriteOptionsOf(context, kind == PatchKind.Apply);
+        var bytes = await ReadRawAsync(context).ConfigureAwait(false);
+        if (bytes.Length == 0)
+        {
+            throw ApiException.BadRequest("the body of the request is empty");
+        }
+
+        JsonNode? patch;
+        if (kind == PatchKind.Apply)
+        {
+            var text = Encoding.UTF8.GetString(bytes);
+            patch = text.TrimStart().StartsWith('{') ? Body.Parse(bytes) : YamlBody.Parse(text);
+        }
+        else
+        {
+            patch = Body.Parse(bytes);
+        }
+
+        var (result, created) = registry.Patch(request.Type, request.Version, request.Namespace, request.Name!, request.Subresource,
+            kind, patch, options);
+        await WriteJsonAsync(context, created ? 201 : 200, result).ConfigureAwait(false);
+    }
+
+    private async Task DeleteAsync(HttpContext context, ResourceRequest request)
+    {
+        if (request.Subresource is not null)
+        {
+            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+
+        var bytes = await ReadRawAsync(context).ConfigureAwait(false);
+        var deleteOptions = bytes.Length > 0 ? Body.Parse(bytes) as JsonObject : null;
+        var options = WriteOptionsOf(context, apply: false);
+        if (deleteOptions?["dryRun"] is JsonArray dry && dry.Any(d => Json.Str(d) == "All"))
+        {
+            options = options with { DryRun = true };
+        }
+
+        var deleted = registry.Delete(request.Type, request.Version, request.Namespace, request.Name!, deleteOptions, options);
+        if (request.Type.IsCustom)
+        {
+            // Custom resources answer a delete with a Success Status, as the real server does.
+            await WriteJsonAsync(context, 200, new JsonObject
+            {
+                ["kind"] = "Status",
+                ["apiVersion"] = "v1",
+                ["metadata"] = new JsonObject(),
+                ["status"] = "Success",
+                ["details"] = new JsonObject
+                {
+                    ["name"] = request.Name,
+                    ["group"] = request.Type.Group,
+                    ["kind"] = request.Type.Plural,
+                    ["uid"] = Json.Str(Json.Metadata(deleted)["uid"]),
+                },
+            }).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteJsonAsync(context, 200, deleted).ConfigureAwait(false);
+    }
+
+    private async Task WatchAsync(HttpContext context, ResourceRequest request)
+    {
+        var query = context.Request.Query;
+        var labelSel = LabelSelector.Parse(query["labelSelector"]);
+        var fieldSel = FieldSelector.Parse(query["fieldSelector"]);
+        if (request.Name is not null)
+        {
+            fieldSel = FieldSelector.Parse($"metadata.name={request.Name}" + (query["fieldSelector"] is { Count: > 0 } f ? "," + f : ""));
+        }
+
+        var accept = context.Request.Headers.Accept.ToString();
+        var asTable = TableRenderer.Wants(accept);
+        var rvText = (string?)query["resourceVersion"];
+        long? from = null;
+        if (!string.IsNullOrEmpty(rvText) && rvText != "0")
+        {
+            from = long.TryParse(rvText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)
+                ? parsed
+                : throw ApiException.BadRequest($"invalid resource version \"{rvText}\"");
+        }
+
+        var bookmarks = IsTrue(query["allowWatchBookmarks"]);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, shutdown);
+        if (int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+        {
+            timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
+        }
+
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = asTable ? TableContentType(accept) : "application/json";
+        context.Response.Headers.CacheControl = "no-cache, private";
+        var body = context.Response.Body;
+
+        WatchSubscription subscription;
+        try
+        {
+            subscription = registry.Store.Watch(request.Type, request.Namespace, from);
+        }
+        catch (ApiException gone) when (gone.Code == 410)
+        {
+            // A watch answers 200 and reports expiry as an ERROR event, like the real server.
+            await WriteLineAsync(body, Encoding.UTF8.GetBytes(new JsonObject
+            {
+                ["type"] = "ERROR",
+                ["object"] = gone.ToStatus(),
+            }.ToJsonString()), timeout.Token).ConfigureAwait(false);
+            return;
+        }
+
+        using (subscription)
+        {
+            var tableVersion = TableRenderer.TableVersion(accept);
+            var firstTable = true;
+            async Task SendAsync(StoreEvent e, CancellationToken ct)
+            {
+                var oldMatches = e.OldLabels is null ? (bool?)null : labelSel.Matches(e.OldLabels);
+                var newMatches = labelSel.Matches(e.Labels);
+                if (!fieldSel.Matches(e.Namespace, e.Name))
+                {
+                    return;
+                }
+
+                var typeName = e.Kind switch
+                {
+                    WatchEventKind.Added => newMatches ? "ADDED" : null,
+                    WatchEventKind.Deleted => newMatches ? "DELETED" : null,
+                    _ => (oldMatches ?? newMatches, newMatches) switch
+                    {
+                        (true, true) => "MODIFIED",
+                        (false, true) => "ADDED",
+                        (true, false) => "DELETED",
+                        _ => null,
+                    },
+                };
+                if (typeName is null)
+                {
+                    return;
+                }
+
+                var objectBytes = e.ObjectJson[request.Version];
+                if (asTable)
+                {
+                    var obj = JsonNode.Parse(objectBytes)!.AsObject();
+                    var table = TableRenderer.Render(request.Type, [obj], tableVersion, query["includeObject"], null, null,
+                        time.GetUtcNow(), includeColumns: firstTable);
+                    firstTable = false;
+                    objectBytes = Json.ToBytes(table);
+                }
+
+                await WriteEventAsync(body, typeName, objectBytes, ct).ConfigureAwait(false);
+            }
+
+            try
+            {
+                foreach (var e in subscription.Initial)
+                {
+                    await SendAsync(e, timeout.Token).ConfigureAwait(false);
+                }
+
+                await body.FlushAsync(timeout.Token).ConfigureAwait(false);
+                var reader = subscription.Reader;
+                using var bookmarkTimer = bookmarks ? new PeriodicTimer(bookmarkInterval, time) : null;
+                Task? bookmarkTick = bookmarkTimer?.WaitForNextTickAsync(timeout.Token).AsTask();
+                while (!timeout.IsCancellationRequested)
+                {
+                    var readTask = reader.WaitToReadAsync(timeout.Token).AsTask();
+                    var done = bookmarkTick is null ? await Task.WhenAny(readTask).ConfigureAwait(false)
+                        : await Task.WhenAny(readTask, bookmarkTick).ConfigureAwait(false);
+                    if (done == bookmarkTick)
+                    {
+                        subscription.RequestBookmark();
+                        bookmarkTick = bookmarkTimer!.WaitForNextTickAsync(timeout.Token).AsTask();
+                    }
+
+                    if (!await readTask.ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    while (reader.TryRead(out var item))
+                    {
+                        if (item.Event is { } e)
+                        {
+                            await SendAsync(e, timeout.Token).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            var bookmark = new JsonObject
+                            {
+                                ["kind"] = request.Type.Kind,
+                                ["apiVersion"] = request.Type.ApiVersion(request.Version),
+                                ["metadata"] = new JsonObject
+                                {
+                                    ["resourceVersion"] = Json.Rv(item.BookmarkVersion),
+                                    ["creationTimestamp"] = null,
+                                },
+                            };
+                            await WriteEventAsync(body, "BOOKMARK", Json.ToBytes(bookmark), timeout.Token).ConfigureAwait(false);
+                        }
+                    }
+
+                    await body.FlushAsync(timeout.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Timeout, client gone, or shutdown: the stream simply ends.
+            }
+        }
+    }
+
+    private static async Task WriteEventAsync(Stream body, string type, byte[] objectJson, CancellationToken ct)
+    {
+        var prefix = Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":");
+        await body.WriteAsync(prefix, ct).ConfigureAwait(false);
+        await body.WriteAsync(objectJson, ct).ConfigureAwait(false);
+        await body.WriteAsync("}\n"u8.ToArray(), ct).ConfigureAwait(false);
+    }
+
+    private static async Task WriteLineAsync(Stream body, byte[] line, CancellationToken ct)
+    {
+        await body.WriteAsync(line, ct).ConfigureAwait(false);
+        await body.WriteAsync(_newline, ct).ConfigureAwait(false);
+        await body.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    private static WriteOptions WriteOptionsOf(HttpContext context, bool apply)
+    {
+        var query = context.Request.Query;
+        var dryRun = query["dryRun"];
+        if (dryRun.Count > 0 && dryRun.Any(d => d != "All"))
+        {
+            throw ApiException.BadRequest($"Invalid dryRun value: {dryRun}; the only valid value is 'All'");
+        }
+
+        var manager = (string?)query["fieldManager"];
+        if (string.IsNullOrEmpty(manager))
+        {
+            if (apply)
+            {
+                throw new ApiException(422, "Invalid",
+                    "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+                    "", "meta.k8s.io", "PatchOptions",
+                    [new StatusCause("FieldValueRequired", "Required value: is required for apply patch", "fieldManager")]);
+            }
+
+            // Like the API server: the manager defaults to the user agent's program name.
+            var agent = context.Request.Headers.UserAgent.ToString();
+            manager = agent.Length == 0 ? "unknown" : agent.Split('/')[0];
+        }
+
+        return new WriteOptions(dryRun.Count > 0, manager, IsTrue(query["force"]));
+    }
+
+    private static bool IsTrue(string? value) => value is "true" or "1" or "True";
+
+    private static string TableContentType(string accept) =>
+        $"application/json;as=Table;v={(TableRenderer.TableVersion(accept).EndsWith("v1beta1", StringComparison.Ordinal) ? "v1beta1" : "v1")};g=meta.k8s.io";
+
+    private static async Task<byte[]> ReadRawAsync(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext context, bool allowYaml)
+    {
+        var contentType = (context.Request.ContentType ?? "application/json").Split(';')[0].Trim().ToLowerInvariant();
+        var bytes = await ReadRawAsync(context).ConfigureAwait(false);
+        switch (contentType)
+        {
+            case "application/json" or "":
+                return bytes;
+            case "application/yaml" when allowYaml:
+                var node = YamlBody.Parse(Encoding.UTF8.GetString(bytes));
+                return node is null ? [] : Json.ToBytes(node);
+            default:
+                throw ApiException.UnsupportedMediaType(["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
+        }
+    }
+
+    private static async Task WriteJsonAsync(HttpContext context, int status, JsonNode body, string contentType = "application/json")
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = contentType;
+        var bytes = Json.ToBytes(body);
+        context.Response.ContentLength = bytes.Length;
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task WriteStatusAsync(HttpContext context, ApiException error)
+    {
+        if (context.Response.HasStarted)
+        {
+            return;
+        }
+
+        context.Response.Clear();
+        await WriteJsonAsync(context, error.Code, error.ToStatus()).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Requests served, in total and per verb, so benchmarks can show what viewers cost the API server.</summary>
+public sealed class RequestCounters
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _byVerb = new(StringComparer.Ordinal);
+    private long _total;
+
+    public long Total => Interlocked.Read(ref _total);
+
+    public IReadOnlyDictionary<string, long> ByVerb => _byVerb.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
+    public long this[string verb] => _byVerb.GetValueOrDefault(verb);
+
+    internal void Count(string verb)
+    {
+        Interlocked.Increment(ref _total);
+        _byVerb.AddOrUpdate(verb, 1, (_, n) => n + 1);
+    }
+}

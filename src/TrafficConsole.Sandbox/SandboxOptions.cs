@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace TrafficConsole.Sandbox;
+
+/// <summary>What the sandbox cluster holds when it starts with no saved state.</summary>
+public enum SandboxSeed
+{
+    /// <summary>Bookinfo in namespace <c>bookinfo</c>, a larger demo namespace <c>shop</c>, plus default and kube-system.</summary>
+    Bookinfo,
+
+    /// <summary>Only the <c>default</c> and <c>kube-system</c> namespaces.</summary>
+    None,
+}
+
+/// <summary>How to start a <see cref="SandboxServer"/>.</summary>
+public sealed class SandboxOptions
+{
+    /// <summary>TCP port; 0 picks a free one (see <see cref="SandboxServer.Url"/>).</summary>
+    public int Port { get; set; }
+
+    /// <summary>Address to listen on. Loopback unless told otherwise: the sandbox has no real authentication.</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Where state, the admin token and the kubeconfig are kept; null keeps everything in memory.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>Objects to create on a first start (empty data directory, or in memory).</summary>
+    public SandboxSeed Seed { get; set; } = SandboxSeed.Bookinfo;
+
+    /// <summary>How many changes are kept for resuming watches; older resourceVersions get 410 Gone.</summary>
+    public int WatchHistoryLimit { get; set; } = 1000;
+
+    /// <summary>How often watches that allow bookmarks get a BOOKMARK event.</summary>
+    public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Snapshot the state file after this many logged transactions.</summary>
+    public int CompactAfterWrites { get; set; } = 2000;
+
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Clock for timestamps and bookmarks; tests may replace it.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

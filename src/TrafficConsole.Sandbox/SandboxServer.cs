@@ -1,0 +1,232 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TrafficConsole.Sandbox.Api;
+using TrafficConsole.Sandbox.Seed;
+using TrafficConsole.Sandbox.Storage;
+
+namespace TrafficConsole.Sandbox;
+
+/// <summary>
+/// An embedded, Kubernetes-API-compatible cluster on Kestrel: discovery, REST, watch, patch and
+/// server-side apply over plain HTTP, with state in memory or in a data directory. It runs no pods
+/// and no proxies; deployments get synthetic Running pods.
+/// </summary>
+public sealed class SandboxServer : IAsyncDisposable
+{
+    private const string _tokenFile = "admin-token";
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _shutdown;
+    private bool _disposed;
+
+    private SandboxServer(WebApplication app, SandboxStore store, RequestCounters counters, Uri url, string token,
+        string? kubeconfigPath, CancellationTokenSource shutdown)
+    {
+        _app = app;
+        Store = store;
+        Requests = counters;
+        Url = url;
+        AdminToken = token;
+        KubeconfigPath = kubeconfigPath;
+        _shutdown = shutdown;
+    }
+
+    /// <summary>Base URL, e.g. http://127.0.0.1:6443.</summary>
+    public Uri Url { get; }
+
+    /// <summary>Bearer token of the admin user (persisted in the data directory).</summary>
+    public string AdminToken { get; }
+
+    /// <summary>The kubeconfig written to the data directory, or null in memory mode until <see cref="WriteKubeconfig"/>.</summary>
+    public string? KubeconfigPath { get; private set; }
+
+    /// <summary>The objects, for in-process inspection.</summary>
+    public SandboxStore Store { get; }
+
+    /// <summary>Requests served per verb (get, list, watch, create, update, patch, delete, deletecollection, discovery).</summary>
+    public RequestCounters Requests { get; }
+
+    /// <summary>Every API request served.</summary>
+    public long RequestCount => Requests.Total;
+
+    public static async Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!IPAddress.TryParse(options.BindAddress, out var address))
+        {
+            throw new ArgumentException($"SandboxOptions.BindAddress '{options.BindAddress}' is not an IP address.", nameof(options));
+        }
+
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        SandboxStore store;
+        string token;
+        if (options.DataDirectory is { } dir)
+        {
+            Directory.CreateDirectory(dir);
+            var journal = new FileJournal(dir, options.CompactAfterWrites);
+            var isNew = !File.Exists(journal.SnapshotPath) && !File.Exists(journal.LogPath);
+            store = new SandboxStore(journal, options.WatchHistoryLimit);
+            if (isNew)
+            {
+                SeedData.Apply(store, options.Seed, options.TimeProvider);
+            }
+
+            token = LoadOrCreateToken(Path.Combine(dir, _tokenFile));
+        }
+        else
+        {
+            store = new SandboxStore(null, options.WatchHistoryLimit);
+            SeedData.Apply(store, options.Seed, options.TimeProvider);
+            token = NewToken();
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(address, options.Port);
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 3 * 1024 * 1024;
+        });
+        var app = builder.Build();
+        var shutdown = new CancellationTokenSource();
+        var counters = new RequestCounters();
+        var registry = new ResourceRegistry(store, options.TimeProvider);
+        var handler = new ApiHandler(registry, counters, token, options.BookmarkInterval, options.TimeProvider,
+            loggerFactory.CreateLogger<SandboxServer>(), shutdown.Token);
+        app.Run(handler.HandleAsync);
+        try
+        {
+            await app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            store.Dispose();
+            await app.DisposeAsync().ConfigureAwait(false);
+            shutdown.Dispose();
+            throw;
+        }
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(bound).Port;
+        var host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        if (IPAddress.Any.Equals(address))
+        {
+            host = "127.0.0.1";
+        }
+
+        var url = new Uri($"http://{host}:{port}");
+        var server = new SandboxServer(app, store, counters, url, token, null, shutdown);
+        if (options.DataDirectory is { } dataDir)
+        {
+            server.WriteKubeconfig(Path.Combine(dataDir, "kubeconfig"));
+        }
+
+        return server;
+    }
+
+    /// <summary>Writes a kubeconfig (context "sandbox", bearer token) for kubectl and other clients.</summary>
+    public string WriteKubeconfig(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var yaml = $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: sandbox
+              cluster:
+                server: {Url.ToString().TrimEnd('/')}
+            users:
+            - name: sandbox-admin
+              user:
+                token: {AdminToken}
+            contexts:
+            - name: sandbox
+              context:
+                cluster: sandbox
+                user: sandbox-admin
+                namespace: default
+            current-context: sandbox
+            preferences: {"{}"}
+
+            """;
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, yaml, new UTF8Encoding(false));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        KubeconfigPath = Path.GetFullPath(path);
+        return KubeconfigPath;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        Store.Dispose();
+        try
+        {
+            using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _app.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _shutdown.Dispose();
+        }
+    }
+
+    private static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+
+    private static string LoadOrCreateToken(string path)
+    {
+        if (File.Exists(path))
+        {
+            var existing = File.ReadAllText(path).Trim();
+            if (existing.Length == 0)
+            {
+                throw new InvalidDataException($"The sandbox admin token file '{path}' is empty; refusing to start.");
+            }
+
+            return existing;
+        }
+
+        var token = NewToken();
+        var temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(Encoding.UTF8.GetBytes(token + "\n"));
+            stream.Flush(flushToDisk: true);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        return token;
+    }
+}

@@ -1,0 +1,290 @@
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using TrafficConsole.Sandbox.Api;
+
+namespace TrafficConsole.Sandbox.Storage;
+
+/// <summary>A pending watch delivery: a change, or a bookmark carrying the store's resourceVersion.</summary>
+internal readonly record struct WatchItem(StoreEvent? Event, long BookmarkVersion);
+
+/// <summary>
+/// The sandbox's etcd: every object of every kind, one cluster-wide resourceVersion counter, a bounded
+/// history of changes for resuming watches, and one channel per watcher. All state is guarded by one
+/// lock; writes are journaled (fsync) before they become visible or are acknowledged.
+/// </summary>
+public sealed class SandboxStore : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<ResourceType, Dictionary<(string Ns, string Name), JsonObject>> _objects = [];
+    private readonly Queue<StoreEvent> _history = new();
+    private readonly Dictionary<ResourceType, List<StoreWatcher>> _watchers = [];
+    private readonly IStoreJournal? _journal;
+    private readonly int _historyLimit;
+    private long _resourceVersion;
+    private long _historyFloor;
+    private bool _closed;
+
+    internal SandboxStore(IStoreJournal? journal, int historyLimit)
+    {
+        _journal = journal;
+        _historyLimit = Math.Max(1, historyLimit);
+        foreach (var type in ResourceCatalog.All)
+        {
+            _objects[type] = [];
+            _watchers[type] = [];
+        }
+
+        if (journal is not null)
+        {
+            var state = journal.Load();
+            foreach (var (type, obj) in state.Objects)
+            {
+                _objects[type][(Json.Namespace(obj) ?? "", Json.Name(obj) ?? "")] = obj;
+            }
+
+            _resourceVersion = state.ResourceVersion;
+        }
+
+        _historyFloor = _resourceVersion;
+    }
+
+    /// <summary>The latest resourceVersion handed out (lists report it as theirs).</summary>
+    public long ResourceVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _resourceVersion;
+            }
+        }
+    }
+
+    /// <summary>Number of objects stored, over all kinds.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _objects.Values.Sum(d => d.Count);
+            }
+        }
+    }
+
+    /// <summary>How many watch streams are open now.</summary>
+    public int WatcherCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _watchers.Values.Sum(l => l.Count);
+            }
+        }
+    }
+
+    /// <summary>A copy of one object in its storage version, or null.</summary>
+    public JsonObject? Get(ResourceType type, string? ns, string name)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        lock (_gate)
+        {
+            return _objects[type].TryGetValue((ns ?? "", name), out var obj) ? Json.Clone(obj) : null;
+        }
+    }
+
+    /// <summary>Copies of the objects of one kind (in one namespace, or all), ordered by namespace and name.</summary>
+    public IReadOnlyList<JsonObject> List(ResourceType type, string? ns = null)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        lock (_gate)
+        {
+            return [.. ListUnlocked(type, ns).Select(Json.Clone)];
+        }
+    }
+
+    /// <summary>Copies of the objects of one kind plus the resourceVersion they are consistent with.</summary>
+    internal (IReadOnlyList<JsonObject> Items, long ResourceVersion) Snapshot(ResourceType type, string? ns)
+    {
+        lock (_gate)
+        {
+            return ([.. ListUnlocked(type, ns).Select(Json.Clone)], _resourceVersion);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> under the store lock and commits what it staged atomically.</summary>
+    internal T Write<T>(Func<StoreTransaction, T> work)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            var txn = new StoreTransaction(this, _resourceVersion);
+            var result = work(txn);
+            if (txn.DryRun || txn.Ops.Count == 0)
+            {
+                return result;
+            }
+
+            // Durable first: a failed append leaves memory, watchers and the counter untouched.
+            _journal?.Append(txn.ResourceVersion, [.. txn.Ops.Select(o => o.Deleted
+                ? new StoreOp(o.Type, o.Namespace, o.Name, null)
+                : new StoreOp(o.Type, o.Namespace, o.Name, o.Object))]);
+            _resourceVersion = txn.ResourceVersion;
+            foreach (var op in txn.Ops)
+            {
+                var objects = _objects[op.Type];
+                var key = (op.Namespace, op.Name);
+                objects.TryGetValue(key, out var old);
+                WatchEventKind kind;
+                if (op.Deleted)
+                {
+                    objects.Remove(key);
+                    kind = WatchEventKind.Deleted;
+                }
+                else
+                {
+                    objects[key] = op.Object!;
+                    kind = old is null ? WatchEventKind.Added : WatchEventKind.Modified;
+                }
+
+                Publish(new StoreEvent(kind, op.Type, op.Object!, old is null ? null : Json.Labels(old)));
+            }
+
+            _journal?.MaybeCompact(_resourceVersion, AllObjectsUnlocked);
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Starts a watch. With <paramref name="fromVersion"/> null the current objects come first as ADDED;
+    /// otherwise every change after that version follows, or <see cref="ApiException"/> 410 when it is too old.
+    /// </summary>
+    internal WatchSubscription Watch(ResourceType type, string? ns, long? fromVersion)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            List<StoreEvent> initial;
+            if (fromVersion is null)
+            {
+                initial = [.. ListUnlocked(type, ns).Select(o => new StoreEvent(WatchEventKind.Added, type, o, null))];
+            }
+            else
+            {
+                if (fromVersion < _historyFloor)
+                {
+                    var oldest = _history.Count > 0 ? _history.Peek().ResourceVersion : _historyFloor + 1;
+                    throw ApiException.Gone(fromVersion.Value, oldest);
+                }
+
+                initial = [.. _history.Where(e => e.ResourceVersion > fromVersion && e.Type == type
+                    && (ns is null || e.Namespace == ns))];
+            }
+
+            var watcher = new StoreWatcher(type, ns);
+            _watchers[type].Add(watcher);
+            return new WatchSubscription(this, watcher, initial, _resourceVersion);
+        }
+    }
+
+    /// <summary>Queues a bookmark behind every change already delivered, so its version never skips one.</summary>
+    internal void RequestBookmark(StoreWatcher watcher)
+    {
+        lock (_gate)
+        {
+            watcher.Channel.Writer.TryWrite(new WatchItem(null, _resourceVersion));
+        }
+    }
+
+    internal void Unsubscribe(StoreWatcher watcher)
+    {
+        lock (_gate)
+        {
+            _watchers[watcher.Type].Remove(watcher);
+            watcher.Channel.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>Ends every watch stream (server shutdown) and refuses further writes.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            foreach (var list in _watchers.Values)
+            {
+                foreach (var w in list)
+                {
+                    w.Channel.Writer.TryComplete();
+                }
+
+                list.Clear();
+            }
+
+            _journal?.Dispose();
+        }
+    }
+
+    internal IEnumerable<JsonObject> ListUnlocked(ResourceType type, string? ns) =>
+        _objects[type]
+            .Where(kv => ns is null || kv.Key.Ns == ns)
+            .OrderBy(kv => kv.Key.Ns, StringComparer.Ordinal)
+            .ThenBy(kv => kv.Key.Name, StringComparer.Ordinal)
+            .Select(kv => kv.Value);
+
+    internal JsonObject? GetUnlocked(ResourceType type, string ns, string name) =>
+        _objects[type].GetValueOrDefault((ns, name));
+
+    private IEnumerable<(ResourceType, JsonObject)> AllObjectsUnlocked() =>
+        _objects.SelectMany(kv => kv.Value.Values.Select(o => (kv.Key, o)));
+
+    private void Publish(StoreEvent e)
+    {
+        _history.Enqueue(e);
+        while (_history.Count > _historyLimit)
+        {
+            _historyFloor = _history.Dequeue().ResourceVersion;
+        }
+
+        foreach (var watcher in _watchers[e.Type])
+        {
+            if (watcher.Namespace is null || watcher.Namespace == e.Namespace)
+            {
+                watcher.Channel.Writer.TryWrite(new WatchItem(e, 0));
+            }
+        }
+    }
+}
+
+/// <summary>One open watch: its queue of deliveries.</summary>
+internal sealed class StoreWatcher(ResourceType type, string? ns)
+{
+    public ResourceType Type { get; } = type;
+
+    public string? Namespace { get; } = ns;
+
+    public Channel<WatchItem> Channel { get; } =
+        System.Threading.Channels.Channel.CreateUnbounded<WatchItem>(new UnboundedChannelOptions { SingleReader = true });
+}
+
+/// <summary>What <see cref="SandboxStore.Watch"/> returns: the events to replay first, then the live queue.</summary>
+internal sealed class WatchSubscription(SandboxStore store, StoreWatcher watcher, IReadOnlyList<StoreEvent> initial, long startVersion)
+    : IDisposable
+{
+    public IReadOnlyList<StoreEvent> Initial { get; } = initial;
+
+    /// <summary>The store's resourceVersion when the watch started.</summary>
+    public long StartVersion { get; } = startVersion;
+
+    public ChannelReader<WatchItem> Reader => watcher.Channel.Reader;
+
+    public void RequestBookmark() => store.RequestBookmark(watcher);
+
+    public void Dispose() => store.Unsubscribe(watcher);
+}
