@@ -68,7 +68,8 @@ public sealed class ServiceDetailPageTests : ConsoleTestContext
         cut.WaitForElement("[data-testid=preview-apply]").Click();
 
         cut.WaitForAssertion(() => Assert.Single(Traffic.Applies));
-        (string service, TrafficDraft draft, string? revision, _) = Traffic.Applies[0];
+        (string service, TrafficDraft draft, string? revision, string actor) = Traffic.Applies[0];
+        Assert.Equal("operator@test", actor);
         Assert.Equal("reviews", service);
         Assert.Equal(Weights(("v1", 30), ("v2", 70)).ToArray(), draft.Weights.ToArray());
         Assert.Equal("rv-1", revision);

@@ -60,6 +60,8 @@ public static class ConsoleTheme
         Typography = new Typography
         {
             Default = new DefaultTypography { FontFamily = s_fontStack },
+            // Sentence-case buttons read calmer than Material's all-caps in a dense tool.
+            Button = new ButtonTypography { TextTransform = "none", FontWeight = "600", LetterSpacing = "0" },
         },
         LayoutProperties = new LayoutProperties
         {

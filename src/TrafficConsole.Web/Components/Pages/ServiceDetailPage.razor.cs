@@ -36,6 +36,9 @@ public partial class ServiceDetailPage : IAsyncDisposable
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
+    [Inject]
+    public required IActorAccessor Actors { get; init; }
+
     [CascadingParameter]
     public Task<AuthenticationState>? AuthenticationState { get; set; }
 
@@ -257,18 +260,11 @@ public partial class ServiceDetailPage : IAsyncDisposable
         }
     }
 
+    // The same rule as the REST API (IActorAccessor); a circuit has no request, so no remote address.
     private async Task<string> CurrentActorAsync()
     {
-        if (AuthenticationState is not null)
-        {
-            AuthenticationState state = await AuthenticationState;
-            if (state.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name })
-            {
-                return name;
-            }
-        }
-
-        return "console";
+        System.Security.Claims.ClaimsPrincipal? user = AuthenticationState is null ? null : (await AuthenticationState).User;
+        return Actors.GetActor(user, remoteAddress: null);
     }
 
     private static string Describe(TrafficDraft draft)

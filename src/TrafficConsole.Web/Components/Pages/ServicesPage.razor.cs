@@ -24,6 +24,9 @@ public partial class ServicesPage : IAsyncDisposable
     [Parameter]
     public string Namespace { get; set; } = string.Empty;
 
+    // Long lists scroll inside the grid (virtualized, header fixed); short ones take the room they need.
+    private string? GridHeight => _rows.Count > 15 ? "calc(100vh - 250px)" : null;
+
     private int RoutedCount => _rows.Count(static r => r.Routing.Kind != RoutingKind.None);
 
     private string CountText

@@ -25,6 +25,7 @@ public abstract class ConsoleTestContext : BunitContext
             options.SnackbarConfiguration.HideTransitionDuration = 0;
         });
         Services.AddSingleton<ITrafficService>(_ => Traffic);
+        Services.AddSingleton<IActorAccessor>(new FixedActor("operator@test"));
     }
 
     protected FakeTrafficService Traffic { get; set; } = TestServices.Bookinfo();
@@ -64,6 +65,12 @@ public abstract class ConsoleTestContext : BunitContext
             builder.CloseComponent();
         }));
     }
+}
+
+/// <summary>Every change in component tests is made by the same operator.</summary>
+public sealed class FixedActor(string name) : IActorAccessor
+{
+    public string GetActor(System.Security.Claims.ClaimsPrincipal? user, System.Net.IPAddress? remoteAddress) => name;
 }
 
 /// <summary>Renders its child content; a root for tests that need providers next to the component.</summary>
