@@ -50,7 +50,6 @@ public sealed class OperatorWalkthroughTests(BrowserFixture browser) : IClassFix
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/namespaces/bookinfo/services$"));
         await Expect(page.Locator("[data-testid=service-link][data-service=reviews]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=sandbox-chip]")).ToHaveTextAsync("SANDBOX");
-        await BrowserFixture.ScreenshotAsync(page, "services-list");
 
         // Open reviews.
         await page.Locator("[data-testid=service-link][data-service=reviews]").ClickAsync();
@@ -102,6 +101,15 @@ public sealed class OperatorWalkthroughTests(BrowserFixture browser) : IClassFix
         await Expect(page.Locator("[data-testid=cluster-bar]")).ToHaveAttributeAsync("data-weights", "v1 30 · v2 70 · v3 0");
         await Expect(WeightInput(page, "v1")).ToHaveValueAsync("30");
         await BrowserFixture.ScreenshotAsync(page, "service-detail");
+
+        // The list shows the split at a glance.
+        await page.Locator(".tc-breadcrumbs a").Filter(new() { HasText = "services" }).ClickAsync();
+        ILocator reviewsRow = page.Locator("tr").Filter(new() { Has = page.Locator("[data-testid=service-link][data-service=reviews]") });
+        await Expect(reviewsRow.Locator("[data-testid=weight-bar]")).ToHaveAttributeAsync("data-weights", "v1 30 · v2 70 · v3 0");
+        await Expect(reviewsRow.Locator("[data-testid=version-chip][data-version=v1]")).ToContainTextAsync("4/4");
+        await BrowserFixture.ScreenshotAsync(page, "services-list");
+        await page.Locator("[data-testid=service-link][data-service=reviews]").ClickAsync();
+        await Expect(page.Locator("[data-testid=routing-kind]")).ToHaveTextAsync("weighted split");
 
         // Delete the routing: the dialog lists what goes, and then it is gone from the cluster.
         await page.Locator("[data-testid=delete-routing]").ClickAsync();
