@@ -126,4 +126,22 @@ public sealed class TrafficShiftingPanelTests : ConsoleTestContext
         // Pinning the implied split in a VirtualService is a valid first Apply.
         Assert.False(cut.Find("[data-testid=apply]").HasAttribute("disabled"));
     }
+
+    [Fact]
+    public void Mirroring_a_share_of_requests_to_the_idle_version_is_part_of_the_draft()
+    {
+        PutReviews(RoutingKind.Split, ("v1", 50), ("v2", 50), ("v3", 0));
+        IRenderedComponent<ContainerFragmentHost> cut = OpenService("reviews");
+        Assert.Contains("No changes", cut.Find("[data-testid=apply-blocked-reason]").TextContent, StringComparison.Ordinal);
+
+        cut.Find("input[data-testid=mirror-switch]").Change(true);
+        cut.WaitForElement("input[data-testid=mirror-percent]").Change("20");
+
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=apply]").HasAttribute("disabled")));
+        cut.Find("[data-testid=apply]").Click();
+
+        cut.WaitForAssertion(() => Assert.Single(Traffic.Applies));
+        Assert.Equal(new MirrorShare("v3", 20), Traffic.Applies[0].Draft.Mirror);
+        Assert.Equal([50, 50, 0], Traffic.Applies[0].Draft.Weights.Select(static w => w.Percent));
+    }
 }
