@@ -91,4 +91,22 @@ public sealed class MainLayoutTests : ConsoleTestContext
         Assert.Null(MainLayout.NamespaceFromPath(""));
         Assert.Null(MainLayout.NamespaceFromPath("healthz"));
     }
+
+    [Fact]
+    public void A_failing_page_is_contained_and_the_shell_keeps_working()
+    {
+        IRenderedComponent<MainLayout> cut = Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b =>
+        {
+            b.OpenComponent<ExplodingPage>(0);
+            b.CloseComponent();
+        })));
+
+        Assert.Contains("unexpected error", cut.Find("[data-testid=page-error]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("SANDBOX", cut.Find("[data-testid=sandbox-chip]").TextContent);
+    }
+
+    private sealed class ExplodingPage : ComponentBase
+    {
+        protected override void OnInitialized() => throw new InvalidOperationException("a bug in a page");
+    }
 }
