@@ -1,9 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using k8s.Models;
+
 namespace TrafficConsole.Mesh.Resources;
 
 /// <summary>An Istio <c>DestinationRule</c> (networking.istio.io): traffic policy and subsets of a host.</summary>
+[KubernetesEntity(Group = "networking.istio.io", ApiVersion = "v1", Kind = "DestinationRule", PluralName = "destinationrules")]
 public sealed class DestinationRule : IstioResource<DestinationRuleSpec>
 {
     public const string Group = IstioApi.NetworkingGroup;

@@ -1,8 +1,11 @@
 using System.Text.Json.Serialization;
 
+using k8s.Models;
+
 namespace TrafficConsole.Mesh.Resources;
 
 /// <summary>A Gateway API <c>HTTPRoute</c> (gateway.networking.k8s.io/v1).</summary>
+[KubernetesEntity(Group = "gateway.networking.k8s.io", ApiVersion = "v1", Kind = "HTTPRoute", PluralName = "httproutes")]
 public sealed class HttpRoute : IstioResource<HttpRouteSpec>
 {
     public const string Group = IstioApi.GatewayApiGroup;

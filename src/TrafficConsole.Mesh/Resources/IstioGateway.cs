@@ -1,9 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using k8s.Models;
+
 namespace TrafficConsole.Mesh.Resources;
 
 /// <summary>An Istio <c>Gateway</c> (networking.istio.io), named so to stay apart from the Gateway API's.</summary>
+[KubernetesEntity(Group = "networking.istio.io", ApiVersion = "v1", Kind = "Gateway", PluralName = "gateways")]
 public sealed class IstioGateway : IstioResource<IstioGatewaySpec>
 {
     public const string Group = IstioApi.NetworkingGroup;

@@ -1,9 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using k8s.Models;
+
 namespace TrafficConsole.Mesh.Resources;
 
 /// <summary>An Istio <c>VirtualService</c> (networking.istio.io).</summary>
+[KubernetesEntity(Group = "networking.istio.io", ApiVersion = "v1", Kind = "VirtualService", PluralName = "virtualservices")]
 public sealed class VirtualService : IstioResource<VirtualServiceSpec>
 {
     public const string Group = IstioApi.NetworkingGroup;

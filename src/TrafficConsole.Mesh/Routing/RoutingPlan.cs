@@ -21,6 +21,12 @@ public enum ResourceAction
 /// <summary>The desired VirtualService and DestinationRule for a split, or the reason it cannot be applied.</summary>
 public sealed record RoutingPlan
 {
+    /// <summary>The namespace of the service the plan is for.</summary>
+    public string Namespace { get; init; } = string.Empty;
+
+    /// <summary>The name of the service the plan is for.</summary>
+    public string ServiceName { get; init; } = string.Empty;
+
     /// <summary>True when the split cannot be applied; see <see cref="RefusalReason"/> and <see cref="Issues"/>. Nothing is to be written.</summary>
     public bool IsRefused { get; init; }
 
@@ -57,11 +63,39 @@ public sealed record RoutingPlan
     /// <summary>A refused plan.</summary>
     public static RoutingPlan Refused(string reason, ImmutableArray<ValidationIssue> issues, string expectedRevision) =>
         new() { IsRefused = true, RefusalReason = reason, Issues = issues.IsDefault ? [] : issues, ExpectedRevision = expectedRevision };
+
+    /// <summary>The resources the plan writes, in a safe order: the DestinationRule first when it adds subsets, so the VirtualService never names a missing one.</summary>
+    public IEnumerable<ResourceRef> Writes
+    {
+        get
+        {
+            if (IsRefused)
+            {
+                yield break;
+            }
+
+            if (DestinationRule is { } dr && DestinationRuleAction != ResourceAction.Unchanged)
+            {
+                yield return ResourceRef.Of(dr, Resources.DestinationRule.Plural);
+            }
+
+            if (VirtualService is { } vs && VirtualServiceAction != ResourceAction.Unchanged)
+            {
+                yield return ResourceRef.Of(vs, Resources.VirtualService.Plural);
+            }
+        }
+    }
 }
 
 /// <summary>The resources "Delete traffic routing" removes, and those it leaves.</summary>
 public sealed record DeletePlan
 {
+    /// <summary>The namespace of the service the plan is for.</summary>
+    public string Namespace { get; init; } = string.Empty;
+
+    /// <summary>The name of the service the plan is for.</summary>
+    public string ServiceName { get; init; } = string.Empty;
+
     /// <summary>Resources to delete (each targets only this service).</summary>
     public ImmutableArray<ResourceRef> Delete { get; init; } = [];
 

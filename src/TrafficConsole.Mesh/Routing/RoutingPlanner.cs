@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using k8s;
 using k8s.Models;
 
 using TrafficConsole.Mesh.Resources;
@@ -27,6 +28,11 @@ public static class RoutingPlanner
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(split);
+        return Plan(view, split, istioApiVersion) with { Namespace = view.Namespace, ServiceName = view.Name };
+    }
+
+    private static RoutingPlan Plan(ServiceView view, TrafficSplit split, string istioApiVersion)
+    {
         string revision = view.Routing.Revision;
 
         if (!IstioApi.IsNetworkingApiVersion(istioApiVersion))
@@ -45,6 +51,11 @@ public static class RoutingPlanner
             return RoutingPlan.Refused("The split is not valid: " + string.Join(" ", issues.Where(static i => i.Severity == Severity.Error).Select(static i => i.Message)), issues, revision);
         }
 
+        if (split.Mirror is not null && view.Routing.OtherMirror is { } other)
+        {
+            return RoutingPlan.Refused($"The catch-all route already mirrors to {other}; Istio allows one mirror per route, so remove that mirror before mirroring to a version.", issues, revision);
+        }
+
         VirtualService? currentVs = FindVirtualService(view);
         DestinationRule? currentDr = FindDestinationRule(view);
 
@@ -54,13 +65,13 @@ public static class RoutingPlanner
         var taken = new HashSet<string>((currentDr?.Spec?.Subsets ?? []).Select(static s => s.Name ?? string.Empty), StringComparer.Ordinal);
         bool wholeService = view.Versions.Length == 1 && !view.Versions[0].IsVersioned;
         HttpRouteRule? currentCatchAll = CatchAllOf(currentVs);
-        IReadOnlyList<HttpRouteDestination> currentRoute = currentCatchAll?.Route ?? [];
 
+        // Like Kiali, every version of the split gets a subset (weight 0 included) so a later slider move only touches the route.
         IEnumerable<string> needed = split.Weights
-            .Where(w => w.Weight > 0 || RoutedVersions(currentRoute, view).Contains(w.Version))
             .Select(static w => w.Version)
             .Concat(split.Mirror is null ? [] : [split.Mirror.Version])
-            .Distinct(StringComparer.Ordinal);
+            .Distinct(StringComparer.Ordinal)
+            .Where(v => view.FindVersion(v)?.IsVersioned == true);
         if (!wholeService)
         {
             foreach (string versionName in needed)
@@ -87,6 +98,16 @@ public static class RoutingPlanner
         HttpRouteRule catchAll = BuildCatchAll(view, split, currentVs, currentCatchAll, subsetFor);
         (VirtualService desiredVs, ResourceAction vsAction) = BuildVirtualService(view, currentVs, catchAll, istioApiVersion);
         (DestinationRule? desiredDr, ResourceAction drAction) = BuildDestinationRule(view, currentDr, newSubsets, istioApiVersion);
+
+        if (vsAction == ResourceAction.Update && ManagerOf(currentVs!) is { } vsManager)
+        {
+            issues = issues.Add(ManagedElsewhere(currentVs!, vsManager));
+        }
+
+        if (drAction == ResourceAction.Update && ManagerOf(currentDr!) is { } drManager)
+        {
+            issues = issues.Add(ManagedElsewhere(currentDr!, drManager));
+        }
 
         return new RoutingPlan
         {
@@ -127,7 +148,14 @@ public static class RoutingPlanner
             delete.Add(ResourceRef.Of(dr, DestinationRule.Plural));
         }
 
-        return new DeletePlan { Delete = delete.ToImmutable(), Keep = keep.ToImmutable(), ExpectedRevision = view.Routing.Revision };
+        return new DeletePlan
+        {
+            Namespace = view.Namespace,
+            ServiceName = view.Name,
+            Delete = delete.ToImmutable(),
+            Keep = keep.ToImmutable(),
+            ExpectedRevision = view.Routing.Revision,
+        };
     }
 
     private static VirtualService? FindVirtualService(ServiceView view)
@@ -160,11 +188,6 @@ public static class RoutingPlanner
         int index = RoutingReader.IndexOfCatchAll(http);
         return index < 0 ? null : http[index];
     }
-
-    private static HashSet<string> RoutedVersions(IReadOnlyList<HttpRouteDestination> route, ServiceView view) =>
-        new(route
-            .Select(d => d.Destination?.Subset is { } s && view.Routing.SubsetVersions.TryGetValue(s, out string? v) ? v : null)
-            .OfType<string>(), StringComparer.Ordinal);
 
     private static HttpRouteRule BuildCatchAll(ServiceView view, TrafficSplit split, VirtualService? currentVs, HttpRouteRule? current, Dictionary<string, string> subsetFor)
     {
@@ -212,7 +235,7 @@ public static class RoutingPlanner
         }
 
         HttpRouteRule rule = (current ?? new HttpRouteRule()) with { Route = route };
-        bool mirrorIsOurs = current?.Mirror is null || HostNames.Targets(current.Mirror.Host, vsNamespace, view.Name, view.Namespace);
+        bool mirrorIsOurs = current?.Mirror is null || (current.Mirror.Subset is not null && HostNames.Targets(current.Mirror.Host, vsNamespace, view.Name, view.Namespace));
         if (split.Mirror is { } mirror)
         {
             Destination mirrorDestination = (mirrorIsOurs ? current?.Mirror : null) ?? new Destination { Port = port };
@@ -284,6 +307,35 @@ public static class RoutingPlanner
         desired.Spec = spec with { Subsets = [.. spec.Subsets ?? [], .. newSubsets] };
         return (desired, newSubsets.Count == 0 ? ResourceAction.Unchanged : ResourceAction.Update);
     }
+
+    /// <summary>The tool that manages a resource from outside the cluster (and may revert our change), or null.</summary>
+    public static string? ManagerOf(IKubernetesObject<V1ObjectMeta> resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        IDictionary<string, string> labels = resource.Metadata?.Labels ?? new Dictionary<string, string>();
+        IDictionary<string, string> annotations = resource.Metadata?.Annotations ?? new Dictionary<string, string>();
+        if (annotations.ContainsKey("argocd.argoproj.io/tracking-id") || labels.ContainsKey("argocd.argoproj.io/instance"))
+        {
+            return "Argo CD";
+        }
+
+        if (labels.ContainsKey("kustomize.toolkit.fluxcd.io/name") || labels.ContainsKey("helm.toolkit.fluxcd.io/name"))
+        {
+            return "Flux";
+        }
+
+        if (labels.TryGetValue(IstioApi.ManagedByLabel, out string? manager) && !string.Equals(manager, IstioApi.ManagedByValue, StringComparison.Ordinal))
+        {
+            return manager;
+        }
+
+        return annotations.ContainsKey("meta.helm.sh/release-name") ? "Helm" : null;
+    }
+
+    private static ValidationIssue ManagedElsewhere<TSpec>(IstioResource<TSpec> resource, string manager)
+        where TSpec : class =>
+        new(ValidationCodes.ManagedElsewhere, Severity.Warning, $"{resource.Kind}/{resource.Name}",
+            $"{resource.Kind} {resource.Namespace}/{resource.Name} is managed by {manager}; it may revert this change at its next sync. Make the change in its source too.");
 
     private static V1ObjectMeta NewMetadata(ServiceView view) => new()
     {

@@ -109,6 +109,7 @@ public static class RoutingReader
         return state with
         {
             Kind = catchAllIndex > 0 ? RoutingKind.Rules : RoutingKind.Split,
+            OtherMirror = OtherMirrorOf(catchAll, mirror.Target),
             EffectiveSplit = reading.Split with { Mirror = mirror.Target },
             Mirror = mirror.Target,
         };
@@ -269,8 +270,9 @@ public static class RoutingReader
         TrafficSplit implied)
     {
         string[] otherHosts = [.. route
-            .Select(static d => d.Destination?.Host ?? string.Empty)
+            .Select(static d => d.Destination?.Host)
             .Where(h => !HostNames.Targets(h, vsNamespace, service.Name, service.Namespace))
+            .Select(static h => string.IsNullOrEmpty(h) ? "(no host)" : h)
             .Distinct(StringComparer.Ordinal)];
         if (otherHosts.Length > 0)
         {
@@ -322,17 +324,15 @@ public static class RoutingReader
 
     private static MirrorReading ReadMirror(HttpRouteRule rule, string vsNamespace, KubeService service, ImmutableDictionary<string, string> subsetVersions)
     {
-        if (rule.Mirror is not { } mirror || !HostNames.Targets(mirror.Host, vsNamespace, service.Name, service.Namespace))
+        if (rule.Mirror is not { } mirror || mirror.Subset is null || !HostNames.Targets(mirror.Host, vsNamespace, service.Name, service.Namespace))
         {
-            // A mirror to another host is not ours to show; the planner keeps it as written.
+            // A mirror to another host or to the whole service is not a version's: the planner keeps it as written.
             return new(null, null);
         }
 
-        if (mirror.Subset is null || !subsetVersions.TryGetValue(mirror.Subset, out string? version))
+        if (!subsetVersions.TryGetValue(mirror.Subset, out string? version))
         {
-            return new(null, mirror.Subset is null
-                ? "The catch-all route mirrors to the whole service rather than to one version."
-                : $"The mirror subset '{mirror.Subset}' matches no single version of this service.");
+            return new(null, $"The mirror subset '{mirror.Subset}' matches no single version of this service.");
         }
 
         return new(new MirrorTarget(version, MirrorPercentOf(rule)), null);
@@ -418,6 +418,23 @@ public static class RoutingReader
 
         string text = parts.Count == 0 ? "any request" : string.Join(", ", parts);
         return match.IgnoreUriCase == true ? text + " (uri case-insensitive)" : text;
+    }
+
+    /// <summary>Describes a mirror of the catch-all route that is not one of the service's versions (another host, the whole service, <c>mirrors</c>).</summary>
+    private static string? OtherMirrorOf(HttpRouteRule rule, MirrorTarget? ours)
+    {
+        if (rule.Extra is not null && rule.Extra.TryGetValue("mirrors", out JsonElement mirrors) && mirrors.ValueKind == JsonValueKind.Array && mirrors.GetArrayLength() > 0)
+        {
+            return $"{mirrors.GetArrayLength().ToString(CultureInfo.InvariantCulture)} mirror(s) in 'mirrors'";
+        }
+
+        if (ours is null && rule.Mirror is { } mirror)
+        {
+            string target = mirror.Subset is null ? mirror.Host ?? "(no host)" : $"{mirror.Host}/{mirror.Subset}";
+            return $"{target} ({MirrorPercentOf(rule).ToString(CultureInfo.InvariantCulture)}%)";
+        }
+
+        return null;
     }
 
     private sealed record SplitReading(TrafficSplit Split, string? Problem);

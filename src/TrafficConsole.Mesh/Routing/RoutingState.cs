@@ -41,6 +41,9 @@ public sealed record RoutingState
     /// <summary>The live mirror to one of the service's versions, if any.</summary>
     public MirrorTarget? Mirror { get; init; }
 
+    /// <summary>A mirror of the catch-all route the sliders do not manage (to another host or the whole service), described for display; kept on apply.</summary>
+    public string? OtherMirror { get; init; }
+
     /// <summary>The resourceVersions of the routing resources (e.g. <c>vs:123,dr:124</c>, or <c>none</c>) for optimistic concurrency.</summary>
     public string Revision { get; init; } = NoRevision;
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace TrafficConsole.Mesh.Routing;
 
@@ -23,9 +24,11 @@ public sealed record TrafficSplit
     public int Total => Weights.Sum(static w => w.Weight);
 
     /// <summary>True when there are no weights.</summary>
+    [JsonIgnore]
     public bool IsEmpty => Weights.IsEmpty;
 
     /// <summary>The version names in order.</summary>
+    [JsonIgnore]
     public IEnumerable<string> Versions => Weights.Select(static w => w.Version);
 
     /// <summary>Builds a split from (version, weight) pairs.</summary>
@@ -33,6 +36,13 @@ public sealed record TrafficSplit
     {
         ArgumentNullException.ThrowIfNull(weights);
         return new([.. weights.Select(static w => new VersionWeight(w.Version, w.Weight))]);
+    }
+
+    /// <summary>All traffic to <paramref name="target"/>, 0 to the other <paramref name="versions"/>: a rollback or a full promotion.</summary>
+    public static TrafficSplit AllTo(IEnumerable<string> versions, string target)
+    {
+        ArgumentNullException.ThrowIfNull(versions);
+        return new([.. versions.Select(v => new VersionWeight(v, string.Equals(v, target, StringComparison.Ordinal) ? 100 : 0))]);
     }
 
     /// <summary>The weight of a version (0 when absent).</summary>

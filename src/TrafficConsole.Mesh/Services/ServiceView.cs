@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
+using TrafficConsole.Mesh.Validation;
 
 namespace TrafficConsole.Mesh.Services;
 
@@ -23,6 +24,9 @@ public sealed record ServiceView
     public ImmutableArray<HttpRoute> HttpRoutes { get; init; } = [];
 
     public required RoutingState Routing { get; init; }
+
+    /// <summary>What the validators find in <see cref="VirtualServices"/> and <see cref="DestinationRules"/>.</summary>
+    public ImmutableArray<ResourceIssue> Issues { get; init; } = [];
 
     public string Namespace => Service.Namespace;
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
+using TrafficConsole.Mesh.Validation;
 
 namespace TrafficConsole.Mesh.Services;
 
@@ -44,6 +45,13 @@ public static class ServiceViewBuilder
             .Where(dr => Targets(dr, service))
             .OrderBy(static dr => dr.Namespace, StringComparer.Ordinal).ThenBy(static dr => dr.Name, StringComparer.Ordinal)];
         ImmutableArray<HttpRoute> routes = [.. (httpRoutes ?? []).Where(r => RoutingReader.AttachesTo(r, service) || SendsTo(r, service))];
+        ImmutableArray<Workload> members = [.. versions.SelectMany(static v => v.Workloads)];
+        VirtualServiceValidationContext context = VirtualServiceValidationContext.With(drs) with { SubsetHosts = [service.Host] };
+        ImmutableArray<ResourceIssue> issues =
+        [
+            .. vss.SelectMany(vs => VirtualServiceValidator.Validate(vs, context).Select(i => new ResourceIssue(VirtualService.KindName, vs.Namespace, vs.Name, i))),
+            .. drs.SelectMany(dr => DestinationRuleValidator.Validate(dr, members).Select(i => new ResourceIssue(DestinationRule.KindName, dr.Namespace, dr.Name, i))),
+        ];
 
         return new ServiceView
         {
@@ -53,6 +61,7 @@ public static class ServiceViewBuilder
             DestinationRules = drs,
             HttpRoutes = routes,
             Routing = RoutingReader.Read(service, versions, vss, drs, routes),
+            Issues = issues,
         };
     }
 

@@ -24,6 +24,17 @@ public sealed record ValidationIssue(string Code, Severity Severity, string Path
     public override string ToString() => $"{Code} {Severity} {Path}: {Message}";
 }
 
+/// <summary>A finding about one resource in the cluster.</summary>
+/// <param name="Kind">VirtualService or DestinationRule.</param>
+/// <param name="Namespace">The resource's namespace.</param>
+/// <param name="Name">The resource's name.</param>
+/// <param name="Issue">The finding; its path is inside the resource.</param>
+public sealed record ResourceIssue(string Kind, string Namespace, string Name, ValidationIssue Issue)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"{Kind} {Namespace}/{Name}: {Issue}";
+}
+
 /// <summary>Helpers over lists of issues.</summary>
 public static class ValidationIssues
 {

@@ -13,6 +13,12 @@ public sealed record VirtualServiceValidationContext
     /// <summary>DestinationRules of the cluster (or namespace); those whose host matches a destination define its subsets.</summary>
     public ImmutableArray<DestinationRule> DestinationRules { get; init; } = [];
 
+    /// <summary>
+    /// When set, only destinations to these hosts (FQDNs) are checked for undefined subsets: the caller knows
+    /// the DestinationRules of these hosts only (e.g. a service view).
+    /// </summary>
+    public ImmutableHashSet<string>? SubsetHosts { get; init; }
+
     /// <summary>A context with these DestinationRules.</summary>
     public static VirtualServiceValidationContext With(IEnumerable<DestinationRule> destinationRules) =>
         new() { DestinationRules = [.. destinationRules] };
@@ -133,6 +139,11 @@ public static class VirtualServiceValidator
         }
 
         string resolved = HostNames.Resolve(host, vsNamespace);
+        if (context.SubsetHosts is { } hosts && !hosts.Contains(resolved))
+        {
+            return;
+        }
+
         bool defined = context.DestinationRules.Any(dr =>
             dr.Spec?.Host is { } drHost
             && string.Equals(HostNames.Resolve(drHost, dr.Namespace), resolved, StringComparison.Ordinal)
@@ -151,7 +162,7 @@ public static class VirtualServiceValidator
 /// <summary>Checks a DestinationRule as found in the cluster.</summary>
 public static class DestinationRuleValidator
 {
-    /// <summary>All issues of <paramref name="destinationRule"/>; workloads (optional) let it find subsets that select nothing.</summary>
+    /// <summary>All issues of <paramref name="destinationRule"/>; the workloads of the host's service (optional) let it find subsets that select nothing.</summary>
     public static ImmutableArray<ValidationIssue> Validate(DestinationRule destinationRule, IEnumerable<Workload>? workloads = null)
     {
         ArgumentNullException.ThrowIfNull(destinationRule);
@@ -162,7 +173,7 @@ public static class DestinationRuleValidator
             issues.Add(new(ValidationCodes.MissingHost, Severity.Error, "spec.host", "The DestinationRule names no host."));
         }
 
-        Workload[]? pool = workloads?.Where(w => string.Equals(w.Namespace, destinationRule.Namespace, StringComparison.Ordinal)).ToArray();
+        Workload[]? pool = workloads?.ToArray();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         IReadOnlyList<Subset> subsets = spec.Subsets ?? [];
         for (int i = 0; i < subsets.Count; i++)
@@ -184,7 +195,7 @@ public static class DestinationRuleValidator
             {
                 string selector = string.Join(",", labels.Select(static l => $"{l.Key}={l.Value}"));
                 issues.Add(new(ValidationCodes.SubsetSelectsNoWorkload, Severity.Warning, path + ".labels",
-                    $"No workload in namespace {destinationRule.Namespace} has pods labelled {selector}; traffic to subset '{name}' fails."));
+                    $"No workload of the service has pods labelled {selector}; traffic to subset '{name}' fails."));
             }
         }
 

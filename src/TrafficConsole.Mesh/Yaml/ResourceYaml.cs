@@ -121,7 +121,18 @@ public static partial class ResourceYaml
         catch (YamlException ex)
         {
             string reason = ex.InnerException is YamlException inner ? inner.Message : ex.Message;
+            if (reason.StartsWith("Duplicate key ", StringComparison.Ordinal))
+            {
+                reason = $"key '{reason["Duplicate key ".Length..]}' appears twice.";
+            }
+
             throw new ResourceYamlException($"Line {ex.Start.Line}, column {ex.Start.Column}: {reason}", (int)ex.Start.Line, (int)ex.Start.Column);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet fails this way on some unterminated flow collections; find where parsing stopped.
+            Mark at = LastParsedMark(yaml);
+            throw new ResourceYamlException($"Line {at.Line}, column {at.Column}: the YAML is malformed after this point (an unclosed '[', '{{' or quote?).", (int)at.Line, (int)at.Column);
         }
 
         if (stream.Documents.Count > 1)
@@ -131,6 +142,25 @@ public static partial class ResourceYaml
         }
 
         return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode, "$", marks);
+    }
+
+    private static Mark LastParsedMark(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        Mark last = Mark.Empty;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                last = parser.Current?.Start ?? last;
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or YamlException)
+        {
+            // Expected: this is how the position of the failure is found.
+        }
+
+        return last;
     }
 
     private static JsonNode? Convert(YamlNode node, string path, Dictionary<string, Mark> marks)
@@ -245,18 +275,14 @@ public static partial class ResourceYaml
                 break;
 
             case JsonValue value:
-                JsonElement element = value.GetValue<JsonElement>();
-                switch (element.ValueKind)
+                switch (value.GetValueKind())
                 {
                     case JsonValueKind.String:
-                        EmitString(emitter, element.GetString()!);
-                        break;
-                    case JsonValueKind.Null:
-                        emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, "null", ScalarStyle.Plain, true, false));
+                        EmitString(emitter, value.GetValue<string>());
                         break;
                     default:
-                        // Numbers keep their JSON text; true/false are the same in YAML.
-                        emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, element.GetRawText(), ScalarStyle.Plain, true, false));
+                        // Numbers keep their JSON text; true, false and null read the same in YAML.
+                        emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, value.ToJsonString(MeshJson.Options), ScalarStyle.Plain, true, false));
                         break;
                 }
 
@@ -266,9 +292,13 @@ public static partial class ResourceYaml
 
     private static void EmitString(IEmitter emitter, string text)
     {
-        ScalarStyle style = text.Contains('\n', StringComparison.Ordinal) && !text.Contains('\r', StringComparison.Ordinal) && text.TrimEnd('\n').Length == text.Length - 1
-            ? ScalarStyle.Literal
-            : NeedsQuotes(text) ? ScalarStyle.SingleQuoted : ScalarStyle.Plain;
+        bool multiLine = text.Contains('\n', StringComparison.Ordinal);
+        // Block scalars cannot carry other control characters, nor text that is only line breaks.
+        bool control = text.Any(static c => char.IsControl(c) && c != '\n') || (multiLine && string.IsNullOrWhiteSpace(text));
+        ScalarStyle style = control ? ScalarStyle.DoubleQuoted
+            : multiLine ? ScalarStyle.Literal
+            : NeedsQuotes(text) ? ScalarStyle.SingleQuoted
+            : ScalarStyle.Plain;
         emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, text, style, style == ScalarStyle.Plain, true));
     }
 

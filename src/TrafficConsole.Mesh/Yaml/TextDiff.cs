@@ -26,7 +26,8 @@ public static class TextDiff
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
-        DiffPaneModel model = InlineDiffBuilder.Diff(before, after, ignoreWhiteSpace: false, ignoreCase: false);
+        // A final newline ends the last line; it does not start an empty one.
+        DiffPaneModel model = InlineDiffBuilder.Diff(WithoutFinalNewline(before), WithoutFinalNewline(after), ignoreWhiteSpace: false, ignoreCase: false);
         ImmutableArray<DiffLine>.Builder lines = ImmutableArray.CreateBuilder<DiffLine>(model.Lines.Count);
         int oldLine = 0;
         int newLine = 0;
@@ -50,6 +51,9 @@ public static class TextDiff
 
         return lines.ToImmutable();
     }
+
+    private static string WithoutFinalNewline(string text) =>
+        text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
 
     /// <summary>True when the diff has an added or removed line.</summary>
     public static bool HasChanges(IEnumerable<DiffLine> lines) => lines?.Any(static l => l.Kind != DiffKind.Unchanged) ?? false;
