@@ -63,6 +63,30 @@ public sealed class ConsoleShellTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(page.Locator("[data-testid=service-link][data-service=reviews]")).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task Picking_a_namespace_puts_it_in_the_url_and_lists_its_routing()
+    {
+        await using IBrowserContext context = await browser.NewContextAsync();
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(Host.BaseUrl, "namespaces/bookinfo/services").ToString());
+        await Expect(page.Locator("[data-testid=service-link][data-service=reviews]")).ToBeVisibleAsync();
+
+        await page.Locator("[data-testid=namespace-picker] .mud-select").First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "shop" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/namespaces/shop/services$"));
+        ILocator catalog = page.Locator("tr").Filter(new() { Has = page.Locator("[data-testid=service-link][data-service=catalog]") });
+        await Expect(catalog.Locator("[data-testid=weight-bar]")).ToHaveAttributeAsync("data-weights", "v1 90 · v2 10 · v3 0");
+        ILocator cart = page.Locator("tr").Filter(new() { Has = page.Locator("[data-testid=service-link][data-service=cart]") });
+        await Expect(cart.Locator("[data-testid=routing-tag]")).ToHaveAttributeAsync("data-routing", "rules");
+        await BrowserFixture.ScreenshotAsync(page, "services-list-shop");
+
+        // Match rules stay; the sliders edit the split behind them.
+        await cart.Locator("[data-testid=service-link]").ClickAsync();
+        await Expect(page.Locator("[data-testid=rules-note]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=weight-row]")).ToHaveCountAsync(2);
+    }
+
     private static Task<string> BodyBackgroundAsync(IPage page) =>
         page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
 
