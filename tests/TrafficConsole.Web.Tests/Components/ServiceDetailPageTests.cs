@@ -44,6 +44,8 @@ public sealed class ServiceDetailPageTests : ConsoleTestContext
         cut.Find("[data-testid=preview]").Click();
 
         cut.WaitForElement("[data-testid=preview-dialog]");
+        Assert.Equal("v1 50 · v2 50", cut.Find("[data-testid=preview-before]").GetAttribute("data-weights"));
+        Assert.Equal("v1 30 · v2 70", cut.Find("[data-testid=preview-after]").GetAttribute("data-weights"));
         IElement[] added = [.. cut.FindAll("[data-testid=vs-diff] .tc-diff__line--added")];
         Assert.Contains(added, l => l.TextContent.Contains("weight: 30", StringComparison.Ordinal));
         Assert.Contains(added, l => l.TextContent.Contains("weight: 70", StringComparison.Ordinal));

@@ -56,7 +56,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         ArgumentNullException.ThrowIfNull(page);
         Directory.CreateDirectory(ScreenshotDirectory);
         string path = Path.Combine(ScreenshotDirectory, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = false });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = false, Animations = ScreenshotAnimations.Disabled });
         return path;
     }
 

@@ -143,7 +143,15 @@ public partial class ServiceDetailPage : IAsyncDisposable
             { d => d.Service, Service },
             { d => d.Preview, preview },
             { d => d.CanApply, _panel?.ApplyBlockedReason is null },
+            { d => d.VersionNames, VersionNames },
+            { d => d.After, request.Draft.Weights },
         };
+        if (_detail is not null)
+        {
+            parameters.Add(d => d.Before, ClusterDraft(_detail.Summary.Routing).Weights);
+            parameters.Add(d => d.BeforeIsImplied, _detail.Summary.Routing.Kind == RoutingKind.None);
+        }
+
         IDialogReference dialog = await Dialogs.ShowAsync<PreviewDialog>($"Preview {Service}", parameters, s_wideDialog);
         DialogResult? result = await dialog.Result;
         if (result is { Canceled: false })
