@@ -119,4 +119,50 @@ public sealed class OperatorWalkthroughTests(BrowserFixture browser) : IClassFix
         await Expect(watcher.Locator("[data-testid=routing-kind]")).ToHaveTextAsync("no routing");
         Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "reviews"));
     }
+
+    [Fact]
+    public async Task A_draft_overtaken_by_another_operator_is_kept_marked_stale_and_can_be_applied_on_purpose()
+    {
+        await using IBrowserContext aliceContext = await browser.NewContextAsync();
+        await using IBrowserContext bobContext = await browser.NewContextAsync();
+        string url = new Uri(Host.BaseUrl, "namespaces/bookinfo/services/reviews").ToString();
+        IPage alice = await aliceContext.NewPageAsync();
+        IPage bob = await bobContext.NewPageAsync();
+        await alice.GotoAsync(url);
+        await bob.GotoAsync(url);
+        await Expect(WeightInput(alice, "v1")).ToBeVisibleAsync();
+        await Expect(WeightInput(bob, "v1")).ToBeVisibleAsync();
+
+        // Alice starts a draft; Bob applies something else first.
+        await TypeWeightAsync(alice, "v1", 10);
+        await Expect(alice.Locator("[data-testid=draft-bar]")).ToHaveAttributeAsync("data-weights", "v1 10 · v2 44 · v3 46");
+        await TypeWeightAsync(bob, "v3", 0);
+        await Expect(bob.Locator("[data-testid=draft-bar]")).ToHaveAttributeAsync("data-weights", "v1 50 · v2 50 · v3 0");
+        await bob.Locator("[data-testid=apply]").ClickAsync();
+        await Expect(bob.Locator("[data-testid=cluster-bar]")).ToHaveAttributeAsync("data-weights", "v1 50 · v2 50 · v3 0");
+
+        // Alice sees Bob's routing in the cluster card, keeps her draft, and is told it is stale.
+        await Expect(alice.Locator("[data-testid=cluster-bar]")).ToHaveAttributeAsync("data-weights", "v1 50 · v2 50 · v3 0");
+        await Expect(alice.Locator("[data-testid=stale-draft]")).ToContainTextAsync("older revision");
+        // Changes carry who made them, by the REST API's rule: without sign-in, anonymous@<address>.
+        await Expect(alice.Locator("[data-testid=stale-who]")).ToHaveTextAsync("anonymous@127.0.0.1");
+        await Expect(alice.Locator("[data-testid=draft-bar]")).ToHaveAttributeAsync("data-weights", "v1 10 · v2 44 · v3 46");
+        await BrowserFixture.ScreenshotAsync(alice, "stale-draft");
+
+        // Applying the stale draft is refused as a conflict; nothing is lost.
+        await alice.Locator("[data-testid=apply]").ClickAsync();
+        await Expect(alice.Locator("[data-testid=conflict-dialog]")).ToBeVisibleAsync();
+        await alice.Locator("[data-testid=conflict-keep]").ClickAsync();
+        await Expect(alice.Locator("[data-testid=draft-bar]")).ToHaveAttributeAsync("data-weights", "v1 10 · v2 44 · v3 46");
+        Assert.Equal(50, IstioObjects.CatchAllWeights((await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "reviews"))!.Value)["v1"]);
+
+        // Alice decides her draft wins: rebase it on the latest revision and apply.
+        await alice.Locator("[data-testid=keep-draft]").ClickAsync();
+        await Expect(alice.Locator("[data-testid=stale-draft]")).ToHaveCountAsync(0);
+        await alice.Locator("[data-testid=apply]").ClickAsync();
+        await Expect(alice.Locator("[data-testid=cluster-bar]")).ToHaveAttributeAsync("data-weights", "v1 10 · v2 44 · v3 46");
+        await Expect(bob.Locator("[data-testid=cluster-bar]")).ToHaveAttributeAsync("data-weights", "v1 10 · v2 44 · v3 46");
+        Dictionary<string, int> weights = IstioObjects.CatchAllWeights((await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "reviews"))!.Value);
+        Assert.Equal([10, 44, 46], [weights["v1"], weights["v2"], weights["v3"]]);
+    }
 }

@@ -42,6 +42,9 @@ public partial class ServiceDetailPage : IAsyncDisposable
     [CascadingParameter]
     public Task<AuthenticationState>? AuthenticationState { get; set; }
 
+    [CascadingParameter]
+    public ConsoleUser? User { get; set; }
+
     /// <summary>The namespace from the URL.</summary>
     [Parameter]
     public string Namespace { get; set; } = string.Empty;
@@ -268,9 +271,15 @@ public partial class ServiceDetailPage : IAsyncDisposable
         }
     }
 
-    // The same rule as the REST API (IActorAccessor); a circuit has no request, so no remote address.
+    // The same rule as the REST API (IActorAccessor): resolved from the page request when there was one,
+    // else from the circuit's user (a circuit has no remote address).
     private async Task<string> CurrentActorAsync()
     {
+        if (User?.Actor is { Length: > 0 } actor)
+        {
+            return actor;
+        }
+
         System.Security.Claims.ClaimsPrincipal? user = AuthenticationState is null ? null : (await AuthenticationState).User;
         return Actors.GetActor(user, remoteAddress: null);
     }
