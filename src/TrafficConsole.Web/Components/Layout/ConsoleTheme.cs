@@ -45,6 +45,14 @@ public static class ConsoleTheme
             Warning = "#fb923c",
             Error = "#f87171",
             Dark = "#a78bfa",
+            // The dark palette's colours are light: text on top of them must be dark to stay readable.
+            PrimaryContrastText = "#0b0d14",
+            SecondaryContrastText = "#0b0d14",
+            TertiaryContrastText = "#0b0d14",
+            InfoContrastText = "#0b0d14",
+            SuccessContrastText = "#0b0d14",
+            WarningContrastText = "#0b0d14",
+            DarkContrastText = "#0b0d14",
             AppbarBackground = "#151823",
             AppbarText = "#e5e7eb",
             Background = "#0f111a",
@@ -60,6 +68,8 @@ public static class ConsoleTheme
         Typography = new Typography
         {
             Default = new DefaultTypography { FontFamily = s_fontStack },
+            // Sentence-case buttons read calmer than Material's all-caps in a dense tool.
+            Button = new ButtonTypography { TextTransform = "none", FontWeight = "600", LetterSpacing = "0" },
         },
         LayoutProperties = new LayoutProperties
         {

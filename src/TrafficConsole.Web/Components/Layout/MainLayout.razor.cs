@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Routing;
+using Microsoft.AspNetCore.Components.Web;
 using Microsoft.JSInterop;
 
 using MudBlazor;
@@ -14,6 +15,7 @@ public partial class MainLayout : IAsyncDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private MudThemeProvider? _themeProvider;
+    private ErrorBoundary? _errorBoundary;
     private IJSObjectReference? _module;
     private Task? _watch;
     private bool _isDarkMode;
@@ -96,6 +98,8 @@ public partial class MainLayout : IAsyncDisposable
 
     private void OnLocationChanged(object? sender, LocationChangedEventArgs e)
     {
+        // Navigating away from a page that failed starts the next one fresh.
+        _errorBoundary?.Recover();
         string? ns = NamespaceFromPath(Navigation.ToBaseRelativePath(e.Location));
         if (ns != _currentNamespace)
         {

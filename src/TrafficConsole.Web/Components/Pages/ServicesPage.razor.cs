@@ -8,7 +8,7 @@ using TrafficConsole.Web.Services;
 namespace TrafficConsole.Web.Components.Pages;
 
 /// <summary>The services of one namespace with versions, routing at a glance and validation, updated live.</summary>
-public partial class Services : IAsyncDisposable
+public partial class ServicesPage : IAsyncDisposable
 {
     private List<ServiceSummary> _rows = [];
     private string? _search;
@@ -23,6 +23,9 @@ public partial class Services : IAsyncDisposable
     /// <summary>The namespace from the URL.</summary>
     [Parameter]
     public string Namespace { get; set; } = string.Empty;
+
+    // Long lists scroll inside the grid (virtualized, header fixed); short ones take the room they need.
+    private string? GridHeight => _rows.Count > 15 ? "calc(100vh - 250px)" : null;
 
     private int RoutedCount => _rows.Count(static r => r.Routing.Kind != RoutingKind.None);
 
