@@ -354,15 +354,17 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
         health.LastError,
         health.Since == DateTimeOffset.MinValue ? null : health.Since);
 
+    // "@Namespace", not "@namespace": the generator names the property after the parameter, and the
+    // audit log's property must be "Namespace" like everywhere else.
     [LoggerMessage(EventId = 100, Level = LogLevel.Information,
         Message = "{Actor} changed traffic of {Namespace}/{Service}: {WeightsBefore} -> {WeightsAfter} (revision {RevisionBefore} -> {Revision})")]
-    private partial void LogTrafficChanged(string actor, string @namespace, string service, string weightsBefore, string weightsAfter, string revisionBefore, string revision);
+    private partial void LogTrafficChanged(string actor, string @Namespace, string service, string weightsBefore, string weightsAfter, string revisionBefore, string revision);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information,
         Message = "{Actor} deleted the routing of {Namespace}/{Service} ({Resources}): {WeightsBefore} -> none (revision {RevisionBefore} -> {Revision})")]
-    private partial void LogRoutingDeleted(string actor, string @namespace, string service, string resources, string weightsBefore, string revisionBefore, string revision);
+    private partial void LogRoutingDeleted(string actor, string @Namespace, string service, string resources, string weightsBefore, string revisionBefore, string revision);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning,
         Message = "{Actor} could not change {Namespace}/{Service} ({Outcome}): {Reason}")]
-    private partial void LogRefused(string actor, string @namespace, string service, string outcome, string reason);
+    private partial void LogRefused(string actor, string @Namespace, string service, string outcome, string reason);
 }
