@@ -58,7 +58,13 @@ public sealed class TrafficServiceTests(TrafficServiceTests.ActorHostFixture fix
         await hub.StartAsync();
         await hub.InvokeAsync<JsonElement>("JoinNamespace", "shop");
 
+        // The request log event is written as the response completes, which may be just after the client has it.
         string log = Host.Log.RenderAll();
+        for (int i = 0; i < 100 && !log.Contains("/api/v1/namespaces/shop/services", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50);
+            log = Host.Log.RenderAll();
+        }
 
         Assert.Contains("/api/v1/namespaces/shop/services", log, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cr3t", log, StringComparison.Ordinal);
