@@ -24,6 +24,11 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
     /// <summary>Code of the message a refused plan carries when Mesh gave no issue (e.g. read-only routing).</summary>
     public const string RefusedCode = "TC0001";
 
+    // Summaries and details are built once per view: views belong to one immutable snapshot, so
+    // every page and API call reading the same snapshot shares the work (and the YAML rendering).
+    private static readonly ConditionalWeakTable<ServiceView, ServiceSummary> Summaries = new();
+    private static readonly ConditionalWeakTable<ServiceView, ServiceDetail> Details = new();
+
     private IMeshCache Cache => runtime.Cache;
 
     public ClusterInfo Cluster => runtime.Info;
@@ -235,7 +240,11 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
     private static string Describe(RoutingState routing) =>
         routing.Kind == MeshRoutingKind.None ? "none (by replicas)" : routing.EffectiveSplit.ToString();
 
-    private static ServiceSummary ToSummary(ServiceView view)
+    private static ServiceSummary ToSummary(ServiceView view) => Summaries.GetValue(view, BuildSummary);
+
+    private static ServiceDetail ToDetail(ServiceView view) => Details.GetValue(view, BuildDetail);
+
+    private static ServiceSummary BuildSummary(ServiceView view)
     {
         VirtualService? routingVs = RoutingVirtualService(view);
         return new ServiceSummary(
@@ -251,7 +260,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
                 : null);
     }
 
-    private static ServiceDetail ToDetail(ServiceView view)
+    private static ServiceDetail BuildDetail(ServiceView view)
     {
         VirtualService? vs = RoutingVirtualService(view);
         DestinationRule? dr = view.DestinationRules.FirstOrDefault();
