@@ -9,9 +9,6 @@ using TrafficConsole.Mesh.Resources;
 
 namespace TrafficConsole.Cluster.Resources;
 
-/// <summary>A list of resources and the resourceVersion it was read at.</summary>
-public sealed record ResourceList<T>(IReadOnlyList<T> Items, string ResourceVersion);
-
 /// <summary>
 /// Typed access to one Istio / Gateway API custom resource over <see cref="IKubernetes.CustomObjects"/>,
 /// at the version the cluster serves. Objects go through <see cref="MeshJson"/>, so fields the models do
@@ -34,7 +31,7 @@ public sealed class MeshResourceClient<T>
 
     public CustomResourceType Type { get; }
 
-    /// <summary>Lists across all namespaces (<paramref name="namespace"/> null) or in one.</summary>
+    /// <summary>Lists across all namespaces (<paramref name="namespace"/> null) or in one; every page, one list.</summary>
     public async Task<ResourceList<T>> ListAsync(string? @namespace = null, string? labelSelector = null, CancellationToken cancellationToken = default)
     {
         var items = new List<T>();
@@ -47,7 +44,13 @@ public sealed class MeshResourceClient<T>
         }
         while (!string.IsNullOrEmpty(continueToken));
 
-        return new ResourceList<T>(items, resourceVersion ?? "0");
+        return new ResourceList<T>
+        {
+            ApiVersion = Type.ApiVersion,
+            Kind = Type.Kind + "List",
+            Metadata = new V1ListMeta { ResourceVersion = resourceVersion ?? "0" },
+            Items = items,
+        };
     }
 
     /// <summary>The object, or null when it does not exist.</summary>
