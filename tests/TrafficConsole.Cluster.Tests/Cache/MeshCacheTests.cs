@@ -180,6 +180,9 @@ public sealed class MeshCacheTests
     {
         await using TestCluster cluster = await TestCluster.StartAsync();
         MeshCache cache = await cluster.StartCacheAsync();
+
+        // Synced means listed; each informer then opens its watch: that is the steady state.
+        await Eventually.TrueAsync(() => cache.Requests.Watches >= 6, "every informer is watching");
         long cacheRequests = cache.Requests.Total;
         long serverLists = cluster.Server.Requests["list"];
 
