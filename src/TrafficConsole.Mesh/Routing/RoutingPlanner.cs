@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using k8s;
 using k8s.Models;
 
 using TrafficConsole.Mesh.Resources;
@@ -97,6 +98,16 @@ public static class RoutingPlanner
         HttpRouteRule catchAll = BuildCatchAll(view, split, currentVs, currentCatchAll, subsetFor);
         (VirtualService desiredVs, ResourceAction vsAction) = BuildVirtualService(view, currentVs, catchAll, istioApiVersion);
         (DestinationRule? desiredDr, ResourceAction drAction) = BuildDestinationRule(view, currentDr, newSubsets, istioApiVersion);
+
+        if (vsAction == ResourceAction.Update && ManagerOf(currentVs!) is { } vsManager)
+        {
+            issues = issues.Add(ManagedElsewhere(currentVs!, vsManager));
+        }
+
+        if (drAction == ResourceAction.Update && ManagerOf(currentDr!) is { } drManager)
+        {
+            issues = issues.Add(ManagedElsewhere(currentDr!, drManager));
+        }
 
         return new RoutingPlan
         {
@@ -296,6 +307,35 @@ public static class RoutingPlanner
         desired.Spec = spec with { Subsets = [.. spec.Subsets ?? [], .. newSubsets] };
         return (desired, newSubsets.Count == 0 ? ResourceAction.Unchanged : ResourceAction.Update);
     }
+
+    /// <summary>The tool that manages a resource from outside the cluster (and may revert our change), or null.</summary>
+    public static string? ManagerOf(IKubernetesObject<V1ObjectMeta> resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        IDictionary<string, string> labels = resource.Metadata?.Labels ?? new Dictionary<string, string>();
+        IDictionary<string, string> annotations = resource.Metadata?.Annotations ?? new Dictionary<string, string>();
+        if (annotations.ContainsKey("argocd.argoproj.io/tracking-id") || labels.ContainsKey("argocd.argoproj.io/instance"))
+        {
+            return "Argo CD";
+        }
+
+        if (labels.ContainsKey("kustomize.toolkit.fluxcd.io/name") || labels.ContainsKey("helm.toolkit.fluxcd.io/name"))
+        {
+            return "Flux";
+        }
+
+        if (labels.TryGetValue(IstioApi.ManagedByLabel, out string? manager) && !string.Equals(manager, IstioApi.ManagedByValue, StringComparison.Ordinal))
+        {
+            return manager;
+        }
+
+        return annotations.ContainsKey("meta.helm.sh/release-name") ? "Helm" : null;
+    }
+
+    private static ValidationIssue ManagedElsewhere<TSpec>(IstioResource<TSpec> resource, string manager)
+        where TSpec : class =>
+        new(ValidationCodes.ManagedElsewhere, Severity.Warning, $"{resource.Kind}/{resource.Name}",
+            $"{resource.Kind} {resource.Namespace}/{resource.Name} is managed by {manager}; it may revert this change at its next sync. Make the change in its source too.");
 
     private static V1ObjectMeta NewMetadata(ServiceView view) => new()
     {

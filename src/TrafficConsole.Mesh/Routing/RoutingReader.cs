@@ -270,8 +270,9 @@ public static class RoutingReader
         TrafficSplit implied)
     {
         string[] otherHosts = [.. route
-            .Select(static d => d.Destination?.Host ?? string.Empty)
+            .Select(static d => d.Destination?.Host)
             .Where(h => !HostNames.Targets(h, vsNamespace, service.Name, service.Namespace))
+            .Select(static h => string.IsNullOrEmpty(h) ? "(no host)" : h)
             .Distinct(StringComparer.Ordinal)];
         if (otherHosts.Length > 0)
         {

@@ -15,6 +15,7 @@ public static class ValidationCodes
     public const string MirrorAlsoWeighted = "TC1009";
     public const string NoReadyReplicas = "TC1010";
     public const string EmptySplit = "TC1011";
+    public const string ManagedElsewhere = "TC1012";
 
     // TC2xxx: a VirtualService as found in the cluster.
     public const string NegativeWeight = "TC2001";

@@ -292,9 +292,13 @@ public static partial class ResourceYaml
 
     private static void EmitString(IEmitter emitter, string text)
     {
-        ScalarStyle style = text.Contains('\n', StringComparison.Ordinal) && !text.Contains('\r', StringComparison.Ordinal) && text.TrimEnd('\n').Length == text.Length - 1
-            ? ScalarStyle.Literal
-            : NeedsQuotes(text) ? ScalarStyle.SingleQuoted : ScalarStyle.Plain;
+        bool multiLine = text.Contains('\n', StringComparison.Ordinal);
+        // Block scalars cannot carry other control characters, nor text that is only line breaks.
+        bool control = text.Any(static c => char.IsControl(c) && c != '\n') || (multiLine && string.IsNullOrWhiteSpace(text));
+        ScalarStyle style = control ? ScalarStyle.DoubleQuoted
+            : multiLine ? ScalarStyle.Literal
+            : NeedsQuotes(text) ? ScalarStyle.SingleQuoted
+            : ScalarStyle.Plain;
         emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, text, style, style == ScalarStyle.Plain, true));
     }
 

@@ -444,6 +444,21 @@ public class RoutingPlannerTests
     }
 
     [Fact]
+    public void Updating_a_resource_another_tool_manages_warns_that_it_may_be_reverted()
+    {
+        RoutingPlan helm = RoutingPlanner.PlanApply(ExistingView(), TrafficSplit.Of(("v1", 10), ("v2", 90), ("v3", 0)), IstioApi.V1);
+        VirtualService argo = SplitService("1", ("v1", 100));
+        argo.Metadata.Annotations = new Dictionary<string, string> { ["argocd.argoproj.io/tracking-id"] = "app:networking.istio.io/VirtualService:bookinfo/reviews" };
+        RoutingPlan argoPlan = RoutingPlanner.PlanApply(View([argo], [SubsetRule()]), TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1);
+
+        ValidationIssue issue = Assert.Single(helm.Issues);
+        Assert.Equal((ValidationCodes.ManagedElsewhere, Severity.Warning, "VirtualService/reviews"), (issue.Code, issue.Severity, issue.Path));
+        Assert.Contains("managed by Helm", issue.Message, StringComparison.Ordinal);
+        Assert.Contains("Argo CD", Assert.Single(argoPlan.Issues).Message, StringComparison.Ordinal);
+        Assert.False(helm.IsRefused);
+    }
+
+    [Fact]
     public void Json_of_a_created_plan_has_no_nulls()
     {
         RoutingPlan plan = RoutingPlanner.PlanApply(View(), TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1);

@@ -95,6 +95,53 @@ public class ResourceYamlTests
         Assert.NotNull(vs.Metadata.ManagedFields);
     }
 
+    [Theory]
+    [InlineData("*")]
+    [InlineData("- x")]
+    [InlineData("a: b")]
+    [InlineData("#x")]
+    [InlineData(" lead")]
+    [InlineData("trail ")]
+    [InlineData("'q'")]
+    [InlineData("\"dq\"")]
+    [InlineData("[x]")]
+    [InlineData("{x}")]
+    [InlineData("@x")]
+    [InlineData("!x")]
+    [InlineData("&x")]
+    [InlineData("|")]
+    [InlineData(">")]
+    [InlineData("?")]
+    [InlineData("a #b")]
+    [InlineData("tab\there")]
+    [InlineData("é ü 😀")]
+    [InlineData("two\nlines")]
+    [InlineData("ends\n\n")]
+    [InlineData("\n")]
+    [InlineData("  indented\nfirst line\n")]
+    [InlineData("trailing space \nline")]
+    [InlineData("two\nlines no final newline")]
+    [InlineData("crlf\r\nline")]
+    [InlineData("^/v1/(.*)$")]
+    [InlineData("0755")]
+    [InlineData("1_000")]
+    [InlineData("12:30")]
+    [InlineData(".5")]
+    [InlineData("-.inf")]
+    [InlineData("~")]
+    [InlineData("2024-05-01")]
+    [InlineData("Yes")]
+    public void Any_string_value_or_key_reads_back_unchanged(string text)
+    {
+        var node = new JsonObject { ["value"] = text, [text] = "key" };
+
+        string yaml = ResourceYaml.Serialize(node);
+        JsonNode back = ResourceYaml.ToJson(yaml)!;
+
+        Assert.Equal(text, back["value"]!.GetValue<string>());
+        Assert.Equal("key", back[text]!.GetValue<string>());
+    }
+
     [Fact]
     public void Multi_line_strings_use_literal_blocks()
     {
