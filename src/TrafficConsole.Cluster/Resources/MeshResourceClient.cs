@@ -20,11 +20,12 @@ public sealed class MeshResourceClient<T>
     /// <summary>The field manager recorded for every write TrafficConsole makes.</summary>
     public const string FieldManager = "trafficconsole";
 
-    private const int PageSize = 500;
     private readonly IKubernetes _client;
+    private readonly int? _pageSize;
 
-    public MeshResourceClient(IKubernetes client, CustomResourceType type)
+    public MeshResourceClient(IKubernetes client, CustomResourceType type, int pageSize = 500)
     {
+        _pageSize = pageSize > 0 ? pageSize : null;
         _client = client ?? throw new ArgumentNullException(nameof(client));
         Type = type ?? throw new ArgumentNullException(nameof(type));
     }
@@ -36,10 +37,14 @@ public sealed class MeshResourceClient<T>
     {
         var items = new List<T>();
         string? continueToken = null;
-        string? resourceVersion;
+        string? resourceVersion = null;
         do
         {
-            (IReadOnlyList<T> page, resourceVersion, continueToken) = await ListPageAsync(@namespace, labelSelector, continueToken, cancellationToken);
+            (IReadOnlyList<T> page, string? pageVersion, continueToken) = await ListPageAsync(@namespace, labelSelector, continueToken, cancellationToken);
+
+            // The first page's resourceVersion is the list's: a real API server serves every page at it,
+            // and watching from it replays anything that changed while later pages were read.
+            resourceVersion ??= pageVersion;
             items.AddRange(page);
         }
         while (!string.IsNullOrEmpty(continueToken));
@@ -139,10 +144,10 @@ public sealed class MeshResourceClient<T>
     {
         using HttpOperationResponse<JsonElement> response = @namespace is null
             ? await _client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
-                Type.Group, Type.Version, Type.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: PageSize,
+                Type.Group, Type.Version, Type.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: _pageSize,
                 cancellationToken: cancellationToken)
             : await _client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
-                Type.Group, Type.Version, @namespace, Type.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: PageSize,
+                Type.Group, Type.Version, @namespace, Type.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: _pageSize,
                 cancellationToken: cancellationToken);
         JsonElement body = response.Body;
         var items = new List<T>();

@@ -302,4 +302,22 @@ public sealed class MeshCacheTests
         Assert.Equal(written.ResourceVersion, fromList.ResourceVersion);
         Assert.Null(await resources.DestinationRules.GetAsync("bookinfo", "no-such-rule"));
     }
+
+    [Fact]
+    public async Task Listing_in_small_pages_gives_the_same_cache_and_counts_one_list_per_kind()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshResourceClients resources = await cluster.ResourcesAsync();
+        await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "a", "reviews", ("v1", 100)));
+        await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "b", "ratings", ("v1", 100)));
+        long serverListsBefore = cluster.Server.Requests["list"];
+
+        MeshCache cache = await cluster.StartCacheAsync(o => o.ListPageSize = 1);
+
+        Assert.Equal(["details", "productpage", "ratings", "reviews"], cache.Current.In("bookinfo").Services.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["a", "b"], cache.Current.In("bookinfo").VirtualServices.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(3, cache.Current.GetServiceView("bookinfo", "reviews")!.Versions.Length);
+        Assert.Equal(7, cache.Requests.Lists);
+        Assert.True(cluster.Server.Requests["list"] - serverListsBefore > 7, "the server saw one request per page");
+    }
 }
