@@ -78,6 +78,21 @@ public partial class ServiceDetailPage : IAsyncDisposable
         return new TrafficDraft(weights.IsDefault ? [] : weights, routing.Mirror);
     }
 
+    /// <summary>Why traffic splits the way it does without routing, in the operator's words.</summary>
+    public static string ImpliedExplanation(ServiceSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        int pods = summary.Versions.Sum(static v => v.ReadyReplicas);
+        if (pods == 0)
+        {
+            return "No traffic routing, and no ready pods: nothing receives traffic yet.";
+        }
+
+        string perVersion = string.Join(", ", summary.Versions.Select(static v => $"{v.Name} {v.ReadyReplicas}"));
+        return $"No traffic routing: the split is implied by replicas — {pods} ready pod{(pods == 1 ? string.Empty : "s")} "
+            + $"share requests equally ({perVersion}). Sending 1% to a canary this way would need 100 pods.";
+    }
+
     private static string KindLabel(RoutingSummary routing) => routing.Kind switch
     {
         RoutingKind.Split => "weighted split",
