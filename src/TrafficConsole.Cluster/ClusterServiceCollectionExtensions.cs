@@ -36,6 +36,7 @@ public static class ClusterServiceCollectionExtensions
         services.TryAddSingleton<IMeshCache>(sp => sp.GetRequiredService<MeshCache>());
         services.AddHostedService(sp => sp.GetRequiredService<MeshCache>());
         services.TryAddSingleton<RoutingWriter>();
+        services.TryAddSingleton<IRoutingWriter>(sp => sp.GetRequiredService<RoutingWriter>());
         return services;
     }
 }

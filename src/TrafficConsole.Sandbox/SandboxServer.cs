@@ -76,6 +76,7 @@ public sealed class SandboxServer : IAsyncDisposable
             if (isNew)
             {
                 SeedData.Apply(store, options.Seed, options.TimeProvider);
+                store.Checkpoint();
             }
 
             token = LoadOrCreateToken(Path.Combine(dir, _tokenFile));

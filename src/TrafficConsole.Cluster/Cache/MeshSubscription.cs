@@ -19,6 +19,7 @@ public sealed class MeshSubscription : IAsyncEnumerable<MeshChangeBatch>, IAsync
     private MeshSnapshot _latest;
     private int _overflowed;
     private int _isDisposed;
+    private int _enumerated;
 
     internal MeshSubscription(
         string? @namespace,
@@ -56,7 +57,18 @@ public sealed class MeshSubscription : IAsyncEnumerable<MeshChangeBatch>, IAsync
     /// <summary>The batches of changes, until the subscription is disposed or the cache stops.</summary>
     public IAsyncEnumerable<MeshChangeBatch> Changes => this;
 
-    public async IAsyncEnumerator<MeshChangeBatch> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    public IAsyncEnumerator<MeshChangeBatch> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        // One reader per channel: a second one would steal half of the changes from the first.
+        if (Interlocked.Exchange(ref _enumerated, 1) == 1)
+        {
+            throw new InvalidOperationException("A MeshSubscription can be enumerated once; subscribe again for another reader.");
+        }
+
+        return EnumerateAsync(cancellationToken);
+    }
+
+    private async IAsyncEnumerator<MeshChangeBatch> EnumerateAsync(CancellationToken cancellationToken)
     {
         await foreach (MeshChangeBatch batch in ReadAsync(cancellationToken))
         {

@@ -25,7 +25,7 @@ namespace TrafficConsole.Cluster.Writing;
 /// Writes routing plans with optimistic concurrency (the resourceVersions the user started from), returns
 /// the outcome as a <see cref="WriteResult"/>, and returns only once the shared cache shows the write.
 /// </summary>
-public sealed class RoutingWriter
+public sealed class RoutingWriter : IRoutingWriter
 {
     /// <summary>Annotation on the VirtualService: who made the last change through TrafficConsole.</summary>
     public const string ChangedByAnnotation = "trafficconsole.io/changed-by";
@@ -123,8 +123,9 @@ public sealed class RoutingWriter
     }
 
     /// <summary>Deletes the plan's resources, each only if it is still at the version the user saw.</summary>
-    public async Task<WriteResult> DeleteAsync(DeletePlan plan, string actor, string @namespace, string service, CancellationToken cancellationToken = default)
+    public async Task<WriteResult> DeleteAsync(DeletePlan plan, string actor, string namespaceName, string service, CancellationToken cancellationToken = default)
     {
+        string @namespace = namespaceName;
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
         var target = new ServiceRef(@namespace, service);

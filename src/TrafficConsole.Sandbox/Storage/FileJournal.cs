@@ -128,7 +128,7 @@ internal sealed class FileJournal : IStoreJournal
 
     public void Dispose() => _log?.Dispose();
 
-    private void Compact(long resourceVersion, IEnumerable<(ResourceType Type, JsonObject Object)> objects)
+    public void Compact(long resourceVersion, IEnumerable<(ResourceType Type, JsonObject Object)> objects)
     {
         var doc = new JsonObject
         {

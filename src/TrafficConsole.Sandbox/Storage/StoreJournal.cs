@@ -18,5 +18,8 @@ internal interface IStoreJournal : IDisposable
     void Append(long resourceVersion, IReadOnlyList<StoreOp> ops);
 
     /// <summary>Called after commits with the full state, so the journal may compact itself.</summary>
+    /// <summary>Writes the full state as a new snapshot and empties the log.</summary>
+    void Compact(long resourceVersion, IEnumerable<(ResourceType Type, JsonObject Object)> objects);
+
     void MaybeCompact(long resourceVersion, Func<IEnumerable<(ResourceType Type, JsonObject Object)>> snapshot);
 }

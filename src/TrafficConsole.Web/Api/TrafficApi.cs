@@ -191,12 +191,13 @@ internal static class TrafficApi
     private static ProblemHttpResult NamespaceNotFound(string ns) =>
         TypedResults.Problem(title: "Namespace not found", detail: $"Namespace '{ns}' does not exist in the cluster.", statusCode: StatusCodes.Status404NotFound);
 
-    // Until the cache has synced once there is nothing true to answer; afterwards reads are served
-    // from the cache even while it reconnects, as the pages do.
+    // Until the cache has synced once there is nothing true to answer (a synced cache always knows
+    // at least one namespace); afterwards reads are served from the cache even while it reconnects,
+    // as the pages do.
     private static ProblemHttpResult? NotReady(ITrafficService traffic)
     {
         ConnectionHealth health = traffic.Health;
-        return health.State == ConnectionState.Connecting || (health.State == ConnectionState.Unreachable && traffic.Namespaces.Count == 0)
+        return health.State == ConnectionState.Connecting || (health.State != ConnectionState.Connected && traffic.Namespaces.Count == 0)
             ? Unavailable(health.LastError is { } error ? $"The Kubernetes API server is not reachable yet: {error}" : "The console has not synced with the Kubernetes API server yet.")
             : null;
     }

@@ -17,6 +17,17 @@ public sealed class CapturedLog : ILogEventSink
     public IReadOnlyList<LogEvent> WithTemplate(string template) =>
         [.. _events.Where(e => string.Equals(e.MessageTemplate.Text, template, StringComparison.Ordinal))];
 
+    /// <summary>The message as the console shows it (strings unquoted, as the <c>{Message:lj}</c> template does).</summary>
+    public static string Literal(LogEvent logEvent)
+    {
+        ArgumentNullException.ThrowIfNull(logEvent);
+        using StringWriter writer = new(System.Globalization.CultureInfo.InvariantCulture);
+        LiteralFormatter.Format(logEvent, writer);
+        return writer.ToString();
+    }
+
+    private static readonly Serilog.Formatting.Display.MessageTemplateTextFormatter LiteralFormatter = new("{Message:lj}", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Every event rendered with its properties, one per line (for "never logs X" assertions).</summary>
     public string RenderAll()
     {
