@@ -192,7 +192,8 @@ public partial class ServiceDetailPage : IAsyncDisposable
         try
         {
             string actor = await CurrentActorAsync();
-            outcome = await Traffic.ApplyAsync(Namespace, Service, request.Draft, request.Revision, actor, _cts?.Token ?? default);
+            // Not tied to the page: a write that has started finishes even if the operator navigates away.
+            outcome = await Traffic.ApplyAsync(Namespace, Service, request.Draft, request.Revision, actor, CancellationToken.None);
         }
         finally
         {
@@ -262,7 +263,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
         try
         {
             string actor = await CurrentActorAsync();
-            outcome = await Traffic.DeleteRoutingAsync(Namespace, Service, revision, actor, _cts?.Token ?? default);
+            outcome = await Traffic.DeleteRoutingAsync(Namespace, Service, revision, actor, CancellationToken.None);
         }
         finally
         {
