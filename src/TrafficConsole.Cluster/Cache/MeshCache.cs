@@ -129,6 +129,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
                 _options.BatchWindow,
                 _time,
                 Unsubscribe,
+                _logger,
                 cancellationToken);
             if (!subscription.IsDisposed)
             {
