@@ -116,6 +116,18 @@ public sealed class SandboxStore : IDisposable
     /// <summary>Runs <paramref name="work"/> under the store lock and commits what it staged atomically.</summary>
     internal T Write<T>(Func<StoreTransaction, T> work)
     {
+        List<Action> afterCommit = [];
+        var result = WriteLocked(work, afterCommit);
+        foreach (var action in afterCommit)
+        {
+            action();
+        }
+
+        return result;
+    }
+
+    private T WriteLocked<T>(Func<StoreTransaction, T> work, List<Action> afterCommit)
+    {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
@@ -152,6 +164,7 @@ public sealed class SandboxStore : IDisposable
             }
 
             _journal?.MaybeCompact(_resourceVersion, AllObjectsUnlocked);
+            afterCommit.AddRange(txn.AfterCommit);
             return result;
         }
     }
