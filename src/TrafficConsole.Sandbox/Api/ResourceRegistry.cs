@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using TrafficConsole.Sandbox.Controllers;
 using TrafficConsole.Sandbox.Patching;
@@ -87,7 +86,7 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time, Ti
 
             if (subresource == "scale")
             {
-                var scale = ScaleOf(type, version, old);
+                var scale = ScaleOf(old);
                 var patchedScale = ApplyPatch(type, kind, scale, patch) as JsonObject
                     ?? throw ApiException.BadRequest("the patch must produce an object");
                 return (ScaleIn(txn, type, version, old, patchedScale, options), false);
@@ -155,10 +154,8 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time, Ti
         });
 
     /// <summary>The autoscaling/v1 Scale of a deployment.</summary>
-    public static JsonObject ScaleOf(ResourceType type, string version, JsonObject obj)
+    public static JsonObject ScaleOf(JsonObject obj)
     {
-        _ = type;
-        _ = version;
         var meta = Json.Metadata(obj);
         return new JsonObject
         {
@@ -231,8 +228,8 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time, Ti
         }
 
         spec["replicas"] = value ?? 0;
-        var stored = UpdateIn(txn, type, version, old, updated, null, options with { }, options.FieldManager, subresourceForFields: "scale");
-        return ScaleOf(type, version, stored);
+        var stored = UpdateIn(txn, type, version, old, updated, null, options, options.FieldManager, subresourceForFields: "scale");
+        return ScaleOf(stored);
     }
 
     private JsonObject CreateIn(StoreTransaction txn, ResourceType type, string version, string? ns, JsonObject body,
@@ -688,6 +685,4 @@ internal static class Defaults
             };
         }
     }
-
-    public static ImmutableArray<string> None { get; } = [];
 }
