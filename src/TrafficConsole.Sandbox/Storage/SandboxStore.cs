@@ -36,7 +36,18 @@ public sealed class SandboxStore : IDisposable
 
         if (journal is not null)
         {
-            var state = journal.Load();
+            LoadedState state;
+            try
+            {
+                state = journal.Load();
+            }
+            catch
+            {
+                // Release the data directory: nothing was started on it.
+                journal.Dispose();
+                throw;
+            }
+
             foreach (var (type, obj) in state.Objects)
             {
                 _objects[type][(Json.Namespace(obj) ?? "", Json.Name(obj) ?? "")] = obj;
