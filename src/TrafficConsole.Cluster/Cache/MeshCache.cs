@@ -261,7 +261,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
         }
 
         ClusterLog.CacheStarting(_logger, apis.IstioNetworkingVersion, apis.GatewayApi);
-        IReadOnlyList<IResourceSource> sources = ResourceSources.Create(_client, new MeshResourceClients(_client, apis));
+        IReadOnlyList<IResourceSource> sources = ResourceSources.Create(_client, new MeshResourceClients(_client, apis, _options.ListPageSize), _options.ListPageSize);
         var timing = new InformerTiming(_options.InitialBackoff, _options.MaxBackoff, _options.WatchTimeout);
         var informers = new List<ResourceInformer>();
         lock (_gate)

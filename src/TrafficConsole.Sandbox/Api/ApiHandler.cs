@@ -755,8 +755,11 @@ internal sealed partial class ApiHandler(
             case "application/yaml" when allowYaml:
                 var node = YamlBody.Parse(Encoding.UTF8.GetString(bytes));
                 return node is null ? [] : Json.ToBytes(node);
+            case ProtobufBody.MediaType:
+                // kubectl's typed clients (create ns, create deployment, run...) send protobuf.
+                return Json.ToBytes(ProtobufBody.Decode(bytes));
             default:
-                throw ApiException.UnsupportedMediaType(["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
+                throw ApiException.UnsupportedMediaType(["application/json", "application/yaml", ProtobufBody.MediaType]);
         }
     }
 

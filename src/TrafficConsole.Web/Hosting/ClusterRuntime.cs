@@ -33,7 +33,7 @@ public sealed partial class ClusterRuntime(
 
     public IMeshCache Cache => Started.Cache;
 
-    public RoutingWriter Writer => Started.Writer;
+    public IRoutingWriter Writer => Started.Writer;
 
     public ClusterInfo Info => Started.Info;
 
