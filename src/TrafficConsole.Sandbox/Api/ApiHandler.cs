@@ -209,7 +209,7 @@ internal sealed partial class ApiHandler(
 
         switch (method)
         {
-            case "GET" when request.Name is null || (request.WatchPath && request.Subresource is null):
+            case "GET" when request.Name is null || (isWatch && request.Subresource is null):
                 if (isWatch)
                 {
                     counters.Count("watch");
@@ -344,7 +344,7 @@ internal sealed partial class ApiHandler(
             ?? throw ApiException.NotFound(request.Type, request.Name!);
         if (request.Subresource == "scale")
         {
-            await WriteJsonAsync(context, 200, ResourceRegistry.ScaleOf(request.Type, request.Version, obj)).ConfigureAwait(false);
+            await WriteJsonAsync(context, 200, ResourceRegistry.ScaleOf(obj)).ConfigureAwait(false);
             return;
         }
 
@@ -539,6 +539,14 @@ internal sealed partial class ApiHandler(
         }
 
         var bookmarks = IsTrue(query["allowWatchBookmarks"]);
+
+        // Streaming lists (client-go's WatchList): current state as ADDED, then a bookmark marking its end.
+        var sendInitialEvents = IsTrue(query["sendInitialEvents"]);
+        if (sendInitialEvents)
+        {
+            from = null;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, shutdown);
         if (int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
         {
@@ -616,6 +624,12 @@ internal sealed partial class ApiHandler(
                     await SendAsync(e, timeout.Token).ConfigureAwait(false);
                 }
 
+                if (sendInitialEvents && bookmarks)
+                {
+                    await WriteEventAsync(body, "BOOKMARK", Json.ToBytes(Bookmark(request, subscription.StartVersion, initialEventsEnd: true)),
+                        timeout.Token).ConfigureAwait(false);
+                }
+
                 await body.FlushAsync(timeout.Token).ConfigureAwait(false);
                 var reader = subscription.Reader;
                 using var bookmarkTimer = bookmarks ? new PeriodicTimer(bookmarkInterval, time) : null;
@@ -644,17 +658,8 @@ internal sealed partial class ApiHandler(
                         }
                         else
                         {
-                            var bookmark = new JsonObject
-                            {
-                                ["kind"] = request.Type.Kind,
-                                ["apiVersion"] = request.Type.ApiVersion(request.Version),
-                                ["metadata"] = new JsonObject
-                                {
-                                    ["resourceVersion"] = Json.Rv(item.BookmarkVersion),
-                                    ["creationTimestamp"] = null,
-                                },
-                            };
-                            await WriteEventAsync(body, "BOOKMARK", Json.ToBytes(bookmark), timeout.Token).ConfigureAwait(false);
+                            await WriteEventAsync(body, "BOOKMARK", Json.ToBytes(Bookmark(request, item.BookmarkVersion, initialEventsEnd: false)),
+                                timeout.Token).ConfigureAwait(false);
                         }
                     }
 
@@ -666,6 +671,22 @@ internal sealed partial class ApiHandler(
                 // Timeout, client gone, or shutdown: the stream simply ends.
             }
         }
+    }
+
+    private static JsonObject Bookmark(ResourceRequest request, long resourceVersion, bool initialEventsEnd)
+    {
+        var meta = new JsonObject { ["resourceVersion"] = Json.Rv(resourceVersion), ["creationTimestamp"] = null };
+        if (initialEventsEnd)
+        {
+            meta["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+        }
+
+        return new JsonObject
+        {
+            ["kind"] = request.Type.Kind,
+            ["apiVersion"] = request.Type.ApiVersion(request.Version),
+            ["metadata"] = meta,
+        };
     }
 
     private static async Task WriteEventAsync(Stream body, string type, byte[] objectJson, CancellationToken ct)
@@ -734,8 +755,11 @@ internal sealed partial class ApiHandler(
             case "application/yaml" when allowYaml:
                 var node = YamlBody.Parse(Encoding.UTF8.GetString(bytes));
                 return node is null ? [] : Json.ToBytes(node);
+            case ProtobufBody.MediaType:
+                // kubectl's typed clients (create ns, create deployment, run...) send protobuf.
+                return Json.ToBytes(ProtobufBody.Decode(bytes));
             default:
-                throw ApiException.UnsupportedMediaType(["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
+                throw ApiException.UnsupportedMediaType(["application/json", "application/yaml", ProtobufBody.MediaType]);
         }
     }
 
