@@ -430,6 +430,11 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time, Ti
             meta.Remove("generation");
         }
 
+        if (type == ResourceCatalog.Services && subresource is null)
+        {
+            CarryAllocatedAddresses(old, updated);
+        }
+
         Validate(type, updated, name);
         Defaults.Apply(type, updated, txn);
 
@@ -505,6 +510,32 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time, Ti
         }
 
         return txn.Delete(type, ns, name);
+    }
+
+    /// <summary>
+    /// A service's cluster IP is allocated once: an update that leaves it out keeps it, one that changes it
+    /// is refused (spec.clusterIP is immutable), as in the API server.
+    /// </summary>
+    private static void CarryAllocatedAddresses(JsonObject old, JsonObject updated)
+    {
+        var oldSpec = old["spec"] as JsonObject;
+        if (updated["spec"] is not JsonObject spec || oldSpec is null)
+        {
+            return;
+        }
+
+        var oldIp = Json.Str(oldSpec["clusterIP"]);
+        var newIp = Json.Str(spec["clusterIP"]);
+        if (string.IsNullOrEmpty(newIp))
+        {
+            spec["clusterIP"] = oldSpec["clusterIP"]?.DeepClone();
+            spec["clusterIPs"] ??= oldSpec["clusterIPs"]?.DeepClone();
+        }
+        else if (oldIp is not null && newIp != oldIp && Json.Str(spec["type"]) != "ExternalName")
+        {
+            throw ApiException.Invalid(ResourceCatalog.Services, Json.Name(old) ?? "",
+                [new StatusCause("FieldValueInvalid", $"Invalid value: \"{newIp}\": field is immutable", "spec.clusterIPs[0]")]);
+        }
     }
 
     private static JsonObject FinalizeNamespace(StoreTransaction txn, string name, string now)
