@@ -132,16 +132,18 @@ public sealed class WatchTests
         await using var watch = await cluster.WatchAsync($"{_cmPath}?watch=true&allowWatchBookmarks=true&resourceVersion={start}");
 
         // A change to another kind moves the cluster's version; the bookmark reports it.
-        var ns = (await cluster.PostAsync("/api/v1/namespaces", """{"metadata":{"name":"other"}}""")).Body;
+        await cluster.PostAsync("/api/v1/namespaces", """{"metadata":{"name":"other"}}""");
+        var latest = cluster.Server.Store.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+        Assert.NotEqual(start.ToString(CultureInfo.InvariantCulture), latest);
         JsonObject? bookmark = null;
-        for (var i = 0; i < 5 && bookmark?.Str("object.metadata.resourceVersion") != ns.Str("metadata.resourceVersion"); i++)
+        for (var i = 0; i < 5 && bookmark?.Str("object.metadata.resourceVersion") != latest; i++)
         {
             bookmark = await watch.NextAsync(TimeSpan.FromSeconds(3));
         }
 
         Assert.Equal("BOOKMARK", bookmark.Str("type"));
         Assert.Equal("ConfigMap", bookmark.Str("object.kind"));
-        Assert.Equal(ns.Str("metadata.resourceVersion"), bookmark.Str("object.metadata.resourceVersion"));
+        Assert.Equal(latest, bookmark.Str("object.metadata.resourceVersion"));
 
         await using var noBookmarks = await cluster.WatchAsync($"{_cmPath}?watch=true&resourceVersion={start}");
         Assert.Empty(await noBookmarks.DrainAsync(TimeSpan.FromMilliseconds(600)));
@@ -172,6 +174,19 @@ public sealed class WatchTests
         await cluster.PostAsync(_cmPath, Cm("b"));
         var events = await watch.DrainAsync(TimeSpan.FromMilliseconds(400));
         Assert.Equal(["b"], events.Select(e => e.Str("object.metadata.name")));
+    }
+
+    [Fact]
+    public async Task Watch_on_an_object_path_follows_that_object_only()
+    {
+        await using var cluster = await TestCluster.StartAsync(SandboxSeed.None);
+        await cluster.PostAsync(_cmPath, Cm("a"));
+        await cluster.PostAsync(_cmPath, Cm("b"));
+        await using var watch = await cluster.WatchAsync($"{_cmPath}/b?watch=true&resourceVersion={cluster.Server.Store.ResourceVersion}");
+        await cluster.SendAsync(HttpMethod.Patch, $"{_cmPath}/a", """{"data":{"v":"9"}}""", "application/merge-patch+json");
+        await cluster.SendAsync(HttpMethod.Patch, $"{_cmPath}/b", """{"data":{"v":"9"}}""", "application/merge-patch+json");
+        var events = await watch.DrainAsync(TimeSpan.FromMilliseconds(400));
+        Assert.Equal(["MODIFIED b"], events.Select(e => $"{e.Str("type")} {e.Str("object.metadata.name")}"));
     }
 
     [Fact]

@@ -261,10 +261,10 @@ public sealed class RoutingWriter : IRoutingWriter
             switch ((int)response.StatusCode)
             {
                 case 409:
-                {
-                    ServiceView? current = await RefreshedViewAsync(service, expectedRevision, cancellationToken);
-                    return new WriteResult.Conflict(current, $"Someone else changed the routing of {service?.Name ?? "this service"} since you started ({message}). Review the current state and apply again.");
-                }
+                    {
+                        ServiceView? current = await RefreshedViewAsync(service, expectedRevision, cancellationToken);
+                        return new WriteResult.Conflict(current, $"Someone else changed the routing of {service?.Name ?? "this service"} since you started ({message}). Review the current state and apply again.");
+                    }
 
                 case 422:
                 case 400:

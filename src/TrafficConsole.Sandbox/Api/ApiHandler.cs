@@ -209,7 +209,7 @@ internal sealed partial class ApiHandler(
 
         switch (method)
         {
-            case "GET" when request.Name is null || (request.WatchPath && request.Subresource is null):
+            case "GET" when request.Name is null || (isWatch && request.Subresource is null):
                 if (isWatch)
                 {
                     counters.Count("watch");
@@ -344,7 +344,7 @@ internal sealed partial class ApiHandler(
             ?? throw ApiException.NotFound(request.Type, request.Name!);
         if (request.Subresource == "scale")
         {
-            await WriteJsonAsync(context, 200, ResourceRegistry.ScaleOf(request.Type, request.Version, obj)).ConfigureAwait(false);
+            await WriteJsonAsync(context, 200, ResourceRegistry.ScaleOf(obj)).ConfigureAwait(false);
             return;
         }
 

@@ -245,4 +245,23 @@ public sealed class RoutingWriterTests
         Assert.NotNull(await resources.VirtualServices.GetAsync("bookinfo", "reviews"));
         Assert.NotNull(await resources.DestinationRules!.GetAsync("bookinfo", "reviews"));
     }
+
+    [Fact]
+    public async Task Resources_planned_at_v1beta1_are_written_at_v1beta1()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshCache cache = await cluster.StartCacheAsync();
+        var writer = new RoutingWriter(cluster.NewClient(), cache);
+        long writesBefore = cluster.Server.Requests["create"];
+        RoutingPlan plan = RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, IstioApi.V1Beta1);
+
+        WriteResult result = await writer.ApplyAsync(plan, "alice");
+
+        Assert.IsType<WriteResult.Applied>(result);
+        Assert.Equal(writesBefore + 2, cluster.Server.Requests["create"]);
+        System.Text.Json.JsonElement raw = await cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync<System.Text.Json.JsonElement>(
+            "networking.istio.io", "v1beta1", "bookinfo", "virtualservices", "reviews");
+        Assert.Equal("networking.istio.io/v1beta1", raw.GetProperty("apiVersion").GetString());
+        Assert.Equal(80, cache.Current.GetServiceView("bookinfo", "reviews")!.Routing.EffectiveSplit.WeightOf("v1"));
+    }
 }

@@ -317,9 +317,10 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Delete_namespace_removes_what_was_in_it()
+    public async Task Delete_namespace_waits_until_what_was_in_it_is_gone()
     {
-        await OkAsync("delete", "ns", "shop", "--wait=false");
+        var deleted = await OkAsync("delete", "ns", "shop");
+        Assert.Contains("namespace \"shop\" deleted", deleted.Stdout, StringComparison.Ordinal);
         var services = await OkAsync("get", "svc", "-n", "shop", "-o", "name");
         Assert.Equal("", services.Stdout.Trim());
         var ns = await OkAsync("get", "ns", "-o", "name");

@@ -126,6 +126,26 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task A_taken_sandbox_port_stops_start_up_naming_the_setting()
+    {
+        using System.Net.Sockets.TcpListener taken = new(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        string dataDir = Path.Combine(Path.GetTempPath(), "trafficconsole-tests", Guid.NewGuid().ToString("N"));
+        await using WebApplication app = ConsoleApp.Build(["--urls", "http://127.0.0.1:0"],
+            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Sandbox:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Sandbox:DataDir"] = dataDir,
+            }));
+
+        StartupException error = await Assert.ThrowsAsync<StartupException>(() => app.StartAsync());
+
+        Assert.Contains("Sandbox:Port", error.Message, StringComparison.Ordinal);
+        Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Without_urls_the_console_listens_on_localhost_5000()
     {
         using WebApplication app = ConsoleApp.Build([]);
