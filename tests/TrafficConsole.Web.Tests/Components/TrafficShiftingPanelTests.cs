@@ -147,4 +147,24 @@ public sealed class TrafficShiftingPanelTests : ConsoleTestContext
         Assert.Equal(new MirrorShare("v3", 20), Traffic.Applies[0].Draft.Mirror);
         Assert.Equal([50, 50, 0], Traffic.Applies[0].Draft.Weights.Select(static w => w.Percent));
     }
+
+    [Fact]
+    public void Scaling_without_routing_moves_an_untouched_draft_and_leaves_an_edited_one_alone()
+    {
+        Traffic.Put(Service("bookinfo", "reviews", [Version("v1"), Version("v2")]));
+        IRenderedComponent<ContainerFragmentHost> cut = OpenService("reviews");
+        Assert.Equal([50, 50], [Weight(cut, "v1"), Weight(cut, "v2")]);
+
+        Traffic.Change(WithVersions(Traffic.GetService("bookinfo", "reviews")!, [Version("v1", ready: 3, desired: 3), Version("v2")]));
+
+        cut.WaitForAssertion(() => Assert.Equal([75, 25], [Weight(cut, "v1"), Weight(cut, "v2")]));
+
+        TypeWeight(cut, "v1", 90);
+        cut.WaitForAssertion(() => Assert.Equal(10, Weight(cut, "v2")));
+        Traffic.Change(WithVersions(Traffic.GetService("bookinfo", "reviews")!, [Version("v1"), Version("v2")]));
+
+        cut.WaitForAssertion(() => Assert.Equal("v1 50 · v2 50", cut.Find("[data-testid=cluster-bar]").GetAttribute("data-weights")));
+        Assert.Equal([90, 10], [Weight(cut, "v1"), Weight(cut, "v2")]);
+        Assert.Empty(cut.FindAll("[data-testid=stale-draft]"));
+    }
 }

@@ -143,9 +143,17 @@ public partial class TrafficShiftingPanel
             return;
         }
 
-        if (BaselineRevision == _baselineRevision && SameDraft(Baseline, _baseline))
+        if (BaselineRevision == _baselineRevision)
         {
-            // Same cluster state (e.g. a parent re-render); only replica counts may have moved.
+            // The routing did not change. Without routing, scaling moves the split replicas imply:
+            // the sliders follow it unless the operator is editing, and no one "changed" anything.
+            if (!SameDraft(Baseline, _baseline) && !IsDirty)
+            {
+                LoadBaseline();
+                return;
+            }
+
+            _baseline = IsDirty ? _baseline : Baseline;
             RebuildRows();
             return;
         }
