@@ -64,7 +64,19 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 
-await using var server = await SandboxServer.StartAsync(options, stop.Token);
+SandboxServer server;
+try
+{
+    server = await SandboxServer.StartAsync(options, stop.Token);
+}
+catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+{
+    // A port in use or a state file that cannot be read: say so plainly, change nothing.
+    Console.Error.WriteLine($"The sandbox could not start: {ex.Message}");
+    return 1;
+}
+
+await using var running = server;
 var kubeconfig = server.KubeconfigPath ?? server.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"trafficconsole-sandbox-{server.Url.Port}.kubeconfig"));
 Console.WriteLine($"Sandbox cluster listening on {server.Url}");
 Console.WriteLine($"kubeconfig: {kubeconfig}");

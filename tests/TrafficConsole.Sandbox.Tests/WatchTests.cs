@@ -245,6 +245,30 @@ public sealed class WatchTests
     }
 
     [Fact]
+    public async Task Streaming_list_sends_current_objects_then_the_initial_events_end_bookmark()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await using var watch = await cluster.WatchAsync(
+            "/apis/apps/v1/namespaces/bookinfo/deployments?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&labelSelector=app%3Dreviews");
+        var events = new List<JsonObject>();
+        for (var i = 0; i < 4; i++)
+        {
+            events.Add((await watch.NextAsync())!);
+        }
+
+        Assert.Equal(["ADDED reviews-v1", "ADDED reviews-v2", "ADDED reviews-v3"], events.Take(3).Select(e => $"{e.Str("type")} {e.Str("object.metadata.name")}"));
+        Assert.Equal("BOOKMARK", events[3].Str("type"));
+        Assert.Equal("true", events[3].At("object.metadata.annotations")!["k8s.io/initial-events-end"].Str(""));
+        Assert.Equal(cluster.Server.Store.ResourceVersion.ToString(CultureInfo.InvariantCulture), events[3].Str("object.metadata.resourceVersion"));
+
+        await cluster.SendAsync(HttpMethod.Patch, "/apis/apps/v1/namespaces/bookinfo/deployments/reviews-v2/scale",
+            """{"spec":{"replicas":2}}""", "application/merge-patch+json");
+        var modified = await watch.NextAsync();
+        Assert.Equal("MODIFIED", modified.Str("type"));
+        Assert.Equal(2, modified.Int64Value("object.status.readyReplicas"));
+    }
+
+    [Fact]
     public async Task Disposing_the_server_ends_open_watches()
     {
         var cluster = await TestCluster.StartAsync(SandboxSeed.None);

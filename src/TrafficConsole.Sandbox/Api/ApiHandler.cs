@@ -539,6 +539,14 @@ internal sealed partial class ApiHandler(
         }
 
         var bookmarks = IsTrue(query["allowWatchBookmarks"]);
+
+        // Streaming lists (client-go's WatchList): current state as ADDED, then a bookmark marking its end.
+        var sendInitialEvents = IsTrue(query["sendInitialEvents"]);
+        if (sendInitialEvents)
+        {
+            from = null;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, shutdown);
         if (int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
         {
@@ -616,6 +624,12 @@ internal sealed partial class ApiHandler(
                     await SendAsync(e, timeout.Token).ConfigureAwait(false);
                 }
 
+                if (sendInitialEvents && bookmarks)
+                {
+                    await WriteEventAsync(body, "BOOKMARK", Json.ToBytes(Bookmark(request, subscription.StartVersion, initialEventsEnd: true)),
+                        timeout.Token).ConfigureAwait(false);
+                }
+
                 await body.FlushAsync(timeout.Token).ConfigureAwait(false);
                 var reader = subscription.Reader;
                 using var bookmarkTimer = bookmarks ? new PeriodicTimer(bookmarkInterval, time) : null;
@@ -644,17 +658,8 @@ internal sealed partial class ApiHandler(
                         }
                         else
                         {
-                            var bookmark = new JsonObject
-                            {
-                                ["kind"] = request.Type.Kind,
-                                ["apiVersion"] = request.Type.ApiVersion(request.Version),
-                                ["metadata"] = new JsonObject
-                                {
-                                    ["resourceVersion"] = Json.Rv(item.BookmarkVersion),
-                                    ["creationTimestamp"] = null,
-                                },
-                            };
-                            await WriteEventAsync(body, "BOOKMARK", Json.ToBytes(bookmark), timeout.Token).ConfigureAwait(false);
+                            await WriteEventAsync(body, "BOOKMARK", Json.ToBytes(Bookmark(request, item.BookmarkVersion, initialEventsEnd: false)),
+                                timeout.Token).ConfigureAwait(false);
                         }
                     }
 
@@ -666,6 +671,22 @@ internal sealed partial class ApiHandler(
                 // Timeout, client gone, or shutdown: the stream simply ends.
             }
         }
+    }
+
+    private static JsonObject Bookmark(ResourceRequest request, long resourceVersion, bool initialEventsEnd)
+    {
+        var meta = new JsonObject { ["resourceVersion"] = Json.Rv(resourceVersion), ["creationTimestamp"] = null };
+        if (initialEventsEnd)
+        {
+            meta["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "true" };
+        }
+
+        return new JsonObject
+        {
+            ["kind"] = request.Type.Kind,
+            ["apiVersion"] = request.Type.ApiVersion(request.Version),
+            ["metadata"] = meta,
+        };
     }
 
     private static async Task WriteEventAsync(Stream body, string type, byte[] objectJson, CancellationToken ct)

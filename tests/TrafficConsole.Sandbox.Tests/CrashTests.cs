@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using TrafficConsole.Sandbox.Tests.Infrastructure;
+
+namespace TrafficConsole.Sandbox.Tests;
+
+/// <summary>kill -9 of the real sandbox program while it is being written to.</summary>
+public sealed class CrashTests
+{
+    [Fact]
+    public async Task Kill_9_during_writes_loses_nothing_that_was_acknowledged()
+    {
+        using var dir = new TempDirectory();
+        var (process, url) = await StartProgramAsync(dir.Path);
+        var acknowledged = new ConcurrentDictionary<string, long>();
+        using var stop = new CancellationTokenSource();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
+            var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    var name = $"w{w}-{i}";
+                    try
+                    {
+                        using var content = new StringContent($$$"""{"metadata":{"name":"{{{name}}}"},"data":{"n":"{{{i}}}"}}""", Encoding.UTF8, "application/json");
+                        using var response = await http.PostAsync(new Uri("/api/v1/namespaces/default/configmaps", UriKind.Relative), content);
+                        if (response.StatusCode == HttpStatusCode.Created)
+                        {
+                            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+                            acknowledged[name] = long.Parse(body.Str("metadata.resourceVersion")!, CultureInfo.InvariantCulture);
+                        }
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+                    {
+                        return;
+                    }
+                }
+            })).ToList();
+
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (acknowledged.Count < 200 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            // SIGKILL while the writers are still sending.
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.Dispose();
+        }
+
+        Assert.True(acknowledged.Count >= 200, $"only {acknowledged.Count} writes were acknowledged before the kill");
+        await using var restarted = await TestCluster.StartAsync(SandboxSeed.None, dataDirectory: dir.Path);
+        var stored = (await restarted.GetAsync("/api/v1/namespaces/default/configmaps")).Body["items"]!.AsArray()
+            .Select(i => i.Str("metadata.name")!).ToHashSet();
+        var lost = acknowledged.Keys.Where(k => !stored.Contains(k)).ToList();
+        Assert.True(lost.Count == 0, $"acknowledged but lost after kill -9: {string.Join(", ", lost.Take(10))}");
+        Assert.True(restarted.Server.Store.ResourceVersion >= acknowledged.Values.Max());
+    }
+
+    private static async Task<(Process Process, Uri Url)> StartProgramAsync(string dataDirectory)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "TrafficConsole.Sandbox.dll");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var info = new ProcessStartInfo(dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { dll, "--port", "0", "--data", dataDirectory, "--seed", "none" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            const string marker = "listening on ";
+            var at = line.IndexOf(marker, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                return (process, new Uri(line[(at + marker.Length)..].Trim()));
+            }
+        }
+
+        var error = await process.StandardError.ReadToEndAsync(timeout.Token);
+        process.Kill(entireProcessTree: true);
+        process.Dispose();
+        throw new InvalidOperationException($"the sandbox program did not start: {error}");
+    }
+}
