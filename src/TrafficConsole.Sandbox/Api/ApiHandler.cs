@@ -485,7 +485,7 @@ internal sealed partial class ApiHandler(
             throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
         }
 
-        var bytes = await ReadRawAsync(context).ConfigureAwait(false);
+        var bytes = await ReadBodyAsync(context, allowYaml: false).ConfigureAwait(false);
         var deleteOptions = bytes.Length > 0 ? Body.Parse(bytes) as JsonObject : null;
         var options = WriteOptionsOf(context, apply: false);
         if (deleteOptions?["dryRun"] is JsonArray dry && dry.Any(d => Json.Str(d) == "All"))
@@ -755,6 +755,9 @@ internal sealed partial class ApiHandler(
             case "application/yaml" when allowYaml:
                 var node = YamlBody.Parse(Encoding.UTF8.GetString(bytes));
                 return node is null ? [] : Json.ToBytes(node);
+            case ProtobufBody.MediaType:
+                // Go clients (kubectl create, Helm's release storage) send built-in kinds as protobuf.
+                return bytes.Length == 0 ? [] : Json.ToBytes(ProtobufBody.Decode(bytes));
             default:
                 throw ApiException.UnsupportedMediaType(["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
         }
