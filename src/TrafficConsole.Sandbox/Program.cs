@@ -79,6 +79,11 @@ catch (Exception ex) when (ex is IOException or InvalidDataException or Argument
 await using var running = server;
 var kubeconfig = server.KubeconfigPath ?? server.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"trafficconsole-sandbox-{server.Url.Port}.kubeconfig"));
 Console.WriteLine($"Sandbox cluster listening on {server.Url}");
+if (!System.Net.IPAddress.IsLoopback(System.Net.IPAddress.Parse(options.BindAddress)))
+{
+    Console.WriteLine($"warning: bound to {options.BindAddress}: anyone who can reach this address can change the sandbox (the token is the only guard)");
+}
+
 Console.WriteLine($"kubeconfig: {kubeconfig}");
 Console.WriteLine($"try: kubectl --kubeconfig {kubeconfig} get ns");
 try

@@ -36,6 +36,12 @@ public sealed class SandboxOptions
     /// <summary>Snapshot the state file after this many logged transactions.</summary>
     public int CompactAfterWrites { get; set; } = 2000;
 
+    /// <summary>
+    /// How long a deleted namespace stays Terminating before it and its contents are gone (the real
+    /// namespace controller takes a few seconds); zero deletes at once.
+    /// </summary>
+    public TimeSpan NamespaceFinalizeDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
     public ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>Clock for timestamps and bookmarks; tests may replace it.</summary>

@@ -100,7 +100,8 @@ public sealed class SandboxServer : IAsyncDisposable
         var app = builder.Build();
         var shutdown = new CancellationTokenSource();
         var counters = new RequestCounters();
-        var registry = new ResourceRegistry(store, options.TimeProvider);
+        var registry = new ResourceRegistry(store, options.TimeProvider, options.NamespaceFinalizeDelay, shutdown.Token);
+        registry.ResumeNamespaceFinalizers();
         var handler = new ApiHandler(registry, counters, token, options.BookmarkInterval, options.TimeProvider,
             loggerFactory.CreateLogger<SandboxServer>(), shutdown.Token);
         app.Run(handler.HandleAsync);

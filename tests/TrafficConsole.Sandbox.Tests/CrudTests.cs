@@ -245,12 +245,28 @@ public sealed class CrudTests
     }
 
     [Fact]
-    public async Task Deleting_a_namespace_deletes_everything_in_it_with_events()
+    public async Task Deleting_a_namespace_makes_it_Terminating_then_deletes_everything_in_it_with_events()
     {
         await using var cluster = await TestCluster.StartAsync();
         await using var watch = await cluster.WatchAsync($"/api/v1/namespaces/shop/services?watch=true&resourceVersion={cluster.Server.Store.ResourceVersion}");
-        await cluster.Client.CoreV1.DeleteNamespaceAsync("shop");
+        var (status, deleted, _) = await cluster.SendAsync(HttpMethod.Delete, "/api/v1/namespaces/shop");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("Terminating", deleted.Str("status.phase"));
+        Assert.NotNull(deleted.At("metadata.deletionTimestamp"));
 
+        // While terminating, nothing new may be created in it.
+        var (forbidden, body, _) = await cluster.PostAsync("/api/v1/namespaces/shop/configmaps", """{"metadata":{"name":"late"}}""");
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden);
+        Assert.Equal("configmaps \"late\" is forbidden: unable to create new content in namespace shop because it is being terminated", body.Str("message"));
+        Assert.Equal("NamespaceTerminating", body.Str("details.causes[0].reason"));
+
+        var events = new List<JsonObject>();
+        for (var i = 0; i < 12; i++)
+        {
+            events.Add((await watch.NextAsync(TimeSpan.FromSeconds(5)))!);
+        }
+
+        Assert.All(events, e => Assert.Equal("DELETED", e.Str("type")));
         Assert.Empty((await cluster.Client.CoreV1.ListNamespacedServiceAsync("shop")).Items);
         Assert.Empty((await cluster.Client.AppsV1.ListNamespacedDeploymentAsync("shop")).Items);
         Assert.Empty((await cluster.Client.CoreV1.ListNamespacedPodAsync("shop")).Items);
@@ -258,10 +274,31 @@ public sealed class CrudTests
             "networking.istio.io", "v1", "shop", "virtualservices"))!["items"]!.AsArray());
         Assert.DoesNotContain((await cluster.Client.CoreV1.ListNamespaceAsync()).Items, n => n.Metadata.Name == "shop");
 
-        var events = await watch.DrainAsync(TimeSpan.FromMilliseconds(500));
-        Assert.Equal(12, events.Count(e => e.Str("type") == "DELETED"));
+        var (missing, missingBody, _) = await cluster.PostAsync("/api/v1/namespaces/shop/configmaps", """{"metadata":{"name":"a"}}""");
+        Assert.Equal(HttpStatusCode.NotFound, missing);
+        Assert.Equal("namespaces \"shop\" not found", missingBody.Str("message"));
+    }
 
-        var (status, _, _) = await cluster.PostAsync("/api/v1/namespaces/shop/configmaps", """{"metadata":{"name":"a"}}""");
-        Assert.Equal(HttpStatusCode.NotFound, status);
+    [Fact]
+    public async Task A_namespace_left_Terminating_by_a_stop_is_finished_on_the_next_start()
+    {
+        using var dir = new TempDirectory();
+        await using (var first = await SandboxServer.StartAsync(new SandboxOptions
+        {
+            DataDirectory = dir.Path, NamespaceFinalizeDelay = TimeSpan.FromMinutes(10),
+        }))
+        {
+            using var http = new HttpClient { BaseAddress = first.Url };
+            Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync(new Uri("/api/v1/namespaces/shop", UriKind.Relative))).StatusCode);
+        }
+
+        await using var second = await TestCluster.StartAsync(dataDirectory: dir.Path);
+        for (var i = 0; i < 50 && second.Server.Store.Get(TrafficConsole.Sandbox.Api.ResourceCatalog.Namespaces, null, "shop") is not null; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Null(second.Server.Store.Get(TrafficConsole.Sandbox.Api.ResourceCatalog.Namespaces, null, "shop"));
+        Assert.Empty(second.Server.Store.List(TrafficConsole.Sandbox.Api.ResourceCatalog.Services, "shop"));
     }
 }

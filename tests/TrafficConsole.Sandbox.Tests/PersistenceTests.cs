@@ -127,4 +127,20 @@ public sealed class PersistenceTests
         await using var again = await TestCluster.StartAsync(SandboxSeed.None, dataDirectory: dir.Path);
         Assert.Equal(12, (await again.GetAsync(_cmPath)).Body["items"]!.AsArray().Count);
     }
+
+    [Fact]
+    public async Task A_second_sandbox_on_the_same_data_directory_is_refused()
+    {
+        using var dir = new TempDirectory();
+        await using (var first = await TestCluster.StartAsync(SandboxSeed.None, dataDirectory: dir.Path))
+        {
+            var ex = await Assert.ThrowsAsync<IOException>(() => SandboxServer.StartAsync(new SandboxOptions { DataDirectory = dir.Path }));
+            Assert.Contains("in use by another sandbox", ex.Message, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.Created, (await first.PostAsync(_cmPath, """{"metadata":{"name":"still-mine"}}""")).Status);
+        }
+
+        // Once the first one stops, the directory can be opened again.
+        await using var again = await TestCluster.StartAsync(SandboxSeed.None, dataDirectory: dir.Path);
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync($"{_cmPath}/still-mine")).Status);
+    }
 }

@@ -92,4 +92,17 @@ public sealed class SelectorTests
         Assert.Equal(2, body["items"]!.AsArray().Count);
         Assert.All(body["items"]!.AsArray(), i => Assert.IsType<JsonObject>(i));
     }
+
+    [Fact]
+    public async Task Delete_collection_removes_only_the_selected_objects()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var (status, body, _) = await cluster.SendAsync(HttpMethod.Delete, "/apis/apps/v1/namespaces/shop/deployments?labelSelector=app%3Dcatalog");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["catalog-v1", "catalog-v2", "catalog-v3"], body["items"]!.AsArray().Select(i => i.Str("metadata.name")));
+        Assert.Empty(await NamesAsync(cluster, "labelSelector=app%3Dcatalog"));
+        Assert.Equal("cart-v1,cart-v2", string.Join(",", await NamesAsync(cluster, "labelSelector=app%3Dcart")));
+        var pods = (await cluster.GetAsync("/api/v1/namespaces/shop/pods?labelSelector=app%3Dcatalog")).Body;
+        Assert.Empty(pods["items"]!.AsArray());
+    }
 }

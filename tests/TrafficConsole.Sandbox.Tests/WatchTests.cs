@@ -175,6 +175,19 @@ public sealed class WatchTests
     }
 
     [Fact]
+    public async Task Watch_on_an_object_path_follows_that_object_only()
+    {
+        await using var cluster = await TestCluster.StartAsync(SandboxSeed.None);
+        await cluster.PostAsync(_cmPath, Cm("a"));
+        await cluster.PostAsync(_cmPath, Cm("b"));
+        await using var watch = await cluster.WatchAsync($"{_cmPath}/b?watch=true&resourceVersion={cluster.Server.Store.ResourceVersion}");
+        await cluster.SendAsync(HttpMethod.Patch, $"{_cmPath}/a", """{"data":{"v":"9"}}""", "application/merge-patch+json");
+        await cluster.SendAsync(HttpMethod.Patch, $"{_cmPath}/b", """{"data":{"v":"9"}}""", "application/merge-patch+json");
+        var events = await watch.DrainAsync(TimeSpan.FromMilliseconds(400));
+        Assert.Equal(["MODIFIED b"], events.Select(e => $"{e.Str("type")} {e.Str("object.metadata.name")}"));
+    }
+
+    [Fact]
     public async Task TimeoutSeconds_ends_the_stream()
     {
         await using var cluster = await TestCluster.StartAsync(SandboxSeed.None);

@@ -209,7 +209,7 @@ internal sealed partial class ApiHandler(
 
         switch (method)
         {
-            case "GET" when request.Name is null || (request.WatchPath && request.Subresource is null):
+            case "GET" when request.Name is null || (isWatch && request.Subresource is null):
                 if (isWatch)
                 {
                     counters.Count("watch");
@@ -344,7 +344,7 @@ internal sealed partial class ApiHandler(
             ?? throw ApiException.NotFound(request.Type, request.Name!);
         if (request.Subresource == "scale")
         {
-            await WriteJsonAsync(context, 200, ResourceRegistry.ScaleOf(request.Type, request.Version, obj)).ConfigureAwait(false);
+            await WriteJsonAsync(context, 200, ResourceRegistry.ScaleOf(obj)).ConfigureAwait(false);
             return;
         }
 
@@ -756,10 +756,10 @@ internal sealed partial class ApiHandler(
                 var node = YamlBody.Parse(Encoding.UTF8.GetString(bytes));
                 return node is null ? [] : Json.ToBytes(node);
             case ProtobufBody.MediaType:
-                // Go clients (kubectl create, Helm's release storage) send built-in kinds as protobuf.
+                // kubectl's typed clients (create ns, create deployment, run...) and Helm's release storage send protobuf.
                 return bytes.Length == 0 ? [] : Json.ToBytes(ProtobufBody.Decode(bytes));
             default:
-                throw ApiException.UnsupportedMediaType(["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]);
+                throw ApiException.UnsupportedMediaType(["application/json", "application/yaml", ProtobufBody.MediaType]);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using TrafficConsole.Sandbox.Controllers;
 using TrafficConsole.Sandbox.Patching;
@@ -23,9 +22,22 @@ internal enum PatchKind
 /// creationTimestamp, generation, resourceVersion), validation, optimistic concurrency, subresources,
 /// patches, cascading deletes, and the built-in controllers the sandbox stands in for.
 /// </summary>
-internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time)
+internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time, TimeSpan namespaceFinalizeDelay = default,
+    CancellationToken stopping = default)
 {
     public SandboxStore Store { get; } = store;
+
+    /// <summary>Finishes deleting namespaces left Terminating by a previous run.</summary>
+    public void ResumeNamespaceFinalizers()
+    {
+        foreach (var ns in Store.List(ResourceCatalog.Namespaces))
+        {
+            if (Json.Metadata(ns)["deletionTimestamp"] is not null)
+            {
+                ScheduleFinalize(Json.Name(ns)!);
+            }
+        }
+    }
 
     private string Now => Json.Timestamp(time.GetUtcNow());
 
@@ -74,7 +86,7 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time)
 
             if (subresource == "scale")
             {
-                var scale = ScaleOf(type, version, old);
+                var scale = ScaleOf(old);
                 var patchedScale = ApplyPatch(type, kind, scale, patch) as JsonObject
                     ?? throw ApiException.BadRequest("the patch must produce an object");
                 return (ScaleIn(txn, type, version, old, patchedScale, options), false);
@@ -142,10 +154,8 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time)
         });
 
     /// <summary>The autoscaling/v1 Scale of a deployment.</summary>
-    public static JsonObject ScaleOf(ResourceType type, string version, JsonObject obj)
+    public static JsonObject ScaleOf(JsonObject obj)
     {
-        _ = type;
-        _ = version;
         var meta = Json.Metadata(obj);
         return new JsonObject
         {
@@ -218,8 +228,8 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time)
         }
 
         spec["replicas"] = value ?? 0;
-        var stored = UpdateIn(txn, type, version, old, updated, null, options with { }, options.FieldManager, subresourceForFields: "scale");
-        return ScaleOf(type, version, stored);
+        var stored = UpdateIn(txn, type, version, old, updated, null, options, options.FieldManager, subresourceForFields: "scale");
+        return ScaleOf(stored);
     }
 
     private JsonObject CreateIn(StoreTransaction txn, ResourceType type, string version, string? ns, JsonObject body,
@@ -262,9 +272,15 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time)
         var name = Json.Str(meta["name"]) ?? "";
         Validate(type, obj, name);
 
-        if (type.Namespaced && !txn.Exists(ResourceCatalog.Namespaces, "", ns ?? ""))
+        if (type.Namespaced)
         {
-            throw ApiException.NamespaceNotFound(ns ?? "");
+            var owner = txn.Get(ResourceCatalog.Namespaces, "", ns ?? "") ?? throw ApiException.NamespaceNotFound(ns ?? "");
+            if (Json.Metadata(owner)["deletionTimestamp"] is not null)
+            {
+                var message = $"unable to create new content in namespace {ns} because it is being terminated";
+                throw new ApiException(403, "Forbidden", $"{type.GroupResource} \"{name}\" is forbidden: {message}", name, type.Group,
+                    type.Plural, [new StatusCause("NamespaceTerminating", message, "metadata.namespace")]);
+            }
         }
 
         if (txn.Exists(type, ns ?? "", name))
@@ -435,23 +451,28 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time)
         return result;
     }
 
-    private static JsonObject DeleteIn(StoreTransaction txn, ResourceType type, string ns, string name)
+    private JsonObject DeleteIn(StoreTransaction txn, ResourceType type, string ns, string name)
     {
         if (type == ResourceCatalog.Namespaces)
         {
-            // Everything in the namespace goes first, each with its DELETED event.
-            foreach (var t in ResourceCatalog.All.Where(t => t.Namespaced))
+            if (namespaceFinalizeDelay <= TimeSpan.Zero)
             {
-                foreach (var obj in txn.List(t, name))
-                {
-                    txn.Delete(t, name, Json.Name(obj)!);
-                }
+                return FinalizeNamespace(txn, name, Now);
             }
 
-            var deleted = txn.Delete(type, ns, name);
-            Json.Metadata(deleted)["deletionTimestamp"] = Json.Timestamp(DateTimeOffset.UtcNow);
-            deleted["status"] = new JsonObject { ["phase"] = "Terminating" };
-            return deleted;
+            // Like the namespace controller: Terminating first, contents and namespace go a moment later.
+            var current = txn.Get(type, "", name)!;
+            if (Json.Metadata(current)["deletionTimestamp"] is not null)
+            {
+                return current;
+            }
+
+            Json.Metadata(current)["deletionTimestamp"] = Now;
+            Json.Metadata(current)["deletionGracePeriodSeconds"] = 0;
+            current["status"] = new JsonObject { ["phase"] = "Terminating" };
+            var terminating = txn.Put(type, current);
+            txn.AfterCommit.Add(() => ScheduleFinalize(name));
+            return terminating;
         }
 
         if (type == ResourceCatalog.Deployments)
@@ -461,6 +482,40 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time)
 
         return txn.Delete(type, ns, name);
     }
+
+    private static JsonObject FinalizeNamespace(StoreTransaction txn, string name, string now)
+    {
+        // Everything in the namespace goes first, each with its DELETED event.
+        foreach (var t in ResourceCatalog.All.Where(t => t.Namespaced))
+        {
+            foreach (var obj in txn.List(t, name))
+            {
+                txn.Delete(t, name, Json.Name(obj)!);
+            }
+        }
+
+        var deleted = txn.Delete(ResourceCatalog.Namespaces, "", name);
+        Json.Metadata(deleted)["deletionTimestamp"] ??= now;
+        deleted["status"] = new JsonObject { ["phase"] = "Terminating" };
+        return deleted;
+    }
+
+    private void ScheduleFinalize(string name) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await Task.Delay(namespaceFinalizeDelay, time, stopping).ConfigureAwait(false);
+            Store.Write(txn =>
+            {
+                var ns = txn.Get(ResourceCatalog.Namespaces, "", name);
+                return ns is not null && Json.Metadata(ns)["deletionTimestamp"] is not null ? FinalizeNamespace(txn, name, Now) : null;
+            });
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            // The sandbox stopped; the next start finishes the deletion.
+        }
+    });
 
     private static JsonNode? ApplyPatch(ResourceType type, PatchKind kind, JsonObject target, JsonNode? patch) => kind switch
     {
@@ -630,6 +685,4 @@ internal static class Defaults
             };
         }
     }
-
-    public static ImmutableArray<string> None { get; } = [];
 }

@@ -19,6 +19,7 @@ internal sealed class FileJournal : IStoreJournal
     private readonly string _directory;
     private readonly int _compactAfter;
     private FileStream? _log;
+    private FileStream? _lock;
     private int _records;
 
     public FileJournal(string directory, int compactAfter = 2000)
@@ -34,6 +35,7 @@ internal sealed class FileJournal : IStoreJournal
     public LoadedState Load()
     {
         Directory.CreateDirectory(_directory);
+        TakeLock();
         var objects = new Dictionary<(ResourceType, string, string), JsonObject>();
         long rv = 0;
         if (File.Exists(SnapshotPath))
@@ -126,7 +128,25 @@ internal sealed class FileJournal : IStoreJournal
         }
     }
 
-    public void Dispose() => _log?.Dispose();
+    public void Dispose()
+    {
+        _log?.Dispose();
+        _lock?.Dispose();
+    }
+
+    /// <summary>One sandbox per data directory: two writers would interleave their logs.</summary>
+    private void TakeLock()
+    {
+        var path = Path.Combine(_directory, "lock");
+        try
+        {
+            _lock = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"The sandbox data directory '{_directory}' is in use by another sandbox (lock file '{path}').", ex);
+        }
+    }
 
     public void Compact(long resourceVersion, IEnumerable<(ResourceType Type, JsonObject Object)> objects)
     {

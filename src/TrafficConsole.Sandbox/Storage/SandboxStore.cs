@@ -36,7 +36,18 @@ public sealed class SandboxStore : IDisposable
 
         if (journal is not null)
         {
-            var state = journal.Load();
+            LoadedState state;
+            try
+            {
+                state = journal.Load();
+            }
+            catch
+            {
+                // Release the data directory: nothing was started on it.
+                journal.Dispose();
+                throw;
+            }
+
             foreach (var (type, obj) in state.Objects)
             {
                 _objects[type][(Json.Namespace(obj) ?? "", Json.Name(obj) ?? "")] = obj;
@@ -116,6 +127,18 @@ public sealed class SandboxStore : IDisposable
     /// <summary>Runs <paramref name="work"/> under the store lock and commits what it staged atomically.</summary>
     internal T Write<T>(Func<StoreTransaction, T> work)
     {
+        List<Action> afterCommit = [];
+        var result = WriteLocked(work, afterCommit);
+        foreach (var action in afterCommit)
+        {
+            action();
+        }
+
+        return result;
+    }
+
+    private T WriteLocked<T>(Func<StoreTransaction, T> work, List<Action> afterCommit)
+    {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
@@ -152,6 +175,7 @@ public sealed class SandboxStore : IDisposable
             }
 
             _journal?.MaybeCompact(_resourceVersion, AllObjectsUnlocked);
+            afterCommit.AddRange(txn.AfterCommit);
             return result;
         }
     }

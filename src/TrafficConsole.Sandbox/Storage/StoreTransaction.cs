@@ -29,6 +29,9 @@ internal sealed class StoreTransaction
 
     public List<StagedOp> Ops { get; } = [];
 
+    /// <summary>Work to start once the transaction is durable (never for dry runs or failures).</summary>
+    public List<Action> AfterCommit { get; } = [];
+
     /// <summary>The current object (a copy, safe to change) or null.</summary>
     public JsonObject? Get(ResourceType type, string ns, string name)
     {

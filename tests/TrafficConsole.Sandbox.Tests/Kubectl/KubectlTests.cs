@@ -284,9 +284,43 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Delete_namespace_removes_what_was_in_it()
+    public async Task Imperative_creates_that_send_protobuf_work()
     {
-        await OkAsync("delete", "ns", "shop", "--wait=false");
+        await OkAsync("create", "ns", "team");
+        await OkAsync("create", "deployment", "web", "--image=nginx:1", "--replicas=2", "--port=80", "-n", "team");
+        await OkAsync("create", "configmap", "cfg", "--from-literal=a=b", "-n", "team");
+        await OkAsync("create", "secret", "generic", "s1", "--from-literal=p=q", "-n", "team");
+        await OkAsync("create", "serviceaccount", "robot", "-n", "team");
+        await OkAsync("create", "service", "clusterip", "api", "--tcp=80:8080", "-n", "team");
+        await OkAsync("create", "role", "reader", "--verb=get", "--resource=pods", "-n", "team");
+        await OkAsync("create", "rolebinding", "rb", "--role=reader", "--user=bob", "-n", "team");
+
+        var store = _cluster.Server.Store;
+        var deployment = JsonSerializer.SerializeToNode(store.Get(ResourceCatalog.Deployments, "team", "web"))!;
+        Assert.Equal(2, deployment.Int64Value("spec.replicas"));
+        Assert.Equal("nginx:1", deployment.Str("spec.template.spec.containers[0].image"));
+        Assert.Equal(80, deployment.Int64Value("spec.template.spec.containers[0].ports[0].containerPort"));
+        Assert.Equal("web", deployment.Str("spec.selector.matchLabels.app"));
+        Assert.Equal(2, store.List(ResourceCatalog.Pods, "team").Count);
+        Assert.Equal("b", JsonSerializer.SerializeToNode(store.Get(ResourceCatalog.ConfigMaps, "team", "cfg"))!.Str("data.a"));
+        Assert.Equal("cQ==", JsonSerializer.SerializeToNode(store.Get(ResourceCatalog.Secrets, "team", "s1"))!.Str("data.p"));
+        Assert.NotNull(store.Get(ResourceCatalog.ServiceAccounts, "team", "robot"));
+        var service = JsonSerializer.SerializeToNode(store.Get(ResourceCatalog.Services, "team", "api"))!;
+        Assert.Equal(8080, service.Int64Value("spec.ports[0].targetPort"));
+        Assert.Equal("ClusterIP", service.Str("spec.type"));
+        var role = JsonSerializer.SerializeToNode(store.Get(ResourceCatalog.Roles, "team", "reader"))!;
+        Assert.Equal("", role.Str("rules[0].apiGroups[0]"));
+        Assert.Equal("pods", role.Str("rules[0].resources[0]"));
+        var binding = JsonSerializer.SerializeToNode(store.Get(ResourceCatalog.RoleBindings, "team", "rb"))!;
+        Assert.Equal("bob", binding.Str("subjects[0].name"));
+        Assert.Equal("reader", binding.Str("roleRef.name"));
+    }
+
+    [Fact]
+    public async Task Delete_namespace_waits_until_what_was_in_it_is_gone()
+    {
+        var deleted = await OkAsync("delete", "ns", "shop");
+        Assert.Contains("namespace \"shop\" deleted", deleted.Stdout, StringComparison.Ordinal);
         var services = await OkAsync("get", "svc", "-n", "shop", "-o", "name");
         Assert.Equal("", services.Stdout.Trim());
         var ns = await OkAsync("get", "ns", "-o", "name");
