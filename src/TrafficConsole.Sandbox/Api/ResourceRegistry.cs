@@ -324,8 +324,32 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time, Ti
         {
             DeploymentController.SetStatus(obj);
         }
+        else if (type == ResourceCatalog.Pods)
+        {
+            // Pods made directly (kubectl run) start at once, like the ones deployments get.
+            var podSpec = obj["spec"] as JsonObject ?? [];
+            obj["spec"] = podSpec;
+            obj["status"] = DeploymentController.RunningStatus(podSpec, time.GetUtcNow());
+        }
 
         var stored = txn.Put(type, obj);
+        if (type == ResourceCatalog.Namespaces && !txn.Exists(ResourceCatalog.ServiceAccounts, name, "default"))
+        {
+            // The service-account controller gives every namespace its "default" account.
+            txn.Put(ResourceCatalog.ServiceAccounts, new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "ServiceAccount",
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = "default",
+                    ["namespace"] = name,
+                    ["uid"] = Guid.NewGuid().ToString(),
+                    ["creationTimestamp"] = Now,
+                },
+            });
+        }
+
         if (type == ResourceCatalog.Deployments)
         {
             DeploymentController.ReconcilePods(txn, stored, time.GetUtcNow());

@@ -125,7 +125,40 @@ internal static class DeploymentController
         while (txn.Exists(ResourceCatalog.Pods, ns, name));
 
         var spec = template["spec"]?.DeepClone() as JsonObject ?? [];
-        spec["nodeName"] = "sandbox-node";
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = name,
+                ["namespace"] = ns,
+                ["uid"] = Guid.NewGuid().ToString(),
+                ["creationTimestamp"] = Json.Timestamp(now),
+                ["labels"] = labels,
+                ["annotations"] = (template["metadata"] as JsonObject)?["annotations"]?.DeepClone(),
+                ["ownerReferences"] = new JsonArray(new JsonObject
+                {
+                    ["apiVersion"] = "apps/v1",
+                    ["kind"] = "ReplicaSet",
+                    ["name"] = $"{deploymentName}-{hash}",
+                    ["uid"] = Json.Str(Json.Metadata(deployment)["uid"]),
+                    ["controller"] = true,
+                    ["blockOwnerDeletion"] = true,
+                }),
+            },
+            ["spec"] = spec,
+            ["status"] = RunningStatus(spec, now),
+        };
+    }
+
+    /// <summary>
+    /// What the scheduler and kubelet would report for a pod that started well: scheduled on the one
+    /// sandbox node, every container running and ready. Fills in the spec's node and defaults too.
+    /// </summary>
+    public static JsonObject RunningStatus(JsonObject spec, DateTimeOffset now)
+    {
+        spec["nodeName"] ??= "sandbox-node";
         spec["serviceAccountName"] ??= "default";
         spec["restartPolicy"] ??= "Always";
         var started = Json.Timestamp(now);
@@ -146,39 +179,15 @@ internal static class DeploymentController
         };
         return new JsonObject
         {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Pod",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = name,
-                ["namespace"] = ns,
-                ["uid"] = Guid.NewGuid().ToString(),
-                ["creationTimestamp"] = started,
-                ["labels"] = labels,
-                ["annotations"] = (template["metadata"] as JsonObject)?["annotations"]?.DeepClone(),
-                ["ownerReferences"] = new JsonArray(new JsonObject
-                {
-                    ["apiVersion"] = "apps/v1",
-                    ["kind"] = "ReplicaSet",
-                    ["name"] = $"{deploymentName}-{hash}",
-                    ["uid"] = Json.Str(Json.Metadata(deployment)["uid"]),
-                    ["controller"] = true,
-                    ["blockOwnerDeletion"] = true,
-                }),
-            },
-            ["spec"] = spec,
-            ["status"] = new JsonObject
-            {
-                ["phase"] = "Running",
-                ["conditions"] = new JsonArray(Condition("PodReadyToStartContainers"), Condition("Initialized"),
-                    Condition("Ready"), Condition("ContainersReady"), Condition("PodScheduled")),
-                ["hostIP"] = "10.0.0.10",
-                ["podIP"] = ip,
-                ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = ip }),
-                ["startTime"] = started,
-                ["containerStatuses"] = new JsonArray(containers),
-                ["qosClass"] = "BestEffort",
-            },
+            ["phase"] = "Running",
+            ["conditions"] = new JsonArray(Condition("PodReadyToStartContainers"), Condition("Initialized"),
+                Condition("Ready"), Condition("ContainersReady"), Condition("PodScheduled")),
+            ["hostIP"] = "10.0.0.10",
+            ["podIP"] = ip,
+            ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = ip }),
+            ["startTime"] = started,
+            ["containerStatuses"] = new JsonArray(containers),
+            ["qosClass"] = "BestEffort",
         };
     }
 

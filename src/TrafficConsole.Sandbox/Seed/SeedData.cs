@@ -20,14 +20,12 @@ internal static class SeedData
 
         Create(ResourceCatalog.Namespaces, null, Namespace("default"));
         Create(ResourceCatalog.Namespaces, null, Namespace("kube-system"));
-        Create(ResourceCatalog.ServiceAccounts, "default", ServiceAccount("default"));
         if (seed == SandboxSeed.None)
         {
             return;
         }
 
         Create(ResourceCatalog.Namespaces, null, Namespace("bookinfo", istioInjection: true));
-        Create(ResourceCatalog.ServiceAccounts, "bookinfo", ServiceAccount("default"));
         foreach (var app in new[] { "productpage", "details", "reviews", "ratings" })
         {
             Create(ResourceCatalog.ServiceAccounts, "bookinfo", ServiceAccount($"bookinfo-{app}", app));
@@ -44,7 +42,6 @@ internal static class SeedData
         }
 
         Create(ResourceCatalog.Namespaces, null, Namespace("shop", istioInjection: true));
-        Create(ResourceCatalog.ServiceAccounts, "shop", ServiceAccount("default"));
         var shop = new (string App, int Port, (string Version, int Replicas)[] Versions)[]
         {
             ("frontend", 8080, [("v1", 2)]),
