@@ -13,3 +13,8 @@ catch (OptionsValidationException ex)
     await Console.Error.WriteLineAsync($"TrafficConsole cannot start: {string.Join(" ", ex.Failures)}").ConfigureAwait(false);
     return 2;
 }
+catch (StartupException ex)
+{
+    await Console.Error.WriteLineAsync($"TrafficConsole cannot start: {ex.Message}").ConfigureAwait(false);
+    return 2;
+}

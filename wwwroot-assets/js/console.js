@@ -19,16 +19,3 @@ export function saveDarkMode(isDark) {
     // Private windows may refuse storage; the toggle still works for this session.
   }
 }
-
-export function prefersDark() {
-  return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
-}
-
-export async function copyText(text) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -129,6 +129,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
                 _options.BatchWindow,
                 _time,
                 Unsubscribe,
+                _logger,
                 cancellationToken);
             if (!subscription.IsDisposed)
             {
@@ -261,7 +262,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
         }
 
         ClusterLog.CacheStarting(_logger, apis.IstioNetworkingVersion, apis.GatewayApi);
-        IReadOnlyList<IResourceSource> sources = ResourceSources.Create(_client, new MeshResourceClients(_client, apis));
+        IReadOnlyList<IResourceSource> sources = ResourceSources.Create(_client, new MeshResourceClients(_client, apis, _options.ListPageSize), _options.ListPageSize);
         var timing = new InformerTiming(_options.InitialBackoff, _options.MaxBackoff, _options.WatchTimeout);
         var informers = new List<ResourceInformer>();
         lock (_gate)
@@ -401,37 +402,37 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
                 affected = [new ServiceRef(ns, name)];
                 break;
             case MeshResourceKind.Deployment:
-            {
-                Workload workload = ResourceConversions.ToWorkload((V1Deployment)delta.Object);
-                Workload? old = delta.Old is V1Deployment oldDeployment ? ResourceConversions.ToWorkload(oldDeployment) : null;
-                after = before with { Workloads = deleted ? before.Workloads.Remove(name) : before.Workloads.SetItem(name, workload) };
-                affected = AffectedServices.OfWorkload(after.Services.Values, workload, old);
-                break;
-            }
+                {
+                    Workload workload = ResourceConversions.ToWorkload((V1Deployment)delta.Object);
+                    Workload? old = delta.Old is V1Deployment oldDeployment ? ResourceConversions.ToWorkload(oldDeployment) : null;
+                    after = before with { Workloads = deleted ? before.Workloads.Remove(name) : before.Workloads.SetItem(name, workload) };
+                    affected = AffectedServices.OfWorkload(after.Services.Values, workload, old);
+                    break;
+                }
 
             case MeshResourceKind.VirtualService:
-            {
-                var item = (VirtualService)delta.Object;
-                after = before with { VirtualServices = deleted ? before.VirtualServices.Remove(name) : before.VirtualServices.SetItem(name, item) };
-                affected = AffectedServices.OfVirtualService(item, delta.Old as VirtualService);
-                break;
-            }
+                {
+                    var item = (VirtualService)delta.Object;
+                    after = before with { VirtualServices = deleted ? before.VirtualServices.Remove(name) : before.VirtualServices.SetItem(name, item) };
+                    affected = AffectedServices.OfVirtualService(item, delta.Old as VirtualService);
+                    break;
+                }
 
             case MeshResourceKind.DestinationRule:
-            {
-                var item = (DestinationRule)delta.Object;
-                after = before with { DestinationRules = deleted ? before.DestinationRules.Remove(name) : before.DestinationRules.SetItem(name, item) };
-                affected = AffectedServices.OfDestinationRule(item, delta.Old as DestinationRule);
-                break;
-            }
+                {
+                    var item = (DestinationRule)delta.Object;
+                    after = before with { DestinationRules = deleted ? before.DestinationRules.Remove(name) : before.DestinationRules.SetItem(name, item) };
+                    affected = AffectedServices.OfDestinationRule(item, delta.Old as DestinationRule);
+                    break;
+                }
 
             case MeshResourceKind.HttpRoute:
-            {
-                var item = (HttpRoute)delta.Object;
-                after = before with { HttpRoutes = deleted ? before.HttpRoutes.Remove(name) : before.HttpRoutes.SetItem(name, item) };
-                affected = AffectedServices.OfHttpRoute(item, delta.Old as HttpRoute);
-                break;
-            }
+                {
+                    var item = (HttpRoute)delta.Object;
+                    after = before with { HttpRoutes = deleted ? before.HttpRoutes.Remove(name) : before.HttpRoutes.SetItem(name, item) };
+                    affected = AffectedServices.OfHttpRoute(item, delta.Old as HttpRoute);
+                    break;
+                }
 
             default:
                 throw new InvalidOperationException($"The cache does not hold {kind}.");

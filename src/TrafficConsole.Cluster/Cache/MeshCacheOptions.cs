@@ -20,6 +20,9 @@ public sealed class MeshCacheOptions
     /// <summary>The server-side timeout asked for each watch (renewed with up to 20% jitter).</summary>
     public TimeSpan WatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Objects per page when listing (large clusters are listed in pages).</summary>
+    public int ListPageSize { get; set; } = 500;
+
     /// <summary>Consecutive failed attempts after which health is Unreachable rather than Reconnecting.</summary>
     public int UnreachableAfterFailures { get; set; } = 3;
 }

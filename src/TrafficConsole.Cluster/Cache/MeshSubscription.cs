@@ -2,6 +2,10 @@ using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
+using Microsoft.Extensions.Logging;
+
+using TrafficConsole.Cluster.Diagnostics;
+
 namespace TrafficConsole.Cluster.Cache;
 
 /// <summary>
@@ -14,6 +18,7 @@ public sealed class MeshSubscription : IAsyncEnumerable<MeshChangeBatch>, IAsync
     private readonly Action<MeshSubscription> _unsubscribe;
     private readonly TimeSpan _batchWindow;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly CancellationTokenSource _disposed = new();
     private readonly CancellationTokenRegistration _externalCancellation;
     private MeshSnapshot _latest;
@@ -28,8 +33,10 @@ public sealed class MeshSubscription : IAsyncEnumerable<MeshChangeBatch>, IAsync
         TimeSpan batchWindow,
         TimeProvider time,
         Action<MeshSubscription> unsubscribe,
+        ILogger logger,
         CancellationToken cancellationToken)
     {
+        _logger = logger;
         Namespace = @namespace;
         Snapshot = snapshot;
         _latest = snapshot;
@@ -112,9 +119,9 @@ public sealed class MeshSubscription : IAsyncEnumerable<MeshChangeBatch>, IAsync
             return;
         }
 
-        if (!_channel.Writer.TryWrite(new Published(snapshot, relevant)))
+        if (!_channel.Writer.TryWrite(new Published(snapshot, relevant)) && Interlocked.Exchange(ref _overflowed, 1) == 0)
         {
-            Interlocked.Exchange(ref _overflowed, 1);
+            ClusterLog.SubscriberOverflow(_logger, Namespace);
         }
     }
 

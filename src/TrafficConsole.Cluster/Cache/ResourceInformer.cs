@@ -121,6 +121,19 @@ internal sealed class ResourceInformer
             catch (Exception ex) when (IsGone(ex))
             {
                 ClusterLog.ResourceVersionGone(_logger, _source.Resource, _resourceVersion);
+                if (mustList)
+                {
+                    // The list itself was refused (an expired continue token): do not hammer the server.
+                    try
+                    {
+                        await DelayAsync(cancellationToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                }
+
                 mustList = true;
             }
             catch (Exception ex) when (IsTransient(ex))

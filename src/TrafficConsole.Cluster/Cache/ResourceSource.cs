@@ -58,10 +58,14 @@ internal sealed class ResourceSource<T> : IResourceSource
     {
         var items = new List<IKubernetesObject<V1ObjectMeta>>();
         string? continueToken = null;
-        string? resourceVersion;
+        string? resourceVersion = null;
         do
         {
-            (IReadOnlyList<T> page, resourceVersion, continueToken) = await _listPage(continueToken, cancellationToken);
+            (IReadOnlyList<T> page, string? pageVersion, continueToken) = await _listPage(continueToken, cancellationToken);
+
+            // The first page's resourceVersion is the list's: a real API server serves every page at it,
+            // and watching from it replays anything that changed while later pages were read.
+            resourceVersion ??= pageVersion;
             items.AddRange(page);
         }
         while (!string.IsNullOrEmpty(continueToken));

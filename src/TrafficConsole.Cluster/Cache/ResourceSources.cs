@@ -8,10 +8,9 @@ namespace TrafficConsole.Cluster.Cache;
 /// <summary>Builds the list/watch sources of every kind the cache follows.</summary>
 internal static class ResourceSources
 {
-    private const int PageSize = 500;
-
-    public static IReadOnlyList<IResourceSource> Create(IKubernetes client, MeshResourceClients custom)
+    public static IReadOnlyList<IResourceSource> Create(IKubernetes client, MeshResourceClients custom, int pageSize)
     {
+        int? limit = pageSize > 0 ? pageSize : null;
         Func<CancellationToken, Task> probe = async ct =>
         {
             using k8s.Autorest.HttpOperationResponse<VersionInfo> response = await client.Version.GetCodeWithHttpMessagesAsync(cancellationToken: ct);
@@ -23,7 +22,7 @@ internal static class ResourceSources
                 "namespaces",
                 async (next, ct) =>
                 {
-                    V1NamespaceList list = await client.CoreV1.ListNamespaceAsync(continueParameter: next, limit: PageSize, cancellationToken: ct);
+                    V1NamespaceList list = await client.CoreV1.ListNamespaceAsync(continueParameter: next, limit: limit, cancellationToken: ct);
                     return (Fill(list.Items, "v1", "Namespace"), list.Metadata?.ResourceVersion, list.Metadata?.ContinueProperty);
                 },
                 (rv, timeout, onError, ct) => client.CoreV1.WatchListNamespaceAsync(
@@ -34,7 +33,7 @@ internal static class ResourceSources
                 "services",
                 async (next, ct) =>
                 {
-                    V1ServiceList list = await client.CoreV1.ListServiceForAllNamespacesAsync(continueParameter: next, limit: PageSize, cancellationToken: ct);
+                    V1ServiceList list = await client.CoreV1.ListServiceForAllNamespacesAsync(continueParameter: next, limit: limit, cancellationToken: ct);
                     return (Fill(list.Items, "v1", "Service"), list.Metadata?.ResourceVersion, list.Metadata?.ContinueProperty);
                 },
                 (rv, timeout, onError, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(
@@ -45,7 +44,7 @@ internal static class ResourceSources
                 "deployments",
                 async (next, ct) =>
                 {
-                    V1DeploymentList list = await client.AppsV1.ListDeploymentForAllNamespacesAsync(continueParameter: next, limit: PageSize, cancellationToken: ct);
+                    V1DeploymentList list = await client.AppsV1.ListDeploymentForAllNamespacesAsync(continueParameter: next, limit: limit, cancellationToken: ct);
                     return (Fill(list.Items, "apps/v1", "Deployment"), list.Metadata?.ResourceVersion, list.Metadata?.ContinueProperty);
                 },
                 (rv, timeout, onError, ct) => client.AppsV1.WatchListDeploymentForAllNamespacesAsync(

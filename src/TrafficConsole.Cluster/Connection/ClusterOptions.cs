@@ -36,9 +36,11 @@ public sealed class ClusterOptions
     /// <summary>The kubeconfig file that <see cref="ClusterMode.KubeConfig"/> reads.</summary>
     public string ResolveKubeConfigPath()
     {
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         if (!string.IsNullOrWhiteSpace(KubeConfigPath))
         {
-            return KubeConfigPath;
+            // Configuration files and environment variables do not go through a shell: expand ~ ourselves.
+            return KubeConfigPath.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(home, KubeConfigPath[2..]) : KubeConfigPath;
         }
 
         string? fromEnvironment = Environment.GetEnvironmentVariable("KUBECONFIG");
@@ -48,7 +50,7 @@ public sealed class ClusterOptions
             return fromEnvironment.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)[0];
         }
 
-        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+        return Path.Combine(home, ".kube", "config");
     }
 
     /// <inheritdoc />

@@ -9,9 +9,6 @@ using TrafficConsole.Mesh.Resources;
 
 namespace TrafficConsole.Cluster.Resources;
 
-/// <summary>A list of resources and the resourceVersion it was read at.</summary>
-public sealed record ResourceList<T>(IReadOnlyList<T> Items, string ResourceVersion);
-
 /// <summary>
 /// Typed access to one Istio / Gateway API custom resource over <see cref="IKubernetes.CustomObjects"/>,
 /// at the version the cluster serves. Objects go through <see cref="MeshJson"/>, so fields the models do
@@ -23,31 +20,42 @@ public sealed class MeshResourceClient<T>
     /// <summary>The field manager recorded for every write TrafficConsole makes.</summary>
     public const string FieldManager = "trafficconsole";
 
-    private const int PageSize = 500;
     private readonly IKubernetes _client;
+    private readonly int? _pageSize;
 
-    public MeshResourceClient(IKubernetes client, CustomResourceType type)
+    public MeshResourceClient(IKubernetes client, CustomResourceType type, int pageSize = 500)
     {
+        _pageSize = pageSize > 0 ? pageSize : null;
         _client = client ?? throw new ArgumentNullException(nameof(client));
         Type = type ?? throw new ArgumentNullException(nameof(type));
     }
 
     public CustomResourceType Type { get; }
 
-    /// <summary>Lists across all namespaces (<paramref name="namespace"/> null) or in one.</summary>
+    /// <summary>Lists across all namespaces (<paramref name="namespace"/> null) or in one; every page, one list.</summary>
     public async Task<ResourceList<T>> ListAsync(string? @namespace = null, string? labelSelector = null, CancellationToken cancellationToken = default)
     {
         var items = new List<T>();
         string? continueToken = null;
-        string? resourceVersion;
+        string? resourceVersion = null;
         do
         {
-            (IReadOnlyList<T> page, resourceVersion, continueToken) = await ListPageAsync(@namespace, labelSelector, continueToken, cancellationToken);
+            (IReadOnlyList<T> page, string? pageVersion, continueToken) = await ListPageAsync(@namespace, labelSelector, continueToken, cancellationToken);
+
+            // The first page's resourceVersion is the list's: a real API server serves every page at it,
+            // and watching from it replays anything that changed while later pages were read.
+            resourceVersion ??= pageVersion;
             items.AddRange(page);
         }
         while (!string.IsNullOrEmpty(continueToken));
 
-        return new ResourceList<T>(items, resourceVersion ?? "0");
+        return new ResourceList<T>
+        {
+            ApiVersion = Type.ApiVersion,
+            Kind = Type.Kind + "List",
+            Metadata = new V1ListMeta { ResourceVersion = resourceVersion ?? "0" },
+            Items = items,
+        };
     }
 
     /// <summary>The object, or null when it does not exist.</summary>
@@ -136,10 +144,10 @@ public sealed class MeshResourceClient<T>
     {
         using HttpOperationResponse<JsonElement> response = @namespace is null
             ? await _client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
-                Type.Group, Type.Version, Type.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: PageSize,
+                Type.Group, Type.Version, Type.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: _pageSize,
                 cancellationToken: cancellationToken)
             : await _client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
-                Type.Group, Type.Version, @namespace, Type.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: PageSize,
+                Type.Group, Type.Version, @namespace, Type.Plural, continueParameter: continueToken, labelSelector: labelSelector, limit: _pageSize,
                 cancellationToken: cancellationToken);
         JsonElement body = response.Body;
         var items = new List<T>();

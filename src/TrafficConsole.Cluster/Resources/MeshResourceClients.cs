@@ -8,7 +8,7 @@ namespace TrafficConsole.Cluster.Resources;
 /// <summary>Typed clients for the custom resources the cluster serves, at the served versions.</summary>
 public sealed class MeshResourceClients
 {
-    public MeshResourceClients(IKubernetes client, ServedApis apis)
+    public MeshResourceClients(IKubernetes client, ServedApis apis, int pageSize = 500)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(apis);
@@ -16,15 +16,15 @@ public sealed class MeshResourceClients
         if (apis.IstioNetworkingVersion is { } istio)
         {
             VirtualServices = new MeshResourceClient<VirtualService>(
-                client, new CustomResourceType(VirtualService.Group, istio, VirtualService.Plural, VirtualService.KindName));
+                client, new CustomResourceType(VirtualService.Group, istio, VirtualService.Plural, VirtualService.KindName), pageSize);
             DestinationRules = new MeshResourceClient<DestinationRule>(
-                client, new CustomResourceType(DestinationRule.Group, istio, DestinationRule.Plural, DestinationRule.KindName));
+                client, new CustomResourceType(DestinationRule.Group, istio, DestinationRule.Plural, DestinationRule.KindName), pageSize);
         }
 
         if (apis.GatewayApi)
         {
             HttpRoutes = new MeshResourceClient<HttpRoute>(
-                client, new CustomResourceType(HttpRoute.Group, "v1", HttpRoute.Plural, HttpRoute.KindName));
+                client, new CustomResourceType(HttpRoute.Group, "v1", HttpRoute.Plural, HttpRoute.KindName), pageSize);
         }
     }
 

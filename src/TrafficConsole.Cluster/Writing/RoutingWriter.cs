@@ -122,12 +122,21 @@ public sealed class RoutingWriter : IRoutingWriter
         return new WriteResult.Applied(revision) { View = view, CacheCaughtUp = caughtUp, Written = done };
     }
 
+    /// <summary>Deletes the plan's resources (of <see cref="DeletePlan.Namespace"/>/<see cref="DeletePlan.ServiceName"/>).</summary>
+    public Task<WriteResult> DeleteAsync(DeletePlan plan, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return DeleteAsync(plan, actor, plan.Namespace, plan.ServiceName, cancellationToken);
+    }
+
     /// <summary>Deletes the plan's resources, each only if it is still at the version the user saw.</summary>
     public async Task<WriteResult> DeleteAsync(DeletePlan plan, string actor, string namespaceName, string service, CancellationToken cancellationToken = default)
     {
         string @namespace = namespaceName;
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(namespaceName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(service);
         var target = new ServiceRef(@namespace, service);
 
         if (_cache.IsSynced
@@ -252,10 +261,10 @@ public sealed class RoutingWriter : IRoutingWriter
             switch ((int)response.StatusCode)
             {
                 case 409:
-                {
-                    ServiceView? current = await RefreshedViewAsync(service, expectedRevision, cancellationToken);
-                    return new WriteResult.Conflict(current, $"Someone else changed the routing of {service?.Name ?? "this service"} since you started ({message}). Review the current state and apply again.");
-                }
+                    {
+                        ServiceView? current = await RefreshedViewAsync(service, expectedRevision, cancellationToken);
+                        return new WriteResult.Conflict(current, $"Someone else changed the routing of {service?.Name ?? "this service"} since you started ({message}). Review the current state and apply again.");
+                    }
 
                 case 422:
                 case 400:
@@ -349,6 +358,11 @@ public sealed class RoutingWriter : IRoutingWriter
 
     private static ServiceRef? ServiceOf(RoutingPlan plan)
     {
+        if (plan.Namespace.Length > 0 && plan.ServiceName.Length > 0)
+        {
+            return new ServiceRef(plan.Namespace, plan.ServiceName);
+        }
+
         if (plan.VirtualService is { } vs)
         {
             foreach (string host in vs.Spec?.Hosts ?? [])

@@ -33,7 +33,7 @@ public sealed partial class ClusterRuntime(
 
     public IMeshCache Cache => Started.Cache;
 
-    public RoutingWriter Writer => Started.Writer;
+    public IRoutingWriter Writer => Started.Writer;
 
     public ClusterInfo Info => Started.Info;
 
@@ -88,16 +88,34 @@ public sealed partial class ClusterRuntime(
 
     private async Task<SandboxServer> StartSandboxAsync(SandboxHostOptions options, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(options.DataDir!);
-        SandboxServer sandbox = await SandboxServer.StartAsync(
-            new SandboxOptions
-            {
-                Port = options.Port,
-                DataDirectory = options.DataDir!,
-                Seed = options.Seed ? SandboxSeed.Bookinfo : SandboxSeed.None,
-                LoggerFactory = loggerFactory,
-            },
-            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Directory.CreateDirectory(options.DataDir!);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"Sandbox:DataDir '{options.DataDir}' cannot be created: {ex.Message}", ex);
+        }
+
+        SandboxServer sandbox;
+        try
+        {
+            sandbox = await SandboxServer.StartAsync(
+                new SandboxOptions
+                {
+                    Port = options.Port,
+                    DataDirectory = options.DataDir!,
+                    Seed = options.Seed ? SandboxSeed.Bookinfo : SandboxSeed.None,
+                    LoggerFactory = loggerFactory,
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            // Kestrel reports a taken port as an IOException; say which setting picks it.
+            throw new StartupException($"The sandbox cannot listen on 127.0.0.1:{options.Port} (Sandbox:Port; 0 picks a free port): {ex.Message}", ex);
+        }
+
         LogSandboxStarted(sandbox.Url, options.DataDir!, sandbox.KubeconfigPath ?? "(none)");
         return sandbox;
     }

@@ -16,7 +16,9 @@ internal static class LoggingSetup
     public static void AddConsoleLogging(this WebApplicationBuilder builder)
     {
         bool json = string.Equals(builder.Configuration[FormatKey], "json", StringComparison.OrdinalIgnoreCase);
-        builder.Services.AddSerilog((services, logger) =>
+        // preserveStaticLogger: each host (tests start several in one process) keeps its own logger
+        // instead of overwriting the process-wide Log.Logger.
+        builder.Services.AddSerilog(preserveStaticLogger: true, configureLogger: (services, logger) =>
         {
             logger
                 .MinimumLevel.Information()
@@ -41,8 +43,11 @@ internal static class LoggingSetup
 
     public static void UseConsoleRequestLogging(this WebApplication app)
     {
+        Serilog.ILogger logger = app.Services.GetRequiredService<Serilog.ILogger>();
         app.UseSerilogRequestLogging(options =>
         {
+            // Without it the middleware writes to the static Log.Logger, not this host's pipeline.
+            options.Logger = logger;
             // The default template logs the path without the query string, so SignalR's
             // access_token query parameter never reaches the log; headers are never logged.
             options.EnrichDiagnosticContext = static (context, http) =>

@@ -48,7 +48,13 @@ public sealed class TrafficHub(ITrafficService traffic) : Hub<ITrafficClient>
             throw new HubException("JoinNamespace needs a namespace name.");
         }
 
-        if (!traffic.Namespaces.Contains(namespaceName, StringComparer.Ordinal))
+        IReadOnlyList<string> namespaces = traffic.Namespaces;
+        if (namespaces.Count == 0 && traffic.Health.State != ConnectionState.Connected)
+        {
+            throw new HubException("The console has not synced with the Kubernetes API server yet; try again shortly.");
+        }
+
+        if (!namespaces.Contains(namespaceName, StringComparer.Ordinal))
         {
             throw new HubException($"Namespace '{namespaceName}' does not exist in the cluster.");
         }

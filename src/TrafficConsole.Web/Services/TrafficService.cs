@@ -24,6 +24,11 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
     /// <summary>Code of the message a refused plan carries when Mesh gave no issue (e.g. read-only routing).</summary>
     public const string RefusedCode = "TC0001";
 
+    // Summaries and details are built once per view: views belong to one immutable snapshot, so
+    // every page and API call reading the same snapshot shares the work (and the YAML rendering).
+    private static readonly ConditionalWeakTable<ServiceView, ServiceSummary> Summaries = new();
+    private static readonly ConditionalWeakTable<ServiceView, ServiceDetail> Details = new();
+
     private IMeshCache Cache => runtime.Cache;
 
     public ClusterInfo Cluster => runtime.Info;
@@ -235,7 +240,11 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
     private static string Describe(RoutingState routing) =>
         routing.Kind == MeshRoutingKind.None ? "none (by replicas)" : routing.EffectiveSplit.ToString();
 
-    private static ServiceSummary ToSummary(ServiceView view)
+    private static ServiceSummary ToSummary(ServiceView view) => Summaries.GetValue(view, BuildSummary);
+
+    private static ServiceDetail ToDetail(ServiceView view) => Details.GetValue(view, BuildDetail);
+
+    private static ServiceSummary BuildSummary(ServiceView view)
     {
         VirtualService? routingVs = RoutingVirtualService(view);
         return new ServiceSummary(
@@ -251,7 +260,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
                 : null);
     }
 
-    private static ServiceDetail ToDetail(ServiceView view)
+    private static ServiceDetail BuildDetail(ServiceView view)
     {
         VirtualService? vs = RoutingVirtualService(view);
         DestinationRule? dr = view.DestinationRules.FirstOrDefault();
@@ -354,15 +363,17 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
         health.LastError,
         health.Since == DateTimeOffset.MinValue ? null : health.Since);
 
+    // "@Namespace", not "@namespace": the generator names the property after the parameter, and the
+    // audit log's property must be "Namespace" like everywhere else.
     [LoggerMessage(EventId = 100, Level = LogLevel.Information,
         Message = "{Actor} changed traffic of {Namespace}/{Service}: {WeightsBefore} -> {WeightsAfter} (revision {RevisionBefore} -> {Revision})")]
-    private partial void LogTrafficChanged(string actor, string @namespace, string service, string weightsBefore, string weightsAfter, string revisionBefore, string revision);
+    private partial void LogTrafficChanged(string actor, string @Namespace, string service, string weightsBefore, string weightsAfter, string revisionBefore, string revision);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information,
         Message = "{Actor} deleted the routing of {Namespace}/{Service} ({Resources}): {WeightsBefore} -> none (revision {RevisionBefore} -> {Revision})")]
-    private partial void LogRoutingDeleted(string actor, string @namespace, string service, string resources, string weightsBefore, string revisionBefore, string revision);
+    private partial void LogRoutingDeleted(string actor, string @Namespace, string service, string resources, string weightsBefore, string revisionBefore, string revision);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Warning,
         Message = "{Actor} could not change {Namespace}/{Service} ({Outcome}): {Reason}")]
-    private partial void LogRefused(string actor, string @namespace, string service, string outcome, string reason);
+    private partial void LogRefused(string actor, string @Namespace, string service, string outcome, string reason);
 }

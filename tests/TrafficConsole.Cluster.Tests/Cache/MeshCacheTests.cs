@@ -180,6 +180,9 @@ public sealed class MeshCacheTests
     {
         await using TestCluster cluster = await TestCluster.StartAsync();
         MeshCache cache = await cluster.StartCacheAsync();
+
+        // Synced means listed; each informer then opens its watch: that is the steady state.
+        await Eventually.TrueAsync(() => cache.Requests.Watches >= 6, "every informer is watching");
         long cacheRequests = cache.Requests.Total;
         long serverLists = cluster.Server.Requests["list"];
 
@@ -234,5 +237,87 @@ public sealed class MeshCacheTests
         await using IAsyncEnumerator<MeshChangeBatch> first = subscription.GetAsyncEnumerator();
 
         Assert.Throws<InvalidOperationException>(() => subscription.GetAsyncEnumerator());
+    }
+
+    [Fact]
+    public async Task An_http_route_is_cached_and_names_the_services_it_attaches_to_and_sends_to()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshCache cache = await cluster.StartCacheAsync();
+        using MeshSubscription subscription = cache.Subscribe("bookinfo");
+        await using IAsyncEnumerator<MeshChangeBatch> batches = subscription.GetAsyncEnumerator();
+        MeshResourceClients resources = await cluster.ResourcesAsync();
+        var route = new HttpRoute
+        {
+            Metadata = new V1ObjectMeta { Name = "reviews", NamespaceProperty = "bookinfo" },
+            Spec = new HttpRouteSpec
+            {
+                ParentRefs = [new ParentReference { Group = "", Kind = "Service", Name = "reviews", Port = 9080 }],
+                Rules = [new HttpRouteRuleSpec { BackendRefs = [new HttpBackendRef { Name = "reviews-v1", Port = 9080 }, new HttpBackendRef { Name = "ratings", Port = 9080 }] }],
+            },
+        };
+
+        await resources.HttpRoutes!.CreateAsync(route);
+
+        List<MeshChangeBatch> seen = await Eventually.BatchAsync(batches, b => b.Changes.Any(c => c.ResourceKind == MeshResourceKind.HttpRoute), "the HTTPRoute");
+        MeshChange change = seen[^1].Changes.Single(c => c.ResourceKind == MeshResourceKind.HttpRoute);
+        Assert.Equal(
+            [new ServiceRef("bookinfo", "ratings"), new ServiceRef("bookinfo", "reviews"), new ServiceRef("bookinfo", "reviews-v1")],
+            change.AffectedServices.ToArray());
+        ServiceView reviews = cache.Current.GetServiceView("bookinfo", "reviews")!;
+        Assert.Single(reviews.HttpRoutes);
+        Assert.False(reviews.Routing.IsEditable);
+    }
+
+    [Fact]
+    public async Task The_typed_client_keeps_fields_it_does_not_model_through_a_read_modify_write()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        var body = new Dictionary<string, object>
+        {
+            ["apiVersion"] = "networking.istio.io/v1",
+            ["kind"] = "DestinationRule",
+            ["metadata"] = new Dictionary<string, object> { ["name"] = "details", ["namespace"] = "bookinfo" },
+            ["spec"] = new Dictionary<string, object>
+            {
+                ["host"] = "details",
+                ["subsets"] = new[] { new Dictionary<string, object> { ["name"] = "v1", ["labels"] = new Dictionary<string, string> { ["version"] = "v1" }, ["futureSubsetField"] = 7 } },
+            },
+        };
+        await cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(body, "networking.istio.io", "v1", "bookinfo", "destinationrules");
+        MeshResourceClients resources = await cluster.ResourcesAsync();
+
+        DestinationRule read = (await resources.DestinationRules!.GetAsync("bookinfo", "details"))!;
+        read.Metadata.Labels = new Dictionary<string, string> { ["edited"] = "true" };
+        DestinationRule written = await resources.DestinationRules.ReplaceAsync(read);
+        ResourceList<DestinationRule> listed = await resources.DestinationRules.ListAsync("bookinfo");
+
+        Assert.NotEqual(read.ResourceVersion, written.ResourceVersion);
+        System.Text.Json.JsonElement raw = await cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync<System.Text.Json.JsonElement>(
+            "networking.istio.io", "v1", "bookinfo", "destinationrules", "details");
+        Assert.Equal(7, raw.GetProperty("spec").GetProperty("subsets")[0].GetProperty("futureSubsetField").GetInt32());
+        Assert.Equal("true", raw.GetProperty("metadata").GetProperty("labels").GetProperty("edited").GetString());
+        DestinationRule fromList = Assert.Single(listed.Items);
+        Assert.Equal("DestinationRule", fromList.Kind);
+        Assert.Equal(written.ResourceVersion, fromList.ResourceVersion);
+        Assert.Null(await resources.DestinationRules.GetAsync("bookinfo", "no-such-rule"));
+    }
+
+    [Fact]
+    public async Task Listing_in_small_pages_gives_the_same_cache_and_counts_one_list_per_kind()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshResourceClients resources = await cluster.ResourcesAsync();
+        await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "a", "reviews", ("v1", 100)));
+        await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "b", "ratings", ("v1", 100)));
+        long serverListsBefore = cluster.Server.Requests["list"];
+
+        MeshCache cache = await cluster.StartCacheAsync(o => o.ListPageSize = 1);
+
+        Assert.Equal(["details", "productpage", "ratings", "reviews"], cache.Current.In("bookinfo").Services.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["a", "b"], cache.Current.In("bookinfo").VirtualServices.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(3, cache.Current.GetServiceView("bookinfo", "reviews")!.Versions.Length);
+        Assert.Equal(7, cache.Requests.Lists);
+        Assert.True(cluster.Server.Requests["list"] - serverListsBefore > 7, "the server saw one request per page");
     }
 }

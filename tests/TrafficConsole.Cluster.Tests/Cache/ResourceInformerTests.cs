@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 
+using k8s;
 using k8s.Models;
 
 using Microsoft.Extensions.Logging.Abstractions;
@@ -55,6 +56,50 @@ public sealed class ResourceInformerTests
         await stop.CancelAsync();
         await running.WaitAsync(TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public async Task A_paged_list_is_watched_from_its_first_page_so_changes_between_pages_are_replayed()
+    {
+        string? watchedFrom = null;
+        var source = new ResourceSource<V1Namespace>(
+            MeshResourceKind.Namespace,
+            "namespaces",
+            (next, ct) => Task.FromResult<(IReadOnlyList<V1Namespace>, string?, string?)>(next is null
+                ? ([Namespace("a", "5")], "10", "page-2")
+                : ([Namespace("b", "12")], "12", null)),
+            (rv, timeout, onError, ct) =>
+            {
+                watchedFrom = rv;
+                return Replay(ct);
+            },
+            _ => Task.CompletedTask);
+        var sink = new RecordingSink();
+        var informer = new ResourceInformer(
+            source, sink, TimeProvider.System, new InformerTiming(TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)),
+            new CacheRequestCounters(), NullLogger.Instance);
+        using var stop = new CancellationTokenSource();
+        Task running = informer.RunAsync(stop.Token);
+
+        // "a" changed (rv 11) after page 1 was read: only a watch from page 1's version (10) shows it.
+        await Eventually.TrueAsync(() => sink.Applied.Count == 2, "the list and the replayed change were applied");
+        Assert.Equal("10", watchedFrom);
+        Assert.Equal(["a", "b"], sink.Applied[0].Select(d => d.Object.Metadata.Name));
+        ResourceDelta replayed = Assert.Single(sink.Applied[1]);
+        Assert.Equal((DeltaType.Modified, "a", "11"), (replayed.Type, replayed.Object.Metadata.Name, replayed.Object.Metadata.ResourceVersion));
+
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(5));
+
+        static async IAsyncEnumerable<(WatchEventType, V1Namespace)> Replay([EnumeratorCancellation] CancellationToken ct)
+        {
+            yield return (WatchEventType.Modified, Namespace("a", "11"));
+            yield return (WatchEventType.Added, Namespace("b", "12")); // already listed at this version: not a change
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+    }
+
+    private static V1Namespace Namespace(string name, string resourceVersion) =>
+        new() { Metadata = new V1ObjectMeta { Name = name, ResourceVersion = resourceVersion } };
 
     private sealed class FlakySource(int failures) : IResourceSource
     {

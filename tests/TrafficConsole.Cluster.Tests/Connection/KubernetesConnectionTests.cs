@@ -116,4 +116,12 @@ public sealed class KubernetesConnectionTests : IDisposable
 
         Assert.DoesNotContain("s3cr3t", options.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_kubeconfig_path_starting_with_a_tilde_is_under_the_home_directory()
+    {
+        var options = new ClusterOptions { Mode = ClusterMode.KubeConfig, KubeConfigPath = "~/.kube/other" };
+
+        Assert.Equal(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube/other"), options.ResolveKubeConfigPath());
+    }
 }

@@ -195,7 +195,7 @@ public sealed class RoutingWriterTests
         Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!), "alice"));
         DeletePlan plan = RoutingPlanner.PlanDelete(cache.Current.GetServiceView("bookinfo", "reviews")!);
 
-        WriteResult result = await writer.DeleteAsync(plan, "alice", "bookinfo", "reviews");
+        WriteResult result = await writer.DeleteAsync(plan, "alice");
 
         WriteResult.Applied applied = Assert.IsType<WriteResult.Applied>(result);
         Assert.Equal(["VirtualService", "DestinationRule"], applied.Written.Select(w => w.Kind));
@@ -221,5 +221,47 @@ public sealed class RoutingWriterTests
         Assert.IsType<WriteResult.Unavailable>(unavailable);
         Assert.Contains("could not be reached", unavailable.Describe(), StringComparison.Ordinal);
         Assert.Null(cache.Current.FindDestinationRule("bookinfo", "reviews"));
+    }
+
+    [Fact]
+    public async Task Deleting_what_someone_changed_meanwhile_is_a_conflict_and_deletes_nothing()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshCache cache = await cluster.StartCacheAsync();
+        var writer = new RoutingWriter(cluster.NewClient(), cache);
+        Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!), "alice"));
+        DeletePlan plan = RoutingPlanner.PlanDelete(cache.Current.GetServiceView("bookinfo", "reviews")!);
+        MeshResourceClients resources = await cluster.ResourcesAsync();
+        VirtualService vs = (await resources.VirtualServices!.GetAsync("bookinfo", "reviews"))!;
+        vs.Metadata.Labels["touched"] = "yes";
+        await resources.VirtualServices.ReplaceAsync(vs);
+
+        WriteResult synced = await writer.DeleteAsync(plan, "alice");
+        WriteResult lagging = await new RoutingWriter(cluster.NewClient(), new UnsyncedCache(cache)).DeleteAsync(plan, "alice");
+
+        Assert.IsType<WriteResult.Conflict>(synced);
+        WriteResult.Conflict fromServer = Assert.IsType<WriteResult.Conflict>(lagging);
+        Assert.Empty(fromServer.Written);
+        Assert.NotNull(await resources.VirtualServices.GetAsync("bookinfo", "reviews"));
+        Assert.NotNull(await resources.DestinationRules!.GetAsync("bookinfo", "reviews"));
+    }
+
+    [Fact]
+    public async Task Resources_planned_at_v1beta1_are_written_at_v1beta1()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshCache cache = await cluster.StartCacheAsync();
+        var writer = new RoutingWriter(cluster.NewClient(), cache);
+        long writesBefore = cluster.Server.Requests["create"];
+        RoutingPlan plan = RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, IstioApi.V1Beta1);
+
+        WriteResult result = await writer.ApplyAsync(plan, "alice");
+
+        Assert.IsType<WriteResult.Applied>(result);
+        Assert.Equal(writesBefore + 2, cluster.Server.Requests["create"]);
+        System.Text.Json.JsonElement raw = await cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync<System.Text.Json.JsonElement>(
+            "networking.istio.io", "v1beta1", "bookinfo", "virtualservices", "reviews");
+        Assert.Equal("networking.istio.io/v1beta1", raw.GetProperty("apiVersion").GetString());
+        Assert.Equal(80, cache.Current.GetServiceView("bookinfo", "reviews")!.Routing.EffectiveSplit.WeightOf("v1"));
     }
 }

@@ -84,6 +84,25 @@ public sealed class MainLayoutTests : ConsoleTestContext
     }
 
     [Fact]
+    public async Task Before_the_cluster_answers_the_start_page_waits_and_then_opens_the_first_namespace()
+    {
+        Traffic = new FakeTrafficService();
+        NavigationManager navigation = Services.GetRequiredService<NavigationManager>();
+        var navigated = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        navigation.LocationChanged += (_, e) => navigated.TrySetResult(e.Location);
+
+        IRenderedComponent<Home> cut = Render<Home>();
+
+        Assert.Contains("Waiting for the cluster", cut.Find("[data-testid=no-namespaces]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("namespaces/", navigation.Uri, StringComparison.Ordinal);
+
+        Traffic.Change(TestServices.Service("shop", "cart", [TestServices.Version("v1")]));
+
+        // Navigation does not re-render the page, so wait for the navigation itself.
+        Assert.EndsWith("/namespaces/shop/services", await navigated.Task.WaitAsync(TimeSpan.FromSeconds(5)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Namespaces_are_read_from_console_urls()
     {
         Assert.Equal("bookinfo", MainLayout.NamespaceFromPath("namespaces/bookinfo/services/reviews?x=1"));

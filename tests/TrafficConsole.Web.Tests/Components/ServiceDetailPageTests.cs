@@ -217,4 +217,28 @@ public sealed class ServiceDetailPageTests : ConsoleTestContext
 
         Assert.Equal(0, Traffic.ActiveSubscriptions);
     }
+
+    [Fact]
+    public void Reset_returns_the_draft_to_the_cluster_state()
+    {
+        IRenderedComponent<ContainerFragmentHost> cut = OpenReviews();
+        TypeWeight(cut, "v1", 30);
+        Assert.False(cut.Find("[data-testid=reset]").HasAttribute("disabled"));
+
+        cut.Find("[data-testid=reset]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal([50, 50], [Weight(cut, "v1"), Weight(cut, "v2")]));
+        Assert.Equal("false", cut.Find("[data-testid=traffic-shifting]").GetAttribute("data-dirty"));
+        Assert.True(cut.Find("[data-testid=reset]").HasAttribute("disabled"));
+        Assert.Contains("No changes", cut.Find("[data-testid=apply-blocked-reason]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_service_that_does_not_exist_says_so()
+    {
+        IRenderedComponent<ContainerFragmentHost> cut = RenderWithProviders<ServiceDetailPage>(("Namespace", "bookinfo"), ("Service", "nope"));
+
+        Assert.Contains("does not exist", cut.Find("[data-testid=service-not-found]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=traffic-shifting]"));
+    }
 }

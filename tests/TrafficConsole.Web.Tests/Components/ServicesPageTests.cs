@@ -101,4 +101,22 @@ public sealed class ServicesPageTests : ConsoleTestContext
         Assert.Contains("does not exist", cut.Find("[data-testid=unknown-namespace]").TextContent, StringComparison.Ordinal);
         Assert.Empty(ListedServices(cut));
     }
+
+    [Fact]
+    public async Task Switching_namespace_moves_the_one_live_subscription_and_leaving_ends_it()
+    {
+        IRenderedComponent<ServicesPage> cut = OpenList();
+        cut.WaitForAssertion(() => Assert.Equal(1, Traffic.ActiveSubscriptions));
+
+        cut.Render(p => p.Add(s => s.Namespace, "default"));
+
+        cut.WaitForAssertion(() => Assert.Equal(["echo"], ListedServices(cut)));
+        cut.WaitForAssertion(() => Assert.Equal(1, Traffic.ActiveSubscriptions));
+        Traffic.Change(WithRouting(Traffic.GetService("default", "echo")!, RoutingKind.ReadOnly, [], "rv-3", "carol", null));
+        cut.WaitForAssertion(() => Assert.Equal("read-only", RowOf(cut, "echo").QuerySelector("[data-testid=routing-tag]")!.GetAttribute("data-routing")));
+
+        await DisposeComponentsAsync();
+
+        Assert.Equal(0, Traffic.ActiveSubscriptions);
+    }
 }

@@ -121,7 +121,10 @@ public sealed class TrafficShiftingPanelTests : ConsoleTestContext
         IRenderedComponent<ContainerFragmentHost> cut = OpenService("reviews");
 
         Assert.Equal([50, 25, 25], [Weight(cut, "v1"), Weight(cut, "v2"), Weight(cut, "v3")]);
-        Assert.Contains("implied by replicas", cut.Find("[data-testid=implied-note]").TextContent, StringComparison.Ordinal);
+        string note = cut.Find("[data-testid=implied-note]").TextContent;
+        Assert.Contains("implied by replicas", note, StringComparison.Ordinal);
+        Assert.Contains("4 ready pods share requests equally (v1 2, v2 1, v3 1)", note, StringComparison.Ordinal);
+        Assert.Contains("1% to a canary this way would need 100 pods", note, StringComparison.Ordinal);
         Assert.Contains("tc-weightbar--implied", cut.Find("[data-testid=cluster-bar]").ClassName, StringComparison.Ordinal);
         // Pinning the implied split in a VirtualService is a valid first Apply.
         Assert.False(cut.Find("[data-testid=apply]").HasAttribute("disabled"));

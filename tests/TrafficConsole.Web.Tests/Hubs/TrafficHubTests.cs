@@ -3,6 +3,9 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using TrafficConsole.Cluster.Cache;
+using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Tests.Infrastructure;
 
@@ -24,6 +27,35 @@ public sealed class TrafficHubTests(ConsoleHostFixture fixture) : IClassFixture<
         HubException error = await Assert.ThrowsAsync<HubException>(() => connection.InvokeAsync<ServiceChangedEvent[]>("JoinNamespace", "atlantis"));
 
         Assert.Contains("Namespace 'atlantis' does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Hub_clients_do_not_add_cache_subscriptions()
+    {
+        IMeshCache cache = Host.Services.GetRequiredService<ClusterRuntime>().Cache;
+        int before = cache.SubscriberCount;
+        List<HubConnection> connections = [];
+        try
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                HubConnection connection = Host.CreateHubConnection();
+                connections.Add(connection);
+                await connection.StartAsync();
+                await connection.InvokeAsync<ServiceChangedEvent[]>("JoinNamespace", i % 2 == 0 ? "shop" : "bookinfo");
+            }
+
+            // The broadcaster's one subscription serves every hub client.
+            Assert.Equal(before, cache.SubscriberCount);
+            Assert.True(before >= 1);
+        }
+        finally
+        {
+            foreach (HubConnection connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -67,6 +68,81 @@ public sealed class StartupTests
 
         Assert.NotEqual(0, process.ExitCode);
         Assert.Contains("Cluster:Mode 'Kubernetes' is not valid", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_program_logs_compact_json_when_asked_and_prints_the_sandbox_kubeconfig()
+    {
+        string program = typeof(ConsoleApp).Assembly.Location;
+        string dataDir = Path.Combine(Path.GetTempPath(), "trafficconsole-tests", Guid.NewGuid().ToString("N"));
+        ProcessStartInfo start = new("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(program)!,
+        };
+        foreach (string arg in new[] { program, "--Logging:Format=json", $"--Sandbox:DataDir={dataDir}", "--urls=http://127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        try
+        {
+            using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(60));
+            JsonElement? kubeconfigLine = null;
+            while (kubeconfigLine is null && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                // Every console line is one JSON object (rendered compact JSON).
+                using JsonDocument json = JsonDocument.Parse(line);
+                Assert.True(json.RootElement.TryGetProperty("@t", out _), line);
+                if (json.RootElement.TryGetProperty("@m", out JsonElement message) && message.GetString()!.Contains("kubectl --kubeconfig", StringComparison.Ordinal))
+                {
+                    kubeconfigLine = json.RootElement.Clone();
+                }
+            }
+
+            Assert.NotNull(kubeconfigLine);
+            string kubeconfig = kubeconfigLine.Value.GetProperty("KubeconfigPath").GetString()!;
+            Assert.Equal(Path.Combine(dataDir, "kubeconfig"), kubeconfig);
+            // Rendered JSON quotes string values, which keeps the command copy-pasteable into a shell.
+            Assert.Contains($"kubectl --kubeconfig \"{kubeconfig}\" get vs -A", kubeconfigLine.Value.GetProperty("@m").GetString(), StringComparison.Ordinal);
+            Kubectl.Result namespaces = (await Kubectl.RunAsync(kubeconfig, null, "get", "namespaces")).EnsureSuccess();
+            Assert.Contains("bookinfo", namespaces.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            try
+            {
+                Directory.Delete(dataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temp directory.
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_taken_sandbox_port_stops_start_up_naming_the_setting()
+    {
+        using System.Net.Sockets.TcpListener taken = new(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        string dataDir = Path.Combine(Path.GetTempPath(), "trafficconsole-tests", Guid.NewGuid().ToString("N"));
+        await using WebApplication app = ConsoleApp.Build(["--urls", "http://127.0.0.1:0"],
+            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Sandbox:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Sandbox:DataDir"] = dataDir,
+            }));
+
+        StartupException error = await Assert.ThrowsAsync<StartupException>(() => app.StartAsync());
+
+        Assert.Contains("Sandbox:Port", error.Message, StringComparison.Ordinal);
+        Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

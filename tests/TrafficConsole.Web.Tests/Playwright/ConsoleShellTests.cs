@@ -56,6 +56,7 @@ public sealed class ConsoleShellTests(BrowserFixture browser) : IClassFixture<Br
 
         await Expect(page.Locator("[data-testid=connection-banner]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-testid=connection-banner]")).ToContainTextAsync("API server");
+        await BrowserFixture.ScreenshotAsync(page, "connection-banner");
 
         await Host.StartSandboxAsync();
 
@@ -85,6 +86,7 @@ public sealed class ConsoleShellTests(BrowserFixture browser) : IClassFixture<Br
         await cart.Locator("[data-testid=service-link]").ClickAsync();
         await Expect(page.Locator("[data-testid=rules-note]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=weight-row]")).ToHaveCountAsync(2);
+        await BrowserFixture.ScreenshotAsync(page, "service-detail-rules");
     }
 
     private static Task<string> BodyBackgroundAsync(IPage page) =>

@@ -78,6 +78,21 @@ public partial class ServiceDetailPage : IAsyncDisposable
         return new TrafficDraft(weights.IsDefault ? [] : weights, routing.Mirror);
     }
 
+    /// <summary>Why traffic splits the way it does without routing, in the operator's words.</summary>
+    public static string ImpliedExplanation(ServiceSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        int pods = summary.Versions.Sum(static v => v.ReadyReplicas);
+        if (pods == 0)
+        {
+            return "No traffic routing, and no ready pods: nothing receives traffic yet.";
+        }
+
+        string perVersion = string.Join(", ", summary.Versions.Select(static v => $"{v.Name} {v.ReadyReplicas}"));
+        return $"No traffic routing: the split is implied by replicas — {pods} ready pod{(pods == 1 ? string.Empty : "s")} "
+            + $"share requests equally ({perVersion}). Sending 1% to a canary this way would need 100 pods.";
+    }
+
     private static string KindLabel(RoutingSummary routing) => routing.Kind switch
     {
         RoutingKind.Split => "weighted split",
@@ -177,7 +192,8 @@ public partial class ServiceDetailPage : IAsyncDisposable
         try
         {
             string actor = await CurrentActorAsync();
-            outcome = await Traffic.ApplyAsync(Namespace, Service, request.Draft, request.Revision, actor, _cts?.Token ?? default);
+            // Not tied to the page: a write that has started finishes even if the operator navigates away.
+            outcome = await Traffic.ApplyAsync(Namespace, Service, request.Draft, request.Revision, actor, CancellationToken.None);
         }
         finally
         {
@@ -247,7 +263,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
         try
         {
             string actor = await CurrentActorAsync();
-            outcome = await Traffic.DeleteRoutingAsync(Namespace, Service, revision, actor, _cts?.Token ?? default);
+            outcome = await Traffic.DeleteRoutingAsync(Namespace, Service, revision, actor, CancellationToken.None);
         }
         finally
         {

@@ -20,6 +20,9 @@ public partial class ServicesPage : IAsyncDisposable
     [Inject]
     public required ITrafficService Traffic { get; init; }
 
+    [Inject]
+    public required NavigationManager Navigation { get; init; }
+
     /// <summary>The namespace from the URL.</summary>
     [Parameter]
     public string Namespace { get; set; } = string.Empty;
@@ -145,6 +148,9 @@ public partial class ServicesPage : IAsyncDisposable
 
     private static string RowClass(ServiceSummary row, int index) =>
         row.Validation.Any(static m => m.Severity == MessageSeverity.Error) ? "tc-row tc-row--error" : "tc-row";
+
+    // The whole row opens the service (the name stays a real link for keyboards and new tabs).
+    private void OpenRow(DataGridRowClickEventArgs<ServiceSummary> args) => Navigation.NavigateTo(DetailHref(args.Item));
 
     private async Task StopWatchAsync()
     {
