@@ -20,10 +20,13 @@ public sealed class PublishedConsole : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // The same MSBuild properties as the image's publish step.
+        DockerInstruction step = Dockerfile.Stages[0].All("RUN").Single(static r => r.Arguments.StartsWith("dotnet publish", StringComparison.Ordinal));
+        string[] properties = [.. step.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(static a => a.StartsWith("/p:", StringComparison.Ordinal))];
         ToolResult publish = await Tool.Dotnet()
             .With("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
             .With("DOTNET_NOLOGO", "1")
-            .RunAsync(["publish", RepoPaths.WebProject, "--configuration", "Release", "--output", Directory, "--nologo", "-v", "q", "/p:UseAppHost=false"], stdin: null, TimeSpan.FromMinutes(4));
+            .RunAsync(["publish", RepoPaths.WebProject, "--configuration", "Release", "--output", Directory, "--nologo", "-v", "q", .. properties], stdin: null, TimeSpan.FromMinutes(4));
         Assert.True(publish.Succeeded, publish.ToString());
     }
 
