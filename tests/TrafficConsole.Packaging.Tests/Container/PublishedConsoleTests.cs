@@ -81,6 +81,19 @@ public sealed class PublishedConsoleTests : IClassFixture<PublishedConsole>, IDi
     }
 
     [Fact]
+    public async Task The_published_app_runs_without_icu_as_the_chiseled_runtime_image_requires()
+    {
+        Assert.Contains("chiseled", _published.Dockerfile.Final.BaseImage, StringComparison.Ordinal);
+        using JsonDocument runtimeConfig = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_published.Directory, "TrafficConsole.Web.runtimeconfig.json")));
+
+        // Chiseled images carry no ICU (only the -extra variants do): without invariant mode the app dies at start.
+        JsonElement properties = runtimeConfig.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.True(properties.GetProperty("System.Globalization.Invariant").GetBoolean());
+        Assert.Equal("Microsoft.AspNetCore.App", runtimeConfig.RootElement.GetProperty("runtimeOptions").GetProperty("frameworks").EnumerateArray()
+            .Select(static f => f.GetProperty("name").GetString()).Single(static n => n == "Microsoft.AspNetCore.App"));
+    }
+
+    [Fact]
     public async Task Every_api_call_the_running_console_makes_is_in_the_table_and_allowed_by_the_chart()
     {
         await using SandboxServer sandbox = await SandboxServer.StartAsync(new SandboxOptions { DataDirectory = Path.Combine(_scratch, "cluster"), Seed = SandboxSeed.Bookinfo });
