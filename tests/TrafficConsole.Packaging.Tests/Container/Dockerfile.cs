@@ -71,8 +71,9 @@ public sealed class Dockerfile
                 continue;
             }
 
-            if (pending is not null && line.StartsWith('#'))
+            if (pending is not null && (line.Length == 0 || line.StartsWith('#')))
             {
+                // Docker skips comments and empty lines inside a continued instruction.
                 continue;
             }
 

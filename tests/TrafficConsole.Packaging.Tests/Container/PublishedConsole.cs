@@ -48,10 +48,18 @@ public sealed class PublishedConsole : IAsyncLifetime
     /// Starts the published app with the image's ENTRYPOINT, WORKDIR and ENV, then <paramref name="overrides"/>
     /// (what differs outside a container: the listen address, a local data directory, no cluster).
     /// </summary>
-    public ConsoleProcess Start(IReadOnlyDictionary<string, string> overrides, string scratch)
+    /// <remarks>With <paramref name="uid"/> (and a root test process) the app runs as that user through setpriv, like the image's USER.</remarks>
+    public ConsoleProcess Start(IReadOnlyDictionary<string, string> overrides, string scratch, int? uid = null)
     {
         IReadOnlyList<string> entrypoint = Dockerfile.Final.Entrypoint() ?? throw new Xunit.Sdk.XunitException("The Dockerfile has no exec-form ENTRYPOINT.");
         string executable = entrypoint[0] == "dotnet" ? Tool.Dotnet().Path : entrypoint[0];
+        List<string> arguments = [.. entrypoint.Skip(1)];
+        if (uid is { } user)
+        {
+            arguments = ["--reuid", $"{user}", "--regid", $"{user}", "--clear-groups", "--", executable, .. arguments];
+            executable = Tool.Find("setpriv").Path;
+        }
+
         var info = new ProcessStartInfo(executable)
         {
             WorkingDirectory = Directory,
@@ -60,7 +68,7 @@ public sealed class PublishedConsole : IAsyncLifetime
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
         };
-        foreach (string arg in entrypoint.Skip(1))
+        foreach (string arg in arguments)
         {
             info.ArgumentList.Add(arg);
         }
@@ -83,6 +91,24 @@ public sealed class PublishedConsole : IAsyncLifetime
         }
 
         return new ConsoleProcess(Process.Start(info) ?? throw new InvalidOperationException($"Could not start {executable}."));
+    }
+
+    /// <summary>Makes the publish output readable but not writable by anyone but root, as in the image (files owned by 0:0).</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void MakeReadOnlyForOthers()
+    {
+        const UnixFileMode Directories = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(_root, Directories);
+        foreach (string dir in System.IO.Directory.EnumerateDirectories(_root, "*", SearchOption.AllDirectories).Prepend(Directory))
+        {
+            File.SetUnixFileMode(dir, Directories);
+        }
+
+        foreach (string file in System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories))
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
     }
 
     public static int FreePort()
@@ -110,6 +136,8 @@ public sealed class ConsoleProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    public int Id => _process.Id;
 
     public string Stdout => Read(_stdout);
 

@@ -81,6 +81,49 @@ public sealed class PublishedConsoleTests : IClassFixture<PublishedConsole>, IDi
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task As_the_image_user_with_only_its_tmp_writable_it_starts_and_gets_ready()
+    {
+        // The container runs as UID 1654 on a read-only root filesystem with /tmp an emptyDir. Here: the
+        // publish output is not writable for the user, HOME, TMPDIR and the data directory map to one
+        // scratch directory the user owns. Dropping to another user needs root; otherwise the current
+        // (non-root) user plays the part.
+        int uid = int.Parse(_published.Dockerfile.Final.All("USER").Last().Arguments, System.Globalization.CultureInfo.InvariantCulture);
+        bool root = Environment.IsPrivilegedProcess;
+        _published.MakeReadOnlyForOthers();
+        if (root)
+        {
+            File.SetUnixFileMode(_scratch, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            ToolResult chown = await Tool.Find("chown").RunAsync([$"{uid}:{uid}", _scratch], stdin: null, TimeSpan.FromSeconds(30));
+            Assert.True(chown.Succeeded, chown.ToString());
+        }
+
+        int port = PublishedConsole.FreePort();
+        string baseUrl = $"http://127.0.0.1:{port}";
+        using ConsoleProcess console = _published.Start(
+            new Dictionary<string, string>
+            {
+                ["ASPNETCORE_URLS"] = baseUrl,
+                ["Cluster__Mode"] = "Sandbox",
+                ["TMPDIR"] = _scratch,
+            },
+            _scratch,
+            root ? uid : null);
+
+        (await console.WaitForOkAsync(_http, baseUrl + "/readyz", StartTimeout)).Dispose();
+        using HttpResponseMessage page = await _http.GetAsync(baseUrl + "/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        if (root)
+        {
+            string status = await File.ReadAllTextAsync($"/proc/{console.Id}/status");
+            Assert.Matches(new System.Text.RegularExpressions.Regex($@"(?m)^Uid:\s+{uid}\s+{uid}\s"), status);
+        }
+
+        Assert.DoesNotContain("UnauthorizedAccessException", console.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Read-only file system", console.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_published_app_runs_without_icu_as_the_chiseled_runtime_image_requires()
     {
         Assert.Contains("chiseled", _published.Dockerfile.Final.BaseImage, StringComparison.Ordinal);
