@@ -143,6 +143,43 @@ public sealed class ChartRenderTests : IDisposable
     }
 
     [Fact]
+    public async Task Network_policy_defaults_admit_the_ingress_controller_and_allow_the_api_server_on_any_address()
+    {
+        Manifest policy = (await _chart.RenderAsync(ValueSet.Defaults, "--set", "networkPolicy.enabled=true")).One("NetworkPolicy");
+
+        var from = (IReadOnlyDictionary<string, object?>)((IReadOnlyList<object?>)((IReadOnlyDictionary<string, object?>)policy.List("spec", "ingress").Single()!)["from"]!).Single()!;
+        Assert.Equal("ingress-nginx", Get(from, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"));
+        var apiServer = (IReadOnlyDictionary<string, object?>)policy.List("spec", "egress")[0]!;
+        Assert.False(apiServer.ContainsKey("to"), "without apiServer.cidrs the API server rule must not restrict the destination");
+        Assert.Equal(["443 TCP", "6443 TCP"], ((IReadOnlyList<object?>)apiServer["ports"]!).Select(Flatten));
+        Assert.Equal(TrafficConsoleSelector, policy.Map("spec", "podSelector", "matchLabels").OrderBy(static kv => kv.Key).Select(static kv => $"{kv.Key}={kv.Value}"));
+    }
+
+    [Fact]
+    public async Task Sticky_sessions_can_be_turned_off_and_own_annotations_are_kept()
+    {
+        Manifest ingress = (await _chart.RenderAsync(ValueSet.AllOptions,
+            "--set", "ingress.stickySessions.enabled=false",
+            "--set", "ingress.annotations.cert-manager\\.io/cluster-issuer=letsencrypt")).One("Ingress");
+
+        var annotations = ingress.Map("metadata", "annotations");
+        Assert.Equal("letsencrypt", annotations["cert-manager.io/cluster-issuer"]);
+        Assert.DoesNotContain(annotations.Keys, static k => k.StartsWith("nginx.ingress.kubernetes.io/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Notes_warn_when_several_replicas_run_without_the_sticky_ingress()
+    {
+        ToolResult install = await _chart.Helm.RunAsync(
+            ["install", ChartRenderer.Release, RepoPaths.Chart, "--namespace", ChartRenderer.Namespace, "--dry-run=client", "--set", "replicas=3"],
+            stdin: null,
+            TimeSpan.FromSeconds(60));
+
+        Assert.True(install.Succeeded, install.ToString());
+        Assert.Contains("3 replicas without the ingress", install.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_single_replica_gets_no_pdb_and_two_replicas_get_one()
     {
         Assert.Empty((await _chart.RenderAsync(ValueSet.Defaults)).OfKind("PodDisruptionBudget"));
@@ -203,6 +240,8 @@ public sealed class ChartRenderTests : IDisposable
         Assert.Equal("console-token", Get(tokenEnv, "valueFrom", "secretKeyRef", "name"));
         Assert.Equal("token", Get(tokenEnv, "valueFrom", "secretKeyRef", "key"));
     }
+
+    private static readonly string[] TrafficConsoleSelector = ["app.kubernetes.io/instance=tc", "app.kubernetes.io/name=traffic-console"];
 
     private static Dictionary<string, string?> EnvOf(IReadOnlyDictionary<string, object?> container) =>
         ((IReadOnlyList<object?>)container["env"]!).OfType<IReadOnlyDictionary<string, object?>>()
