@@ -229,6 +229,44 @@ public sealed class CrudTests
     }
 
     [Fact]
+    public async Task A_service_keeps_its_cluster_IP_across_updates_and_refuses_a_new_one()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var service = await cluster.Client.CoreV1.ReadNamespacedServiceAsync("reviews", "bookinfo");
+        var ip = service.Spec.ClusterIP;
+        Assert.StartsWith("10.96.", ip, StringComparison.Ordinal);
+        service.Spec.ClusterIP = null;
+        service.Spec.ClusterIPs = null;
+        service.Metadata.Labels["tier"] = "backend";
+        var updated = await cluster.Client.CoreV1.ReplaceNamespacedServiceAsync(service, "reviews", "bookinfo");
+        Assert.Equal(ip, updated.Spec.ClusterIP);
+
+        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, "/api/v1/namespaces/bookinfo/services/reviews",
+            """{"spec":{"clusterIP":"10.96.0.99"}}""", "application/merge-patch+json");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Contains("field is immutable", body.Str("message"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_object_with_finalizers_is_marked_on_delete_and_goes_when_they_are_removed()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        const string path = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices";
+        await cluster.PostAsync(path, _vsJson.Replace("\"labels\"", "\"finalizers\":[\"example.com/cleanup\"],\"labels\"", StringComparison.Ordinal));
+        await using var watch = await cluster.WatchAsync($"{path}?watch=true&resourceVersion={cluster.Server.Store.ResourceVersion}");
+
+        Assert.Equal(HttpStatusCode.OK, (await cluster.SendAsync(HttpMethod.Delete, path + "/reviews")).Status);
+        var marked = (await cluster.GetAsync(path + "/reviews")).Body;
+        Assert.NotNull(marked.At("metadata.deletionTimestamp"));
+        Assert.Equal("MODIFIED", (await watch.NextAsync()).Str("type"));
+
+        var (status, _, _) = await cluster.SendAsync(HttpMethod.Patch, path + "/reviews", """{"metadata":{"finalizers":null}}""", "application/merge-patch+json");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.NotFound, (await cluster.GetAsync(path + "/reviews")).Status);
+        Assert.Equal("DELETED", (await watch.NextAsync()).Str("type"));
+    }
+
+    [Fact]
     public async Task Requests_with_a_wrong_token_are_401_and_counted_requests_grow()
     {
         await using var cluster = await TestCluster.StartAsync();

@@ -55,4 +55,25 @@ public sealed class LeaseTests
         Assert.Equal("Running", pod.Status.Phase);
         Assert.True(pod.Status.ContainerStatuses.Single().Ready);
     }
+
+    [Fact]
+    public async Task Access_reviews_allow_everything_until_RBAC_and_are_not_stored()
+    {
+        await using var cluster = await TestCluster.StartAsync(SandboxSeed.None);
+        var review = await cluster.Client.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(new V1SelfSubjectAccessReview
+        {
+            Spec = new V1SelfSubjectAccessReviewSpec
+            {
+                ResourceAttributes = new V1ResourceAttributes { Group = "networking.istio.io", Resource = "virtualservices", Verb = "patch", NamespaceProperty = "shop" },
+            },
+        });
+        Assert.True(review.Status.Allowed);
+        Assert.Equal("virtualservices", review.Spec.ResourceAttributes.Resource);
+
+        var whoami = await cluster.Client.AuthenticationV1.CreateSelfSubjectReviewAsync(new V1SelfSubjectReview());
+        Assert.Equal("sandbox-admin", whoami.Status.UserInfo.Username);
+
+        var (status, _, _) = await cluster.GetAsync("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews");
+        Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, status);
+    }
 }

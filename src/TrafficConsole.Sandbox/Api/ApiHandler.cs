@@ -204,6 +204,12 @@ internal sealed partial class ApiHandler(
         var request = Resolve(group, version, rest) ?? throw NotFoundPath();
         var query = context.Request.Query;
         var method = context.Request.Method;
+        if (request.Type.IsReview)
+        {
+            await ReviewAsync(context, request).ConfigureAwait(false);
+            return;
+        }
+
         var isWatch = request.WatchPath || IsTrue(query["watch"]);
         CheckFieldValidation(query["fieldValidation"]);
 
@@ -262,6 +268,34 @@ internal sealed partial class ApiHandler(
             default:
                 throw ApiException.MethodNotAllowed($"the server does not allow this method on the requested resource");
         }
+    }
+
+    /// <summary>
+    /// Access reviews and whoami. Every caller may do everything for now; an RBAC authorizer will answer
+    /// here (and in <see cref="Authenticate"/>) when it comes.
+    /// </summary>
+    private async Task ReviewAsync(HttpContext context, ResourceRequest request)
+    {
+        if (context.Request.Method != "POST" || request.Name is not null)
+        {
+            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+
+        counters.Count("create");
+        var review = Body.ParseObject(await ReadBodyAsync(context, allowYaml: true).ConfigureAwait(false));
+        review["apiVersion"] = request.Type.ApiVersion(request.Version);
+        review["kind"] = request.Type.Kind;
+        review["metadata"] = new JsonObject { ["creationTimestamp"] = null };
+        var authenticated = context.Request.Headers.Authorization.Count > 0;
+        review["status"] = request.Type == ResourceCatalog.SelfSubjectReviews
+            ? new JsonObject
+            {
+                ["userInfo"] = authenticated
+                    ? new JsonObject { ["username"] = "sandbox-admin", ["groups"] = new JsonArray("system:masters", "system:authenticated") }
+                    : new JsonObject { ["username"] = "system:anonymous", ["groups"] = new JsonArray("system:unauthenticated") },
+            }
+            : new JsonObject { ["allowed"] = true, ["reason"] = "the sandbox allows every request (no RBAC yet)" };
+        await WriteJsonAsync(context, 201, review).ConfigureAwait(false);
     }
 
     private static void CheckSubresource(ResourceRequest request)

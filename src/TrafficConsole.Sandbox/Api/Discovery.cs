@@ -68,7 +68,7 @@ internal static class Discovery
                 ["singularName"] = t.Singular,
                 ["namespaced"] = t.Namespaced,
                 ["kind"] = t.Kind,
-                ["verbs"] = Strings(ResourceType.AllVerbs),
+                ["verbs"] = Strings(t.Verbs),
             };
             if (t.ShortNames.Length > 0)
             {
@@ -167,7 +167,7 @@ internal static class Discovery
                         ["responseKind"] = Gvk(group, version, t.Kind),
                         ["scope"] = t.Namespaced ? "Namespaced" : "Cluster",
                         ["singularResource"] = t.Singular,
-                        ["verbs"] = Strings(ResourceType.AllVerbs),
+                        ["verbs"] = Strings(t.Verbs),
                     };
                     if (t.ShortNames.Length > 0)
                     {

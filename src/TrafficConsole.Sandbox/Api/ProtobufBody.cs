@@ -135,6 +135,13 @@ internal static class ProtobufBody
         ["ClusterRole"] = new("ClusterRole", (1, M("metadata", () => _objectMeta)), (2, RepM("rules", () => _policyRule)),
             (3, M("aggregationRule", () => new Schema("AggregationRule", (1, RepM("clusterRoleSelectors", () => _labelSelector)))))),
         ["RoleBinding"] = _binding,
+        ["SelfSubjectAccessReview"] = new("SelfSubjectAccessReview", (1, M("metadata", () => _objectMeta)),
+            (2, M("spec", () => new Schema("SelfSubjectAccessReviewSpec",
+                (1, M("resourceAttributes", () => new Schema("ResourceAttributes", (1, S("namespace")), (2, S("verb")), (3, S("group")),
+                    (4, S("version")), (5, S("resource")), (6, S("subresource")), (7, S("name"))))),
+                (2, M("nonResourceAttributes", () => new Schema("NonResourceAttributes", (1, S("path")), (2, S("verb")))))))),
+            (3, new Field("status", Kind.Ignored))),
+        ["SelfSubjectReview"] = new("SelfSubjectReview", (1, M("metadata", () => _objectMeta)), (2, new Field("status", Kind.Ignored))),
         ["ClusterRoleBinding"] = _binding,
 
         // The body of a typed client's delete (Helm deletes its release Secrets this way).

@@ -104,11 +104,23 @@ public static class ResourceCatalog
         HasGeneration = true,
     };
 
+    public static ResourceType SelfSubjectAccessReviews { get; } = new()
+    {
+        Group = "authorization.k8s.io", Versions = ["v1"], Plural = "selfsubjectaccessreviews", Singular = "selfsubjectaccessreview",
+        Kind = "SelfSubjectAccessReview", Namespaced = false, IsReview = true,
+    };
+
+    public static ResourceType SelfSubjectReviews { get; } = new()
+    {
+        Group = "authentication.k8s.io", Versions = ["v1"], Plural = "selfsubjectreviews", Singular = "selfsubjectreview",
+        Kind = "SelfSubjectReview", Namespaced = false, IsReview = true,
+    };
+
     public static ImmutableArray<ResourceType> All { get; } =
     [
         Namespaces, Services, Pods, ConfigMaps, Secrets, ServiceAccounts, Deployments,
         VirtualServices, DestinationRules, IstioGateways, HttpRoutes, K8sGateways, Leases,
-        Roles, RoleBindings, ClusterRoles, ClusterRoleBindings,
+        Roles, RoleBindings, ClusterRoles, ClusterRoleBindings, SelfSubjectAccessReviews, SelfSubjectReviews,
         Ingresses, NetworkPolicies, PodDisruptionBudgets,
     ];
 

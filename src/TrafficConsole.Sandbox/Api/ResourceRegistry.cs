@@ -430,6 +430,11 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time, Ti
             meta.Remove("generation");
         }
 
+        if (type == ResourceCatalog.Services && subresource is null)
+        {
+            CarryAllocatedAddresses(old, updated);
+        }
+
         Validate(type, updated, name);
         Defaults.Apply(type, updated, txn);
 
@@ -452,6 +457,12 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time, Ti
         if (type == ResourceCatalog.Deployments)
         {
             DeploymentController.SetStatus(updated);
+        }
+
+        if (meta["deletionTimestamp"] is not null && meta["finalizers"] is not JsonArray { Count: > 0 })
+        {
+            // The last finalizer of an object marked for deletion is gone: now it is deleted.
+            return View(type, version, DeleteNow(txn, type, Json.Namespace(old) ?? "", name));
         }
 
         if (Unchanged(old, updated))
@@ -499,12 +510,57 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time, Ti
             return terminating;
         }
 
+        var existing = txn.Get(type, ns, name)!;
+        if ((existing["metadata"] as JsonObject)?["finalizers"] is JsonArray { Count: > 0 })
+        {
+            // Finalizers hold the object: it is marked for deletion and goes when the last one is removed.
+            if (Json.Metadata(existing)["deletionTimestamp"] is null)
+            {
+                Json.Metadata(existing)["deletionTimestamp"] = Now;
+                Json.Metadata(existing)["deletionGracePeriodSeconds"] = 0;
+                return txn.Put(type, existing);
+            }
+
+            return existing;
+        }
+
+        return DeleteNow(txn, type, ns, name);
+    }
+
+    private static JsonObject DeleteNow(StoreTransaction txn, ResourceType type, string ns, string name)
+    {
         if (type == ResourceCatalog.Deployments)
         {
             DeploymentController.DeletePods(txn, ns, name);
         }
 
         return txn.Delete(type, ns, name);
+    }
+
+    /// <summary>
+    /// A service's cluster IP is allocated once: an update that leaves it out keeps it, one that changes it
+    /// is refused (spec.clusterIP is immutable), as in the API server.
+    /// </summary>
+    private static void CarryAllocatedAddresses(JsonObject old, JsonObject updated)
+    {
+        var oldSpec = old["spec"] as JsonObject;
+        if (updated["spec"] is not JsonObject spec || oldSpec is null)
+        {
+            return;
+        }
+
+        var oldIp = Json.Str(oldSpec["clusterIP"]);
+        var newIp = Json.Str(spec["clusterIP"]);
+        if (string.IsNullOrEmpty(newIp))
+        {
+            spec["clusterIP"] = oldSpec["clusterIP"]?.DeepClone();
+            spec["clusterIPs"] ??= oldSpec["clusterIPs"]?.DeepClone();
+        }
+        else if (oldIp is not null && newIp != oldIp && Json.Str(spec["type"]) != "ExternalName")
+        {
+            throw ApiException.Invalid(ResourceCatalog.Services, Json.Name(old) ?? "",
+                [new StatusCause("FieldValueInvalid", $"Invalid value: \"{newIp}\": field is immutable", "spec.clusterIPs[0]")]);
+        }
     }
 
     private static JsonObject FinalizeNamespace(StoreTransaction txn, string name, string now)

@@ -25,6 +25,13 @@ public sealed record ResourceType
     /// <summary>Whether metadata.generation is kept (bumped on spec changes).</summary>
     public bool HasGeneration { get; init; }
 
+    /// <summary>
+    /// Review kinds (access reviews, whoami): answered on create, never stored, so they only have "create".
+    /// </summary>
+    public bool IsReview { get; init; }
+
+    public ImmutableArray<string> Verbs => IsReview ? ["create"] : AllVerbs;
+
     /// <summary>The name rule for metadata.name.</summary>
     public NameRule NameRule { get; init; } = NameRule.Subdomain;
 

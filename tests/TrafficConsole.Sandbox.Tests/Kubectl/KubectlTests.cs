@@ -317,6 +317,15 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Auth_can_i_and_whoami_are_answered()
+    {
+        var canI = await OkAsync("auth", "can-i", "patch", "virtualservices.networking.istio.io", "-n", "shop");
+        Assert.Equal("yes", canI.Stdout.Trim());
+        var whoami = await OkAsync("auth", "whoami");
+        Assert.Contains("Username", whoami.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Delete_namespace_waits_until_what_was_in_it_is_gone()
     {
         var deleted = await OkAsync("delete", "ns", "shop");
