@@ -43,6 +43,24 @@ public sealed class MeshCacheResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cache_started_before_the_server_says_unreachable_then_syncs_when_it_comes_up()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync(_directory);
+        await cluster.StopServerAsync();
+
+        MeshCache cache = await cluster.StartCacheAsync(waitForSync: false);
+        await Eventually.TrueAsync(() => cache.Health.State == CacheHealthState.Unreachable, "health says unreachable");
+        Assert.False(cache.IsSynced);
+
+        await cluster.RestartServerAsync();
+
+        await cache.WaitForSyncAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(CacheHealthState.Connected, cache.Health.State);
+        Assert.Equal("v1", cache.Current.Apis.IstioNetworkingVersion);
+        Assert.Equal(3, cache.Current.GetServiceView("bookinfo", "reviews")!.Versions.Length);
+    }
+
+    [Fact]
     public async Task After_the_server_drops_connections_the_watch_resumes_without_relisting_or_losing_events()
     {
         await using TestCluster cluster = await TestCluster.StartAsync(_directory);
