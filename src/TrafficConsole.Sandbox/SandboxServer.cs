@@ -229,6 +229,7 @@ public sealed class SandboxServer : IAsyncDisposable
         }
 
         File.Move(temp, path, overwrite: true);
+        DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
         return token;
     }
 }

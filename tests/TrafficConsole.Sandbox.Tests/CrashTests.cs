@@ -74,7 +74,46 @@ public sealed class CrashTests
         Assert.True(restarted.Server.Store.ResourceVersion >= acknowledged.Values.Max());
     }
 
-    private static async Task<(Process Process, Uri Url)> StartProgramAsync(string dataDirectory)
+    [Fact]
+    public async Task Help_says_the_sandbox_runs_no_pods_and_no_proxies_and_bad_arguments_are_refused()
+    {
+        var help = await RunProgramAsync("--help");
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("runs no pods and no proxies", help.Output, StringComparison.Ordinal);
+        Assert.Contains("--data <dir>", help.Output, StringComparison.Ordinal);
+
+        var badSeed = await RunProgramAsync("--seed", "everything");
+        Assert.Equal(2, badSeed.ExitCode);
+        Assert.Contains("--seed: 'everything' is not one of bookinfo, none", badSeed.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_program_writes_a_kubeconfig_and_refuses_a_damaged_state_file_with_its_name()
+    {
+        using var dir = new TempDirectory();
+        var (process, url) = await StartProgramAsync(dir.Path);
+        try
+        {
+            var kubeconfig = await File.ReadAllTextAsync(Path.Combine(dir.Path, "kubeconfig"));
+            Assert.Contains($"server: {url.ToString().TrimEnd('/')}", kubeconfig, StringComparison.Ordinal);
+            Assert.Contains("token: ", kubeconfig, StringComparison.Ordinal);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            process.Dispose();
+        }
+
+        var state = Path.Combine(dir.Path, "state.json");
+        await File.WriteAllTextAsync(state, "not json");
+        var refused = await RunProgramAsync("--port", "0", "--data", dir.Path);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains(state, refused.Output, StringComparison.Ordinal);
+        Assert.Equal("not json", await File.ReadAllTextAsync(state));
+    }
+
+    private static ProcessStartInfo ProgramInfo(IEnumerable<string> args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "TrafficConsole.Sandbox.dll");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
@@ -84,11 +123,28 @@ public sealed class CrashTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { dll, "--port", "0", "--data", dataDirectory, "--seed", "none" })
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
 
+        return info;
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunProgramAsync(params string[] args)
+    {
+        using var process = Process.Start(ProgramInfo(args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static async Task<(Process Process, Uri Url)> StartProgramAsync(string dataDirectory)
+    {
+        var info = ProgramInfo(["--port", "0", "--data", dataDirectory, "--seed", "none"]);
         var process = Process.Start(info)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)

@@ -248,6 +248,25 @@ public sealed class CrudTests
     }
 
     [Fact]
+    public async Task An_object_with_finalizers_is_marked_on_delete_and_goes_when_they_are_removed()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        const string path = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices";
+        await cluster.PostAsync(path, _vsJson.Replace("\"labels\"", "\"finalizers\":[\"example.com/cleanup\"],\"labels\"", StringComparison.Ordinal));
+        await using var watch = await cluster.WatchAsync($"{path}?watch=true&resourceVersion={cluster.Server.Store.ResourceVersion}");
+
+        Assert.Equal(HttpStatusCode.OK, (await cluster.SendAsync(HttpMethod.Delete, path + "/reviews")).Status);
+        var marked = (await cluster.GetAsync(path + "/reviews")).Body;
+        Assert.NotNull(marked.At("metadata.deletionTimestamp"));
+        Assert.Equal("MODIFIED", (await watch.NextAsync()).Str("type"));
+
+        var (status, _, _) = await cluster.SendAsync(HttpMethod.Patch, path + "/reviews", """{"metadata":{"finalizers":null}}""", "application/merge-patch+json");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.NotFound, (await cluster.GetAsync(path + "/reviews")).Status);
+        Assert.Equal("DELETED", (await watch.NextAsync()).Str("type"));
+    }
+
+    [Fact]
     public async Task Requests_with_a_wrong_token_are_401_and_counted_requests_grow()
     {
         await using var cluster = await TestCluster.StartAsync();

@@ -519,7 +519,7 @@ internal sealed partial class ApiHandler(
             throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
         }
 
-        var bytes = await ReadRawAsync(context).ConfigureAwait(false);
+        var bytes = await ReadBodyAsync(context, allowYaml: false).ConfigureAwait(false);
         var deleteOptions = bytes.Length > 0 ? Body.Parse(bytes) as JsonObject : null;
         var options = WriteOptionsOf(context, apply: false);
         if (deleteOptions?["dryRun"] is JsonArray dry && dry.Any(d => Json.Str(d) == "All"))
@@ -790,8 +790,8 @@ internal sealed partial class ApiHandler(
                 var node = YamlBody.Parse(Encoding.UTF8.GetString(bytes));
                 return node is null ? [] : Json.ToBytes(node);
             case ProtobufBody.MediaType:
-                // kubectl's typed clients (create ns, create deployment, run...) send protobuf.
-                return Json.ToBytes(ProtobufBody.Decode(bytes));
+                // kubectl's typed clients (create ns, create deployment, run...) and Helm's release storage send protobuf.
+                return bytes.Length == 0 ? [] : Json.ToBytes(ProtobufBody.Decode(bytes));
             default:
                 throw ApiException.UnsupportedMediaType(["application/json", "application/yaml", ProtobufBody.MediaType]);
         }

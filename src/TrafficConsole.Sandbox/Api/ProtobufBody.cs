@@ -143,6 +143,11 @@ internal static class ProtobufBody
             (3, new Field("status", Kind.Ignored))),
         ["SelfSubjectReview"] = new("SelfSubjectReview", (1, M("metadata", () => _objectMeta)), (2, new Field("status", Kind.Ignored))),
         ["ClusterRoleBinding"] = _binding,
+
+        // The body of a typed client's delete (Helm deletes its release Secrets this way).
+        ["DeleteOptions"] = new("DeleteOptions", (1, I("gracePeriodSeconds", keepZero: true)),
+            (2, M("preconditions", () => new Schema("Preconditions", (1, S("uid")), (2, S("resourceVersion"))))),
+            (3, B("orphanDependents")), (4, S("propagationPolicy")), (5, RepS("dryRun"))),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Decodes a <c>k8s\0</c>-prefixed runtime.Unknown envelope into the JSON object it carries.</summary>

@@ -459,6 +459,12 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time, Ti
             DeploymentController.SetStatus(updated);
         }
 
+        if (meta["deletionTimestamp"] is not null && meta["finalizers"] is not JsonArray { Count: > 0 })
+        {
+            // The last finalizer of an object marked for deletion is gone: now it is deleted.
+            return View(type, version, DeleteNow(txn, type, Json.Namespace(old) ?? "", name));
+        }
+
         if (Unchanged(old, updated))
         {
             // The API server skips writes that change nothing: no new resourceVersion, no event.
@@ -504,6 +510,25 @@ internal sealed class ResourceRegistry(SandboxStore store, TimeProvider time, Ti
             return terminating;
         }
 
+        var existing = txn.Get(type, ns, name)!;
+        if ((existing["metadata"] as JsonObject)?["finalizers"] is JsonArray { Count: > 0 })
+        {
+            // Finalizers hold the object: it is marked for deletion and goes when the last one is removed.
+            if (Json.Metadata(existing)["deletionTimestamp"] is null)
+            {
+                Json.Metadata(existing)["deletionTimestamp"] = Now;
+                Json.Metadata(existing)["deletionGracePeriodSeconds"] = 0;
+                return txn.Put(type, existing);
+            }
+
+            return existing;
+        }
+
+        return DeleteNow(txn, type, ns, name);
+    }
+
+    private static JsonObject DeleteNow(StoreTransaction txn, ResourceType type, string ns, string name)
+    {
         if (type == ResourceCatalog.Deployments)
         {
             DeploymentController.DeletePods(txn, ns, name);

@@ -168,6 +168,7 @@ internal sealed class FileJournal : IStoreJournal
         }
 
         File.Move(temp, SnapshotPath, overwrite: true);
+        DirectorySync.Flush(_directory);
 
         // Only once the snapshot is durable may the log it covers go; a crash between the two leaves
         // records at or below the snapshot's version, which Load skips.
@@ -186,6 +187,7 @@ internal sealed class FileJournal : IStoreJournal
         }
 
         _log.Seek(0, SeekOrigin.End);
+        DirectorySync.Flush(_directory);
     }
 
     private long ReadSnapshot(Dictionary<(ResourceType, string, string), JsonObject> objects)
