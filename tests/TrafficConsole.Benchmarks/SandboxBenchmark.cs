@@ -201,4 +201,10 @@ internal static class SandboxBenchmark
 }
 
 /// <summary>One measured figure with its target.</summary>
-internal sealed record Result(string Name, Stats Stats, string Target, bool Met);
+internal sealed record Result(string Name, string Value, string Target, bool Met)
+{
+    public Result(string name, Stats stats, string target, bool met)
+        : this(name, stats.Summary(), target, met)
+    {
+    }
+}
