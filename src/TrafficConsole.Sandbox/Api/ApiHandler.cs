@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -422,22 +423,80 @@ internal sealed partial class ApiHandler(
             next = EncodeContinue(Json.Namespace(last) ?? "", Json.Name(last) ?? "");
         }
 
-        var views = all.Select(o => ResourceRegistry.View(request.Type, request.Version, o)).ToList();
         var accept = context.Request.Headers.Accept.ToString();
         if (TableRenderer.Wants(accept))
         {
+            var views = all.Select(o => ResourceRegistry.View(request.Type, request.Version, o)).ToList();
             var table = TableRenderer.Render(request.Type, views, TableRenderer.TableVersion(accept), query["includeObject"], rv, next, time.GetUtcNow());
             await WriteJsonAsync(context, 200, table, TableContentType(accept)).ConfigureAwait(false);
             return;
         }
 
-        var list = ListOf(request, views, rv, next);
-        if (remaining is not null)
+        await WriteListAsync(context, request, all, rv, next, remaining).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Streams a List straight from the snapshot's private copies: no per-item clone and no
+    /// intermediate document, so listing thousands of objects costs one pass of serialization.
+    /// </summary>
+    private static async Task WriteListAsync(HttpContext context, ResourceRequest request, IReadOnlyList<JsonObject> items, long rv, string? next, long? remaining)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        var body = context.Response.BodyWriter;
+        var apiVersion = request.Type.ApiVersion(request.Version);
+        await using var writer = new Utf8JsonWriter(body);
+        writer.WriteStartObject();
+        writer.WriteString("apiVersion", apiVersion);
+        writer.WriteString("kind", request.Type.Kind + "List");
+        writer.WriteStartObject("metadata");
+        writer.WriteString("resourceVersion", Json.Rv(rv));
+        if (next is not null)
         {
-            ((JsonObject)list["metadata"]!)["remainingItemCount"] = remaining;
+            writer.WriteString("continue", next);
         }
 
-        await WriteJsonAsync(context, 200, list).ConfigureAwait(false);
+        if (remaining is not null)
+        {
+            writer.WriteNumber("remainingItemCount", remaining.Value);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteStartArray("items");
+        foreach (var item in items)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("apiVersion", apiVersion);
+            writer.WriteString("kind", request.Type.Kind);
+            foreach (var (key, value) in item)
+            {
+                if (key is "apiVersion" or "kind")
+                {
+                    continue;
+                }
+
+                writer.WritePropertyName(key);
+                if (value is null)
+                {
+                    writer.WriteNullValue();
+                }
+                else
+                {
+                    value.WriteTo(writer);
+                }
+            }
+
+            writer.WriteEndObject();
+            if (writer.BytesPending > 64 * 1024)
+            {
+                await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                await body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
     private static JsonObject ListOf(ResourceRequest request, IEnumerable<JsonObject> items, long rv, string? next)
