@@ -24,8 +24,11 @@ public sealed class SandboxStore : IDisposable
     private long _historyFloor;
     private bool _closed;
 
-    internal SandboxStore(IStoreJournal? journal, int historyLimit)
+    private readonly int _watcherBuffer;
+
+    internal SandboxStore(IStoreJournal? journal, int historyLimit, int watcherBuffer = StoreWatcher.DefaultBuffer)
     {
+        _watcherBuffer = Math.Max(1, watcherBuffer);
         _journal = journal;
         _historyLimit = Math.Max(1, historyLimit);
         foreach (var type in ResourceCatalog.All)
@@ -215,7 +218,7 @@ public sealed class SandboxStore : IDisposable
                     && (ns is null || e.Namespace == ns))];
             }
 
-            var watcher = new StoreWatcher(type, ns);
+            var watcher = new StoreWatcher(type, ns, _watcherBuffer);
             _watchers[type].Add(watcher);
             return new WatchSubscription(this, watcher, initial, _resourceVersion);
         }
@@ -285,25 +288,37 @@ public sealed class SandboxStore : IDisposable
             _historyFloor = _history.Dequeue().ResourceVersion;
         }
 
+        List<StoreWatcher>? tooSlow = null;
         foreach (var watcher in _watchers[e.Type])
         {
-            if (watcher.Namespace is null || watcher.Namespace == e.Namespace)
+            if ((watcher.Namespace is null || watcher.Namespace == e.Namespace) && !watcher.Channel.Writer.TryWrite(new WatchItem(e, 0)))
             {
-                watcher.Channel.Writer.TryWrite(new WatchItem(e, 0));
+                (tooSlow ??= []).Add(watcher);
             }
+        }
+
+        // A watcher that stopped reading is cut off, as the API server does; its client re-watches
+        // from the last version it saw (or re-lists after 410).
+        foreach (var watcher in tooSlow ?? [])
+        {
+            _watchers[e.Type].Remove(watcher);
+            watcher.Channel.Writer.TryComplete();
         }
     }
 }
 
 /// <summary>One open watch: its queue of deliveries.</summary>
-internal sealed class StoreWatcher(ResourceType type, string? ns)
+internal sealed class StoreWatcher(ResourceType type, string? ns, int buffer)
 {
     public ResourceType Type { get; } = type;
 
     public string? Namespace { get; } = ns;
 
-    public Channel<WatchItem> Channel { get; } =
-        System.Threading.Channels.Channel.CreateUnbounded<WatchItem>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Changes not yet sent; bounded so that a client that stops reading cannot grow it without end.</summary>
+    public Channel<WatchItem> Channel { get; } = System.Threading.Channels.Channel.CreateBounded<WatchItem>(
+        new BoundedChannelOptions(buffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    public const int DefaultBuffer = 10_000;
 }
 
 /// <summary>What <see cref="SandboxStore.Watch"/> returns: the events to replay first, then the live queue.</summary>
