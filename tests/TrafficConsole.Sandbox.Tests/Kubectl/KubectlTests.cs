@@ -317,6 +317,16 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Describe_and_get_events_work_with_no_events()
+    {
+        var events = await OkAsync("get", "events", "-n", "bookinfo");
+        Assert.Contains("No resources found in bookinfo namespace.", events.Stderr + events.Stdout, StringComparison.Ordinal);
+        var describe = await OkAsync("describe", "vs", "catalog", "-n", "shop");
+        Assert.Contains("Weight:", describe.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Events:", describe.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Auth_can_i_and_whoami_are_answered()
     {
         var canI = await OkAsync("auth", "can-i", "patch", "virtualservices.networking.istio.io", "-n", "shop");
