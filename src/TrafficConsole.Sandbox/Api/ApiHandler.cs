@@ -519,7 +519,7 @@ internal sealed partial class ApiHandler(
             throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
         }
 
-        var bytes = await ReadRawAsync(context).ConfigureAwait(false);
+        var bytes = await ReadBodyAsync(context, allowYaml: true).ConfigureAwait(false);
         var deleteOptions = bytes.Length > 0 ? Body.Parse(bytes) as JsonObject : null;
         var options = WriteOptionsOf(context, apply: false);
         if (deleteOptions?["dryRun"] is JsonArray dry && dry.Any(d => Json.Str(d) == "All"))
