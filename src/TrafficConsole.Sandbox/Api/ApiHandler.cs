@@ -373,6 +373,17 @@ internal sealed partial class ApiHandler(
 
     private async Task GetAsync(HttpContext context, ResourceRequest request)
     {
+        if (request.Type == ResourceCatalog.Pods && request.Subresource == "log")
+        {
+            // Nothing runs in the sandbox; say so where kubectl logs would show output.
+            _ = registry.Store.Get(request.Type, request.Namespace, request.Name!) ?? throw ApiException.NotFound(request.Type, request.Name!);
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync(
+                $"[sandbox] pod {request.Namespace}/{request.Name} is a record only: the sandbox runs no containers, so there are no logs.\n",
+                context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
         CheckSubresource(request);
         var obj = registry.Store.Get(request.Type, request.Namespace, request.Name!)
             ?? throw ApiException.NotFound(request.Type, request.Name!);

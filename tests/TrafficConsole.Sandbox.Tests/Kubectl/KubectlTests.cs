@@ -356,6 +356,13 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Logs_say_that_the_sandbox_runs_nothing()
+    {
+        var logs = await OkAsync("logs", "deploy/reviews-v1", "-n", "bookinfo");
+        Assert.Contains("the sandbox runs no containers", logs.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Auth_can_i_and_whoami_are_answered()
     {
         var canI = await OkAsync("auth", "can-i", "patch", "virtualservices.networking.istio.io", "-n", "shop");
