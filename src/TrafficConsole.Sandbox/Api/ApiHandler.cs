@@ -53,8 +53,9 @@ internal sealed partial class ApiHandler(
         {
             await WriteStatusAsync(context, new ApiException(503, "ServiceUnavailable", "the sandbox is shutting down")).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // A bug in the sandbox still answers as the API server would: a 500 Status, logged.
             LogInternalError(logger, ex, context.Request.Method, context.Request.Path);
             await WriteStatusAsync(context, new ApiException(500, "InternalError", $"Internal error occurred: {ex.Message}")).ConfigureAwait(false);
         }
