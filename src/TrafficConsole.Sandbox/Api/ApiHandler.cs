@@ -412,44 +412,70 @@ internal sealed partial class ApiHandler(
         var query = context.Request.Query;
         var labelSel = LabelSelector.Parse(query["labelSelector"]);
         var fieldSel = FieldSelector.Parse(query["fieldSelector"]);
-        var (items, rv) = registry.Store.Snapshot(request.Type, request.Namespace);
-        var selected = items.Where(o => labelSel.Matches(Json.Labels(o)) && fieldSel.Matches(Json.Namespace(o) ?? "", Json.Name(o) ?? ""));
+        var (items, rv) = registry.Store.RenderedSnapshot(request.Type, request.Namespace);
+        var selected = items.Where(e => labelSel.Matches(e.Labels) && fieldSel.Matches(e.Namespace, e.Name));
 
         var continueToken = (string?)query["continue"];
         if (!string.IsNullOrEmpty(continueToken))
         {
             var (afterNs, afterName) = DecodeContinue(continueToken);
-            selected = selected.Where(o => string.CompareOrdinal(Json.Namespace(o) ?? "", afterNs) > 0
-                || (Json.Namespace(o) ?? "") == afterNs && string.CompareOrdinal(Json.Name(o), afterName) > 0);
+            selected = selected.Where(e => string.CompareOrdinal(e.Namespace, afterNs) > 0
+                || (e.Namespace == afterNs && string.CompareOrdinal(e.Name, afterName) > 0));
         }
 
-        var all = selected.ToList();
+        var page = selected.ToList();
         string? next = null;
         long? remaining = null;
-        if (long.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0 && all.Count > limit)
+        if (long.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0 && page.Count > limit)
         {
-            remaining = all.Count - limit;
-            all = all.Take((int)limit).ToList();
-            var last = all[^1];
-            next = EncodeContinue(Json.Namespace(last) ?? "", Json.Name(last) ?? "");
+            remaining = page.Count - limit;
+            page = page.Take((int)limit).ToList();
+            next = EncodeContinue(page[^1].Namespace, page[^1].Name);
         }
 
-        var views = all.Select(o => ResourceRegistry.View(request.Type, request.Version, o)).ToList();
         var accept = context.Request.Headers.Accept.ToString();
         if (TableRenderer.Wants(accept))
         {
-            var table = TableRenderer.Render(request.Type, views, TableRenderer.TableVersion(accept), query["includeObject"], rv, next, time.GetUtcNow());
+            var objects = page.Select(e => JsonNode.Parse(e.ObjectJson[request.Version])!.AsObject()).ToList();
+            var table = TableRenderer.Render(request.Type, objects, TableRenderer.TableVersion(accept), query["includeObject"], rv, next, time.GetUtcNow());
             await WriteJsonAsync(context, 200, table, TableContentType(accept)).ConfigureAwait(false);
             return;
         }
 
-        var list = ListOf(request, views, rv, next);
-        if (remaining is not null)
+        // The items are already rendered: the list is written around their bytes.
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
         {
-            ((JsonObject)list["metadata"]!)["remainingItemCount"] = remaining;
+            writer.WriteStartObject();
+            writer.WriteString("apiVersion", request.Type.ApiVersion(request.Version));
+            writer.WriteString("kind", request.Type.Kind + "List");
+            writer.WriteStartObject("metadata");
+            writer.WriteString("resourceVersion", Json.Rv(rv));
+            if (next is not null)
+            {
+                writer.WriteString("continue", next);
+            }
+
+            if (remaining is not null)
+            {
+                writer.WriteNumber("remainingItemCount", remaining.Value);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteStartArray("items");
+            foreach (var e in page)
+            {
+                writer.WriteRawValue(e.ObjectJson[request.Version], skipInputValidation: true);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
 
-        await WriteJsonAsync(context, 200, list).ConfigureAwait(false);
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = buffer.Length;
+        await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted).ConfigureAwait(false);
     }
 
     private static JsonObject ListOf(ResourceRequest request, IEnumerable<JsonObject> items, long rv, string? next)
@@ -465,7 +491,7 @@ internal sealed partial class ApiHandler(
             ["apiVersion"] = request.Type.ApiVersion(request.Version),
             ["kind"] = request.Type.Kind + "List",
             ["metadata"] = meta,
-            ["items"] = new JsonArray([.. items.Select(i => (JsonNode)ResourceRegistry.View(request.Type, request.Version, i))]),
+            ["items"] = new JsonArray([.. items.Select(i => (JsonNode)ResourceRegistry.AsVersion(request.Type, request.Version, i))]),
         };
     }
 

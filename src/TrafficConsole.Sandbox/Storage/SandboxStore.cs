@@ -17,6 +17,9 @@ public sealed class SandboxStore : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<ResourceType, Dictionary<(string Ns, string Name), JsonObject>> _objects = [];
     private readonly Queue<StoreEvent> _history = new();
+
+    // Each current object rendered once (per served version), so lists and initial watch events are copies of bytes.
+    private readonly Dictionary<ResourceType, Dictionary<(string Ns, string Name), StoreEvent>> _rendered = [];
     private readonly Dictionary<ResourceType, List<StoreWatcher>> _watchers = [];
     private readonly IStoreJournal? _journal;
     private readonly int _historyLimit;
@@ -34,6 +37,7 @@ public sealed class SandboxStore : IDisposable
         foreach (var type in ResourceCatalog.All)
         {
             _objects[type] = [];
+            _rendered[type] = [];
             _watchers[type] = [];
         }
 
@@ -53,7 +57,9 @@ public sealed class SandboxStore : IDisposable
 
             foreach (var (type, obj) in state.Objects)
             {
-                _objects[type][(Json.Namespace(obj) ?? "", Json.Name(obj) ?? "")] = obj;
+                var key = (Json.Namespace(obj) ?? "", Json.Name(obj) ?? "");
+                _objects[type][key] = obj;
+                _rendered[type][key] = new StoreEvent(WatchEventKind.Added, type, obj, null);
             }
 
             _resourceVersion = state.ResourceVersion;
@@ -166,6 +172,7 @@ public sealed class SandboxStore : IDisposable
                 if (op.Deleted)
                 {
                     objects.Remove(key);
+                    _rendered[op.Type].Remove(key);
                     kind = WatchEventKind.Deleted;
                 }
                 else
@@ -174,7 +181,13 @@ public sealed class SandboxStore : IDisposable
                     kind = old is null ? WatchEventKind.Added : WatchEventKind.Modified;
                 }
 
-                Publish(new StoreEvent(kind, op.Type, op.Object!, old is null ? null : Json.Labels(old)));
+                var e = new StoreEvent(kind, op.Type, op.Object!, old is null ? null : Json.Labels(old));
+                if (!op.Deleted)
+                {
+                    _rendered[op.Type][key] = e;
+                }
+
+                Publish(e);
             }
 
             _journal?.MaybeCompact(_resourceVersion, AllObjectsUnlocked);
@@ -204,7 +217,7 @@ public sealed class SandboxStore : IDisposable
             List<StoreEvent> initial;
             if (fromVersion is null)
             {
-                initial = [.. ListUnlocked(type, ns).Select(o => new StoreEvent(WatchEventKind.Added, type, o, null))];
+                initial = [.. RenderedUnlocked(type, ns).Select(e => e.AsAdded())];
             }
             else
             {
@@ -266,6 +279,22 @@ public sealed class SandboxStore : IDisposable
             _journal?.Dispose();
         }
     }
+
+    /// <summary>The current objects as rendered JSON (immutable, safe to use outside the lock) and their version.</summary>
+    internal (IReadOnlyList<StoreEvent> Items, long ResourceVersion) RenderedSnapshot(ResourceType type, string? ns)
+    {
+        lock (_gate)
+        {
+            return ([.. RenderedUnlocked(type, ns)], _resourceVersion);
+        }
+    }
+
+    private IEnumerable<StoreEvent> RenderedUnlocked(ResourceType type, string? ns) =>
+        _rendered[type]
+            .Where(kv => ns is null || kv.Key.Ns == ns)
+            .OrderBy(kv => kv.Key.Ns, StringComparer.Ordinal)
+            .ThenBy(kv => kv.Key.Name, StringComparer.Ordinal)
+            .Select(kv => kv.Value);
 
     internal IEnumerable<JsonObject> ListUnlocked(ResourceType type, string? ns) =>
         _objects[type]
