@@ -124,15 +124,6 @@ public sealed class SandboxStore : IDisposable
         }
     }
 
-    /// <summary>Copies of the objects of one kind plus the resourceVersion they are consistent with.</summary>
-    internal (IReadOnlyList<JsonObject> Items, long ResourceVersion) Snapshot(ResourceType type, string? ns)
-    {
-        lock (_gate)
-        {
-            return ([.. ListUnlocked(type, ns).Select(Json.Clone)], _resourceVersion);
-        }
-    }
-
     /// <summary>Runs <paramref name="work"/> under the store lock and commits what it staged atomically.</summary>
     internal T Write<T>(Func<StoreTransaction, T> work)
     {
