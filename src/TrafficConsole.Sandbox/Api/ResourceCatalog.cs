@@ -90,6 +90,26 @@ public static class ResourceCatalog
     public static ResourceType ClusterRoleBindings { get; } =
         Rbac("clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", namespaced: false);
 
+    // Served so the console's Helm chart installs into the sandbox (stored, not enforced).
+    public static ResourceType Ingresses { get; } = new()
+    {
+        Group = "networking.k8s.io", Versions = ["v1"], Plural = "ingresses", Singular = "ingress", Kind = "Ingress",
+        Namespaced = true, ShortNames = ["ing"], HasStatusSubresource = true, HasGeneration = true,
+    };
+
+    public static ResourceType NetworkPolicies { get; } = new()
+    {
+        Group = "networking.k8s.io", Versions = ["v1"], Plural = "networkpolicies", Singular = "networkpolicy",
+        Kind = "NetworkPolicy", Namespaced = true, ShortNames = ["netpol"], HasGeneration = true,
+    };
+
+    public static ResourceType PodDisruptionBudgets { get; } = new()
+    {
+        Group = "policy", Versions = ["v1"], Plural = "poddisruptionbudgets", Singular = "poddisruptionbudget",
+        Kind = "PodDisruptionBudget", Namespaced = true, ShortNames = ["pdb"], HasStatusSubresource = true,
+        HasGeneration = true,
+    };
+
     public static ResourceType SelfSubjectAccessReviews { get; } = new()
     {
         Group = "authorization.k8s.io", Versions = ["v1"], Plural = "selfsubjectaccessreviews", Singular = "selfsubjectaccessreview",
@@ -107,6 +127,7 @@ public static class ResourceCatalog
         Namespaces, Services, Pods, ConfigMaps, Secrets, ServiceAccounts, Events, Deployments,
         VirtualServices, DestinationRules, IstioGateways, HttpRoutes, K8sGateways, Leases,
         Roles, RoleBindings, ClusterRoles, ClusterRoleBindings, SelfSubjectAccessReviews, SelfSubjectReviews,
+        Ingresses, NetworkPolicies, PodDisruptionBudgets,
     ];
 
     /// <summary>Groups in the order discovery lists them, each with its versions (preferred first).</summary>

@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+
+using TrafficConsole.Cluster.Discovery;
+using TrafficConsole.Mesh.Resources;
+using TrafficConsole.Mesh.Services;
+
+namespace TrafficConsole.Cluster.Cache;
+
+/// <summary>
+/// What the cache knew at one moment: immutable, shared by every viewer, with a <see cref="Version"/>
+/// that grows with every change. Service views are built on first use and kept for this snapshot.
+/// </summary>
+public sealed class MeshSnapshot
+{
+    private readonly ConcurrentDictionary<(string Namespace, string Name), ServiceView?> _views = new();
+    private readonly ConcurrentDictionary<string, ImmutableArray<ServiceView>> _namespaceViews = new(StringComparer.Ordinal);
+
+    internal MeshSnapshot(
+        long version,
+        ImmutableSortedSet<string> namespaces,
+        ImmutableDictionary<string, NamespaceResources> resources,
+        bool isSynced,
+        CacheHealth health,
+        ServedApis apis)
+    {
+        Version = version;
+        Namespaces = namespaces;
+        Resources = resources;
+        IsSynced = isSynced;
+        Health = health;
+        Apis = apis;
+    }
+
+    /// <summary>The snapshot of a cache that has seen nothing yet.</summary>
+    public static MeshSnapshot Empty { get; } = new(
+        0,
+        ImmutableSortedSet.Create<string>(StringComparer.Ordinal),
+        ImmutableDictionary.Create<string, NamespaceResources>(StringComparer.Ordinal),
+        isSynced: false,
+        new CacheHealth(CacheHealthState.Connecting, DateTimeOffset.MinValue),
+        ServedApis.None);
+
+    /// <summary>Grows by at least one with every change; a higher version is newer.</summary>
+    public long Version { get; }
+
+    /// <summary>The cluster's namespaces (from the Namespace list/watch), sorted.</summary>
+    public ImmutableSortedSet<string> Namespaces { get; }
+
+    /// <summary>Services, workloads and routing resources per namespace.</summary>
+    public ImmutableDictionary<string, NamespaceResources> Resources { get; }
+
+    /// <summary>True once every kind has been listed at least once.</summary>
+    public bool IsSynced { get; }
+
+    public CacheHealth Health { get; }
+
+    /// <summary>The APIs the cluster serves (Istio version, Gateway API).</summary>
+    public ServedApis Apis { get; }
+
+    /// <summary>The namespace's resources (empty when there are none).</summary>
+    public NamespaceResources In(string @namespace) =>
+        Resources.TryGetValue(@namespace, out NamespaceResources? resources) ? resources : NamespaceResources.Empty;
+
+    public KubeService? FindService(string @namespace, string name) =>
+        In(@namespace).Services.TryGetValue(name, out KubeService? service) ? service : null;
+
+    public VirtualService? FindVirtualService(string @namespace, string name) =>
+        In(@namespace).VirtualServices.TryGetValue(name, out VirtualService? item) ? item : null;
+
+    public DestinationRule? FindDestinationRule(string @namespace, string name) =>
+        In(@namespace).DestinationRules.TryGetValue(name, out DestinationRule? item) ? item : null;
+
+    /// <summary>The view of one service (versions, routing resources, routing state), or null if there is no such service.</summary>
+    public ServiceView? GetServiceView(string @namespace, string name)
+    {
+        ArgumentNullException.ThrowIfNull(@namespace);
+        ArgumentNullException.ThrowIfNull(name);
+        return _views.GetOrAdd((@namespace, name), static (key, snapshot) => snapshot.BuildView(key.Namespace, key.Name), this);
+    }
+
+    /// <summary>Views of every service of the namespace, ordered by name.</summary>
+    public ImmutableArray<ServiceView> GetServiceViews(string @namespace)
+    {
+        ArgumentNullException.ThrowIfNull(@namespace);
+        return _namespaceViews.GetOrAdd(
+            @namespace,
+            static (ns, snapshot) =>
+            [
+                .. snapshot.In(ns).Services.Keys
+                    .Order(StringComparer.Ordinal)
+                    .Select(name => snapshot.GetServiceView(ns, name))
+                    .OfType<ServiceView>(),
+            ],
+            this);
+    }
+
+    internal MeshSnapshot With(
+        long version,
+        ImmutableSortedSet<string>? namespaces = null,
+        ImmutableDictionary<string, NamespaceResources>? resources = null,
+        bool? isSynced = null,
+        CacheHealth? health = null,
+        ServedApis? apis = null) =>
+        new(version, namespaces ?? Namespaces, resources ?? Resources, isSynced ?? IsSynced, health ?? Health, apis ?? Apis);
+
+    private ServiceView? BuildView(string @namespace, string name)
+    {
+        NamespaceResources resources = In(@namespace);
+        if (!resources.Services.TryGetValue(name, out KubeService? service))
+        {
+            return null;
+        }
+
+        // VirtualServices and DestinationRules of other namespaces may target this service too
+        // (hosts like reviews.bookinfo.svc.cluster.local); the builder decides which really do.
+        return ServiceViewBuilder.Build(
+            service,
+            [.. resources.Workloads.Values],
+            [.. Resources.Values.SelectMany(static r => r.VirtualServices.Values)],
+            [.. Resources.Values.SelectMany(static r => r.DestinationRules.Values)],
+            [.. Resources.Values.SelectMany(static r => r.HttpRoutes.Values)]);
+    }
+}

@@ -1,0 +1,417 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+using TrafficConsole.Cluster.Cache;
+using TrafficConsole.Cluster.Diagnostics;
+using TrafficConsole.Cluster.Resources;
+using TrafficConsole.Mesh.Resources;
+using TrafficConsole.Mesh.Routing;
+using TrafficConsole.Mesh.Services;
+using TrafficConsole.Mesh.Validation;
+
+namespace TrafficConsole.Cluster.Writing;
+
+/// <summary>
+/// Writes routing plans with optimistic concurrency (the resourceVersions the user started from), returns
+/// the outcome as a <see cref="WriteResult"/>, and returns only once the shared cache shows the write.
+/// </summary>
+public sealed class RoutingWriter : IRoutingWriter
+{
+    /// <summary>Annotation on the VirtualService: who made the last change through TrafficConsole.</summary>
+    public const string ChangedByAnnotation = "trafficconsole.io/changed-by";
+
+    /// <summary>Annotation on the VirtualService: when (UTC, ISO 8601).</summary>
+    public const string ChangedAtAnnotation = "trafficconsole.io/changed-at";
+
+    private readonly IKubernetes _client;
+    private readonly IMeshCache _cache;
+    private readonly RoutingWriterOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    public RoutingWriter(IKubernetes client, IMeshCache cache, IOptions<RoutingWriterOptions>? options = null, ILogger<RoutingWriter>? logger = null, TimeProvider? time = null)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _cache = cache ?? throw new ArgumentNullException(nameof(cache));
+        _options = options?.Value ?? new RoutingWriterOptions();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Writes the plan's VirtualService and DestinationRule for <paramref name="actor"/>.</summary>
+    public async Task<WriteResult> ApplyAsync(RoutingPlan plan, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        ServiceRef? service = ServiceOf(plan);
+        string ns = service?.Namespace ?? plan.VirtualService?.Namespace ?? plan.DestinationRule?.Namespace ?? string.Empty;
+        string serviceName = service?.Name ?? plan.VirtualService?.Name ?? string.Empty;
+
+        if (plan.IsRefused)
+        {
+            return Reject(actor, ns, serviceName, new WriteResult.Invalid(CausesOf(plan.Issues))
+            {
+                Message = plan.RefusalReason ?? "The plan was refused.",
+            });
+        }
+
+        // The cache is the freshest cheap view: if it already shows someone else's change, stop before writing.
+        if (service is { } svc && _cache.IsSynced
+            && _cache.Current.GetServiceView(svc.Namespace, svc.Name) is { } now
+            && !string.Equals(now.Routing.Revision, plan.ExpectedRevision, StringComparison.Ordinal))
+        {
+            return Reject(actor, ns, serviceName, new WriteResult.Conflict(now, ConflictMessage(serviceName, plan.ExpectedRevision, now.Routing.Revision)));
+        }
+
+        if (!plan.HasChanges)
+        {
+            ServiceView? unchanged = service is { } s ? _cache.Current.GetServiceView(s.Namespace, s.Name) : null;
+            return new WriteResult.Applied(unchanged?.Routing.Revision ?? plan.ExpectedRevision) { View = unchanged };
+        }
+
+        // Adding subsets: the DestinationRule first, so the VirtualService never names a subset that does not exist.
+        // Removing subsets: the VirtualService first, so it stops using them before they go.
+        bool destinationRuleFirst = !RemovesSubsets(plan);
+        var steps = new List<Func<CancellationToken, Task<ResourceWrite?>>>();
+        Func<CancellationToken, Task<ResourceWrite?>> writeVs = ct => WriteVirtualServiceAsync(plan, actor, ct);
+        Func<CancellationToken, Task<ResourceWrite?>> writeDr = ct => WriteDestinationRuleAsync(plan, ct);
+        steps.AddRange(destinationRuleFirst ? [writeDr, writeVs] : [writeVs, writeDr]);
+
+        ImmutableArray<ResourceWrite>.Builder written = ImmutableArray.CreateBuilder<ResourceWrite>();
+        foreach (Func<CancellationToken, Task<ResourceWrite?>> step in steps)
+        {
+            try
+            {
+                if (await step(cancellationToken) is { } write)
+                {
+                    written.Add(write);
+                }
+            }
+            catch (Exception ex) when (IsApiFailure(ex, cancellationToken))
+            {
+                WriteResult failure = await MapFailureAsync(ex, service, plan.ExpectedRevision, cancellationToken);
+                return Reject(actor, ns, serviceName, failure with { Written = written.ToImmutable() });
+            }
+        }
+
+        ImmutableArray<ResourceWrite> done = written.ToImmutable();
+        bool caughtUp = await _cache.WaitUntilAsync(snapshot => Shows(snapshot, done), _options.CacheWaitTimeout, cancellationToken);
+        ResourceWrite? vsWrite = done.FirstOrDefault(static w => w.Kind == VirtualService.KindName);
+        ResourceWrite? drWrite = done.FirstOrDefault(static w => w.Kind == DestinationRule.KindName);
+        if (!caughtUp)
+        {
+            foreach (ResourceWrite write in done)
+            {
+                ClusterLog.CacheLagging(_logger, write.Kind, write.Namespace, write.Name, write.ResourceVersion, _options.CacheWaitTimeout);
+            }
+        }
+
+        ClusterLog.RoutingApplied(_logger, actor, ns, serviceName, vsWrite?.Name, vsWrite?.ResourceVersion, drWrite?.Name, drWrite?.ResourceVersion);
+        ServiceView? view = service is { } v ? _cache.Current.GetServiceView(v.Namespace, v.Name) : null;
+        string revision = caughtUp && view is not null ? view.Routing.Revision : string.Join(",", done.Select(static w => $"{(w.Kind == VirtualService.KindName ? "vs" : "dr")}:{w.ResourceVersion}"));
+        return new WriteResult.Applied(revision) { View = view, CacheCaughtUp = caughtUp, Written = done };
+    }
+
+    /// <summary>Deletes the plan's resources (of <see cref="DeletePlan.Namespace"/>/<see cref="DeletePlan.ServiceName"/>).</summary>
+    public Task<WriteResult> DeleteAsync(DeletePlan plan, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return DeleteAsync(plan, actor, plan.Namespace, plan.ServiceName, cancellationToken);
+    }
+
+    /// <summary>Deletes the plan's resources, each only if it is still at the version the user saw.</summary>
+    public async Task<WriteResult> DeleteAsync(DeletePlan plan, string actor, string namespaceName, string service, CancellationToken cancellationToken = default)
+    {
+        string @namespace = namespaceName;
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(namespaceName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(service);
+        var target = new ServiceRef(@namespace, service);
+
+        if (_cache.IsSynced
+            && _cache.Current.GetServiceView(@namespace, service) is { } now
+            && !string.Equals(now.Routing.Revision, plan.ExpectedRevision, StringComparison.Ordinal))
+        {
+            return Reject(actor, @namespace, service, new WriteResult.Conflict(now, ConflictMessage(service, plan.ExpectedRevision, now.Routing.Revision)));
+        }
+
+        // VirtualServices first: they stop naming subsets before the DestinationRules that define them go.
+        IEnumerable<ResourceRef> ordered = plan.Delete
+            .OrderBy(static r => r.Kind == VirtualService.KindName ? 0 : 1)
+            .ThenBy(static r => r.Name, StringComparer.Ordinal);
+        ImmutableArray<ResourceWrite>.Builder written = ImmutableArray.CreateBuilder<ResourceWrite>();
+        foreach (ResourceRef reference in ordered)
+        {
+            try
+            {
+                await DeleteOneAsync(reference, cancellationToken);
+                written.Add(new ResourceWrite(reference.Kind, reference.Namespace, reference.Name, "deleted", null));
+            }
+            catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+            {
+                // Already gone: that is what the user asked for.
+            }
+            catch (Exception ex) when (IsApiFailure(ex, cancellationToken))
+            {
+                WriteResult failure = await MapFailureAsync(ex, target, plan.ExpectedRevision, cancellationToken);
+                return Reject(actor, @namespace, service, failure with { Written = written.ToImmutable() });
+            }
+        }
+
+        ImmutableArray<ResourceWrite> done = written.ToImmutable();
+        bool caughtUp = await _cache.WaitUntilAsync(
+            snapshot => plan.Delete.All(r => r.Kind == VirtualService.KindName
+                ? snapshot.FindVirtualService(r.Namespace, r.Name) is null
+                : snapshot.FindDestinationRule(r.Namespace, r.Name) is null),
+            _options.CacheWaitTimeout,
+            cancellationToken);
+        ClusterLog.RoutingDeleted(_logger, actor, @namespace, service);
+        ServiceView? view = _cache.Current.GetServiceView(@namespace, service);
+        return new WriteResult.Applied(view?.Routing.Revision ?? RoutingState.NoRevision) { View = view, CacheCaughtUp = caughtUp, Written = done };
+    }
+
+    private async Task<ResourceWrite?> WriteVirtualServiceAsync(RoutingPlan plan, string actor, CancellationToken cancellationToken)
+    {
+        if (plan.VirtualService is not { } desired || plan.VirtualServiceAction == ResourceAction.Unchanged)
+        {
+            return null;
+        }
+
+        VirtualService body = MeshJson.DeepClone(desired);
+        body.Metadata ??= new V1ObjectMeta();
+        body.Metadata.Annotations ??= new Dictionary<string, string>();
+        body.Metadata.Annotations[ChangedByAnnotation] = actor;
+        body.Metadata.Annotations[ChangedAtAnnotation] = _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        MeshResourceClient<VirtualService> client = ClientFor<VirtualService>(body.ApiVersion, VirtualService.Plural, VirtualService.KindName);
+        VirtualService result = await WriteAsync(client, body, plan.VirtualServiceAction, cancellationToken);
+        return new ResourceWrite(VirtualService.KindName, result.Namespace, result.Name, ActionName(plan.VirtualServiceAction), result.ResourceVersion);
+    }
+
+    private async Task<ResourceWrite?> WriteDestinationRuleAsync(RoutingPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.DestinationRule is not { } desired || plan.DestinationRuleAction == ResourceAction.Unchanged)
+        {
+            return null;
+        }
+
+        DestinationRule body = MeshJson.DeepClone(desired);
+        MeshResourceClient<DestinationRule> client = ClientFor<DestinationRule>(body.ApiVersion, DestinationRule.Plural, DestinationRule.KindName);
+        DestinationRule result = await WriteAsync(client, body, plan.DestinationRuleAction, cancellationToken);
+        return new ResourceWrite(DestinationRule.KindName, result.Namespace, result.Name, ActionName(plan.DestinationRuleAction), result.ResourceVersion);
+    }
+
+    private static Task<T> WriteAsync<T>(MeshResourceClient<T> client, T body, ResourceAction action, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        if (action == ResourceAction.Create)
+        {
+            // A create carries no resourceVersion; if someone created it meanwhile the server answers 409.
+            body.Metadata.ResourceVersion = null;
+            return client.CreateAsync(body, cancellationToken);
+        }
+
+        if (string.IsNullOrEmpty(body.Metadata.ResourceVersion))
+        {
+            // An unconditional replace would overwrite whatever is there: refuse instead.
+            throw new InvalidOperationException($"{body.Kind} {body.Metadata.NamespaceProperty}/{body.Metadata.Name} has no resourceVersion to update from.");
+        }
+
+        return client.ReplaceAsync(body, cancellationToken);
+    }
+
+    private Task DeleteOneAsync(ResourceRef reference, CancellationToken cancellationToken)
+    {
+        if (reference.Kind == VirtualService.KindName)
+        {
+            return ClientFor<VirtualService>(reference.ApiVersion, reference.Plural, reference.Kind)
+                .DeleteAsync(reference.Namespace, reference.Name, reference.ResourceVersion, cancellationToken);
+        }
+
+        return ClientFor<DestinationRule>(reference.ApiVersion, reference.Plural, reference.Kind)
+            .DeleteAsync(reference.Namespace, reference.Name, reference.ResourceVersion, cancellationToken);
+    }
+
+    private MeshResourceClient<T> ClientFor<T>(string apiVersion, string plural, string kind)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        // Address the object at its own apiVersion; fall back to what the cluster serves.
+        string group = IstioApi.NetworkingGroup;
+        string? version = apiVersion.Contains('/', StringComparison.Ordinal) ? apiVersion[(apiVersion.IndexOf('/', StringComparison.Ordinal) + 1)..] : null;
+        version ??= _cache.Current.Apis.IstioNetworkingVersion ?? "v1";
+        return new MeshResourceClient<T>(_client, new CustomResourceType(group, version, plural, kind));
+    }
+
+    private async Task<WriteResult> MapFailureAsync(Exception error, ServiceRef? service, string expectedRevision, CancellationToken cancellationToken)
+    {
+        if (error is HttpOperationException { Response: { } response } http)
+        {
+            V1Status? status = ReadStatus(response.Content);
+            string message = status?.Message is { Length: > 0 } m ? m : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+            switch ((int)response.StatusCode)
+            {
+                case 409:
+                    {
+                        ServiceView? current = await RefreshedViewAsync(service, expectedRevision, cancellationToken);
+                        return new WriteResult.Conflict(current, $"Someone else changed the routing of {service?.Name ?? "this service"} since you started ({message}). Review the current state and apply again.");
+                    }
+
+                case 422:
+                case 400:
+                    return new WriteResult.Invalid(CausesOf(status, message)) { Message = $"The API server rejected the change: {message}" };
+                case 401:
+                    return new WriteResult.Forbidden($"The API server did not accept the credentials: {message}");
+                case 403:
+                    return new WriteResult.Forbidden($"Not allowed: {message}");
+                case 404:
+                    return new WriteResult.NotFound($"Not found: {message}");
+                default:
+                    return new WriteResult.Unavailable($"The API server failed: {message}");
+            }
+        }
+
+        if (error is InvalidOperationException { Message: var invalid } && error.Message.Contains("resourceVersion", StringComparison.Ordinal))
+        {
+            return new WriteResult.Invalid([new InvalidCause("metadata.resourceVersion", invalid)]) { Message = "The plan is incomplete." };
+        }
+
+        return new WriteResult.Unavailable($"The API server could not be reached: {MeshCache.Describe(error)}");
+    }
+
+    private async Task<ServiceView?> RefreshedViewAsync(ServiceRef? service, string expectedRevision, CancellationToken cancellationToken)
+    {
+        if (service is not { } s)
+        {
+            return null;
+        }
+
+        // The cache may not have seen the other writer's change yet; give it a moment so the user sees it.
+        await _cache.WaitUntilAsync(
+            snapshot => snapshot.GetServiceView(s.Namespace, s.Name) is { } view && !string.Equals(view.Routing.Revision, expectedRevision, StringComparison.Ordinal),
+            _options.ConflictRefreshTimeout,
+            cancellationToken);
+        return _cache.Current.GetServiceView(s.Namespace, s.Name);
+    }
+
+    private WriteResult Reject(string actor, string @namespace, string service, WriteResult result)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            string outcome = result.GetType().Name;
+            string message = result.Describe();
+            ClusterLog.RoutingRejected(_logger, actor, @namespace, service, outcome, message);
+        }
+
+        return result;
+    }
+
+    private static bool Shows(MeshSnapshot snapshot, ImmutableArray<ResourceWrite> writes) =>
+        writes.All(w => IsAtLeast(
+            w.Kind == VirtualService.KindName
+                ? snapshot.FindVirtualService(w.Namespace, w.Name)?.ResourceVersion
+                : snapshot.FindDestinationRule(w.Namespace, w.Name)?.ResourceVersion,
+            w.ResourceVersion));
+
+    /// <summary>True when the cache holds the written version or (numerically) a later one.</summary>
+    private static bool IsAtLeast(string? cached, string? written)
+    {
+        if (cached is null || written is null)
+        {
+            return cached is not null && written is null;
+        }
+
+        if (string.Equals(cached, written, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        // resourceVersions are opaque, but etcd's (and the sandbox's) are integers: a higher one is newer.
+        return ulong.TryParse(cached, NumberStyles.None, CultureInfo.InvariantCulture, out ulong c)
+            && ulong.TryParse(written, NumberStyles.None, CultureInfo.InvariantCulture, out ulong w)
+            && c > w;
+    }
+
+    private static bool RemovesSubsets(RoutingPlan plan)
+    {
+        if (plan.CurrentDestinationRule?.Spec?.Subsets is not { Count: > 0 } before || plan.DestinationRuleAction == ResourceAction.Unchanged)
+        {
+            return false;
+        }
+
+        HashSet<string> after = [.. (plan.DestinationRule?.Spec?.Subsets ?? []).Select(static s => s.Name ?? string.Empty)];
+        bool removes = before.Any(s => !after.Contains(s.Name ?? string.Empty));
+        bool adds = after.Any(n => !before.Any(s => string.Equals(s.Name, n, StringComparison.Ordinal)));
+
+        // When a plan both adds and removes subsets, adding safely wins: the DestinationRule goes first.
+        return removes && !adds;
+    }
+
+    private static ServiceRef? ServiceOf(RoutingPlan plan)
+    {
+        if (plan.Namespace.Length > 0 && plan.ServiceName.Length > 0)
+        {
+            return new ServiceRef(plan.Namespace, plan.ServiceName);
+        }
+
+        if (plan.VirtualService is { } vs)
+        {
+            foreach (string host in vs.Spec?.Hosts ?? [])
+            {
+                if (AffectedServices.ToService(host, vs.Namespace) is { } service)
+                {
+                    return service;
+                }
+            }
+        }
+
+        return plan.DestinationRule is { } dr ? AffectedServices.ToService(dr.Spec?.Host, dr.Namespace) : null;
+    }
+
+    private static string ConflictMessage(string service, string expected, string current) =>
+        $"The routing of {service} changed since you started (you started from revision {expected}, it is now {current}). Review the current state and apply again.";
+
+    private static string ActionName(ResourceAction action) => action == ResourceAction.Create ? "created" : "replaced";
+
+    private static ImmutableArray<InvalidCause> CausesOf(ImmutableArray<ValidationIssue> issues) =>
+        [.. (issues.IsDefault ? [] : issues)
+            .Where(static i => i.Severity == Severity.Error)
+            .Select(static i => new InvalidCause(string.IsNullOrEmpty(i.Path) ? null : i.Path, i.Message, i.Code))];
+
+    private static ImmutableArray<InvalidCause> CausesOf(V1Status? status, string fallback)
+    {
+        IList<V1StatusCause> causes = status?.Details?.Causes ?? [];
+        return causes.Count == 0
+            ? [new InvalidCause(null, fallback, status?.Reason)]
+            : [.. causes.Select(static c => new InvalidCause(string.IsNullOrEmpty(c.Field) ? null : c.Field, c.Message ?? c.Reason ?? "invalid", c.Reason))];
+    }
+
+    private static V1Status? ReadStatus(string? content)
+    {
+        if (string.IsNullOrWhiteSpace(content))
+        {
+            return null;
+        }
+
+        try
+        {
+            return KubernetesJson.Deserialize<V1Status>(content);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsApiFailure(Exception error, CancellationToken cancellationToken) =>
+        error is not OperationCanceledException || !cancellationToken.IsCancellationRequested;
+}

@@ -1,0 +1,443 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+
+using TrafficConsole.Mesh.Resources;
+using TrafficConsole.Mesh.Services;
+
+namespace TrafficConsole.Mesh.Routing;
+
+/// <summary>Derives a service's <see cref="RoutingState"/> from the VirtualServices and DestinationRules that target it.</summary>
+public static class RoutingReader
+{
+    /// <summary>Reads the routing of <paramref name="service"/>.</summary>
+    /// <param name="service">The service.</param>
+    /// <param name="versions">Its versions (see <see cref="ServiceViewBuilder"/>).</param>
+    /// <param name="virtualServices">VirtualServices that target the service's host.</param>
+    /// <param name="destinationRules">DestinationRules that target the service's host.</param>
+    /// <param name="httpRoutes">Gateway API routes attached to the service, if any.</param>
+    public static RoutingState Read(
+        KubeService service,
+        IReadOnlyList<ServiceVersion> versions,
+        IReadOnlyList<VirtualService> virtualServices,
+        IReadOnlyList<DestinationRule> destinationRules,
+        IReadOnlyList<HttpRoute>? httpRoutes = null)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(versions);
+        ArgumentNullException.ThrowIfNull(virtualServices);
+        ArgumentNullException.ThrowIfNull(destinationRules);
+
+        TrafficSplit implied = ImpliedByReplicas(versions);
+        string revision = RevisionOf(virtualServices, destinationRules);
+        ImmutableDictionary<string, string> subsetVersions = MapSubsets(destinationRules, versions);
+        var state = new RoutingState
+        {
+            Kind = RoutingKind.None,
+            EffectiveSplit = implied,
+            ImpliedByReplicas = implied,
+            Revision = revision,
+            SubsetVersions = subsetVersions,
+            ManagedByTrafficConsole = IsManaged(virtualServices, destinationRules),
+        };
+
+        HttpRoute? owner = httpRoutes?.FirstOrDefault(r => AttachesTo(r, service));
+        if (owner is not null)
+        {
+            return ReadOnly(state with { EffectiveSplit = TrafficSplit.Empty }, $"Routing for this service is owned by the Gateway API HTTPRoute {owner.Namespace}/{owner.Name}; edit it there.");
+        }
+
+        VirtualService[] routing = [.. virtualServices.Where(static vs => AppliesToMesh(vs) && vs.Spec?.Http is { Count: > 0 })];
+        if (routing.Length == 0)
+        {
+            return state;
+        }
+
+        if (routing.Length > 1)
+        {
+            string names = string.Join(", ", routing.Select(static vs => $"{vs.Namespace}/{vs.Name}"));
+            return ReadOnly(state with { EffectiveSplit = TrafficSplit.Empty }, $"{routing.Length} VirtualServices route this host ({names}); Istio applies only one of them, so merge them first.");
+        }
+
+        VirtualService vs = routing[0];
+        IReadOnlyList<HttpRouteRule> http = vs.Spec!.Http!;
+        state = state with
+        {
+            VirtualServiceName = $"{vs.Namespace}/{vs.Name}",
+            Rules = [.. http.Select((rule, i) => Summarize(rule, i, vs.Namespace, service, subsetVersions))],
+        };
+
+        DestinationRule[] subsetRules = [.. destinationRules.Where(static dr => dr.Spec?.Subsets is { Count: > 0 })];
+        if (subsetRules.Length > 1)
+        {
+            string names = string.Join(", ", subsetRules.Select(static dr => $"{dr.Namespace}/{dr.Name}"));
+            return ReadOnly(state with { EffectiveSplit = TrafficSplit.Empty }, $"Several DestinationRules define subsets for this host ({names}); merge them so subset names have one meaning.");
+        }
+
+        int catchAllIndex = IndexOfCatchAll(http);
+        if (catchAllIndex < 0)
+        {
+            return ReadOnly(state with { EffectiveSplit = TrafficSplit.Empty }, $"All {http.Count} http routes of {vs.Name} have match conditions and none catches the remaining traffic; the sliders only edit a catch-all route.");
+        }
+
+        HttpRouteRule catchAll = http[catchAllIndex];
+        string? shapeProblem = catchAll switch
+        {
+            { Redirect: not null } => "redirects",
+            { DirectResponse: not null } => "answers directly",
+            { Delegate: not null } => "delegates to another VirtualService",
+            { Route: null or { Count: 0 } } => "has no destinations",
+            _ => null,
+        };
+        if (shapeProblem is not null)
+        {
+            return ReadOnly(state with { EffectiveSplit = TrafficSplit.Empty }, $"The catch-all route of {vs.Name} {shapeProblem}; the sliders only edit weighted destinations.");
+        }
+
+        SplitReading reading = ReadDestinations(catchAll.Route!, vs.Namespace, service, versions, subsetVersions, implied);
+        if (reading.Problem is not null)
+        {
+            return ReadOnly(state with { EffectiveSplit = reading.Split }, reading.Problem);
+        }
+
+        MirrorReading mirror = ReadMirror(catchAll, vs.Namespace, service, subsetVersions);
+        if (mirror.Problem is not null)
+        {
+            return ReadOnly(state with { EffectiveSplit = reading.Split }, mirror.Problem);
+        }
+
+        return state with
+        {
+            Kind = catchAllIndex > 0 ? RoutingKind.Rules : RoutingKind.Split,
+            OtherMirror = OtherMirrorOf(catchAll, mirror.Target),
+            EffectiveSplit = reading.Split with { Mirror = mirror.Target },
+            Mirror = mirror.Target,
+        };
+    }
+
+    /// <summary>The split the ready replica counts imply (desired counts when nothing is ready); sums to 100 unless there are no pods.</summary>
+    public static TrafficSplit ImpliedByReplicas(IReadOnlyList<ServiceVersion> versions)
+    {
+        ArgumentNullException.ThrowIfNull(versions);
+        long[] counts = [.. versions.Select(static v => (long)v.ReadyReplicas)];
+        if (counts.Sum() == 0)
+        {
+            counts = [.. versions.Select(static v => (long)v.DesiredReplicas)];
+        }
+
+        int[] percents = Apportion.LargestRemainder(counts, 100);
+        return new TrafficSplit([.. versions.Select((v, i) => new VersionWeight(v.Name, percents[i]))]);
+    }
+
+    /// <summary>Relative weights as integer percentages that sum to 100 (Istio 1.15+: 1 and 3 mean 25% and 75%).</summary>
+    public static int[] EffectivePercents(IReadOnlyList<int?> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.Count == 1)
+        {
+            // A lone destination takes all traffic whatever its weight says.
+            return [100];
+        }
+
+        return Apportion.LargestRemainder([.. weights.Select(static w => (long)Math.Max(0, w ?? 0))], 100);
+    }
+
+    /// <summary>The revision string of the routing resources: <c>vs:&lt;rv&gt;,dr:&lt;rv&gt;</c>, or <c>none</c>.</summary>
+    public static string RevisionOf(IEnumerable<VirtualService> virtualServices, IEnumerable<DestinationRule> destinationRules)
+    {
+        ArgumentNullException.ThrowIfNull(virtualServices);
+        ArgumentNullException.ThrowIfNull(destinationRules);
+        IEnumerable<string> parts = virtualServices
+            .OrderBy(static vs => vs.Namespace, StringComparer.Ordinal).ThenBy(static vs => vs.Name, StringComparer.Ordinal)
+            .Select(static vs => "vs:" + (vs.ResourceVersion ?? "0"))
+            .Concat(destinationRules
+                .OrderBy(static dr => dr.Namespace, StringComparer.Ordinal).ThenBy(static dr => dr.Name, StringComparer.Ordinal)
+                .Select(static dr => "dr:" + (dr.ResourceVersion ?? "0")));
+        string revision = string.Join(",", parts);
+        return revision.Length == 0 ? RoutingState.NoRevision : revision;
+    }
+
+    /// <summary>Maps each DestinationRule subset to the one version whose workloads (all of them, and no others) it selects.</summary>
+    public static ImmutableDictionary<string, string> MapSubsets(IEnumerable<DestinationRule> destinationRules, IReadOnlyList<ServiceVersion> versions)
+    {
+        ArgumentNullException.ThrowIfNull(destinationRules);
+        ArgumentNullException.ThrowIfNull(versions);
+        ImmutableDictionary<string, string>.Builder map = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        foreach (Subset subset in destinationRules.SelectMany(static dr => dr.Spec?.Subsets ?? []))
+        {
+            if (subset.Name is null || map.ContainsKey(subset.Name))
+            {
+                continue;
+            }
+
+            ServiceVersion? version = VersionSelectedBy(subset, versions);
+            if (version is not null)
+            {
+                map.Add(subset.Name, version.Name);
+            }
+        }
+
+        return map.ToImmutable();
+    }
+
+    /// <summary>The version a subset selects exactly, or null when it selects none, several or only part of one.</summary>
+    public static ServiceVersion? VersionSelectedBy(Subset subset, IReadOnlyList<ServiceVersion> versions)
+    {
+        ArgumentNullException.ThrowIfNull(subset);
+        ArgumentNullException.ThrowIfNull(versions);
+        IReadOnlyDictionary<string, string> labels = subset.Labels ?? ImmutableDictionary<string, string>.Empty;
+        ServiceVersion[] touched = [.. versions.Where(v => v.Workloads.Any(w => Selects(labels, w.PodLabels)))];
+        return touched.Length == 1 && touched[0].Workloads.All(w => Selects(labels, w.PodLabels)) ? touched[0] : null;
+    }
+
+    /// <summary>True when every selector label is present with the same value (an empty selector selects everything).</summary>
+    public static bool Selects(IReadOnlyDictionary<string, string> selector, IReadOnlyDictionary<string, string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        ArgumentNullException.ThrowIfNull(labels);
+        return selector.All(pair => labels.TryGetValue(pair.Key, out string? value) && string.Equals(value, pair.Value, StringComparison.Ordinal));
+    }
+
+    /// <summary>True when the VirtualService applies to sidecar traffic (no gateways, or the reserved <c>mesh</c> gateway).</summary>
+    public static bool AppliesToMesh(VirtualService virtualService)
+    {
+        ArgumentNullException.ThrowIfNull(virtualService);
+        IReadOnlyList<string>? gateways = virtualService.Spec?.Gateways;
+        return gateways is null || gateways.Count == 0 || gateways.Contains("mesh", StringComparer.Ordinal);
+    }
+
+    /// <summary>The index of the first http route without conditions, or -1.</summary>
+    public static int IndexOfCatchAll(IReadOnlyList<HttpRouteRule> http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        for (int i = 0; i < http.Count; i++)
+        {
+            if (http[i].IsCatchAll)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>True when the HTTPRoute attaches to the service itself (Gateway API mesh routing, GAMMA).</summary>
+    public static bool AttachesTo(HttpRoute route, KubeService service)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(service);
+        return route.Spec?.ParentRefs?.Any(p =>
+            string.Equals(p.Kind, "Service", StringComparison.Ordinal)
+            && (p.Group is null || p.Group.Length == 0 || string.Equals(p.Group, "core", StringComparison.Ordinal))
+            && string.Equals(p.Name, service.Name, StringComparison.Ordinal)
+            && string.Equals(p.Namespace ?? route.Namespace, service.Namespace, StringComparison.Ordinal)) == true;
+    }
+
+    /// <summary>True when the mirror percentage in force for a route: <c>mirrorPercentage.value</c>, the legacy <c>mirrorPercent</c>, else 100.</summary>
+    public static double MirrorPercentOf(HttpRouteRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        if (rule.MirrorPercentage?.Value is double value)
+        {
+            return value;
+        }
+
+        if (rule.Extra is not null && rule.Extra.TryGetValue("mirrorPercent", out JsonElement legacy) && legacy.ValueKind == JsonValueKind.Number)
+        {
+            return legacy.GetDouble();
+        }
+
+        return 100;
+    }
+
+    private static bool IsManaged(IReadOnlyList<VirtualService> virtualServices, IReadOnlyList<DestinationRule> destinationRules)
+    {
+        bool any = virtualServices.Count + destinationRules.Count > 0;
+        return any
+            && virtualServices.All(static vs => vs.GetLabel(IstioApi.ManagedByLabel) == IstioApi.ManagedByValue)
+            && destinationRules.All(static dr => dr.GetLabel(IstioApi.ManagedByLabel) == IstioApi.ManagedByValue);
+    }
+
+    private static RoutingState ReadOnly(RoutingState state, string reason) =>
+        state with { Kind = RoutingKind.ReadOnly, ReadOnlyReason = reason, Mirror = null };
+
+    private static SplitReading ReadDestinations(
+        IReadOnlyList<HttpRouteDestination> route,
+        string vsNamespace,
+        KubeService service,
+        IReadOnlyList<ServiceVersion> versions,
+        ImmutableDictionary<string, string> subsetVersions,
+        TrafficSplit implied)
+    {
+        string[] otherHosts = [.. route
+            .Select(static d => d.Destination?.Host)
+            .Where(h => !HostNames.Targets(h, vsNamespace, service.Name, service.Namespace))
+            .Select(static h => string.IsNullOrEmpty(h) ? "(no host)" : h)
+            .Distinct(StringComparer.Ordinal)];
+        if (otherHosts.Length > 0)
+        {
+            return new(TrafficSplit.Empty, $"The catch-all route also sends traffic to other hosts ({string.Join(", ", otherHosts)}); the sliders only split traffic over this service's versions.");
+        }
+
+        if (route.Any(static d => d.Weight < 0))
+        {
+            return new(TrafficSplit.Empty, "The catch-all route has a negative weight, which Istio rejects.");
+        }
+
+        bool wholeService = route.Any(static d => string.IsNullOrEmpty(d.Destination?.Subset));
+        if (wholeService)
+        {
+            if (route.Count == 1)
+            {
+                // One destination without a subset: every pod of the service gets its share, as without routing.
+                return new(implied, null);
+            }
+
+            return new(TrafficSplit.Empty, "The catch-all route mixes destinations with and without a subset; the sliders cannot show how much each version gets.");
+        }
+
+        string[] unknown = [.. route
+            .Select(static d => d.Destination!.Subset!)
+            .Where(s => !subsetVersions.ContainsKey(s))
+            .Distinct(StringComparer.Ordinal)];
+        if (unknown.Length > 0)
+        {
+            return new(TrafficSplit.Empty, $"Subset {string.Join(", ", unknown.Select(static s => $"'{s}'"))} of the catch-all route matches no single version of this service (missing in the DestinationRule, or its labels select no or several versions).");
+        }
+
+        if (route.Count > 1 && route.All(static d => (d.Weight ?? 0) == 0))
+        {
+            return new(TrafficSplit.Empty, "All weights of the catch-all route are 0, so it sends traffic nowhere.");
+        }
+
+        int[] percents = EffectivePercents([.. route.Select(static d => d.Weight)]);
+        var byVersion = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < route.Count; i++)
+        {
+            string version = subsetVersions[route[i].Destination!.Subset!];
+            byVersion[version] = byVersion.GetValueOrDefault(version) + percents[i];
+        }
+
+        IEnumerable<VersionWeight> known = versions.Select(v => new VersionWeight(v.Name, byVersion.GetValueOrDefault(v.Name)));
+        return new(new TrafficSplit([.. known]), null);
+    }
+
+    private static MirrorReading ReadMirror(HttpRouteRule rule, string vsNamespace, KubeService service, ImmutableDictionary<string, string> subsetVersions)
+    {
+        if (rule.Mirror is not { } mirror || mirror.Subset is null || !HostNames.Targets(mirror.Host, vsNamespace, service.Name, service.Namespace))
+        {
+            // A mirror to another host or to the whole service is not a version's: the planner keeps it as written.
+            return new(null, null);
+        }
+
+        if (!subsetVersions.TryGetValue(mirror.Subset, out string? version))
+        {
+            return new(null, $"The mirror subset '{mirror.Subset}' matches no single version of this service.");
+        }
+
+        return new(new MirrorTarget(version, MirrorPercentOf(rule)), null);
+    }
+
+    private static RouteRuleSummary Summarize(HttpRouteRule rule, int index, string vsNamespace, KubeService service, ImmutableDictionary<string, string> subsetVersions)
+    {
+        ImmutableArray<string> conditions = rule.IsCatchAll ? [] : [.. (rule.Match ?? []).Select(Describe)];
+        IReadOnlyList<HttpRouteDestination> route = rule.Route ?? [];
+        int[] percents = route.Count == 0 ? [] : EffectivePercents([.. route.Select(static d => d.Weight)]);
+        ImmutableArray<VersionWeight> destinations = [.. route.Select((d, i) => new VersionWeight(DescribeDestination(d.Destination, vsNamespace, service, subsetVersions), percents[i]))];
+        return new RouteRuleSummary(index, rule.Name, conditions, destinations, rule.IsCatchAll);
+    }
+
+    private static string DescribeDestination(Destination? destination, string vsNamespace, KubeService service, ImmutableDictionary<string, string> subsetVersions)
+    {
+        if (destination is null)
+        {
+            return "(none)";
+        }
+
+        bool ours = HostNames.Targets(destination.Host, vsNamespace, service.Name, service.Namespace);
+        if (ours && destination.Subset is not null && subsetVersions.TryGetValue(destination.Subset, out string? version))
+        {
+            return version;
+        }
+
+        return destination.Subset is null ? destination.Host ?? "(no host)" : $"{destination.Host}/{destination.Subset}";
+    }
+
+    /// <summary>Describes one match alternative, e.g. <c>header end-user exact "jason", uri prefix "/api"</c>.</summary>
+    public static string Describe(HttpMatchRequest match)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        var parts = new List<string>();
+        if (match.Uri is not null)
+        {
+            parts.Add($"uri {match.Uri}");
+        }
+
+        if (match.Method is not null)
+        {
+            parts.Add($"method {match.Method}");
+        }
+
+        if (match.Authority is not null)
+        {
+            parts.Add($"authority {match.Authority}");
+        }
+
+        if (match.Scheme is not null)
+        {
+            parts.Add($"scheme {match.Scheme}");
+        }
+
+        parts.AddRange((match.Headers ?? ImmutableDictionary<string, StringMatch>.Empty).Select(static h => $"header {h.Key} {h.Value}"));
+        parts.AddRange((match.QueryParams ?? ImmutableDictionary<string, StringMatch>.Empty).Select(static q => $"query {q.Key} {q.Value}"));
+        parts.AddRange((match.WithoutHeaders ?? ImmutableDictionary<string, StringMatch>.Empty).Select(static h => $"without header {h.Key} {h.Value}"));
+        if (match.Port is int port)
+        {
+            parts.Add("port " + port.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (match.SourceLabels is { Count: > 0 } sourceLabels)
+        {
+            parts.Add("from pods " + string.Join(",", sourceLabels.Select(static l => $"{l.Key}={l.Value}")));
+        }
+
+        if (match.SourceNamespace is not null)
+        {
+            parts.Add($"from namespace {match.SourceNamespace}");
+        }
+
+        if (match.Gateways is { Count: > 0 } gateways)
+        {
+            parts.Add("via " + string.Join(",", gateways));
+        }
+
+        if (match.Extra is { Count: > 0 } extra)
+        {
+            parts.AddRange(extra.Keys.Select(static k => k + " (not shown)"));
+        }
+
+        string text = parts.Count == 0 ? "any request" : string.Join(", ", parts);
+        return match.IgnoreUriCase == true ? text + " (uri case-insensitive)" : text;
+    }
+
+    /// <summary>Describes a mirror of the catch-all route that is not one of the service's versions (another host, the whole service, <c>mirrors</c>).</summary>
+    private static string? OtherMirrorOf(HttpRouteRule rule, MirrorTarget? ours)
+    {
+        if (rule.Extra is not null && rule.Extra.TryGetValue("mirrors", out JsonElement mirrors) && mirrors.ValueKind == JsonValueKind.Array && mirrors.GetArrayLength() > 0)
+        {
+            return $"{mirrors.GetArrayLength().ToString(CultureInfo.InvariantCulture)} mirror(s) in 'mirrors'";
+        }
+
+        if (ours is null && rule.Mirror is { } mirror)
+        {
+            string target = mirror.Subset is null ? mirror.Host ?? "(no host)" : $"{mirror.Host}/{mirror.Subset}";
+            return $"{target} ({MirrorPercentOf(rule).ToString(CultureInfo.InvariantCulture)}%)";
+        }
+
+        return null;
+    }
+
+    private sealed record SplitReading(TrafficSplit Split, string? Problem);
+
+    private sealed record MirrorReading(MirrorTarget? Target, string? Problem);
+}

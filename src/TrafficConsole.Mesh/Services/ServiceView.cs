@@ -1,0 +1,41 @@
+using System.Collections.Immutable;
+
+using TrafficConsole.Mesh.Resources;
+using TrafficConsole.Mesh.Routing;
+using TrafficConsole.Mesh.Validation;
+
+namespace TrafficConsole.Mesh.Services;
+
+/// <summary>A service with its versions, the Istio resources that target it and its routing: what the UI shows.</summary>
+public sealed record ServiceView
+{
+    public required KubeService Service { get; init; }
+
+    /// <summary>Versions ordered by name (the unversioned group last).</summary>
+    public ImmutableArray<ServiceVersion> Versions { get; init; } = [];
+
+    /// <summary>VirtualServices whose hosts resolve to this service.</summary>
+    public ImmutableArray<VirtualService> VirtualServices { get; init; } = [];
+
+    /// <summary>DestinationRules whose host resolves to this service.</summary>
+    public ImmutableArray<DestinationRule> DestinationRules { get; init; } = [];
+
+    /// <summary>Gateway API HTTPRoutes attached to this service (mesh routing) or sending traffic to it.</summary>
+    public ImmutableArray<HttpRoute> HttpRoutes { get; init; } = [];
+
+    public required RoutingState Routing { get; init; }
+
+    /// <summary>What the validators find in <see cref="VirtualServices"/> and <see cref="DestinationRules"/>.</summary>
+    public ImmutableArray<ResourceIssue> Issues { get; init; } = [];
+
+    public string Namespace => Service.Namespace;
+
+    public string Name => Service.Name;
+
+    /// <summary>The FQDN: <c>name.namespace.svc.cluster.local</c>.</summary>
+    public string Host => Service.Host;
+
+    /// <summary>The version with this name, or null.</summary>
+    public ServiceVersion? FindVersion(string name) =>
+        Versions.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.Ordinal));
+}

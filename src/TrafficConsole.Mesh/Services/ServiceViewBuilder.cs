@@ -1,0 +1,136 @@
+using System.Collections.Immutable;
+
+using TrafficConsole.Mesh.Resources;
+using TrafficConsole.Mesh.Routing;
+using TrafficConsole.Mesh.Validation;
+
+namespace TrafficConsole.Mesh.Services;
+
+/// <summary>Builds a <see cref="ServiceView"/>: a service, its versions, the Istio resources that target it and its routing.</summary>
+/// <remarks>
+/// Versions are told apart like Kiali does: the first label pair whose version key a workload's pod
+/// template carries wins, in this order: <c>service.istio.io/canonical-name</c>/<c>-revision</c>,
+/// <c>app.kubernetes.io/name</c>/<c>version</c>, <c>app</c>/<c>version</c>. Workloads are grouped by the
+/// label value; workloads that carry none of the version keys form one unversioned group
+/// (<see cref="ServiceVersion.UnversionedName"/>), listed last.
+/// </remarks>
+public static class ServiceViewBuilder
+{
+    /// <summary>The (name, version) label pairs in the order they are tried.</summary>
+    public static ImmutableArray<(string NameKey, string VersionKey)> LabelPairs { get; } =
+    [
+        ("service.istio.io/canonical-name", "service.istio.io/canonical-revision"),
+        ("app.kubernetes.io/name", "app.kubernetes.io/version"),
+        ("app", "version"),
+    ];
+
+    /// <summary>Builds the view of <paramref name="service"/> from everything in its namespace (or cluster).</summary>
+    public static ServiceView Build(
+        KubeService service,
+        IEnumerable<Workload> workloads,
+        IEnumerable<VirtualService> virtualServices,
+        IEnumerable<DestinationRule> destinationRules,
+        IEnumerable<HttpRoute>? httpRoutes = null)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(workloads);
+        ArgumentNullException.ThrowIfNull(virtualServices);
+        ArgumentNullException.ThrowIfNull(destinationRules);
+
+        ImmutableArray<ServiceVersion> versions = VersionsOf(service, workloads);
+        ImmutableArray<VirtualService> vss = [.. virtualServices
+            .Where(vs => Targets(vs, service))
+            .OrderBy(static vs => vs.Namespace, StringComparer.Ordinal).ThenBy(static vs => vs.Name, StringComparer.Ordinal)];
+        ImmutableArray<DestinationRule> drs = [.. destinationRules
+            .Where(dr => Targets(dr, service))
+            .OrderBy(static dr => dr.Namespace, StringComparer.Ordinal).ThenBy(static dr => dr.Name, StringComparer.Ordinal)];
+        ImmutableArray<HttpRoute> routes = [.. (httpRoutes ?? []).Where(r => RoutingReader.AttachesTo(r, service) || SendsTo(r, service))];
+        ImmutableArray<Workload> members = [.. versions.SelectMany(static v => v.Workloads)];
+        VirtualServiceValidationContext context = VirtualServiceValidationContext.With(drs) with { SubsetHosts = [service.Host] };
+        ImmutableArray<ResourceIssue> issues =
+        [
+            .. vss.SelectMany(vs => VirtualServiceValidator.Validate(vs, context).Select(i => new ResourceIssue(VirtualService.KindName, vs.Namespace, vs.Name, i))),
+            .. drs.SelectMany(dr => DestinationRuleValidator.Validate(dr, members).Select(i => new ResourceIssue(DestinationRule.KindName, dr.Namespace, dr.Name, i))),
+        ];
+
+        return new ServiceView
+        {
+            Service = service,
+            Versions = versions,
+            VirtualServices = vss,
+            DestinationRules = drs,
+            HttpRoutes = routes,
+            Routing = RoutingReader.Read(service, versions, vss, drs, routes),
+            Issues = issues,
+        };
+    }
+
+    /// <summary>The versions of a service: workloads in its namespace that its selector matches, grouped by version label.</summary>
+    public static ImmutableArray<ServiceVersion> VersionsOf(KubeService service, IEnumerable<Workload> workloads)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(workloads);
+        if (service.Selector.Count == 0)
+        {
+            // A Service without a selector has hand-made endpoints: no workload belongs to it.
+            return [];
+        }
+
+        var grouped = workloads
+            .Where(w => string.Equals(w.Namespace, service.Namespace, StringComparison.Ordinal) && RoutingReader.Selects(service.Selector, w.PodLabels))
+            .OrderBy(static w => w.Name, StringComparer.Ordinal)
+            .Select(static w => (Workload: w, Label: VersionLabelOf(w.PodLabels)))
+            .GroupBy(static x => x.Label?.Value, StringComparer.Ordinal)
+            .ToList();
+
+        ImmutableDictionary<string, string> subsetNames = SubsetNames.Assign(grouped.Where(static g => g.Key is not null).Select(static g => g.Key!));
+        return [.. grouped
+            .OrderBy(static g => g.Key is null)
+            .ThenBy(static g => g.Key, VersionComparer.Instance)
+            .Select(g => new ServiceVersion
+            {
+                Name = g.Key ?? ServiceVersion.UnversionedName,
+                SubsetName = g.Key is null ? string.Empty : subsetNames[g.Key],
+                // Several keys for one value: the first workload's key is used for new subsets.
+                LabelKey = g.First().Label?.Key,
+                Workloads = [.. g.Select(static x => x.Workload)],
+            })];
+    }
+
+    /// <summary>The version label (key and value) of a pod template, or null when it carries none.</summary>
+    public static (string Key, string Value)? VersionLabelOf(IReadOnlyDictionary<string, string> podLabels)
+    {
+        ArgumentNullException.ThrowIfNull(podLabels);
+        foreach ((string _, string versionKey) in LabelPairs)
+        {
+            if (podLabels.TryGetValue(versionKey, out string? value) && !string.IsNullOrEmpty(value))
+            {
+                return (versionKey, value);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>True when one of the VirtualService's hosts resolves to the service.</summary>
+    public static bool Targets(VirtualService virtualService, KubeService service)
+    {
+        ArgumentNullException.ThrowIfNull(virtualService);
+        ArgumentNullException.ThrowIfNull(service);
+        return virtualService.Spec?.Hosts?.Any(h => HostNames.Targets(h, virtualService.Namespace, service.Name, service.Namespace)) == true;
+    }
+
+    /// <summary>True when the DestinationRule's host resolves to the service.</summary>
+    public static bool Targets(DestinationRule destinationRule, KubeService service)
+    {
+        ArgumentNullException.ThrowIfNull(destinationRule);
+        ArgumentNullException.ThrowIfNull(service);
+        return HostNames.Targets(destinationRule.Spec?.Host, destinationRule.Namespace, service.Name, service.Namespace);
+    }
+
+    private static bool SendsTo(HttpRoute route, KubeService service) =>
+        route.Spec?.Rules?.Any(rule => rule.BackendRefs?.Any(b =>
+            (b.Kind is null || string.Equals(b.Kind, "Service", StringComparison.Ordinal))
+            && string.Equals(b.Name, service.Name, StringComparison.Ordinal)
+            && string.Equals(b.Namespace ?? route.Namespace, service.Namespace, StringComparison.Ordinal)) == true) == true;
+}

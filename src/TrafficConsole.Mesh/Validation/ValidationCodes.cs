@@ -1,0 +1,38 @@
+namespace TrafficConsole.Mesh.Validation;
+
+/// <summary>The stable validation codes. Never renumber: users search for them. Documented in docs/validation.md.</summary>
+public static class ValidationCodes
+{
+    // TC1xxx: a traffic split edited in the UI.
+    public const string WeightOutOfRange = "TC1001";
+    public const string TotalNot100 = "TC1002";
+    public const string AllWeightsZero = "TC1003";
+    public const string UnknownVersion = "TC1004";
+    public const string DuplicateVersion = "TC1005";
+    public const string MirrorPercentOutOfRange = "TC1006";
+    public const string UnknownMirrorVersion = "TC1007";
+    public const string UnversionedTarget = "TC1008";
+    public const string MirrorAlsoWeighted = "TC1009";
+    public const string NoReadyReplicas = "TC1010";
+    public const string EmptySplit = "TC1011";
+    public const string ManagedElsewhere = "TC1012";
+
+    // TC2xxx: a VirtualService as found in the cluster.
+    public const string NegativeWeight = "TC2001";
+    public const string AllDestinationWeightsZero = "TC2002";
+    public const string SingleDestinationWeight = "TC2003";
+    public const string SubsetNotDefined = "TC2004";
+    public const string InvalidSubsetName = "TC2005";
+    public const string WeightsNot100 = "TC2006";
+    public const string UnreachableRoute = "TC2007";
+    public const string MirrorPercentageOutOfRange = "TC2008";
+    public const string NoHosts = "TC2009";
+    public const string MissingDestinationHost = "TC2010";
+    public const string ConflictingMirrorPercent = "TC2011";
+
+    // TC3xxx: a DestinationRule as found in the cluster.
+    public const string DuplicateSubsetName = "TC3001";
+    public const string DestinationRuleInvalidSubsetName = "TC3002";
+    public const string SubsetSelectsNoWorkload = "TC3003";
+    public const string MissingHost = "TC3004";
+}

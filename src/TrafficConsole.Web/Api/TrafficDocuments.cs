@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+using TrafficConsole.Web.Model;
+
+namespace TrafficConsole.Web.Api;
+
+/// <summary>A service's traffic as the REST API reads and writes it.</summary>
+/// <param name="Revision">Pass back on PUT/DELETE to refuse the write if someone changed the service since.</param>
+/// <param name="Weights">Version -> integer percent; sums to 100.</param>
+/// <param name="Mirror">Traffic shadowed to one version, if any.</param>
+/// <param name="Kind">How the service is routed today: None, Split, Rules or ReadOnly.</param>
+public sealed record TrafficDocument(
+    string Revision,
+    ImmutableSortedDictionary<string, int> Weights,
+    MirrorDocument? Mirror,
+    RoutingKind Kind);
+
+/// <summary>Traffic mirrored to one version.</summary>
+public sealed record MirrorDocument(string Version, double Percent);
+
+/// <summary>The body of <c>PUT .../traffic</c>.</summary>
+/// <param name="Revision">Optional: the revision the change was based on; a stale one gets 409.</param>
+/// <param name="Weights">Version -> integer percent, summing to 100.</param>
+/// <param name="Mirror">Optional mirror.</param>
+public sealed record TrafficRequest(string? Revision, IReadOnlyDictionary<string, int> Weights, MirrorDocument? Mirror);
+
+/// <summary>A row of <c>GET .../services</c>: a service, its versions and its split.</summary>
+public sealed record ServiceDocument(
+    string Namespace,
+    string Name,
+    ImmutableArray<VersionDocument> Versions,
+    TrafficDocument Traffic,
+    string? LastChangedBy,
+    DateTimeOffset? LastChangedAt);
+
+/// <summary>A version of a service with its replica counts.</summary>
+public sealed record VersionDocument(string Name, string Subset, ImmutableArray<string> Workloads, int DesiredReplicas, int ReadyReplicas);
+
+internal static class TrafficDocuments
+{
+    public static TrafficDocument From(RoutingSummary routing)
+    {
+        // With no routing, the weights the user sees are what replica counts imply.
+        ImmutableArray<WeightShare> shares = routing.Kind == RoutingKind.None && routing.Effective.IsDefaultOrEmpty
+            ? routing.ImpliedByReplicas
+            : routing.Effective;
+        ImmutableSortedDictionary<string, int> weights = ImmutableSortedDictionary.CreateRange(
+            StringComparer.Ordinal,
+            (shares.IsDefault ? [] : shares).Select(static s => KeyValuePair.Create(s.Version, s.Percent)));
+        MirrorDocument? mirror = routing.Mirror is { } m ? new MirrorDocument(m.Version, m.Percent) : null;
+        return new TrafficDocument(routing.Revision, weights, mirror, routing.Kind);
+    }
+
+    public static ServiceDocument From(ServiceSummary summary) => new(
+        summary.Namespace,
+        summary.Name,
+        [.. summary.Versions.Select(static v => new VersionDocument(v.Name, v.SubsetName, v.Workloads, v.DesiredReplicas, v.ReadyReplicas))],
+        From(summary.Routing),
+        summary.LastChangedBy,
+        summary.LastChangedAt);
+}

@@ -1,0 +1,163 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Routing;
+using Microsoft.AspNetCore.Components.Web;
+using Microsoft.JSInterop;
+
+using MudBlazor;
+
+using TrafficConsole.Web.Model;
+using TrafficConsole.Web.Services;
+
+namespace TrafficConsole.Web.Components.Layout;
+
+/// <summary>The shell: app bar (brand, cluster badge, namespace picker, dark mode), drawer and the connection banner.</summary>
+public partial class MainLayout : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _cts = new();
+    private MudThemeProvider? _themeProvider;
+    private ErrorBoundary? _errorBoundary;
+    private IJSObjectReference? _module;
+    private Task? _watch;
+    private bool _isDarkMode;
+    private bool _drawerOpen = true;
+    private IReadOnlyList<string> _namespaces = [];
+    private string? _currentNamespace;
+    private ConnectionHealth? _health;
+
+    [Inject]
+    public required ITrafficService Traffic { get; init; }
+
+    [Inject]
+    public required NavigationManager Navigation { get; init; }
+
+    [Inject]
+    public required IJSRuntime JS { get; init; }
+
+    private string HomeHref => _currentNamespace is null ? "./" : $"namespaces/{Uri.EscapeDataString(_currentNamespace)}/services";
+
+    /// <summary>The namespace a console URL points at (<c>/namespaces/{ns}/...</c>), or null.</summary>
+    public static string? NamespaceFromPath(string relativePath)
+    {
+        ArgumentNullException.ThrowIfNull(relativePath);
+        string path = relativePath.Split('?', '#')[0];
+        string[] segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return segments.Length >= 2 && segments[0] == "namespaces" ? Uri.UnescapeDataString(segments[1]) : null;
+    }
+
+    protected override void OnInitialized()
+    {
+        _namespaces = Traffic.Namespaces;
+        _health = Traffic.Health;
+        _currentNamespace = NamespaceFromPath(Navigation.ToBaseRelativePath(Navigation.Uri));
+        Navigation.LocationChanged += OnLocationChanged;
+        _watch = WatchHealthAsync(_cts.Token);
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender)
+        {
+            return;
+        }
+
+        try
+        {
+            _module = await JS.InvokeAsync<IJSObjectReference>(
+                "import", Navigation.ToAbsoluteUri(ComponentsSetup.AssetPath("js/console.js")).ToString());
+            string? stored = await _module.InvokeAsync<string?>("loadDarkMode");
+            bool dark = stored is null
+                ? _themeProvider is not null && await _themeProvider.GetSystemDarkModeAsync()
+                : stored == "dark";
+            if (dark != _isDarkMode)
+            {
+                _isDarkMode = dark;
+                StateHasChanged();
+            }
+        }
+        catch (JSDisconnectedException)
+        {
+            // The circuit went away before the page finished loading; nothing to restore.
+        }
+    }
+
+    private async Task ToggleDarkModeAsync()
+    {
+        _isDarkMode = !_isDarkMode;
+        if (_module is not null)
+        {
+            try
+            {
+                await _module.InvokeVoidAsync("saveDarkMode", _isDarkMode);
+            }
+            catch (JSDisconnectedException)
+            {
+                // Nothing to persist to any more.
+            }
+        }
+    }
+
+    private void OnLocationChanged(object? sender, LocationChangedEventArgs e)
+    {
+        // Navigating away from a page that failed starts the next one fresh.
+        _errorBoundary?.Recover();
+        string? ns = NamespaceFromPath(Navigation.ToBaseRelativePath(e.Location));
+        if (ns != _currentNamespace)
+        {
+            _currentNamespace = ns;
+            _ = InvokeAsync(StateHasChanged);
+        }
+    }
+
+    // One subscription for the shell: the connection banner and the namespace list follow the cluster.
+    private async Task WatchHealthAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (TrafficUpdate update in Traffic.WatchAsync(null, cancellationToken).ConfigureAwait(false))
+            {
+                await InvokeAsync(() =>
+                {
+                    _health = update.Health ?? Traffic.Health;
+                    _namespaces = Traffic.Namespaces;
+                    StateHasChanged();
+                }).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The layout is going away.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Navigation.LocationChanged -= OnLocationChanged;
+        await _cts.CancelAsync().ConfigureAwait(false);
+        if (_watch is not null)
+        {
+            try
+            {
+                await _watch.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected on shutdown.
+            }
+        }
+
+        _cts.Dispose();
+        if (_module is not null)
+        {
+            try
+            {
+                await _module.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (JSDisconnectedException)
+            {
+                // The browser is gone; nothing to release.
+            }
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,352 @@
+using System.Collections.Immutable;
+
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+
+using MudBlazor;
+
+using TrafficConsole.Web.Components.Controls;
+using TrafficConsole.Web.Components.Dialogs;
+using TrafficConsole.Web.Model;
+using TrafficConsole.Web.Services;
+
+namespace TrafficConsole.Web.Components.Pages;
+
+/// <summary>One service: its versions, the routing in the cluster, and the traffic shifting panel; updated live.</summary>
+public partial class ServiceDetailPage : IAsyncDisposable
+{
+    private static readonly DialogOptions s_wideDialog = new() { MaxWidth = MaxWidth.Large, FullWidth = true, CloseButton = true };
+    private static readonly DialogOptions s_smallDialog = new() { MaxWidth = MaxWidth.Small, FullWidth = true, CloseButton = true };
+
+    private ServiceDetail? _detail;
+    private TrafficShiftingPanel? _panel;
+    private OutcomeMessage? _outcome;
+    private ConnectionHealth? _health;
+    private bool _busy;
+    private string? _watchedKey;
+    private CancellationTokenSource? _cts;
+    private Task? _watch;
+
+    [Inject]
+    public required ITrafficService Traffic { get; init; }
+
+    [Inject]
+    public required IDialogService Dialogs { get; init; }
+
+    [Inject]
+    public required ISnackbar Snackbar { get; init; }
+
+    [Inject]
+    public required IActorAccessor Actors { get; init; }
+
+    [CascadingParameter]
+    public Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    [CascadingParameter]
+    public ConsoleUser? User { get; set; }
+
+    /// <summary>The namespace from the URL.</summary>
+    [Parameter]
+    public string Namespace { get; set; } = string.Empty;
+
+    /// <summary>The service from the URL.</summary>
+    [Parameter]
+    public string Service { get; set; } = string.Empty;
+
+    private string ServicesHref => $"namespaces/{Uri.EscapeDataString(Namespace)}/services";
+
+    private IReadOnlyList<string> VersionNames => _detail is null ? [] : [.. _detail.Summary.Versions.Select(static v => v.Name)];
+
+    private string? BlockedReason => _health?.State == ConnectionState.Unreachable
+        ? "The Kubernetes API server is unreachable; apply once it answers again."
+        : null;
+
+    private List<BreadcrumbItem> Breadcrumbs =>
+    [
+        new BreadcrumbItem(Namespace, href: ServicesHref),
+        new BreadcrumbItem("services", href: ServicesHref),
+        new BreadcrumbItem(Service, href: null, disabled: true),
+    ];
+
+    /// <summary>The split the draft starts from: the routing in the cluster, or the one replica counts imply.</summary>
+    public static TrafficDraft ClusterDraft(RoutingSummary routing)
+    {
+        ArgumentNullException.ThrowIfNull(routing);
+        ImmutableArray<WeightShare> weights = routing.Kind == RoutingKind.None || routing.Effective.IsDefaultOrEmpty
+            ? routing.ImpliedByReplicas
+            : routing.Effective;
+        return new TrafficDraft(weights.IsDefault ? [] : weights, routing.Mirror);
+    }
+
+    /// <summary>Why traffic splits the way it does without routing, in the operator's words.</summary>
+    public static string ImpliedExplanation(ServiceSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        int pods = summary.Versions.Sum(static v => v.ReadyReplicas);
+        if (pods == 0)
+        {
+            return "No traffic routing, and no ready pods: nothing receives traffic yet.";
+        }
+
+        string perVersion = string.Join(", ", summary.Versions.Select(static v => $"{v.Name} {v.ReadyReplicas}"));
+        return $"No traffic routing: the split is implied by replicas — {pods} ready pod{(pods == 1 ? string.Empty : "s")} "
+            + $"share requests equally ({perVersion}). Sending 1% to a canary this way would need 100 pods.";
+    }
+
+    private static string KindLabel(RoutingSummary routing) => routing.Kind switch
+    {
+        RoutingKind.Split => "weighted split",
+        RoutingKind.Rules => "match rules + split",
+        RoutingKind.ReadOnly => "read-only",
+        _ => "no routing",
+    };
+
+    protected override async Task OnParametersSetAsync()
+    {
+        string key = $"{Namespace}/{Service}";
+        if (key == _watchedKey)
+        {
+            return;
+        }
+
+        await StopWatchAsync();
+        _watchedKey = key;
+        _outcome = null;
+        _health = Traffic.Health;
+        _detail = Traffic.GetService(Namespace, Service);
+        _cts = new CancellationTokenSource();
+        _watch = WatchAsync(Namespace, Service, _cts.Token);
+    }
+
+    private async Task WatchAsync(string ns, string service, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (TrafficUpdate update in Traffic.WatchAsync(ns, cancellationToken).ConfigureAwait(false))
+            {
+                bool mine = update.Services.Any(s => s.Namespace == ns && s.Service == service);
+                if (!mine && update.Health is null)
+                {
+                    continue;
+                }
+
+                await InvokeAsync(() =>
+                {
+                    if (update.Health is not null)
+                    {
+                        _health = update.Health;
+                    }
+
+                    if (mine)
+                    {
+                        // The panel keeps an unsaved draft and marks it stale; without a draft it follows.
+                        _detail = Traffic.GetService(ns, service);
+                    }
+
+                    StateHasChanged();
+                }).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Navigated away.
+        }
+    }
+
+    private async Task PreviewAsync(DraftRequest request)
+    {
+        RoutingPreview preview = Traffic.Preview(Namespace, Service, request.Draft);
+        var parameters = new DialogParameters<PreviewDialog>
+        {
+            { d => d.Service, Service },
+            { d => d.Preview, preview },
+            { d => d.CanApply, _panel?.ApplyBlockedReason is null },
+            { d => d.VersionNames, VersionNames },
+            { d => d.After, request.Draft.Weights },
+        };
+        if (_detail is not null)
+        {
+            parameters.Add(d => d.Before, ClusterDraft(_detail.Summary.Routing).Weights);
+            parameters.Add(d => d.BeforeIsImplied, _detail.Summary.Routing.Kind == RoutingKind.None);
+        }
+
+        IDialogReference dialog = await Dialogs.ShowAsync<PreviewDialog>($"Preview {Service}", parameters, s_wideDialog);
+        DialogResult? result = await dialog.Result;
+        if (result is { Canceled: false })
+        {
+            // Apply what was previewed, based on the revision the draft started from.
+            await ApplyAsync(request);
+        }
+    }
+
+    private async Task ApplyAsync(DraftRequest request)
+    {
+        if (_detail is null)
+        {
+            return;
+        }
+
+        _busy = true;
+        _outcome = null;
+        ChangeOutcome outcome;
+        try
+        {
+            string actor = await CurrentActorAsync();
+            // Not tied to the page: a write that has started finishes even if the operator navigates away.
+            outcome = await Traffic.ApplyAsync(Namespace, Service, request.Draft, request.Revision, actor, CancellationToken.None);
+        }
+        finally
+        {
+            _busy = false;
+        }
+
+        switch (outcome)
+        {
+            case ChangeOutcome.Applied:
+                _detail = Traffic.GetService(Namespace, Service) ?? _detail;
+                Snackbar.Add($"Applied to {Service}: {Describe(request.Draft)}", Severity.Success);
+                break;
+            case ChangeOutcome.Conflict conflict:
+                await ShowConflictAsync(conflict, request.Draft);
+                break;
+            default:
+                _outcome = OutcomeMessage.From(outcome, "Nothing was applied.");
+                break;
+        }
+    }
+
+    private async Task ShowConflictAsync(ChangeOutcome.Conflict conflict, TrafficDraft draft)
+    {
+        // Show the newer state right away: the panel keeps the draft and marks it stale.
+        _detail = conflict.Current ?? Traffic.GetService(Namespace, Service) ?? _detail;
+        StateHasChanged();
+
+        var parameters = new DialogParameters<ConflictDialog>
+        {
+            { d => d.Service, Service },
+            { d => d.Message, conflict.Message },
+            { d => d.Current, _detail },
+            { d => d.Draft, draft },
+            { d => d.VersionNames, VersionNames },
+        };
+        IDialogReference dialog = await Dialogs.ShowAsync<ConflictDialog>($"{Service} changed", parameters, s_smallDialog);
+        DialogResult? result = await dialog.Result;
+        if (result is { Canceled: false, Data: ConflictDialog.LoadLatestChoice })
+        {
+            _panel?.LoadLatest();
+        }
+    }
+
+    private async Task DeleteAsync()
+    {
+        if (_detail is null)
+        {
+            return;
+        }
+
+        string revision = _detail.Summary.Routing.Revision;
+        var parameters = new DialogParameters<DeleteRoutingDialog>
+        {
+            { d => d.Service, Service },
+            { d => d.Resources, Traffic.DescribeDelete(Namespace, Service) },
+        };
+        IDialogReference dialog = await Dialogs.ShowAsync<DeleteRoutingDialog>($"Delete routing of {Service}", parameters, s_smallDialog);
+        DialogResult? result = await dialog.Result;
+        if (result is null || result.Canceled)
+        {
+            return;
+        }
+
+        _busy = true;
+        _outcome = null;
+        ChangeOutcome outcome;
+        try
+        {
+            string actor = await CurrentActorAsync();
+            outcome = await Traffic.DeleteRoutingAsync(Namespace, Service, revision, actor, CancellationToken.None);
+        }
+        finally
+        {
+            _busy = false;
+        }
+
+        switch (outcome)
+        {
+            case ChangeOutcome.Applied:
+                _detail = Traffic.GetService(Namespace, Service) ?? _detail;
+                Snackbar.Add($"Traffic routing of {Service} deleted", Severity.Success);
+                break;
+            case ChangeOutcome.Conflict conflict:
+                _detail = conflict.Current ?? Traffic.GetService(Namespace, Service) ?? _detail;
+                _outcome = new OutcomeMessage("conflict", Severity.Warning, "Not deleted:",
+                    $"{conflict.Message} Review the latest state and try again.", []);
+                break;
+            default:
+                _outcome = OutcomeMessage.From(outcome, "Nothing was deleted.");
+                break;
+        }
+    }
+
+    // The same rule as the REST API (IActorAccessor): resolved from the page request when there was one,
+    // else from the circuit's user (a circuit has no remote address).
+    private async Task<string> CurrentActorAsync()
+    {
+        if (User?.Actor is { Length: > 0 } actor)
+        {
+            return actor;
+        }
+
+        System.Security.Claims.ClaimsPrincipal? user = AuthenticationState is null ? null : (await AuthenticationState).User;
+        return Actors.GetActor(user, remoteAddress: null);
+    }
+
+    private static string Describe(TrafficDraft draft)
+    {
+        string weights = string.Join(" · ", draft.Weights.Where(static w => w.Percent > 0).Select(static w => $"{w.Version} {w.Percent}%"));
+        return draft.Mirror is { } mirror ? $"{weights}, mirror {mirror.Percent:0.##}% to {mirror.Version}" : weights;
+    }
+
+    private async Task StopWatchAsync()
+    {
+        if (_cts is null)
+        {
+            return;
+        }
+
+        await _cts.CancelAsync();
+        if (_watch is not null)
+        {
+            try
+            {
+                await _watch;
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected.
+            }
+        }
+
+        _cts.Dispose();
+        _cts = null;
+        _watch = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopWatchAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A write that did not go through, as the page explains it.</summary>
+    private sealed record OutcomeMessage(string Kind, Severity Severity, string Title, string Message, ImmutableArray<ValidationMessage> Messages)
+    {
+        public static OutcomeMessage From(ChangeOutcome outcome, string nothingDone) => outcome switch
+        {
+            ChangeOutcome.Invalid invalid => new("invalid", Severity.Error, "The change is not valid.", nothingDone, invalid.Messages),
+            ChangeOutcome.Forbidden forbidden => new("forbidden", Severity.Error, "Not allowed.", $"{forbidden.Message} {nothingDone}", []),
+            ChangeOutcome.NotFound notFound => new("not-found", Severity.Warning, "Not found.", $"{notFound.Message} {nothingDone}", []),
+            ChangeOutcome.Unavailable unavailable => new("unavailable", Severity.Error, "The cluster did not answer.", $"{unavailable.Message} {nothingDone}", []),
+            _ => new("unknown", Severity.Error, "Unexpected result.", nothingDone, []),
+        };
+    }
+}

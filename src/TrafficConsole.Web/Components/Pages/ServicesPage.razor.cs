@@ -1,0 +1,185 @@
+using Microsoft.AspNetCore.Components;
+
+using MudBlazor;
+
+using TrafficConsole.Web.Model;
+using TrafficConsole.Web.Services;
+
+namespace TrafficConsole.Web.Components.Pages;
+
+/// <summary>The services of one namespace with versions, routing at a glance and validation, updated live.</summary>
+public partial class ServicesPage : IAsyncDisposable
+{
+    private List<ServiceSummary> _rows = [];
+    private string? _search;
+    private bool _namespaceKnown = true;
+    private string? _watchedNamespace;
+    private CancellationTokenSource? _cts;
+    private Task? _watch;
+
+    [Inject]
+    public required ITrafficService Traffic { get; init; }
+
+    [Inject]
+    public required NavigationManager Navigation { get; init; }
+
+    /// <summary>The namespace from the URL.</summary>
+    [Parameter]
+    public string Namespace { get; set; } = string.Empty;
+
+    // Long lists scroll inside the grid (virtualized, header fixed); short ones take the room they need.
+    private string? GridHeight => _rows.Count > 15 ? "calc(100vh - 250px)" : null;
+
+    private int RoutedCount => _rows.Count(static r => r.Routing.Kind != RoutingKind.None);
+
+    private string CountText
+    {
+        get
+        {
+            int shown = string.IsNullOrWhiteSpace(_search) ? _rows.Count : _rows.Count(MatchesSearch);
+            return shown == _rows.Count ? $"{_rows.Count} services" : $"{shown} of {_rows.Count} services";
+        }
+    }
+
+    private List<BreadcrumbItem> Breadcrumbs =>
+    [
+        new BreadcrumbItem(Namespace, href: null, disabled: true),
+        new BreadcrumbItem("services", href: null, disabled: true),
+    ];
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (_watchedNamespace == Namespace)
+        {
+            return;
+        }
+
+        // Same component, new namespace: stop the old subscription before starting the next.
+        await StopWatchAsync();
+        _watchedNamespace = Namespace;
+        _search = null;
+        _rows = [.. Traffic.ListServices(Namespace)];
+        _namespaceKnown = _rows.Count > 0 || Traffic.Namespaces.Contains(Namespace);
+        _cts = new CancellationTokenSource();
+        _watch = WatchAsync(Namespace, _cts.Token);
+    }
+
+    private async Task WatchAsync(string ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (TrafficUpdate update in Traffic.WatchAsync(ns, cancellationToken).ConfigureAwait(false))
+            {
+                if (update.Services.Count == 0)
+                {
+                    continue;
+                }
+
+                await InvokeAsync(() =>
+                {
+                    ApplyChanges(update.Services);
+                    StateHasChanged();
+                }).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Navigated away or switched namespace.
+        }
+    }
+
+    // Replaces only the rows that changed, keeping the others (and the grid's scroll and sort) as they are.
+    private void ApplyChanges(IReadOnlyList<ServiceChangedEvent> changes)
+    {
+        var rows = new List<ServiceSummary>(_rows);
+        foreach (ServiceChangedEvent change in changes)
+        {
+            if (change.Namespace != Namespace)
+            {
+                continue;
+            }
+
+            int index = rows.FindIndex(r => r.Name == change.Service);
+            ServiceSummary? current = Traffic.GetService(Namespace, change.Service)?.Summary;
+            if (current is null)
+            {
+                if (index >= 0)
+                {
+                    rows.RemoveAt(index);
+                }
+            }
+            else if (index >= 0)
+            {
+                rows[index] = current;
+            }
+            else
+            {
+                rows.Add(current);
+            }
+        }
+
+        _rows = rows;
+        _namespaceKnown = true;
+    }
+
+    private bool MatchesSearch(ServiceSummary row)
+    {
+        if (string.IsNullOrWhiteSpace(_search))
+        {
+            return true;
+        }
+
+        string term = _search.Trim();
+        return row.Name.Contains(term, StringComparison.OrdinalIgnoreCase)
+            || row.Versions.Any(v => v.Name.Contains(term, StringComparison.OrdinalIgnoreCase))
+            || (row.LastChangedBy?.Contains(term, StringComparison.OrdinalIgnoreCase) ?? false);
+    }
+
+    private string DetailHref(ServiceSummary row) =>
+        $"namespaces/{Uri.EscapeDataString(Namespace)}/services/{Uri.EscapeDataString(row.Name)}";
+
+    private static IReadOnlyList<string> VersionNames(ServiceSummary row) => [.. row.Versions.Select(static v => v.Name)];
+
+    private static string RoutingSortKey(ServiceSummary row) =>
+        $"{(int)row.Routing.Kind}:{string.Join(',', row.Routing.Effective.Select(static w => w.Percent.ToString("D3", System.Globalization.CultureInfo.InvariantCulture)))}";
+
+    private static int WorstSeverity(ServiceSummary row) =>
+        row.Validation.IsDefaultOrEmpty ? -1 : row.Validation.Max(static m => (int)m.Severity);
+
+    private static string RowClass(ServiceSummary row, int index) =>
+        row.Validation.Any(static m => m.Severity == MessageSeverity.Error) ? "tc-row tc-row--error" : "tc-row";
+
+    // The whole row opens the service (the name stays a real link for keyboards and new tabs).
+    private void OpenRow(DataGridRowClickEventArgs<ServiceSummary> args) => Navigation.NavigateTo(DetailHref(args.Item));
+
+    private async Task StopWatchAsync()
+    {
+        if (_cts is null)
+        {
+            return;
+        }
+
+        await _cts.CancelAsync();
+        if (_watch is not null)
+        {
+            try
+            {
+                await _watch;
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected.
+            }
+        }
+
+        _cts.Dispose();
+        _cts = null;
+        _watch = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopWatchAsync();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,185 @@
+using k8s;
+using k8s.Exceptions;
+using k8s.KubeConfigModels;
+using Microsoft.Extensions.Options;
+using TrafficConsole.Cluster.Cache;
+using TrafficConsole.Cluster.Connection;
+using TrafficConsole.Cluster.Writing;
+using TrafficConsole.Sandbox;
+using TrafficConsole.Web.Model;
+
+namespace TrafficConsole.Web.Hosting;
+
+/// <summary>
+/// The process's one connection to the cluster: in Sandbox mode it first starts the embedded
+/// sandbox, then the shared cache and the writer. A hosted service registered before everything
+/// that reads the cache, because hosted services start in order.
+/// </summary>
+public sealed partial class ClusterRuntime(
+    IOptions<ClusterOptions> clusterOptions,
+    IOptions<SandboxHostOptions> sandboxOptions,
+    IOptions<MeshCacheOptions> cacheOptions,
+    IOptions<RoutingWriterOptions> writerOptions,
+    ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<ClusterRuntime>();
+    private State? _state;
+
+    /// <summary>The embedded sandbox, when the console started one (Sandbox mode without Cluster:ServerUrl).</summary>
+    public SandboxServer? Sandbox => Started.Sandbox;
+
+    /// <summary>The client the cache and writer use.</summary>
+    public IKubernetes Client => Started.Client;
+
+    public IMeshCache Cache => Started.Cache;
+
+    public IRoutingWriter Writer => Started.Writer;
+
+    public ClusterInfo Info => Started.Info;
+
+    private State Started => _state ?? throw new InvalidOperationException("The cluster runtime has not started yet; it starts with the host.");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_state is not null)
+        {
+            return;
+        }
+
+        ClusterOptions options = Copy(clusterOptions.Value);
+        SandboxServer? sandbox = null;
+        if (options.Mode == ClusterMode.Sandbox && string.IsNullOrEmpty(options.ServerUrl))
+        {
+            sandbox = await StartSandboxAsync(sandboxOptions.Value, cancellationToken).ConfigureAwait(false);
+            options.ServerUrl = sandbox.Url.ToString().TrimEnd('/');
+            options.Token = sandbox.AdminToken;
+        }
+
+        KubernetesClientConfiguration configuration = KubernetesConnection.CreateConfiguration(options);
+        Kubernetes client = new(configuration);
+        MeshCache cache = new(client, cacheOptions, loggerFactory.CreateLogger<MeshCache>());
+        RoutingWriter writer = new(client, cache, writerOptions, loggerFactory.CreateLogger<RoutingWriter>());
+        ClusterInfo info = new(NameOf(options, sandbox), configuration.Host, options.Mode == ClusterMode.Sandbox, sandbox?.KubeconfigPath);
+        _state = new State(sandbox, client, cache, writer, info);
+
+        // Returns at once: the cache syncs in the background and /readyz says when it has.
+        await cache.StartAsync(cancellationToken).ConfigureAwait(false);
+        LogConnecting(options.Mode, info.Name, info.ServerUrl);
+    }
+
+    // The runtime is not restartable: stopping releases the watch, the client and the sandbox.
+    public Task StopAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _state, null) is not { } state)
+        {
+            return;
+        }
+
+        await state.Cache.DisposeAsync().ConfigureAwait(false);
+        if (state.Sandbox is not null)
+        {
+            await state.Sandbox.DisposeAsync().ConfigureAwait(false);
+        }
+
+        state.Client.Dispose();
+    }
+
+    private async Task<SandboxServer> StartSandboxAsync(SandboxHostOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(options.DataDir!);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"Sandbox:DataDir '{options.DataDir}' cannot be created: {ex.Message}", ex);
+        }
+
+        SandboxServer sandbox;
+        try
+        {
+            sandbox = await SandboxServer.StartAsync(
+                new SandboxOptions
+                {
+                    Port = options.Port,
+                    DataDirectory = options.DataDir!,
+                    Seed = options.Seed ? SandboxSeed.Bookinfo : SandboxSeed.None,
+                    LoggerFactory = loggerFactory,
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            // Kestrel reports a taken port as an IOException; say which setting picks it.
+            throw new StartupException($"The sandbox cannot listen on 127.0.0.1:{options.Port} (Sandbox:Port; 0 picks a free port): {ex.Message}", ex);
+        }
+
+        LogSandboxStarted(sandbox.Url, options.DataDir!, sandbox.KubeconfigPath ?? "(none)");
+        return sandbox;
+    }
+
+    private static string NameOf(ClusterOptions options, SandboxServer? sandbox) => options.Mode switch
+    {
+        ClusterMode.Sandbox => sandbox is null ? "sandbox (external)" : "sandbox",
+        ClusterMode.InCluster => "in-cluster",
+        _ => options.Context ?? CurrentContext(options.ResolveKubeConfigPath()) ?? "kubeconfig",
+    };
+
+    private static string? CurrentContext(string kubeconfigPath)
+    {
+        try
+        {
+            K8SConfiguration config = KubernetesClientConfiguration.LoadKubeConfig(kubeconfigPath);
+            return string.IsNullOrEmpty(config.CurrentContext) ? null : config.CurrentContext;
+        }
+        catch (Exception ex) when (ex is KubeConfigException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static ClusterOptions Copy(ClusterOptions options) => new()
+    {
+        Mode = options.Mode,
+        KubeConfigPath = options.KubeConfigPath,
+        Context = options.Context,
+        ServerUrl = options.ServerUrl,
+        Token = options.Token,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Sandbox cluster at {SandboxUrl} (data in {DataDir}). Try: kubectl --kubeconfig {KubeconfigPath} get vs -A")]
+    private partial void LogSandboxStarted(Uri sandboxUrl, string dataDir, string kubeconfigPath);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to cluster {ClusterName} ({Mode}) at {ServerUrl}")]
+    private partial void LogConnecting(ClusterMode mode, string clusterName, string serverUrl);
+
+    private sealed record State(SandboxServer? Sandbox, Kubernetes Client, MeshCache Cache, RoutingWriter Writer, ClusterInfo Info);
+}
+
+/// <summary>Registers the options and the <see cref="ClusterRuntime"/>.</summary>
+internal static class ClusterRuntimeSetup
+{
+    public static IServiceCollection AddClusterRuntime(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ClusterOptions>()
+            .Configure(options => ClusterSettings.Bind(options, configuration))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterSettingsValidator>();
+
+        services.AddOptions<SandboxHostOptions>()
+            .BindConfiguration(SandboxHostOptions.SectionName)
+            .PostConfigure(static o => o.DataDir = string.IsNullOrWhiteSpace(o.DataDir) ? SandboxHostOptions.DefaultDataDir() : o.DataDir)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SandboxHostOptions>, SandboxHostOptionsValidator>();
+
+        services.AddOptions<MeshCacheOptions>().BindConfiguration(MeshCacheOptions.SectionName);
+        services.AddOptions<RoutingWriterOptions>().BindConfiguration("Cluster:Writer");
+
+        services.AddSingleton<ClusterRuntime>();
+        services.AddHostedService(static sp => sp.GetRequiredService<ClusterRuntime>());
+        return services;
+    }
+}

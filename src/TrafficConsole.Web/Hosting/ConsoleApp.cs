@@ -1,0 +1,90 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Json;
+using TrafficConsole.Web.Api;
+using TrafficConsole.Web.Components;
+using TrafficConsole.Web.Hubs;
+using TrafficConsole.Web.Services;
+
+namespace TrafficConsole.Web.Hosting;
+
+/// <summary>
+/// Builds the console's web host. Program.cs runs it; tests build the very same host with
+/// their own settings (see <c>ConsoleTestHost</c> in the web tests).
+/// </summary>
+public static class ConsoleApp
+{
+    /// <summary>Used when neither ASPNETCORE_URLS, --urls nor Kestrel endpoints say otherwise.</summary>
+    public const string DefaultUrl = "http://localhost:5000";
+
+    /// <summary>Builds the host; <paramref name="configure"/> runs before services are added (tests add settings there).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // Fixed so static web assets resolve when the host runs inside a test process too.
+            ApplicationName = typeof(ConsoleApp).Assembly.GetName().Name,
+        });
+        configure?.Invoke(builder);
+        UseDefaultUrl(builder);
+
+        builder.AddConsoleLogging();
+        AddServices(builder.Services, builder.Configuration);
+
+        WebApplication app = builder.Build();
+        Configure(app);
+        return app;
+    }
+
+    private static void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName);
+        services.AddClusterRuntime(configuration);
+
+        services.AddSingleton<IActorAccessor, ActorAccessor>();
+        services.AddSingleton<ITrafficService, TrafficService>();
+
+        services.AddProblemDetails();
+        services.Configure<JsonOptions>(static o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddOpenApi(static o => o.AddDocumentTransformer(static (document, _, _) =>
+        {
+            document.Info.Title = "TrafficConsole API";
+            document.Info.Description = "Read and shift the traffic split of services on an Istio mesh.";
+            return Task.CompletedTask;
+        }));
+        services.AddSignalR().AddJsonProtocol(static o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddConsoleHealthChecks();
+        services.AddConsoleUi();
+
+        // After the cluster runtime: hosted services start in order, and this one needs the cache.
+        services.AddHostedService<HubBroadcaster>();
+    }
+
+    private static void Configure(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseWhen(
+            static http => http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal),
+            static api => api.UseStatusCodePages());
+        app.UseConsoleRequestLogging();
+
+        app.MapOpenApi();
+        app.MapConsoleHealthChecks();
+        app.MapTrafficApi();
+        app.MapHub<TrafficHub>(TrafficHub.Path);
+        app.MapConsoleUi();
+    }
+
+    private static void UseDefaultUrl(WebApplicationBuilder builder)
+    {
+        ConfigurationManager config = builder.Configuration;
+        bool configured = !string.IsNullOrEmpty(config["urls"])
+            || !string.IsNullOrEmpty(config["http_ports"])
+            || !string.IsNullOrEmpty(config["https_ports"])
+            || config.GetSection("Kestrel:Endpoints").Exists();
+        if (!configured)
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+    }
+}

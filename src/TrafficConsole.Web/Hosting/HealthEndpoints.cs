@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using TrafficConsole.Web.Model;
+using TrafficConsole.Web.Services;
+
+namespace TrafficConsole.Web.Hosting;
+
+/// <summary><c>/healthz</c>: the process runs. <c>/readyz</c>: the cache has synced and the API server answers.</summary>
+internal static class HealthEndpoints
+{
+    private const string ReadyTag = "ready";
+
+    public static IServiceCollection AddConsoleHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks().AddCheck<ClusterReadinessCheck>("cluster", tags: [ReadyTag]);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapConsoleHealthChecks(this IEndpointRouteBuilder endpoints)
+    {
+        // Liveness runs no check: restarting the process would not fix an unreachable API server.
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = static _ => false, ResponseWriter = WriteAsync })
+            .ExcludeFromDescription();
+        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = static c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
+            .ExcludeFromDescription();
+        return endpoints;
+    }
+
+    private static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        var body = new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(
+                static e => e.Key,
+                static e => new { status = e.Value.Status.ToString(), reason = e.Value.Description }),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted);
+    }
+}
+
+/// <summary>Ready only when the shared cache is connected and synced; the reason otherwise.</summary>
+internal sealed class ClusterReadinessCheck(ITrafficService traffic) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        ConnectionHealth health = traffic.Health;
+        HealthCheckResult result = health.State switch
+        {
+            ConnectionState.Connected => HealthCheckResult.Healthy($"Synced with {traffic.Cluster.ServerUrl}."),
+            ConnectionState.Connecting => HealthCheckResult.Unhealthy(Reason("Not synced with the Kubernetes API server yet", health)),
+            ConnectionState.Reconnecting => HealthCheckResult.Unhealthy(Reason("Lost the Kubernetes API server; reconnecting", health)),
+            _ => HealthCheckResult.Unhealthy(Reason("The Kubernetes API server is unreachable", health)),
+        };
+        return Task.FromResult(result);
+    }
+
+    private static string Reason(string what, ConnectionHealth health) =>
+        health.LastError is { Length: > 0 } error ? $"{what}: {error}" : what + ".";
+}

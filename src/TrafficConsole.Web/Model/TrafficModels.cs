@@ -1,0 +1,120 @@
+using System.Collections.Immutable;
+
+namespace TrafficConsole.Web.Model;
+
+/// <summary>Which cluster the console talks to, as the badge in the app bar shows it.</summary>
+public sealed record ClusterInfo(string Name, string ServerUrl, bool IsSandbox, string? KubeconfigPath);
+
+/// <summary>Whether the API server answers, as pages show it.</summary>
+public enum ConnectionState { Connecting, Connected, Reconnecting, Unreachable }
+
+/// <summary>The API server connection as a page shows it: state plus what went wrong last.</summary>
+public sealed record ConnectionHealth(ConnectionState State, string? LastError, DateTimeOffset? Since);
+
+/// <summary>How a service's traffic is routed today.</summary>
+public enum RoutingKind
+{
+    /// <summary>No VirtualService: plain Kubernetes load balancing by replica count.</summary>
+    None,
+    /// <summary>A weighted split the sliders can edit.</summary>
+    Split,
+    /// <summary>Match rules (headers, URIs...) in front of a split.</summary>
+    Rules,
+    /// <summary>Routing too complex for sliders; shown read-only with the reason.</summary>
+    ReadOnly,
+}
+
+/// <summary>One version's share of traffic, in integer percent.</summary>
+public sealed record WeightShare(string Version, int Percent);
+
+/// <summary>Traffic mirrored (shadowed) to one version.</summary>
+public sealed record MirrorShare(string Version, double Percent);
+
+/// <summary>A version of a service: the workloads that carry one version label value.</summary>
+public sealed record VersionSummary(
+    string Name,
+    string SubsetName,
+    string LabelKey,
+    ImmutableArray<string> Workloads,
+    ImmutableDictionary<string, string> Labels,
+    int DesiredReplicas,
+    int ReadyReplicas);
+
+/// <summary>The routing of one service as it is in the cluster.</summary>
+public sealed record RoutingSummary(
+    RoutingKind Kind,
+    ImmutableArray<WeightShare> Effective,
+    ImmutableArray<WeightShare> ImpliedByReplicas,
+    MirrorShare? Mirror,
+    string? ReadOnlyReason,
+    bool ManagedByTrafficConsole,
+    string Revision);
+
+/// <summary>Severity of a validation message.</summary>
+public enum MessageSeverity { Info, Warning, Error }
+
+/// <summary>A validation finding with its stable code (see docs/validation.md).</summary>
+public sealed record ValidationMessage(string Code, MessageSeverity Severity, string Path, string Message);
+
+/// <summary>A row of the services list.</summary>
+public sealed record ServiceSummary(
+    string Namespace,
+    string Name,
+    ImmutableArray<VersionSummary> Versions,
+    RoutingSummary Routing,
+    ImmutableArray<ValidationMessage> Validation,
+    string? LastChangedBy,
+    DateTimeOffset? LastChangedAt);
+
+/// <summary>Everything the service page shows: the summary plus the resources in the cluster.</summary>
+public sealed record ServiceDetail(
+    ServiceSummary Summary,
+    string Host,
+    ImmutableArray<string> RoutingResources,
+    string? VirtualServiceYaml,
+    string? DestinationRuleYaml);
+
+/// <summary>What an operator wants: integer weights per version (summing to 100) and an optional mirror.</summary>
+public sealed record TrafficDraft(ImmutableArray<WeightShare> Weights, MirrorShare? Mirror);
+
+/// <summary>A line of a YAML diff.</summary>
+public sealed record DiffLine(DiffLineKind Kind, string Text);
+
+/// <summary>Whether a diff line was added, removed or kept.</summary>
+public enum DiffLineKind { Unchanged, Added, Removed }
+
+/// <summary>What Apply would write: YAML of both resources, their diffs against the cluster, and validation.</summary>
+public sealed record RoutingPreview(
+    string VirtualServiceYaml,
+    string DestinationRuleYaml,
+    ImmutableArray<DiffLine> VirtualServiceDiff,
+    ImmutableArray<DiffLine> DestinationRuleDiff,
+    ImmutableArray<ValidationMessage> Validation,
+    bool CanApply);
+
+/// <summary>The outcome of a write: a value, never an exception, for everything a user can cause.</summary>
+public abstract record ChangeOutcome
+{
+    private ChangeOutcome() { }
+
+    /// <summary>Written; the cluster (and the cache) now hold this revision.</summary>
+    public sealed record Applied(string Revision) : ChangeOutcome;
+
+    /// <summary>Someone changed the service since the user's revision; nothing was written.</summary>
+    public sealed record Conflict(ServiceDetail? Current, string Message) : ChangeOutcome;
+
+    /// <summary>The draft or the cluster refused the content; nothing was written.</summary>
+    public sealed record Invalid(ImmutableArray<ValidationMessage> Messages) : ChangeOutcome;
+
+    /// <summary>The user may not make this change.</summary>
+    public sealed record Forbidden(string Message) : ChangeOutcome;
+
+    /// <summary>The service or namespace does not exist (any more).</summary>
+    public sealed record NotFound(string Message) : ChangeOutcome;
+
+    /// <summary>The API server could not be reached or failed; nothing is known to be written.</summary>
+    public sealed record Unavailable(string Message) : ChangeOutcome;
+}
+
+/// <summary>A change to a service the cache saw, whoever made it.</summary>
+public sealed record ServiceChangedEvent(string Namespace, string Service, string Revision, ImmutableArray<WeightShare> Weights, RoutingKind Kind);

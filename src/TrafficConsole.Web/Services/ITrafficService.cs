@@ -1,0 +1,45 @@
+using TrafficConsole.Web.Model;
+
+namespace TrafficConsole.Web.Services;
+
+/// <summary>
+/// The one service layer that pages, the REST API and the SignalR hub use for every read and write.
+/// Reads come from the shared cache (viewers never call the API server); writes go through the
+/// cluster layer with the revision the user started from.
+/// </summary>
+public interface ITrafficService
+{
+    ClusterInfo Cluster { get; }
+
+    ConnectionHealth Health { get; }
+
+    /// <summary>Namespaces in the cluster, sorted.</summary>
+    IReadOnlyList<string> Namespaces { get; }
+
+    /// <summary>Services of one namespace with their versions and routing; empty when the namespace is unknown.</summary>
+    IReadOnlyList<ServiceSummary> ListServices(string namespaceName);
+
+    /// <summary>One service, or null when it does not exist.</summary>
+    ServiceDetail? GetService(string namespaceName, string service);
+
+    /// <summary>What applying the draft would write, with validation; changes nothing.</summary>
+    RoutingPreview Preview(string namespaceName, string service, TrafficDraft draft);
+
+    /// <summary>Writes the draft if the service is still at <paramref name="expectedRevision"/> (null: no check).</summary>
+    Task<ChangeOutcome> ApplyAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the service's routing resources, returning it to plain Kubernetes load balancing.</summary>
+    Task<ChangeOutcome> DeleteRoutingAsync(string namespaceName, string service, string? expectedRevision, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>The resources "Delete traffic routing" would remove, for the confirmation dialog.</summary>
+    IReadOnlyList<string> DescribeDelete(string namespaceName, string service);
+
+    /// <summary>
+    /// Live changes for one namespace (null: all), whoever made them, plus connection changes.
+    /// Dispose the subscription to stop. Bursts are batched.
+    /// </summary>
+    IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, CancellationToken cancellationToken);
+}
+
+/// <summary>A batch of live changes: services that changed, and the connection state if it changed.</summary>
+public sealed record TrafficUpdate(IReadOnlyList<ServiceChangedEvent> Services, ConnectionHealth? Health);

@@ -1,0 +1,379 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using TrafficConsole.Cluster.Cache;
+using TrafficConsole.Cluster.Writing;
+using TrafficConsole.Mesh.Resources;
+using TrafficConsole.Mesh.Routing;
+using TrafficConsole.Mesh.Services;
+using TrafficConsole.Mesh.Validation;
+using TrafficConsole.Mesh.Yaml;
+using TrafficConsole.Web.Hosting;
+using TrafficConsole.Web.Model;
+using MeshRoutingKind = TrafficConsole.Mesh.Routing.RoutingKind;
+using RoutingKind = TrafficConsole.Web.Model.RoutingKind;
+
+namespace TrafficConsole.Web.Services;
+
+/// <summary>
+/// The service layer over the shared cache (reads) and the routing writer (writes), with Mesh doing
+/// the planning, validation, YAML and diffs. Maps Mesh types to the view models pages show.
+/// </summary>
+internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<TrafficService> logger) : ITrafficService
+{
+    /// <summary>Code of the message a refused plan carries when Mesh gave no issue (e.g. read-only routing).</summary>
+    public const string RefusedCode = "TC0001";
+
+    // Summaries and details are built once per view: views belong to one immutable snapshot, so
+    // every page and API call reading the same snapshot shares the work (and the YAML rendering).
+    private static readonly ConditionalWeakTable<ServiceView, ServiceSummary> Summaries = new();
+    private static readonly ConditionalWeakTable<ServiceView, ServiceDetail> Details = new();
+
+    private IMeshCache Cache => runtime.Cache;
+
+    public ClusterInfo Cluster => runtime.Info;
+
+    public ConnectionHealth Health => ToHealth(Cache.Current);
+
+    public IReadOnlyList<string> Namespaces => [.. Cache.Current.Namespaces];
+
+    public IReadOnlyList<ServiceSummary> ListServices(string namespaceName)
+    {
+        ArgumentNullException.ThrowIfNull(namespaceName);
+        return [.. Cache.Current.GetServiceViews(namespaceName).Select(ToSummary)];
+    }
+
+    public ServiceDetail? GetService(string namespaceName, string service)
+    {
+        ArgumentNullException.ThrowIfNull(namespaceName);
+        ArgumentNullException.ThrowIfNull(service);
+        return Cache.Current.GetServiceView(namespaceName, service) is { } view ? ToDetail(view) : null;
+    }
+
+    public RoutingPreview Preview(string namespaceName, string service, TrafficDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        MeshSnapshot snapshot = Cache.Current;
+        if (snapshot.GetServiceView(namespaceName, service) is not { } view)
+        {
+            return new RoutingPreview(string.Empty, string.Empty, [], [], [NotFoundMessage(namespaceName, service)], CanApply: false);
+        }
+
+        RoutingPlan plan = RoutingPlanner.PlanApply(view, ToSplit(draft), IstioApiVersion(snapshot));
+        if (plan.IsRefused)
+        {
+            return new RoutingPreview(string.Empty, string.Empty, [], [], RefusalMessages(plan), CanApply: false);
+        }
+
+        string currentVs = plan.CurrentVirtualService is { } cvs ? ResourceYaml.Serialize(cvs) : string.Empty;
+        string currentDr = plan.CurrentDestinationRule is { } cdr ? ResourceYaml.Serialize(cdr) : string.Empty;
+        string desiredVs = plan.VirtualService is { } vs ? ResourceYaml.Serialize(vs) : string.Empty;
+        string desiredDr = plan.DestinationRule is { } dr ? ResourceYaml.Serialize(dr) : currentDr;
+        return new RoutingPreview(
+            desiredVs,
+            desiredDr,
+            ToDiff(TextDiff.Unified(currentVs, desiredVs)),
+            ToDiff(TextDiff.Unified(currentDr, desiredDr)),
+            [.. plan.Issues.Select(ToMessage)],
+            CanApply: plan.HasChanges);
+    }
+
+    public async Task<ChangeOutcome> ApplyAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentException.ThrowIfNullOrEmpty(actor);
+        MeshSnapshot snapshot = Cache.Current;
+        if (snapshot.GetServiceView(namespaceName, service) is not { } view)
+        {
+            return new ChangeOutcome.NotFound(NotFoundMessage(namespaceName, service).Message);
+        }
+
+        if (Stale(view, expectedRevision) is { } conflict)
+        {
+            LogRefused(actor, namespaceName, service, "conflict", conflict.Message);
+            return conflict;
+        }
+
+        TrafficSplit split = ToSplit(draft);
+        RoutingPlan plan = RoutingPlanner.PlanApply(view, split, IstioApiVersion(snapshot));
+        if (plan.IsRefused)
+        {
+            LogRefused(actor, namespaceName, service, "invalid", plan.RefusalReason ?? "refused");
+            return new ChangeOutcome.Invalid(RefusalMessages(plan));
+        }
+
+        if (!plan.HasChanges)
+        {
+            // Already as asked: nothing to write, and nothing to log as a change.
+            return new ChangeOutcome.Applied(view.Routing.Revision);
+        }
+
+        // The writer records the actor on the VirtualService (trafficconsole.io/changed-by).
+        WriteResult result = await runtime.Writer.ApplyAsync(plan, actor, cancellationToken).ConfigureAwait(false);
+        ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
+        if (outcome is ChangeOutcome.Applied applied)
+        {
+            string before = Describe(view.Routing);
+            string after = split.ToString();
+            LogTrafficChanged(actor, namespaceName, service, before, after, view.Routing.Revision, applied.Revision);
+        }
+        else
+        {
+            LogRefused(actor, namespaceName, service, outcome.GetType().Name, result.Describe());
+        }
+
+        return outcome;
+    }
+
+    public async Task<ChangeOutcome> DeleteRoutingAsync(string namespaceName, string service, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(actor);
+        if (Cache.Current.GetServiceView(namespaceName, service) is not { } view)
+        {
+            return new ChangeOutcome.NotFound(NotFoundMessage(namespaceName, service).Message);
+        }
+
+        if (Stale(view, expectedRevision) is { } conflict)
+        {
+            LogRefused(actor, namespaceName, service, "conflict", conflict.Message);
+            return conflict;
+        }
+
+        DeletePlan plan = RoutingPlanner.PlanDelete(view);
+        if (plan.IsEmpty)
+        {
+            return new ChangeOutcome.Applied(view.Routing.Revision);
+        }
+
+        WriteResult result = await runtime.Writer.DeleteAsync(plan, actor, namespaceName, service, cancellationToken).ConfigureAwait(false);
+        ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
+        if (outcome is ChangeOutcome.Applied applied)
+        {
+            string resources = string.Join(", ", plan.Delete);
+            string before = Describe(view.Routing);
+            LogRoutingDeleted(actor, namespaceName, service, resources, before, view.Routing.Revision, applied.Revision);
+        }
+        else
+        {
+            LogRefused(actor, namespaceName, service, outcome.GetType().Name, result.Describe());
+        }
+
+        return outcome;
+    }
+
+    public IReadOnlyList<string> DescribeDelete(string namespaceName, string service) =>
+        Cache.Current.GetServiceView(namespaceName, service) is { } view
+            ? [.. RoutingPlanner.PlanDelete(view).Delete.Select(static r => r.ToString())]
+            : [];
+
+    public async IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using MeshSubscription subscription = Cache.Subscribe(namespaceName, cancellationToken);
+        ConnectionHealth last = ToHealth(subscription.Snapshot);
+        await foreach (MeshChangeBatch batch in subscription.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            IEnumerable<ServiceRef> services = batch.IsResync
+                ? AllServices(batch.Snapshot, namespaceName)
+                : batch.AffectedServices.Where(s => namespaceName is null || string.Equals(s.Namespace, namespaceName, StringComparison.Ordinal));
+            ImmutableArray<ServiceChangedEvent> changes = [.. services.Select(s => ToEvent(batch.Snapshot, s))];
+
+            ConnectionHealth health = ToHealth(batch.Snapshot);
+            bool healthChanged = health.State != last.State || !string.Equals(health.LastError, last.LastError, StringComparison.Ordinal);
+            last = health;
+            if (!changes.IsEmpty || healthChanged)
+            {
+                yield return new TrafficUpdate(changes, healthChanged ? health : null);
+            }
+        }
+    }
+
+    private static IEnumerable<ServiceRef> AllServices(MeshSnapshot snapshot, string? namespaceName) =>
+        (namespaceName is null ? snapshot.Namespaces : [namespaceName])
+            .SelectMany(ns => snapshot.In(ns).Services.Keys.Order(StringComparer.Ordinal).Select(name => new ServiceRef(ns, name)));
+
+    private static ServiceChangedEvent ToEvent(MeshSnapshot snapshot, ServiceRef service) =>
+        snapshot.GetServiceView(service.Namespace, service.Name) is { } view
+            ? new ServiceChangedEvent(service.Namespace, service.Name, view.Routing.Revision, ToShares(view.Routing.EffectiveSplit), ToKind(view.Routing.Kind))
+            // Gone: no routing, no weights; GetService now returns null.
+            : new ServiceChangedEvent(service.Namespace, service.Name, RoutingState.NoRevision, [], RoutingKind.None);
+
+    private static ChangeOutcome.Conflict? Stale(ServiceView view, string? expectedRevision) =>
+        expectedRevision is null || string.Equals(expectedRevision, view.Routing.Revision, StringComparison.Ordinal)
+            ? null
+            : new ChangeOutcome.Conflict(
+                ToDetail(view),
+                $"{view.Namespace}/{view.Name} changed since revision {expectedRevision} (now {view.Routing.Revision}, traffic {Describe(view.Routing)}); nothing was written.");
+
+    private ChangeOutcome ToOutcome(WriteResult result, string namespaceName, string service) => result switch
+    {
+        WriteResult.Applied applied => new ChangeOutcome.Applied(applied.Revision),
+        WriteResult.Conflict conflict => new ChangeOutcome.Conflict(
+            (conflict.Current ?? Cache.Current.GetServiceView(namespaceName, service)) is { } current ? ToDetail(current) : null,
+            conflict.Describe()),
+        WriteResult.Invalid invalid => new ChangeOutcome.Invalid(
+            invalid.Causes.Count == 0
+                ? [new ValidationMessage(RefusedCode, MessageSeverity.Error, string.Empty, invalid.Describe())]
+                : [.. invalid.Causes.Select(static c => new ValidationMessage(c.Reason ?? "Invalid", MessageSeverity.Error, c.Field ?? string.Empty, c.Message))]),
+        WriteResult.Forbidden forbidden => new ChangeOutcome.Forbidden(forbidden.Describe()),
+        WriteResult.NotFound notFound => new ChangeOutcome.NotFound(notFound.Describe()),
+        WriteResult.Unavailable unavailable => new ChangeOutcome.Unavailable(unavailable.Describe()),
+        _ => throw new InvalidOperationException($"Unknown write result {result.GetType().Name}."),
+    };
+
+    private static ValidationMessage NotFoundMessage(string namespaceName, string service) =>
+        new("NotFound", MessageSeverity.Error, string.Empty, $"Service '{service}' does not exist in namespace '{namespaceName}'.");
+
+    private static ImmutableArray<ValidationMessage> RefusalMessages(RoutingPlan plan)
+    {
+        ImmutableArray<ValidationMessage> messages = [.. plan.Issues.Select(ToMessage)];
+        return messages.Any(static m => m.Severity == MessageSeverity.Error)
+            ? messages
+            : messages.Add(new ValidationMessage(RefusedCode, MessageSeverity.Error, string.Empty, plan.RefusalReason ?? "The change cannot be applied."));
+    }
+
+    private static string IstioApiVersion(MeshSnapshot snapshot) => snapshot.Apis.IstioApiVersion ?? IstioApi.V1;
+
+    private static TrafficSplit ToSplit(TrafficDraft draft) => new(
+        [.. (draft.Weights.IsDefault ? [] : draft.Weights).Select(static w => new VersionWeight(w.Version, w.Percent))],
+        draft.Mirror is { } mirror ? new MirrorTarget(mirror.Version, mirror.Percent) : null);
+
+    private static string Describe(RoutingState routing) =>
+        routing.Kind == MeshRoutingKind.None ? "none (by replicas)" : routing.EffectiveSplit.ToString();
+
+    private static ServiceSummary ToSummary(ServiceView view) => Summaries.GetValue(view, BuildSummary);
+
+    private static ServiceDetail ToDetail(ServiceView view) => Details.GetValue(view, BuildDetail);
+
+    private static ServiceSummary BuildSummary(ServiceView view)
+    {
+        VirtualService? routingVs = RoutingVirtualService(view);
+        return new ServiceSummary(
+            view.Namespace,
+            view.Name,
+            [.. view.Versions.Select(ToVersion)],
+            ToRouting(view.Routing),
+            Validate(view),
+            routingVs?.Metadata?.Annotations?.TryGetValue(RoutingWriter.ChangedByAnnotation, out string? by) == true ? by : null,
+            routingVs?.Metadata?.Annotations?.TryGetValue(RoutingWriter.ChangedAtAnnotation, out string? at) == true
+                && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset when)
+                ? when
+                : null);
+    }
+
+    private static ServiceDetail BuildDetail(ServiceView view)
+    {
+        VirtualService? vs = RoutingVirtualService(view);
+        DestinationRule? dr = view.DestinationRules.FirstOrDefault();
+        return new ServiceDetail(
+            ToSummary(view),
+            view.Host,
+            [
+                .. view.VirtualServices.Select(static v => $"VirtualService {v.Namespace}/{v.Name}"),
+                .. view.DestinationRules.Select(static d => $"DestinationRule {d.Namespace}/{d.Name}"),
+            ],
+            vs is null ? null : ResourceYaml.Serialize(vs),
+            dr is null ? null : ResourceYaml.Serialize(dr));
+    }
+
+    /// <summary>The VirtualService whose routes the routing state was read from.</summary>
+    private static VirtualService? RoutingVirtualService(ServiceView view) =>
+        view.Routing.VirtualServiceName is { } name
+            ? view.VirtualServices.FirstOrDefault(v => string.Equals($"{v.Namespace}/{v.Name}", name, StringComparison.Ordinal)
+                || string.Equals(v.Name, name, StringComparison.Ordinal)) ?? view.VirtualServices.FirstOrDefault()
+            : view.VirtualServices.FirstOrDefault();
+
+    private static ImmutableArray<ValidationMessage> Validate(ServiceView view)
+    {
+        VirtualServiceValidationContext context = VirtualServiceValidationContext.With(view.DestinationRules);
+        ImmutableArray<Workload> workloads = [.. view.Versions.SelectMany(static v => v.Workloads)];
+        return
+        [
+            .. view.VirtualServices.SelectMany(vs => VirtualServiceValidator.Validate(vs, context)).Select(ToMessage),
+            .. view.DestinationRules.SelectMany(dr => DestinationRuleValidator.Validate(dr, workloads)).Select(ToMessage),
+        ];
+    }
+
+    private static VersionSummary ToVersion(ServiceVersion version) => new(
+        version.Name,
+        version.SubsetName,
+        version.LabelKey ?? string.Empty,
+        [.. version.Workloads.Select(static w => w.Name)],
+        version.SubsetLabels,
+        version.DesiredReplicas,
+        version.ReadyReplicas);
+
+    private static RoutingSummary ToRouting(RoutingState routing) => new(
+        ToKind(routing.Kind),
+        ToShares(routing.EffectiveSplit),
+        ToShares(routing.ImpliedByReplicas),
+        routing.Mirror is { } mirror ? new MirrorShare(mirror.Version, mirror.Percent) : null,
+        routing.ReadOnlyReason,
+        routing.ManagedByTrafficConsole,
+        routing.Revision);
+
+    private static ImmutableArray<WeightShare> ToShares(TrafficSplit split) =>
+        [.. split.Weights.Select(static w => new WeightShare(w.Version, w.Weight))];
+
+    private static RoutingKind ToKind(MeshRoutingKind kind) => kind switch
+    {
+        MeshRoutingKind.None => RoutingKind.None,
+        MeshRoutingKind.Split => RoutingKind.Split,
+        MeshRoutingKind.Rules => RoutingKind.Rules,
+        _ => RoutingKind.ReadOnly,
+    };
+
+    private static ValidationMessage ToMessage(ValidationIssue issue) => new(
+        issue.Code,
+        issue.Severity switch
+        {
+            Severity.Error => MessageSeverity.Error,
+            Severity.Warning => MessageSeverity.Warning,
+            _ => MessageSeverity.Info,
+        },
+        issue.Path,
+        issue.Message);
+
+    private static ImmutableArray<Model.DiffLine> ToDiff(ImmutableArray<Mesh.Yaml.DiffLine> lines) =>
+        [.. lines.Select(static l => new Model.DiffLine(
+            l.Kind switch
+            {
+                DiffKind.Added => DiffLineKind.Added,
+                DiffKind.Removed => DiffLineKind.Removed,
+                _ => DiffLineKind.Unchanged,
+            },
+            l.Text))];
+
+    /// <summary>Connected only once every kind has been listed: before that there is nothing true to show.</summary>
+    internal static ConnectionHealth ToHealth(MeshSnapshot snapshot)
+    {
+        CacheHealth health = snapshot.Health;
+        return health.State == CacheHealthState.Connected && !snapshot.IsSynced
+            ? new ConnectionHealth(ConnectionState.Connecting, null, health.Since)
+            : ToHealth(health);
+    }
+
+    internal static ConnectionHealth ToHealth(CacheHealth health) => new(
+        health.State switch
+        {
+            CacheHealthState.Connected => ConnectionState.Connected,
+            CacheHealthState.Reconnecting => ConnectionState.Reconnecting,
+            CacheHealthState.Unreachable => ConnectionState.Unreachable,
+            _ => ConnectionState.Connecting,
+        },
+        health.LastError,
+        health.Since == DateTimeOffset.MinValue ? null : health.Since);
+
+    // "@Namespace", not "@namespace": the generator names the property after the parameter, and the
+    // audit log's property must be "Namespace" like everywhere else.
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information,
+        Message = "{Actor} changed traffic of {Namespace}/{Service}: {WeightsBefore} -> {WeightsAfter} (revision {RevisionBefore} -> {Revision})")]
+    private partial void LogTrafficChanged(string actor, string @Namespace, string service, string weightsBefore, string weightsAfter, string revisionBefore, string revision);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information,
+        Message = "{Actor} deleted the routing of {Namespace}/{Service} ({Resources}): {WeightsBefore} -> none (revision {RevisionBefore} -> {Revision})")]
+    private partial void LogRoutingDeleted(string actor, string @Namespace, string service, string resources, string weightsBefore, string revisionBefore, string revision);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning,
+        Message = "{Actor} could not change {Namespace}/{Service} ({Outcome}): {Reason}")]
+    private partial void LogRefused(string actor, string @Namespace, string service, string outcome, string reason);
+}

@@ -1,0 +1,243 @@
+using System.Net;
+using System.Text.Json;
+using TrafficConsole.Web.Tests.Infrastructure;
+
+namespace TrafficConsole.Web.Tests.Api;
+
+/// <summary>The REST API over real HTTP against the sandbox. Each test works on its own service.</summary>
+public sealed class TrafficApiTests(ConsoleHostFixture fixture) : IClassFixture<ConsoleHostFixture>
+{
+    private ConsoleTestHost Host => fixture.Host;
+
+    [Fact]
+    public async Task Services_list_shows_versions_and_the_split_replicas_imply_when_nothing_routes()
+    {
+        using HttpClient client = Host.CreateClient();
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.GetAsync(client, "api/v1/namespaces/shop/services");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        JsonElement checkout = body.EnumerateArray().Single(s => s.GetProperty("name").GetString() == "checkout");
+        Assert.Equal(["1.0", "2.0"], checkout.GetProperty("versions").EnumerateArray().Select(v => v.GetProperty("name").GetString()));
+        Assert.Equal("None", checkout.GetProperty("traffic").GetProperty("kind").GetString());
+        // 2 replicas of 1.0 and 1 of 2.0: two thirds / one third.
+        Assert.Equal(new Dictionary<string, int> { ["1.0"] = 67, ["2.0"] = 33 }, HttpJson.Weights(checkout.GetProperty("traffic")));
+        Assert.Contains(body.EnumerateArray(), s => s.GetProperty("name").GetString() == "catalog");
+    }
+
+    [Fact]
+    public async Task Get_traffic_returns_the_live_split_and_its_revision()
+    {
+        using HttpClient client = Host.CreateClient();
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.GetAsync(client, "api/v1/namespaces/shop/services/catalog/traffic");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Split", body.GetProperty("kind").GetString());
+        Dictionary<string, int> weights = HttpJson.Weights(body);
+        Assert.Equal(90, weights["v1"]);
+        Assert.Equal(10, weights["v2"]);
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("revision").GetString()));
+    }
+
+    [Fact]
+    public async Task Put_writes_the_virtual_service_and_destination_rule_with_the_weights()
+    {
+        using HttpClient client = Host.CreateClient();
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.PutAsync(client, "api/v1/namespaces/bookinfo/services/reviews/traffic",
+            """{ "weights": { "v1": 70, "v2": 20, "v3": 10 } }""");
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
+        Assert.Equal(new Dictionary<string, int> { ["v1"] = 70, ["v2"] = 20, ["v3"] = 10 }, HttpJson.Weights(body));
+        string revision = body.GetProperty("revision").GetString()!;
+
+        JsonElement vs = (await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "reviews"))!.Value;
+        JsonElement dr = (await IstioObjects.DestinationRuleAsync(Host.Kubernetes, "bookinfo", "reviews"))!.Value;
+        Assert.Equal(new Dictionary<string, int> { ["v1"] = 70, ["v2"] = 20, ["v3"] = 10 }, IstioObjects.CatchAllWeights(vs));
+        Assert.Superset(new HashSet<string> { "v1", "v2", "v3" }, IstioObjects.Subsets(dr));
+        Assert.Equal("anonymous@127.0.0.1", IstioObjects.Annotation(vs, "trafficconsole.io/changed-by"));
+
+        // The revision just returned is current: a follow-up change based on it goes through.
+        (HttpResponseMessage again, JsonElement againBody) = await HttpJson.PutAsync(client, "api/v1/namespaces/bookinfo/services/reviews/traffic",
+            $$"""{ "revision": "{{revision}}", "weights": { "v1": 0, "v2": 50, "v3": 50 } }""");
+        Assert.True(again.StatusCode == HttpStatusCode.OK, againBody.ToString());
+        vs = (await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "reviews"))!.Value;
+        Assert.Equal(50, IstioObjects.CatchAllWeights(vs)["v2"]);
+        Assert.Equal(50, IstioObjects.CatchAllWeights(vs)["v3"]);
+
+        (_, JsonElement read) = await HttpJson.GetAsync(client, "api/v1/namespaces/bookinfo/services/reviews/traffic");
+        Assert.Equal(againBody.GetProperty("revision").GetString(), read.GetProperty("revision").GetString());
+    }
+
+    [Fact]
+    public async Task Put_with_a_mirror_writes_it_and_reads_it_back()
+    {
+        using HttpClient client = Host.CreateClient();
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.PutAsync(client, "api/v1/namespaces/shop/services/recommendation/traffic",
+            """{ "weights": { "v1": 100, "v2": 0 }, "mirror": { "version": "v2", "percent": 10 } }""");
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
+        Assert.Equal("v2", body.GetProperty("mirror").GetProperty("version").GetString());
+        Assert.Equal(10, body.GetProperty("mirror").GetProperty("percent").GetDouble());
+        JsonElement vs = (await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "recommendation"))!.Value;
+        Assert.Contains("mirror", vs.GetProperty("spec").GetProperty("http").ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Put_with_a_stale_revision_is_409_with_the_current_state_and_writes_nothing()
+    {
+        using HttpClient client = Host.CreateClient();
+        (HttpResponseMessage created, JsonElement first) = await HttpJson.PutAsync(client, "api/v1/namespaces/shop/services/payment/traffic",
+            """{ "weights": { "v1": 50, "v2": 50 } }""");
+        Assert.True(created.StatusCode == HttpStatusCode.OK, first.ToString());
+        string staleRevision = first.GetProperty("revision").GetString()!;
+
+        // Someone else shifts traffic with kubectl.
+        JsonElement vs = (await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "payment"))!.Value;
+        string patch = """[{"op":"replace","path":"/spec/http/0/route/0/weight","value":80},{"op":"replace","path":"/spec/http/0/route/1/weight","value":20}]""";
+        (await Host.KubectlAsync("-n", "shop", "patch", "virtualservice", "payment", "--type=json", "-p", patch)).EnsureSuccess();
+        string theirVersion = await WaitForNewResourceVersionAsync("shop", "payment", IstioObjects.ResourceVersion(vs));
+        await WaitForRevisionChangeAsync(client, "shop", "payment", staleRevision);
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.PutAsync(client, "api/v1/namespaces/shop/services/payment/traffic",
+            $$"""{ "revision": "{{staleRevision}}", "weights": { "v1": 10, "v2": 90 } }""");
+
+        Assert.True(response.StatusCode == HttpStatusCode.Conflict, body.ToString());
+        JsonElement current = body.GetProperty("current");
+        Assert.NotEqual(staleRevision, current.GetProperty("revision").GetString());
+        Dictionary<string, int> currentWeights = HttpJson.Weights(current);
+        Assert.Equal(80, currentWeights["v1"]);
+        Assert.Equal(20, currentWeights["v2"]);
+
+        JsonElement after = (await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "payment"))!.Value;
+        Assert.Equal(theirVersion, IstioObjects.ResourceVersion(after));
+        Assert.Equal(80, IstioObjects.CatchAllWeights(after)["v1"]);
+    }
+
+    public static TheoryData<string?, string> MalformedBodies => new()
+    {
+        { null, "body" },
+        { "this is not json", "body" },
+        { "[1, 2]", "body" },
+        { """{ "revision": "x" }""", "weights" },
+        { """{ "weights": [ 50, 50 ] }""", "weights" },
+        { """{ "weights": { "v1": 30.5, "v2": 69.5 } }""", "weights[v1]" },
+        { """{ "weights": { "v1": "30", "v2": 70 } }""", "weights[v1]" },
+        { """{ "weights": { "v1": 100 }, "revision": 7 }""", "revision" },
+        { """{ "weights": { "v1": 100 }, "mirror": { "percent": 10 } }""", "mirror.version" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedBodies))]
+    public async Task Put_with_a_malformed_body_is_400_naming_the_field(string? json, string field)
+    {
+        using HttpClient client = Host.CreateClient();
+        string? before = await VirtualServiceVersionAsync("bookinfo", "details");
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.PutAsync(client, "api/v1/namespaces/bookinfo/services/details/traffic", json);
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, body.ToString());
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(body.GetProperty("errors").TryGetProperty(field, out _), $"errors should name '{field}': {body}");
+        Assert.Equal(before, await VirtualServiceVersionAsync("bookinfo", "details"));
+    }
+
+    public static TheoryData<string, string, string> InvalidSplits => new()
+    {
+        { """{ "weights": { "v1": 50, "v2": 20, "v3": 10 } }""", "weights", "TC1002" },
+        { """{ "weights": { "v1": 50, "v9": 50 } }""", "weights[v9]", "TC1004" },
+        { """{ "weights": { "v1": -10, "v2": 110 } }""", "weights[v1]", "TC1001" },
+        { """{ "weights": { "v1": 100 }, "mirror": { "version": "v2", "percent": 150 } }""", "mirror.percent", "TC1006" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidSplits))]
+    public async Task Put_with_an_invalid_split_is_422_naming_the_field_and_writes_nothing(string json, string field, string code)
+    {
+        using HttpClient client = Host.CreateClient();
+        string? before = await VirtualServiceVersionAsync("bookinfo", "ratings");
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.PutAsync(client, "api/v1/namespaces/shop/services/search/traffic", json);
+
+        Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, body.ToString());
+        Assert.True(body.GetProperty("errors").TryGetProperty(field, out _), $"errors should name '{field}': {body}");
+        Assert.Contains(body.GetProperty("issues").EnumerateArray(), i => i.GetProperty("code").GetString() == code);
+        Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "search"));
+        Assert.Equal(before, await VirtualServiceVersionAsync("bookinfo", "ratings"));
+    }
+
+    [Theory]
+    [InlineData("GET", "api/v1/namespaces/nowhere/services")]
+    [InlineData("GET", "api/v1/namespaces/nowhere/services/reviews/traffic")]
+    [InlineData("GET", "api/v1/namespaces/bookinfo/services/nothing/traffic")]
+    [InlineData("PUT", "api/v1/namespaces/bookinfo/services/nothing/traffic")]
+    [InlineData("DELETE", "api/v1/namespaces/bookinfo/services/nothing/traffic")]
+    [InlineData("DELETE", "api/v1/namespaces/nowhere/services/reviews/traffic")]
+    public async Task Unknown_namespace_or_service_is_404_problem(string method, string path)
+    {
+        using HttpClient client = Host.CreateClient();
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.SendAsync(client, new HttpMethod(method), path,
+            method == "PUT" ? """{ "weights": { "v1": 100 } }""" : null);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(404, body.GetProperty("status").GetInt32());
+        Assert.Contains(path.Contains("nowhere", StringComparison.Ordinal) ? "nowhere" : "nothing", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Delete_refuses_a_stale_revision_then_removes_the_routing()
+    {
+        using HttpClient client = Host.CreateClient();
+        (_, JsonElement before) = await HttpJson.GetAsync(client, "api/v1/namespaces/shop/services/cart/traffic");
+        string revision = before.GetProperty("revision").GetString()!;
+        Assert.NotNull(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "cart"));
+
+        (HttpResponseMessage stale, JsonElement staleBody) = await HttpJson.DeleteAsync(client, "api/v1/namespaces/shop/services/cart/traffic?revision=vs:1,dr:1");
+        Assert.True(stale.StatusCode == HttpStatusCode.Conflict, staleBody.ToString());
+        Assert.NotNull(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "cart"));
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.DeleteAsync(client, $"api/v1/namespaces/shop/services/cart/traffic?revision={Uri.EscapeDataString(revision)}");
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
+        Assert.Equal("None", body.GetProperty("kind").GetString());
+        Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "cart"));
+        Assert.Null(await IstioObjects.DestinationRuleAsync(Host.Kubernetes, "shop", "cart"));
+    }
+
+    private async Task<string?> VirtualServiceVersionAsync(string ns, string name) =>
+        await IstioObjects.VirtualServiceAsync(Host.Kubernetes, ns, name) is { } vs ? IstioObjects.ResourceVersion(vs) : null;
+
+    private async Task<string> WaitForNewResourceVersionAsync(string ns, string name, string old)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            if (await VirtualServiceVersionAsync(ns, name) is { } now && now != old)
+            {
+                return now;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"VirtualService {ns}/{name} did not change.");
+    }
+
+    private static async Task WaitForRevisionChangeAsync(HttpClient client, string ns, string service, string old)
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            (_, JsonElement body) = await HttpJson.GetAsync(client, $"api/v1/namespaces/{ns}/services/{service}/traffic");
+            if (body.GetProperty("revision").GetString() != old)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"The console did not see the change of {ns}/{service}.");
+    }
+}

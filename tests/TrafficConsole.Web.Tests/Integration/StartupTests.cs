@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using TrafficConsole.Web.Hosting;
+using TrafficConsole.Web.Model;
+using TrafficConsole.Web.Services;
+using TrafficConsole.Web.Tests.Infrastructure;
+
+namespace TrafficConsole.Web.Tests.Integration;
+
+/// <summary>Configuration errors stop start-up with a message naming the setting; the defaults work.</summary>
+public sealed class StartupTests
+{
+    [Theory]
+    [InlineData("Cluster:Mode", "Bogus", "Cluster:Mode 'Bogus'")]
+    [InlineData("Cluster:Mode", "7", "Cluster:Mode '7'")]
+    [InlineData("Sandbox:Port", "70000", "Sandbox:Port")]
+    public async Task A_bad_setting_stops_start_up_naming_it(string key, string value, string expected)
+    {
+        await using WebApplication app = ConsoleApp.Build(["--urls", "http://127.0.0.1:0"],
+            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }));
+
+        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KubeConfig_mode_with_a_missing_file_names_the_path_setting()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "kubeconfig");
+        await using WebApplication app = ConsoleApp.Build(["--urls", "http://127.0.0.1:0"],
+            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Cluster:Mode"] = "KubeConfig",
+                ["Cluster:KubeConfigPath"] = missing,
+            }));
+
+        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains("Cluster:KubeConfigPath", error.Message, StringComparison.Ordinal);
+        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_program_exits_with_the_setting_named_on_stderr()
+    {
+        string program = typeof(ConsoleApp).Assembly.Location;
+        ProcessStartInfo start = new("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(program)!,
+        };
+        start.ArgumentList.Add(program);
+        start.ArgumentList.Add("--Cluster:Mode=Kubernetes");
+        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+
+        using Process process = Process.Start(start)!;
+        using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(60));
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        string stderr = await process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        await stdout;
+
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Contains("Cluster:Mode 'Kubernetes' is not valid", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_program_logs_compact_json_when_asked_and_prints_the_sandbox_kubeconfig()
+    {
+        string program = typeof(ConsoleApp).Assembly.Location;
+        string dataDir = Path.Combine(Path.GetTempPath(), "trafficconsole-tests", Guid.NewGuid().ToString("N"));
+        ProcessStartInfo start = new("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(program)!,
+        };
+        foreach (string arg in new[] { program, "--Logging:Format=json", $"--Sandbox:DataDir={dataDir}", "--urls=http://127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(start)!;
+        try
+        {
+            using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(60));
+            JsonElement? kubeconfigLine = null;
+            while (kubeconfigLine is null && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                // Every console line is one JSON object (rendered compact JSON).
+                using JsonDocument json = JsonDocument.Parse(line);
+                Assert.True(json.RootElement.TryGetProperty("@t", out _), line);
+                if (json.RootElement.TryGetProperty("@m", out JsonElement message) && message.GetString()!.Contains("kubectl --kubeconfig", StringComparison.Ordinal))
+                {
+                    kubeconfigLine = json.RootElement.Clone();
+                }
+            }
+
+            Assert.NotNull(kubeconfigLine);
+            string kubeconfig = kubeconfigLine.Value.GetProperty("KubeconfigPath").GetString()!;
+            Assert.Equal(Path.Combine(dataDir, "kubeconfig"), kubeconfig);
+            // Rendered JSON quotes string values, which keeps the command copy-pasteable into a shell.
+            Assert.Contains($"kubectl --kubeconfig \"{kubeconfig}\" get vs -A", kubeconfigLine.Value.GetProperty("@m").GetString(), StringComparison.Ordinal);
+            Kubectl.Result namespaces = (await Kubectl.RunAsync(kubeconfig, null, "get", "namespaces")).EnsureSuccess();
+            Assert.Contains("bookinfo", namespaces.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            try
+            {
+                Directory.Delete(dataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temp directory.
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_taken_sandbox_port_stops_start_up_naming_the_setting()
+    {
+        using System.Net.Sockets.TcpListener taken = new(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        string dataDir = Path.Combine(Path.GetTempPath(), "trafficconsole-tests", Guid.NewGuid().ToString("N"));
+        await using WebApplication app = ConsoleApp.Build(["--urls", "http://127.0.0.1:0"],
+            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Sandbox:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Sandbox:DataDir"] = dataDir,
+            }));
+
+        StartupException error = await Assert.ThrowsAsync<StartupException>(() => app.StartAsync());
+
+        Assert.Contains("Sandbox:Port", error.Message, StringComparison.Ordinal);
+        Assert.Contains(port.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_urls_the_console_listens_on_localhost_5000()
+    {
+        using WebApplication app = ConsoleApp.Build([]);
+
+        Assert.Equal(ConsoleApp.DefaultUrl, app.Configuration["urls"]);
+        Assert.Equal("http://localhost:5000", ConsoleApp.DefaultUrl);
+    }
+
+    [Fact]
+    public async Task Sandbox_mode_starts_an_embedded_sandbox_and_points_kubectl_at_it()
+    {
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(new ConsoleTestHostOptions { EmbeddedSandbox = true });
+
+        ClusterInfo info = host.Traffic.Cluster;
+        Assert.True(info.IsSandbox);
+        Assert.NotNull(info.KubeconfigPath);
+        Assert.True(File.Exists(info.KubeconfigPath));
+        Assert.StartsWith("http://127.0.0.1:", info.ServerUrl, StringComparison.Ordinal);
+        Assert.Contains(host.Log.Events, e => CapturedLog.Literal(e).Contains($"kubectl --kubeconfig {info.KubeconfigPath} get vs -A", StringComparison.Ordinal));
+
+        Kubectl.Result vs = (await Kubectl.RunAsync(info.KubeconfigPath, null, "get", "vs", "-A")).EnsureSuccess();
+        Assert.Contains("catalog", vs.Output, StringComparison.Ordinal);
+        Assert.Contains("bookinfo", host.Traffic.Namespaces);
+        Assert.Equal(ConnectionState.Connected, host.Services.GetRequiredService<ITrafficService>().Health.State);
+    }
+}

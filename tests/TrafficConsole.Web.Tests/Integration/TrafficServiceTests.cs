@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Events;
+using TrafficConsole.Web.Model;
+using TrafficConsole.Web.Services;
+using TrafficConsole.Web.Tests.Infrastructure;
+
+namespace TrafficConsole.Web.Tests.Integration;
+
+/// <summary>The service layer as pages use it: preview, apply, live changes, the actor and the audit log.</summary>
+public sealed class TrafficServiceTests(TrafficServiceTests.ActorHostFixture fixture) : IClassFixture<TrafficServiceTests.ActorHostFixture>
+{
+    private const string Actor = "alice@example.com";
+
+    private ConsoleTestHost Host => fixture.Host;
+
+    private ITrafficService Traffic => Host.Traffic;
+
+    [Fact]
+    public async Task A_change_is_logged_once_with_actor_service_weights_and_revision_and_recorded_on_the_resource()
+    {
+        using HttpClient client = Host.CreateClient();
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.PutAsync(client, "api/v1/namespaces/bookinfo/services/reviews/traffic",
+            """{ "weights": { "v1": 80, "v2": 20, "v3": 0 } }""");
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
+        LogEvent change = Assert.Single(Host.Log.Events, e => e.Properties.ContainsKey("WeightsAfter") && Scalar(e, "Service") == "reviews");
+        Assert.Equal(Actor, Scalar(change, "Actor"));
+        Assert.Equal("bookinfo", Scalar(change, "Namespace"));
+        Assert.Equal("none (by replicas)", Scalar(change, "WeightsBefore"));
+        Assert.Equal("v1=80, v2=20, v3=0", Scalar(change, "WeightsAfter"));
+        Assert.Equal(body.GetProperty("revision").GetString(), Scalar(change, "Revision"));
+
+        JsonElement vs = (await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "reviews"))!.Value;
+        Assert.Equal(Actor, IstioObjects.Annotation(vs, "trafficconsole.io/changed-by"));
+        ServiceSummary summary = Traffic.GetService("bookinfo", "reviews")!.Summary;
+        Assert.Equal(Actor, summary.LastChangedBy);
+        Assert.NotNull(summary.LastChangedAt);
+        Assert.True(summary.Routing.ManagedByTrafficConsole);
+    }
+
+    [Fact]
+    public async Task Tokens_and_authorization_headers_never_reach_the_log()
+    {
+        using HttpClient client = Host.CreateClient();
+        using HttpRequestMessage request = new(HttpMethod.Get, new Uri("api/v1/namespaces/shop/services?access_token=query-s3cr3t", UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "header-s3cr3t");
+        using HttpResponseMessage response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await using HubConnection hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(Host.BaseUrl, "hubs/traffic"), o => o.AccessTokenProvider = static () => Task.FromResult<string?>("hub-s3cr3t"))
+            .Build();
+        await hub.StartAsync();
+        await hub.InvokeAsync<JsonElement>("JoinNamespace", "shop");
+
+        // The request log event is written as the response completes, which may be just after the client has it.
+        string log = Host.Log.RenderAll();
+        for (int i = 0; i < 100 && !log.Contains("/api/v1/namespaces/shop/services", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50);
+            log = Host.Log.RenderAll();
+        }
+
+        Assert.Contains("/api/v1/namespaces/shop/services", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", log, StringComparison.Ordinal);
+        Assert.DoesNotContain(Host.AdminToken, log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Preview_shows_yaml_and_diff_and_writes_nothing()
+    {
+        TrafficDraft draft = new([new WeightShare("v1", 60), new WeightShare("v2", 40)], null);
+
+        RoutingPreview preview = Traffic.Preview("shop", "search", draft);
+        RoutingPreview invalid = Traffic.Preview("shop", "search", new TrafficDraft([new WeightShare("v1", 60), new WeightShare("v2", 60)], null));
+
+        Assert.True(preview.CanApply);
+        Assert.Contains("weight: 60", preview.VirtualServiceYaml, StringComparison.Ordinal);
+        Assert.Contains("kind: DestinationRule", preview.DestinationRuleYaml, StringComparison.Ordinal);
+        Assert.Contains(preview.VirtualServiceDiff, l => l.Kind == DiffLineKind.Added && l.Text.Contains("weight: 40", StringComparison.Ordinal));
+        Assert.False(invalid.CanApply);
+        Assert.Contains(invalid.Validation, m => m.Code == "TC1002" && m.Severity == MessageSeverity.Error);
+        await Task.Delay(200);
+        Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "search"));
+        Assert.Equal(RoutingKind.None, Traffic.GetService("shop", "search")!.Summary.Routing.Kind);
+    }
+
+    [Fact]
+    public async Task Apply_with_a_stale_revision_is_a_conflict_carrying_the_current_service()
+    {
+        ServiceDetail before = Traffic.GetService("shop", "catalog")!;
+        string? versionBefore = IstioObjects.ResourceVersion((await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "catalog"))!.Value);
+
+        ChangeOutcome outcome = await Traffic.ApplyAsync("shop", "catalog",
+            new TrafficDraft([new WeightShare("v1", 50), new WeightShare("v2", 50), new WeightShare("v3", 0)], null), "vs:0,dr:0", Actor);
+
+        ChangeOutcome.Conflict conflict = Assert.IsType<ChangeOutcome.Conflict>(outcome);
+        Assert.Equal(before.Summary.Routing.Revision, conflict.Current!.Summary.Routing.Revision);
+        Assert.Contains(new WeightShare("v1", 90), conflict.Current.Summary.Routing.Effective);
+        Assert.Equal(versionBefore, IstioObjects.ResourceVersion((await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "catalog"))!.Value));
+        Assert.Equal(["VirtualService shop/catalog", "DestinationRule shop/catalog"], Traffic.DescribeDelete("shop", "catalog"));
+    }
+
+    [Fact]
+    public async Task Watch_delivers_changes_of_its_namespace_whoever_made_them()
+    {
+        using CancellationTokenSource cts = new(TimeSpan.FromSeconds(20));
+        List<ServiceChangedEvent> seen = [];
+        TaskCompletionSource<ServiceChangedEvent> ratings = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task watching = Task.Run(async () =>
+        {
+            await foreach (TrafficUpdate update in Traffic.WatchAsync("bookinfo", cts.Token))
+            {
+                lock (seen)
+                {
+                    seen.AddRange(update.Services);
+                }
+
+                if (update.Services.FirstOrDefault(s => s.Service == "ratings" && s.Kind == RoutingKind.Split) is { } found)
+                {
+                    ratings.TrySetResult(found);
+                }
+            }
+        }, cts.Token);
+        await Task.Delay(200);
+
+        ChangeOutcome shop = await Traffic.ApplyAsync("shop", "inventory", new TrafficDraft([new WeightShare("v1", 100)], null), null, Actor);
+        ChangeOutcome outcome = await Traffic.ApplyAsync("bookinfo", "ratings", new TrafficDraft([new WeightShare("v1", 100)], null), null, Actor);
+
+        Assert.IsType<ChangeOutcome.Applied>(shop);
+        ChangeOutcome.Applied applied = Assert.IsType<ChangeOutcome.Applied>(outcome);
+        ServiceChangedEvent change = await ratings.Task.WaitAsync(cts.Token);
+        Assert.Equal(applied.Revision, change.Revision);
+        Assert.Equal(new[] { new WeightShare("v1", 100) }, change.Weights.ToArray());
+        lock (seen)
+        {
+            Assert.All(seen, e => Assert.Equal("bookinfo", e.Namespace));
+        }
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
+    }
+
+    [Fact]
+    public void The_actor_is_the_signed_in_name_else_the_configured_default_else_anonymous_at_the_address()
+    {
+        IActorAccessor configured = Host.Services.GetRequiredService<IActorAccessor>();
+        ClaimsPrincipal signedIn = new(new ClaimsIdentity([new Claim(ClaimTypes.Name, "bob")], "test"));
+
+        Assert.Equal("bob", configured.GetActor(signedIn, IPAddress.Loopback));
+        Assert.Equal(Actor, configured.GetActor(new ClaimsPrincipal(new ClaimsIdentity()), IPAddress.Loopback));
+    }
+
+    [Fact]
+    public async Task Without_a_default_actor_changes_are_recorded_as_anonymous_at_the_client_address()
+    {
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync();
+        IActorAccessor actors = host.Services.GetRequiredService<IActorAccessor>();
+
+        Assert.Equal("anonymous@10.1.2.3", actors.GetActor(null, IPAddress.Parse("10.1.2.3").MapToIPv6()));
+        Assert.Equal("anonymous", actors.GetActor(null, null));
+    }
+
+    private static string? Scalar(LogEvent e, string name) =>
+        e.Properties.TryGetValue(name, out LogEventPropertyValue? value) && value is ScalarValue { Value: var v } ? v?.ToString() : null;
+
+    /// <summary>A host whose <c>Console:DefaultActor</c> is set, so changes carry a known actor.</summary>
+    public sealed class ActorHostFixture : IAsyncLifetime
+    {
+        private ConsoleTestHost? _host;
+
+        public ConsoleTestHost Host => _host!;
+
+        public async Task InitializeAsync()
+        {
+            ConsoleTestHostOptions options = new();
+            options.Settings["Console:DefaultActor"] = Actor;
+            _host = await ConsoleTestHost.StartAsync(options);
+        }
+
+        public async Task DisposeAsync()
+        {
+            if (_host is not null)
+            {
+                await _host.DisposeAsync();
+            }
+        }
+    }
+}
