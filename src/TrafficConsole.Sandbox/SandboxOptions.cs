@@ -30,6 +30,12 @@ public sealed class SandboxOptions
     /// <summary>How many changes are kept for resuming watches; older resourceVersions get 410 Gone.</summary>
     public int WatchHistoryLimit { get; set; } = 1000;
 
+    /// <summary>
+    /// Changes queued for one watch stream before it counts as too slow and is closed (its client
+    /// re-watches from the last version it saw).
+    /// </summary>
+    public int WatcherBufferLimit { get; set; } = 10_000;
+
     /// <summary>How often watches that allow bookmarks get a BOOKMARK event.</summary>
     public TimeSpan BookmarkInterval { get; set; } = TimeSpan.FromSeconds(10);
 

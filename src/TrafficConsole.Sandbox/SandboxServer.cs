@@ -72,7 +72,7 @@ public sealed class SandboxServer : IAsyncDisposable
             Directory.CreateDirectory(dir);
             var journal = new FileJournal(dir, options.CompactAfterWrites);
             var isNew = !File.Exists(journal.SnapshotPath) && !File.Exists(journal.LogPath);
-            store = new SandboxStore(journal, options.WatchHistoryLimit);
+            store = new SandboxStore(journal, options.WatchHistoryLimit, options.WatcherBufferLimit);
             if (isNew)
             {
                 SeedData.Apply(store, options.Seed, options.TimeProvider);
@@ -83,7 +83,7 @@ public sealed class SandboxServer : IAsyncDisposable
         }
         else
         {
-            store = new SandboxStore(null, options.WatchHistoryLimit);
+            store = new SandboxStore(null, options.WatchHistoryLimit, options.WatcherBufferLimit);
             SeedData.Apply(store, options.Seed, options.TimeProvider);
             token = NewToken();
         }

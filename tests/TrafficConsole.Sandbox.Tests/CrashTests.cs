@@ -113,6 +113,37 @@ public sealed class CrashTests
         Assert.Equal("not json", await File.ReadAllTextAsync(state));
     }
 
+    [Fact]
+    public async Task Sigterm_stops_the_program_cleanly()
+    {
+        using var dir = new TempDirectory();
+        var (process, _) = await StartProgramAsync(dir.Path);
+        try
+        {
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.Dispose();
+        }
+
+        // It let go of the data directory.
+        await using var again = await TestCluster.StartAsync(SandboxSeed.None, dataDirectory: dir.Path);
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync("/api/v1/namespaces/default")).Status);
+    }
+
     private static ProcessStartInfo ProgramInfo(IEnumerable<string> args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "TrafficConsole.Sandbox.dll");

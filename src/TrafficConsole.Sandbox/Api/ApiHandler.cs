@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -54,8 +53,9 @@ internal sealed partial class ApiHandler(
         {
             await WriteStatusAsync(context, new ApiException(503, "ServiceUnavailable", "the sandbox is shutting down")).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // A bug in the sandbox still answers as the API server would: a 500 Status, logged.
             LogInternalError(logger, ex, context.Request.Method, context.Request.Path);
             await WriteStatusAsync(context, new ApiException(500, "InternalError", $"Internal error occurred: {ex.Message}")).ConfigureAwait(false);
         }
@@ -374,6 +374,17 @@ internal sealed partial class ApiHandler(
 
     private async Task GetAsync(HttpContext context, ResourceRequest request)
     {
+        if (request.Type == ResourceCatalog.Pods && request.Subresource == "log")
+        {
+            // Nothing runs in the sandbox; say so where kubectl logs would show output.
+            _ = registry.Store.Get(request.Type, request.Namespace, request.Name!) ?? throw ApiException.NotFound(request.Type, request.Name!);
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync(
+                $"[sandbox] pod {request.Namespace}/{request.Name} is a record only: the sandbox runs no containers, so there are no logs.\n",
+                context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
         CheckSubresource(request);
         var obj = registry.Store.Get(request.Type, request.Namespace, request.Name!)
             ?? throw ApiException.NotFound(request.Type, request.Name!);
@@ -401,102 +412,70 @@ internal sealed partial class ApiHandler(
         var query = context.Request.Query;
         var labelSel = LabelSelector.Parse(query["labelSelector"]);
         var fieldSel = FieldSelector.Parse(query["fieldSelector"]);
-        var (items, rv) = registry.Store.Snapshot(request.Type, request.Namespace);
-        var selected = items.Where(o => labelSel.Matches(Json.Labels(o)) && fieldSel.Matches(Json.Namespace(o) ?? "", Json.Name(o) ?? ""));
+        var (items, rv) = registry.Store.RenderedSnapshot(request.Type, request.Namespace);
+        var selected = items.Where(e => labelSel.Matches(e.Labels) && fieldSel.Matches(e.Namespace, e.Name));
 
         var continueToken = (string?)query["continue"];
         if (!string.IsNullOrEmpty(continueToken))
         {
             var (afterNs, afterName) = DecodeContinue(continueToken);
-            selected = selected.Where(o => string.CompareOrdinal(Json.Namespace(o) ?? "", afterNs) > 0
-                || (Json.Namespace(o) ?? "") == afterNs && string.CompareOrdinal(Json.Name(o), afterName) > 0);
+            selected = selected.Where(e => string.CompareOrdinal(e.Namespace, afterNs) > 0
+                || (e.Namespace == afterNs && string.CompareOrdinal(e.Name, afterName) > 0));
         }
 
-        var all = selected.ToList();
+        var page = selected.ToList();
         string? next = null;
         long? remaining = null;
-        if (long.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0 && all.Count > limit)
+        if (long.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0 && page.Count > limit)
         {
-            remaining = all.Count - limit;
-            all = all.Take((int)limit).ToList();
-            var last = all[^1];
-            next = EncodeContinue(Json.Namespace(last) ?? "", Json.Name(last) ?? "");
+            remaining = page.Count - limit;
+            page = page.Take((int)limit).ToList();
+            next = EncodeContinue(page[^1].Namespace, page[^1].Name);
         }
 
         var accept = context.Request.Headers.Accept.ToString();
         if (TableRenderer.Wants(accept))
         {
-            var views = all.Select(o => ResourceRegistry.View(request.Type, request.Version, o)).ToList();
-            var table = TableRenderer.Render(request.Type, views, TableRenderer.TableVersion(accept), query["includeObject"], rv, next, time.GetUtcNow());
+            var objects = page.Select(e => JsonNode.Parse(e.ObjectJson[request.Version])!.AsObject()).ToList();
+            var table = TableRenderer.Render(request.Type, objects, TableRenderer.TableVersion(accept), query["includeObject"], rv, next, time.GetUtcNow());
             await WriteJsonAsync(context, 200, table, TableContentType(accept)).ConfigureAwait(false);
             return;
         }
 
-        await WriteListAsync(context, request, all, rv, next, remaining).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Streams a List straight from the snapshot's private copies: no per-item clone and no
-    /// intermediate document, so listing thousands of objects costs one pass of serialization.
-    /// </summary>
-    private static async Task WriteListAsync(HttpContext context, ResourceRequest request, IReadOnlyList<JsonObject> items, long rv, string? next, long? remaining)
-    {
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = "application/json";
-        var body = context.Response.BodyWriter;
-        var apiVersion = request.Type.ApiVersion(request.Version);
-        await using var writer = new Utf8JsonWriter(body);
-        writer.WriteStartObject();
-        writer.WriteString("apiVersion", apiVersion);
-        writer.WriteString("kind", request.Type.Kind + "List");
-        writer.WriteStartObject("metadata");
-        writer.WriteString("resourceVersion", Json.Rv(rv));
-        if (next is not null)
-        {
-            writer.WriteString("continue", next);
-        }
-
-        if (remaining is not null)
-        {
-            writer.WriteNumber("remainingItemCount", remaining.Value);
-        }
-
-        writer.WriteEndObject();
-        writer.WriteStartArray("items");
-        foreach (var item in items)
+        // The items are already rendered: the list is written around their bytes.
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("apiVersion", apiVersion);
-            writer.WriteString("kind", request.Type.Kind);
-            foreach (var (key, value) in item)
+            writer.WriteString("apiVersion", request.Type.ApiVersion(request.Version));
+            writer.WriteString("kind", request.Type.Kind + "List");
+            writer.WriteStartObject("metadata");
+            writer.WriteString("resourceVersion", Json.Rv(rv));
+            if (next is not null)
             {
-                if (key is "apiVersion" or "kind")
-                {
-                    continue;
-                }
+                writer.WriteString("continue", next);
+            }
 
-                writer.WritePropertyName(key);
-                if (value is null)
-                {
-                    writer.WriteNullValue();
-                }
-                else
-                {
-                    value.WriteTo(writer);
-                }
+            if (remaining is not null)
+            {
+                writer.WriteNumber("remainingItemCount", remaining.Value);
             }
 
             writer.WriteEndObject();
-            if (writer.BytesPending > 64 * 1024)
+            writer.WriteStartArray("items");
+            foreach (var e in page)
             {
-                await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-                await body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                writer.WriteRawValue(e.ObjectJson[request.Version], skipInputValidation: true);
             }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
 
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-        await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = buffer.Length;
+        await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted).ConfigureAwait(false);
     }
 
     private static JsonObject ListOf(ResourceRequest request, IEnumerable<JsonObject> items, long rv, string? next)
@@ -512,7 +491,7 @@ internal sealed partial class ApiHandler(
             ["apiVersion"] = request.Type.ApiVersion(request.Version),
             ["kind"] = request.Type.Kind + "List",
             ["metadata"] = meta,
-            ["items"] = new JsonArray([.. items.Select(i => (JsonNode)ResourceRegistry.View(request.Type, request.Version, i))]),
+            ["items"] = new JsonArray([.. items.Select(i => (JsonNode)ResourceRegistry.AsVersion(request.Type, request.Version, i))]),
         };
     }
 
@@ -578,7 +557,7 @@ internal sealed partial class ApiHandler(
             throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
         }
 
-        var bytes = await ReadBodyAsync(context, allowYaml: false).ConfigureAwait(false);
+        var bytes = await ReadBodyAsync(context, allowYaml: true).ConfigureAwait(false);
         var deleteOptions = bytes.Length > 0 ? Body.Parse(bytes) as JsonObject : null;
         var options = WriteOptionsOf(context, apply: false);
         if (deleteOptions?["dryRun"] is JsonArray dry && dry.Any(d => Json.Str(d) == "All"))

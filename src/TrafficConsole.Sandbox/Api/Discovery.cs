@@ -10,7 +10,7 @@ namespace TrafficConsole.Sandbox.Api;
 internal static class Discovery
 {
     public const string Major = "1";
-    public const string Minor = "33";
+    public const string Minor = "34";
 
     public static JsonObject Version() => new()
     {

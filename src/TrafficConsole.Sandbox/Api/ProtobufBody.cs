@@ -34,6 +34,9 @@ internal static class ProtobufBody
     {
         public string Name { get; } = name;
 
+        /// <summary>Options messages: fields the sandbox does not act on are skipped, not refused.</summary>
+        public bool Lenient { get; init; }
+
         public FrozenDictionary<int, Field> Fields { get; } = fields.ToFrozenDictionary(f => f.Number, f => f.Field);
     }
 
@@ -141,13 +144,12 @@ internal static class ProtobufBody
                     (4, S("version")), (5, S("resource")), (6, S("subresource")), (7, S("name"))))),
                 (2, M("nonResourceAttributes", () => new Schema("NonResourceAttributes", (1, S("path")), (2, S("verb")))))))),
             (3, new Field("status", Kind.Ignored))),
-        ["SelfSubjectReview"] = new("SelfSubjectReview", (1, M("metadata", () => _objectMeta)), (2, new Field("status", Kind.Ignored))),
-        ["ClusterRoleBinding"] = _binding,
-
         // The body of a typed client's delete (Helm deletes its release Secrets this way).
         ["DeleteOptions"] = new("DeleteOptions", (1, I("gracePeriodSeconds", keepZero: true)),
             (2, M("preconditions", () => new Schema("Preconditions", (1, S("uid")), (2, S("resourceVersion"))))),
-            (3, B("orphanDependents")), (4, S("propagationPolicy")), (5, RepS("dryRun"))),
+            (3, B("orphanDependents")), (4, S("propagationPolicy")), (5, RepS("dryRun"))) { Lenient = true },
+        ["SelfSubjectReview"] = new("SelfSubjectReview", (1, M("metadata", () => _objectMeta)), (2, new Field("status", Kind.Ignored))),
+        ["ClusterRoleBinding"] = _binding,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Decodes a <c>k8s\0</c>-prefixed runtime.Unknown envelope into the JSON object it carries.</summary>
@@ -234,7 +236,7 @@ internal static class ProtobufBody
             var (number, wire) = reader.Key();
             if (!schema.Fields.TryGetValue(number, out var field))
             {
-                if (!reader.SkipIfEmpty(wire))
+                if (!reader.SkipIfEmpty(wire) && !schema.Lenient)
                 {
                     throw Unsupported($"field {number} of {schema.Name}");
                 }

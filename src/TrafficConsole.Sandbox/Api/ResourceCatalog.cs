@@ -42,6 +42,12 @@ public static class ResourceCatalog
         Kind = "ServiceAccount", Namespaced = true, ShortNames = ["sa"],
     };
 
+    /// <summary>Stored as written; nothing in the sandbox emits events, so it is empty unless a client writes some.</summary>
+    public static ResourceType Events { get; } = new()
+    {
+        Group = "", Versions = ["v1"], Plural = "events", Singular = "event", Kind = "Event", Namespaced = true, ShortNames = ["ev"],
+    };
+
     public static ResourceType Deployments { get; } = new()
     {
         Group = "apps", Versions = ["v1"], Plural = "deployments", Singular = "deployment", Kind = "Deployment",
@@ -118,7 +124,7 @@ public static class ResourceCatalog
 
     public static ImmutableArray<ResourceType> All { get; } =
     [
-        Namespaces, Services, Pods, ConfigMaps, Secrets, ServiceAccounts, Deployments,
+        Namespaces, Services, Pods, ConfigMaps, Secrets, ServiceAccounts, Events, Deployments,
         VirtualServices, DestinationRules, IstioGateways, HttpRoutes, K8sGateways, Leases,
         Roles, RoleBindings, ClusterRoles, ClusterRoleBindings, SelfSubjectAccessReviews, SelfSubjectReviews,
         Ingresses, NetworkPolicies, PodDisruptionBudgets,

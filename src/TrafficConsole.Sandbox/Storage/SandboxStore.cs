@@ -17,6 +17,9 @@ public sealed class SandboxStore : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<ResourceType, Dictionary<(string Ns, string Name), JsonObject>> _objects = [];
     private readonly Queue<StoreEvent> _history = new();
+
+    // Each current object rendered once (per served version), so lists and initial watch events are copies of bytes.
+    private readonly Dictionary<ResourceType, Dictionary<(string Ns, string Name), StoreEvent>> _rendered = [];
     private readonly Dictionary<ResourceType, List<StoreWatcher>> _watchers = [];
     private readonly IStoreJournal? _journal;
     private readonly int _historyLimit;
@@ -24,13 +27,17 @@ public sealed class SandboxStore : IDisposable
     private long _historyFloor;
     private bool _closed;
 
-    internal SandboxStore(IStoreJournal? journal, int historyLimit)
+    private readonly int _watcherBuffer;
+
+    internal SandboxStore(IStoreJournal? journal, int historyLimit, int watcherBuffer = StoreWatcher.DefaultBuffer)
     {
+        _watcherBuffer = Math.Max(1, watcherBuffer);
         _journal = journal;
         _historyLimit = Math.Max(1, historyLimit);
         foreach (var type in ResourceCatalog.All)
         {
             _objects[type] = [];
+            _rendered[type] = [];
             _watchers[type] = [];
         }
 
@@ -50,7 +57,9 @@ public sealed class SandboxStore : IDisposable
 
             foreach (var (type, obj) in state.Objects)
             {
-                _objects[type][(Json.Namespace(obj) ?? "", Json.Name(obj) ?? "")] = obj;
+                var key = (Json.Namespace(obj) ?? "", Json.Name(obj) ?? "");
+                _objects[type][key] = obj;
+                _rendered[type][key] = new StoreEvent(WatchEventKind.Added, type, obj, null);
             }
 
             _resourceVersion = state.ResourceVersion;
@@ -115,15 +124,6 @@ public sealed class SandboxStore : IDisposable
         }
     }
 
-    /// <summary>Copies of the objects of one kind plus the resourceVersion they are consistent with.</summary>
-    internal (IReadOnlyList<JsonObject> Items, long ResourceVersion) Snapshot(ResourceType type, string? ns)
-    {
-        lock (_gate)
-        {
-            return ([.. ListUnlocked(type, ns).Select(Json.Clone)], _resourceVersion);
-        }
-    }
-
     /// <summary>Runs <paramref name="work"/> under the store lock and commits what it staged atomically.</summary>
     internal T Write<T>(Func<StoreTransaction, T> work)
     {
@@ -163,6 +163,7 @@ public sealed class SandboxStore : IDisposable
                 if (op.Deleted)
                 {
                     objects.Remove(key);
+                    _rendered[op.Type].Remove(key);
                     kind = WatchEventKind.Deleted;
                 }
                 else
@@ -171,7 +172,13 @@ public sealed class SandboxStore : IDisposable
                     kind = old is null ? WatchEventKind.Added : WatchEventKind.Modified;
                 }
 
-                Publish(new StoreEvent(kind, op.Type, op.Object!, old is null ? null : Json.Labels(old)));
+                var e = new StoreEvent(kind, op.Type, op.Object!, old is null ? null : Json.Labels(old));
+                if (!op.Deleted)
+                {
+                    _rendered[op.Type][key] = e;
+                }
+
+                Publish(e);
             }
 
             _journal?.MaybeCompact(_resourceVersion, AllObjectsUnlocked);
@@ -201,7 +208,7 @@ public sealed class SandboxStore : IDisposable
             List<StoreEvent> initial;
             if (fromVersion is null)
             {
-                initial = [.. ListUnlocked(type, ns).Select(o => new StoreEvent(WatchEventKind.Added, type, o, null))];
+                initial = [.. RenderedUnlocked(type, ns).Select(e => e.AsAdded())];
             }
             else
             {
@@ -215,7 +222,7 @@ public sealed class SandboxStore : IDisposable
                     && (ns is null || e.Namespace == ns))];
             }
 
-            var watcher = new StoreWatcher(type, ns);
+            var watcher = new StoreWatcher(type, ns, _watcherBuffer);
             _watchers[type].Add(watcher);
             return new WatchSubscription(this, watcher, initial, _resourceVersion);
         }
@@ -264,6 +271,22 @@ public sealed class SandboxStore : IDisposable
         }
     }
 
+    /// <summary>The current objects as rendered JSON (immutable, safe to use outside the lock) and their version.</summary>
+    internal (IReadOnlyList<StoreEvent> Items, long ResourceVersion) RenderedSnapshot(ResourceType type, string? ns)
+    {
+        lock (_gate)
+        {
+            return ([.. RenderedUnlocked(type, ns)], _resourceVersion);
+        }
+    }
+
+    private IEnumerable<StoreEvent> RenderedUnlocked(ResourceType type, string? ns) =>
+        _rendered[type]
+            .Where(kv => ns is null || kv.Key.Ns == ns)
+            .OrderBy(kv => kv.Key.Ns, StringComparer.Ordinal)
+            .ThenBy(kv => kv.Key.Name, StringComparer.Ordinal)
+            .Select(kv => kv.Value);
+
     internal IEnumerable<JsonObject> ListUnlocked(ResourceType type, string? ns) =>
         _objects[type]
             .Where(kv => ns is null || kv.Key.Ns == ns)
@@ -285,25 +308,37 @@ public sealed class SandboxStore : IDisposable
             _historyFloor = _history.Dequeue().ResourceVersion;
         }
 
+        List<StoreWatcher>? tooSlow = null;
         foreach (var watcher in _watchers[e.Type])
         {
-            if (watcher.Namespace is null || watcher.Namespace == e.Namespace)
+            if ((watcher.Namespace is null || watcher.Namespace == e.Namespace) && !watcher.Channel.Writer.TryWrite(new WatchItem(e, 0)))
             {
-                watcher.Channel.Writer.TryWrite(new WatchItem(e, 0));
+                (tooSlow ??= []).Add(watcher);
             }
+        }
+
+        // A watcher that stopped reading is cut off, as the API server does; its client re-watches
+        // from the last version it saw (or re-lists after 410).
+        foreach (var watcher in tooSlow ?? [])
+        {
+            _watchers[e.Type].Remove(watcher);
+            watcher.Channel.Writer.TryComplete();
         }
     }
 }
 
 /// <summary>One open watch: its queue of deliveries.</summary>
-internal sealed class StoreWatcher(ResourceType type, string? ns)
+internal sealed class StoreWatcher(ResourceType type, string? ns, int buffer)
 {
     public ResourceType Type { get; } = type;
 
     public string? Namespace { get; } = ns;
 
-    public Channel<WatchItem> Channel { get; } =
-        System.Threading.Channels.Channel.CreateUnbounded<WatchItem>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Changes not yet sent; bounded so that a client that stops reading cannot grow it without end.</summary>
+    public Channel<WatchItem> Channel { get; } = System.Threading.Channels.Channel.CreateBounded<WatchItem>(
+        new BoundedChannelOptions(buffer) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    public const int DefaultBuffer = 10_000;
 }
 
 /// <summary>What <see cref="SandboxStore.Watch"/> returns: the events to replay first, then the live queue.</summary>

@@ -39,6 +39,20 @@ public sealed class StoreEvent
         ObjectJson = rendered.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
+    private StoreEvent(StoreEvent source, WatchEventKind kind)
+    {
+        Kind = kind;
+        Type = source.Type;
+        ResourceVersion = source.ResourceVersion;
+        Namespace = source.Namespace;
+        Name = source.Name;
+        Labels = source.Labels;
+        ObjectJson = source.ObjectJson;
+    }
+
+    /// <summary>The same rendered object reported as ADDED (the initial events of a watch).</summary>
+    public StoreEvent AsAdded() => Kind == WatchEventKind.Added && OldLabels is null ? this : new StoreEvent(this, WatchEventKind.Added);
+
     public WatchEventKind Kind { get; }
 
     public ResourceType Type { get; }

@@ -22,7 +22,7 @@ public sealed class KubectlRunner
     /// <summary>kubectl from PATH; a missing kubectl fails the test with what to do about it.</summary>
     public static string Find()
     {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var dir in (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = System.IO.Path.Combine(dir, OperatingSystem.IsWindows() ? "kubectl.exe" : "kubectl");
             if (File.Exists(candidate))
@@ -42,6 +42,9 @@ public sealed class KubectlRunner
     }
 
     public Task<Result> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    /// <summary>Extra environment for the next runs (e.g. KUBE_EDITOR).</summary>
+    public Dictionary<string, string> Environment { get; } = [];
 
     public async Task<Result> RunWithInputAsync(string? stdin, string[] args)
     {
@@ -92,6 +95,10 @@ public sealed class KubectlRunner
 
         info.Environment["KUBECONFIG"] = _kubeconfig;
         info.Environment["HOME"] = _cacheDir;
+        foreach (var (key, value) in Environment)
+        {
+            info.Environment[key] = value;
+        }
         return Process.Start(info) ?? throw new InvalidOperationException($"could not start {Path}");
     }
 }

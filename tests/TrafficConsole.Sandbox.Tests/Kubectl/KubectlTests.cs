@@ -76,6 +76,14 @@ public sealed class KubectlTests : IAsyncLifetime
         return path;
     }
 
+    private static void MakeExecutable(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
     private JsonNode StoredVirtualService(string ns, string name) =>
         JsonSerializer.SerializeToNode(_cluster.Server.Store.Get(ResourceCatalog.VirtualServices, ns, name))!;
 
@@ -314,6 +322,44 @@ public sealed class KubectlTests : IAsyncLifetime
         var binding = JsonSerializer.SerializeToNode(store.Get(ResourceCatalog.RoleBindings, "team", "rb"))!;
         Assert.Equal("bob", binding.Str("subjects[0].name"));
         Assert.Equal("reader", binding.Str("roleRef.name"));
+    }
+
+    [Fact]
+    public async Task Describe_and_get_events_work_with_no_events()
+    {
+        var events = await OkAsync("get", "events", "-n", "bookinfo");
+        Assert.Contains("No resources found in bookinfo namespace.", events.Stderr + events.Stdout, StringComparison.Ordinal);
+        var describe = await OkAsync("describe", "vs", "catalog", "-n", "shop");
+        Assert.Contains("Weight:", describe.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Events:", describe.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Edit_changes_the_weights_and_an_invalid_edit_is_refused()
+    {
+        var editor = await WriteAsync("editor.sh", "#!/bin/sh\nsed -i \"s/weight: 90/weight: 70/; s/weight: 10/weight: 30/\" \"$1\"\n");
+        MakeExecutable(editor);
+        _kubectl.Environment["KUBE_EDITOR"] = editor;
+        var edited = await OkAsync("edit", "vs", "catalog", "-n", "shop");
+        Assert.Contains("virtualservice.networking.istio.io/catalog edited", edited.Stdout, StringComparison.Ordinal);
+        var stored = StoredVirtualService("shop", "catalog");
+        Assert.Equal(70, stored.At("spec.http[0].route[0].weight")!.GetValue<int>());
+        Assert.Equal(30, stored.At("spec.http[0].route[1].weight")!.GetValue<int>());
+
+        var bad = await WriteAsync("bad-editor.sh", "#!/bin/sh\nsed -i \"s/weight: 70/weight: -70/\" \"$1\"\n");
+        MakeExecutable(bad);
+        _kubectl.Environment["KUBE_EDITOR"] = bad;
+        var refused = await _kubectl.RunAsync("edit", "vs", "catalog", "-n", "shop");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("is invalid", refused.Stderr + refused.Stdout, StringComparison.Ordinal);
+        Assert.Equal(70, StoredVirtualService("shop", "catalog").At("spec.http[0].route[0].weight")!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Logs_say_that_the_sandbox_runs_nothing()
+    {
+        var logs = await OkAsync("logs", "deploy/reviews-v1", "-n", "bookinfo");
+        Assert.Contains("the sandbox runs no containers", logs.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
