@@ -4,6 +4,7 @@ using k8s.KubeConfigModels;
 using Microsoft.Extensions.Options;
 using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Cluster.Connection;
+using TrafficConsole.Cluster.Diagnostics;
 using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Sandbox;
 using TrafficConsole.Web.Model;
@@ -20,7 +21,8 @@ public sealed partial class ClusterRuntime(
     IOptions<SandboxHostOptions> sandboxOptions,
     IOptions<MeshCacheOptions> cacheOptions,
     IOptions<RoutingWriterOptions> writerOptions,
-    ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+    ILoggerFactory loggerFactory,
+    IApiRequestObserver? apiRequests = null) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<ClusterRuntime>();
     private State? _state;
@@ -36,6 +38,9 @@ public sealed partial class ClusterRuntime(
     public IRoutingWriter Writer => Started.Writer;
 
     public ClusterInfo Info => Started.Info;
+
+    /// <summary>The cache, or null before the runtime started and after it stopped (for scrapes, which must not throw).</summary>
+    internal IMeshCache? TryGetCache() => Volatile.Read(ref _state)?.Cache;
 
     private State Started => _state ?? throw new InvalidOperationException("The cluster runtime has not started yet; it starts with the host.");
 
@@ -56,7 +61,8 @@ public sealed partial class ClusterRuntime(
         }
 
         KubernetesClientConfiguration configuration = KubernetesConnection.CreateConfiguration(options);
-        Kubernetes client = new(configuration);
+        // The timing handler is the only way API-server latency reaches /metrics; without an observer the client is plain.
+        Kubernetes client = apiRequests is null ? new(configuration) : new(configuration, new ApiRequestTimingHandler(apiRequests));
         MeshCache cache = new(client, cacheOptions, loggerFactory.CreateLogger<MeshCache>());
         RoutingWriter writer = new(client, cache, writerOptions, loggerFactory.CreateLogger<RoutingWriter>());
         ClusterInfo info = new(NameOf(options, sandbox), configuration.Host, options.Mode == ClusterMode.Sandbox, sandbox?.KubeconfigPath);

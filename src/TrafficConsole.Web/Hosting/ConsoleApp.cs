@@ -39,6 +39,7 @@ public static class ConsoleApp
     private static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName);
+        services.AddConsoleMetrics();
         services.AddClusterRuntime(configuration);
 
         services.AddSingleton<IActorAccessor, ActorAccessor>();
@@ -67,9 +68,12 @@ public static class ConsoleApp
             static http => http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal),
             static api => api.UseStatusCodePages());
         app.UseConsoleRequestLogging();
+        app.UseRouting();
+        app.UseConsoleHttpMetrics();
 
         app.MapOpenApi();
         app.MapConsoleHealthChecks();
+        app.MapConsoleMetrics();
         app.MapTrafficApi();
         app.MapHub<TrafficHub>(TrafficHub.Path);
         app.MapConsoleUi();

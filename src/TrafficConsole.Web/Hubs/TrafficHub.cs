@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.AspNetCore.SignalR;
+using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
 
@@ -19,9 +20,22 @@ public interface ITrafficClient
 /// Live updates for browsers and tools at <c>/hubs/traffic</c>: join a namespace, then receive
 /// <c>ServiceChanged</c> for every change to its services.
 /// </summary>
-public sealed class TrafficHub(ITrafficService traffic) : Hub<ITrafficClient>
+public sealed class TrafficHub(ITrafficService traffic, ConsoleMetrics metrics) : Hub<ITrafficClient>
 {
     public const string Path = "/hubs/traffic";
+
+    public override Task OnConnectedAsync()
+    {
+        metrics.HubConnected();
+        return base.OnConnectedAsync();
+    }
+
+    // SignalR calls this once for every connection that OnConnectedAsync saw, however it ended.
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        metrics.HubDisconnected();
+        return base.OnDisconnectedAsync(exception);
+    }
 
     /// <summary>Starts sending the namespace's changes; returns its services as they are now.</summary>
     public async Task<ImmutableArray<ServiceChangedEvent>> JoinNamespace(string namespaceName)

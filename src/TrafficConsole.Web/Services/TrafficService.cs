@@ -19,7 +19,7 @@ namespace TrafficConsole.Web.Services;
 /// The service layer over the shared cache (reads) and the routing writer (writes), with Mesh doing
 /// the planning, validation, YAML and diffs. Maps Mesh types to the view models pages show.
 /// </summary>
-internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<TrafficService> logger) : ITrafficService
+internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetrics metrics, ILogger<TrafficService> logger) : ITrafficService
 {
     /// <summary>Code of the message a refused plan carries when Mesh gave no issue (e.g. read-only routing).</summary>
     public const string RefusedCode = "TC0001";
@@ -80,6 +80,20 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
 
     public async Task<ChangeOutcome> ApplyAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
     {
+        ChangeOutcome outcome = await ApplyCoreAsync(namespaceName, service, draft, expectedRevision, actor, cancellationToken).ConfigureAwait(false);
+        metrics.CountChange("apply", outcome);
+        return outcome;
+    }
+
+    public async Task<ChangeOutcome> DeleteRoutingAsync(string namespaceName, string service, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    {
+        ChangeOutcome outcome = await DeleteRoutingCoreAsync(namespaceName, service, expectedRevision, actor, cancellationToken).ConfigureAwait(false);
+        metrics.CountChange("delete", outcome);
+        return outcome;
+    }
+
+    private async Task<ChangeOutcome> ApplyCoreAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(draft);
         ArgumentException.ThrowIfNullOrEmpty(actor);
         MeshSnapshot snapshot = Cache.Current;
@@ -125,7 +139,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ILogger<Tra
         return outcome;
     }
 
-    public async Task<ChangeOutcome> DeleteRoutingAsync(string namespaceName, string service, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    private async Task<ChangeOutcome> DeleteRoutingCoreAsync(string namespaceName, string service, string? expectedRevision, string actor, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(actor);
         if (Cache.Current.GetServiceView(namespaceName, service) is not { } view)
