@@ -28,6 +28,9 @@ public sealed class ConsoleMetrics : IApiRequestObserver
         Registry = Metrics.NewCustomRegistry();
         Factory = Metrics.WithCustomRegistry(Registry);
 
+        // process_* and dotnet_* (CPU, memory, GC, threads): what the default registry would have had.
+        DotNetStats.Register(Registry);
+
         // One counter for both operations and every outcome: conflicts are outcome="conflict",
         // so there is no separate conflicts counter to drift from this one.
         _changes = Factory.CreateCounter(

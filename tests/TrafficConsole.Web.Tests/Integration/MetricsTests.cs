@@ -27,6 +27,7 @@ public sealed class MetricsTests(ConsoleHostFixture fixture) : IClassFixture<Con
         {
             "trafficconsole_applies_total", "trafficconsole_signalr_connections", "trafficconsole_cache_synced",
             "trafficconsole_cache_state", "trafficconsole_apiserver_request_duration_seconds", "http_request_duration_seconds",
+            "process_cpu_seconds_total",
         })
         {
             Assert.Contains("# TYPE " + name + " ", text, StringComparison.Ordinal);
