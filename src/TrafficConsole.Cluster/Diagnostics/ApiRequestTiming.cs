@@ -63,8 +63,9 @@ public sealed class ApiRequestTimingHandler(IApiRequestObserver observer) : Dele
         bool named;
         if (start < 0 || segments.Length <= start)
         {
+            // Discovery documents and paths outside the resource API (/version, /openapi) are single documents: "get".
             resource = start < 0 ? "other" : "discovery";
-            named = false;
+            named = true;
         }
         else
         {
@@ -82,7 +83,7 @@ public sealed class ApiRequestTimingHandler(IApiRequestObserver observer) : Dele
         string verb = method.Method switch
         {
             "GET" when watch => "watch",
-            "GET" => named || resource == "discovery" ? "get" : "list",
+            "GET" => named ? "get" : "list",
             "POST" => "create",
             "PUT" => "update",
             "PATCH" => "patch",

@@ -107,6 +107,27 @@ public sealed class MetricsTests(ConsoleHostFixture fixture) : IClassFixture<Con
         Assert.True(metrics.Sum("trafficconsole_apiserver_request_duration_seconds_sum") > 0, metrics.Text);
     }
 
+    [Theory]
+    [InlineData("GET", "/api/v1/namespaces?watch=true&resourceVersion=12", "watch", "namespaces")]
+    [InlineData("GET", "/api/v1/services?limit=500", "list", "services")]
+    [InlineData("GET", "/api/v1/namespaces/bookinfo", "get", "namespaces")]
+    [InlineData("GET", "/apis/apps/v1/namespaces/bookinfo/deployments", "list", "deployments")]
+    [InlineData("GET", "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices/reviews", "get", "virtualservices")]
+    [InlineData("POST", "/apis/networking.istio.io/v1/namespaces/bookinfo/destinationrules", "create", "destinationrules")]
+    [InlineData("PUT", "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices/reviews", "update", "virtualservices")]
+    [InlineData("PATCH", "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices/reviews", "patch", "virtualservices")]
+    [InlineData("DELETE", "/apis/networking.istio.io/v1/namespaces/bookinfo/destinationrules/reviews", "delete", "destinationrules")]
+    [InlineData("GET", "/apis/networking.istio.io/v1", "get", "discovery")]
+    [InlineData("GET", "/version", "get", "other")]
+    [InlineData("GET", "/api/v1/namespaces/bookinfo/secrets/db-password", "get", "other")]
+    public void Api_requests_are_labelled_by_kubernetes_verb_and_kind_never_by_object_name(string method, string path, string verb, string resource)
+    {
+        (string Verb, string Resource) described = TrafficConsole.Cluster.Diagnostics.ApiRequestTimingHandler.Describe(
+            new HttpMethod(method), new Uri(new Uri("https://10.0.0.1:6443"), path));
+
+        Assert.Equal((verb, resource), described);
+    }
+
     private static async Task<PrometheusText> ScrapeAsync(HttpClient client) =>
         new(await client.GetStringAsync(new Uri("metrics", UriKind.Relative)));
 
