@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 
 using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Cluster.Connection;
+using TrafficConsole.Cluster.Diagnostics;
 using TrafficConsole.Cluster.Writing;
 
 namespace TrafficConsole.Cluster;
@@ -31,7 +32,8 @@ public static class ClusterServiceCollectionExtensions
         services.AddOptions<RoutingWriterOptions>();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IKubernetes>(sp => KubernetesConnection.Create(sp.GetRequiredService<IOptions<ClusterOptions>>().Value));
+        services.TryAddSingleton<IKubernetes>(sp => KubernetesConnection.Create(
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value, sp.GetService<IApiRequestObserver>()));
         services.TryAddSingleton<MeshCache>();
         services.TryAddSingleton<IMeshCache>(sp => sp.GetRequiredService<MeshCache>());
         services.AddHostedService(sp => sp.GetRequiredService<MeshCache>());

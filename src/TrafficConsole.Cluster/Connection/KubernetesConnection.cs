@@ -1,4 +1,5 @@
 using k8s;
+using TrafficConsole.Cluster.Diagnostics;
 
 namespace TrafficConsole.Cluster.Connection;
 
@@ -29,6 +30,9 @@ public static class KubernetesConnection
         };
     }
 
-    /// <summary>Creates a client for the configured cluster.</summary>
-    public static IKubernetes Create(ClusterOptions options) => new Kubernetes(CreateConfiguration(options));
+    /// <summary>Creates a client for the configured cluster; with an observer, every request it makes is timed (see <see cref="ApiRequestTimingHandler"/>).</summary>
+    public static IKubernetes Create(ClusterOptions options, IApiRequestObserver? observer = null) =>
+        observer is null
+            ? new Kubernetes(CreateConfiguration(options))
+            : new Kubernetes(CreateConfiguration(options), new ApiRequestTimingHandler(observer));
 }
