@@ -40,6 +40,7 @@ public static class ConsoleApp
     {
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName);
         services.AddClusterRuntime(configuration);
+        UnsupportedSettings.Register(services);
 
         services.AddSingleton<IActorAccessor, ActorAccessor>();
         services.AddSingleton<ITrafficService, TrafficService>();
