@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using TrafficConsole.Sandbox.Api;
 using TrafficConsole.Sandbox.Seed;
@@ -88,9 +89,13 @@ public sealed class SandboxServer : IAsyncDisposable
             token = NewToken();
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // Embedded in another host, the sandbox must not take that host's ASPNETCORE_URLS (Kestrel
+        // warns it overrides them; "--urls=" outranks the environment) nor its console lifetime
+        // (Ctrl+C and "Application started" belong to the host; the program handles its own signals).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--urls="] });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(address, options.Port);
@@ -232,4 +237,12 @@ public sealed class SandboxServer : IAsyncDisposable
         DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
         return token;
     }
+}
+
+/// <summary>A host lifetime that leaves start, stop and signals to whoever owns the process.</summary>
+internal sealed class EmbeddedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

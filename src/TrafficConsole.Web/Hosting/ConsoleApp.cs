@@ -41,6 +41,7 @@ public static class ConsoleApp
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName);
         services.AddConsoleMetrics();
         services.AddClusterRuntime(configuration);
+        UnsupportedSettings.Register(services);
 
         services.AddSingleton<IActorAccessor, ActorAccessor>();
         services.AddSingleton<ITrafficService, TrafficService>();

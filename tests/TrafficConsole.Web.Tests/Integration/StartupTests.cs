@@ -18,6 +18,8 @@ public sealed class StartupTests
     [InlineData("Cluster:Mode", "Bogus", "Cluster:Mode 'Bogus'")]
     [InlineData("Cluster:Mode", "7", "Cluster:Mode '7'")]
     [InlineData("Sandbox:Port", "70000", "Sandbox:Port")]
+    [InlineData("Auth:Strategy", "openid", "Auth:Strategy 'openid' is not supported")]
+    [InlineData("Cluster:WatchNamespaces:0", "bookinfo", "Cluster:WatchNamespaces (bookinfo) is not supported")]
     public async Task A_bad_setting_stops_start_up_naming_it(string key, string value, string expected)
     {
         await using WebApplication app = ConsoleApp.Build(["--urls", "http://127.0.0.1:0"],

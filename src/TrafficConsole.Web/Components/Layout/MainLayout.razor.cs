@@ -13,11 +13,10 @@ namespace TrafficConsole.Web.Components.Layout;
 /// <summary>The shell: app bar (brand, cluster badge, namespace picker, dark mode), drawer and the connection banner.</summary>
 public partial class MainLayout : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _cts = new();
+    private readonly LiveLoop _live = new();
     private MudThemeProvider? _themeProvider;
     private ErrorBoundary? _errorBoundary;
     private IJSObjectReference? _module;
-    private Task? _watch;
     private bool _isDarkMode;
     private bool _drawerOpen = true;
     private IReadOnlyList<string> _namespaces = [];
@@ -50,7 +49,7 @@ public partial class MainLayout : IAsyncDisposable
         _health = Traffic.Health;
         _currentNamespace = NamespaceFromPath(Navigation.ToBaseRelativePath(Navigation.Uri));
         Navigation.LocationChanged += OnLocationChanged;
-        _watch = WatchHealthAsync(_cts.Token);
+        _ = _live.RestartAsync(WatchHealthAsync);
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -132,20 +131,7 @@ public partial class MainLayout : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Navigation.LocationChanged -= OnLocationChanged;
-        await _cts.CancelAsync().ConfigureAwait(false);
-        if (_watch is not null)
-        {
-            try
-            {
-                await _watch.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Expected on shutdown.
-            }
-        }
-
-        _cts.Dispose();
+        await _live.DisposeAsync().ConfigureAwait(false);
         if (_module is not null)
         {
             try

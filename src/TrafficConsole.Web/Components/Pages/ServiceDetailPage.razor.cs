@@ -24,8 +24,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
     private ConnectionHealth? _health;
     private bool _busy;
     private string? _watchedKey;
-    private CancellationTokenSource? _cts;
-    private Task? _watch;
+    private readonly LiveLoop _live = new();
 
     [Inject]
     public required ITrafficService Traffic { get; init; }
@@ -109,13 +108,13 @@ public partial class ServiceDetailPage : IAsyncDisposable
             return;
         }
 
-        await StopWatchAsync();
+        await _live.StopAsync();
         _watchedKey = key;
         _outcome = null;
         _health = Traffic.Health;
         _detail = Traffic.GetService(Namespace, Service);
-        _cts = new CancellationTokenSource();
-        _watch = WatchAsync(Namespace, Service, _cts.Token);
+        string ns = Namespace, service = Service;
+        await _live.RestartAsync(ct => WatchAsync(ns, service, ct));
     }
 
     private async Task WatchAsync(string ns, string service, CancellationToken cancellationToken)
@@ -306,34 +305,9 @@ public partial class ServiceDetailPage : IAsyncDisposable
         return draft.Mirror is { } mirror ? $"{weights}, mirror {mirror.Percent:0.##}% to {mirror.Version}" : weights;
     }
 
-    private async Task StopWatchAsync()
-    {
-        if (_cts is null)
-        {
-            return;
-        }
-
-        await _cts.CancelAsync();
-        if (_watch is not null)
-        {
-            try
-            {
-                await _watch;
-            }
-            catch (OperationCanceledException)
-            {
-                // Expected.
-            }
-        }
-
-        _cts.Dispose();
-        _cts = null;
-        _watch = null;
-    }
-
     public async ValueTask DisposeAsync()
     {
-        await StopWatchAsync();
+        await _live.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 

@@ -14,8 +14,7 @@ public partial class ServicesPage : IAsyncDisposable
     private string? _search;
     private bool _namespaceKnown = true;
     private string? _watchedNamespace;
-    private CancellationTokenSource? _cts;
-    private Task? _watch;
+    private readonly LiveLoop _live = new();
 
     [Inject]
     public required ITrafficService Traffic { get; init; }
@@ -55,13 +54,13 @@ public partial class ServicesPage : IAsyncDisposable
         }
 
         // Same component, new namespace: stop the old subscription before starting the next.
-        await StopWatchAsync();
+        await _live.StopAsync();
         _watchedNamespace = Namespace;
         _search = null;
         _rows = [.. Traffic.ListServices(Namespace)];
         _namespaceKnown = _rows.Count > 0 || Traffic.Namespaces.Contains(Namespace);
-        _cts = new CancellationTokenSource();
-        _watch = WatchAsync(Namespace, _cts.Token);
+        string ns = Namespace;
+        await _live.RestartAsync(ct => WatchAsync(ns, ct));
     }
 
     private async Task WatchAsync(string ns, CancellationToken cancellationToken)
@@ -152,34 +151,9 @@ public partial class ServicesPage : IAsyncDisposable
     // The whole row opens the service (the name stays a real link for keyboards and new tabs).
     private void OpenRow(DataGridRowClickEventArgs<ServiceSummary> args) => Navigation.NavigateTo(DetailHref(args.Item));
 
-    private async Task StopWatchAsync()
-    {
-        if (_cts is null)
-        {
-            return;
-        }
-
-        await _cts.CancelAsync();
-        if (_watch is not null)
-        {
-            try
-            {
-                await _watch;
-            }
-            catch (OperationCanceledException)
-            {
-                // Expected.
-            }
-        }
-
-        _cts.Dispose();
-        _cts = null;
-        _watch = null;
-    }
-
     public async ValueTask DisposeAsync()
     {
-        await StopWatchAsync();
+        await _live.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 }
