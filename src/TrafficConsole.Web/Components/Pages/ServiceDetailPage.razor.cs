@@ -185,19 +185,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
             return;
         }
 
-        _busy = true;
-        _outcome = null;
-        ChangeOutcome outcome;
-        try
-        {
-            string actor = await CurrentActorAsync();
-            // Not tied to the page: a write that has started finishes even if the operator navigates away.
-            outcome = await Traffic.ApplyAsync(Namespace, Service, request.Draft, request.Revision, actor, CancellationToken.None);
-        }
-        finally
-        {
-            _busy = false;
-        }
+        ChangeOutcome outcome = await WriteAsync((actor, ct) => Traffic.ApplyAsync(Namespace, Service, request.Draft, request.Revision, actor, ct));
 
         switch (outcome)
         {
@@ -256,18 +244,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
             return;
         }
 
-        _busy = true;
-        _outcome = null;
-        ChangeOutcome outcome;
-        try
-        {
-            string actor = await CurrentActorAsync();
-            outcome = await Traffic.DeleteRoutingAsync(Namespace, Service, revision, actor, CancellationToken.None);
-        }
-        finally
-        {
-            _busy = false;
-        }
+        ChangeOutcome outcome = await WriteAsync((actor, ct) => Traffic.DeleteRoutingAsync(Namespace, Service, revision, actor, ct));
 
         switch (outcome)
         {
@@ -283,6 +260,23 @@ public partial class ServiceDetailPage : IAsyncDisposable
             default:
                 _outcome = OutcomeMessage.From(outcome, "Nothing was deleted.");
                 break;
+        }
+    }
+
+    // Every write from this page: the page is busy meanwhile, the change is made as the current actor,
+    // and it is not tied to the page: a write that has started finishes even if the operator navigates away.
+    private async Task<ChangeOutcome> WriteAsync(Func<string, CancellationToken, Task<ChangeOutcome>> write)
+    {
+        _busy = true;
+        _outcome = null;
+        try
+        {
+            string actor = await CurrentActorAsync();
+            return await write(actor, CancellationToken.None);
+        }
+        finally
+        {
+            _busy = false;
         }
     }
 
