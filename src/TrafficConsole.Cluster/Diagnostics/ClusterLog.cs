@@ -20,6 +20,9 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Watch of {Resource} sent an event we could not read; re-listing")]
     public static partial void WatchUnreadable(ILogger logger, Exception exception, string resource);
 
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "The cluster does not serve {Resource} (404); treating it as empty and looking again later")]
+    public static partial void KindNotServed(ILogger logger, string resource);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Mesh cache health: {State} ({Error})")]
     public static partial void HealthChanged(ILogger logger, TrafficConsole.Cluster.Cache.CacheHealthState state, string? error);
 
