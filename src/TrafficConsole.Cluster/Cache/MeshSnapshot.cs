@@ -159,6 +159,7 @@ public sealed class MeshSnapshot
             [.. resources.Workloads.Values],
             [.. Resources.Values.SelectMany(static r => r.VirtualServices.Values)],
             [.. Resources.Values.SelectMany(static r => r.DestinationRules.Values)],
-            [.. Resources.Values.SelectMany(static r => r.HttpRoutes.Values)]);
+            [.. Resources.Values.SelectMany(static r => r.HttpRoutes.Values)],
+            [.. resources.Services.Values]);
     }
 }

@@ -47,6 +47,9 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "The cache did not show {Kind} {Namespace}/{Name} at resourceVersion {ResourceVersion} within {Timeout}")]
     public static partial void CacheLagging(ILogger logger, string kind, string @namespace, string name, string? resourceVersion, TimeSpan timeout);
 
+    [LoggerMessage(EventId = 1025, Level = LogLevel.Information, Message = "{Actor} applied routing of {Namespace}/{Service}: HTTPRoute {HttpRoute} rv {HttpRouteRevision}")]
+    public static partial void HttpRouteApplied(ILogger logger, string actor, string @namespace, string service, string httpRoute, string? httpRouteRevision);
+
     [LoggerMessage(EventId = 1024, Level = LogLevel.Information, Message = "{Actor} deleted routing of {Namespace}/{Service}")]
     public static partial void RoutingDeleted(ILogger logger, string actor, string @namespace, string service);
 }

@@ -35,6 +35,15 @@ public static class RoutingPlanner
     {
         string revision = view.Routing.Revision;
 
+        if (view.Routing.HttpRouteName is not null && view.Routing.Kind != RoutingKind.ReadOnly)
+        {
+            // Gateway API mesh routing: the split goes into the HTTPRoute's default rule; no VirtualService is made.
+            ImmutableArray<ValidationIssue> splitIssues = TrafficSplitValidator.Validate(view, split);
+            return splitIssues.HasErrors()
+                ? RoutingPlan.Refused("The split is not valid: " + string.Join(" ", splitIssues.Where(static i => i.Severity == Severity.Error).Select(static i => i.Message)), splitIssues, revision)
+                : HttpRouteIntent.PlanSplit(view, split, splitIssues);
+        }
+
         if (!IstioApi.IsNetworkingApiVersion(istioApiVersion))
         {
             return RoutingPlan.Refused($"'{istioApiVersion}' is not an Istio networking API version (expected {IstioApi.V1} or {IstioApi.V1Beta1}).", [], revision);

@@ -25,12 +25,22 @@ public static class ServiceViewBuilder
     ];
 
     /// <summary>Builds the view of <paramref name="service"/> from everything in its namespace (or cluster).</summary>
+    /// <param name="service">The service.</param>
+    /// <param name="workloads">Workloads of its namespace (or more).</param>
+    /// <param name="virtualServices">VirtualServices that may target it.</param>
+    /// <param name="destinationRules">DestinationRules that may target it.</param>
+    /// <param name="httpRoutes">Gateway API HTTPRoutes that may attach to it or send to it.</param>
+    /// <param name="services">
+    /// The Services of its namespace, to tell which are per-version backends of it (<see cref="ServiceView.BackendVersions"/>);
+    /// null when unknown, then <c>&lt;service&gt;-&lt;version&gt;</c> names stand for the versions.
+    /// </param>
     public static ServiceView Build(
         KubeService service,
         IEnumerable<Workload> workloads,
         IEnumerable<VirtualService> virtualServices,
         IEnumerable<DestinationRule> destinationRules,
-        IEnumerable<HttpRoute>? httpRoutes = null)
+        IEnumerable<HttpRoute>? httpRoutes = null,
+        IEnumerable<KubeService>? services = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(workloads);
@@ -38,6 +48,7 @@ public static class ServiceViewBuilder
         ArgumentNullException.ThrowIfNull(destinationRules);
 
         ImmutableArray<ServiceVersion> versions = VersionsOf(service, workloads);
+        ImmutableDictionary<string, string> backendVersions = HttpRouteIntent.BackendVersionsOf(service, versions, services);
         ImmutableArray<VirtualService> vss = [.. virtualServices
             .Where(vs => Targets(vs, service))
             .OrderBy(static vs => vs.Namespace, StringComparer.Ordinal).ThenBy(static vs => vs.Name, StringComparer.Ordinal)];
@@ -60,7 +71,8 @@ public static class ServiceViewBuilder
             VirtualServices = vss,
             DestinationRules = drs,
             HttpRoutes = routes,
-            Routing = RoutingReader.Read(service, versions, vss, drs, routes),
+            BackendVersions = backendVersions,
+            Routing = RoutingReader.Read(service, versions, vss, drs, routes, backendVersions),
             Issues = issues,
         };
     }
