@@ -62,7 +62,11 @@ public static class RoutingIntentPlanner
             .Concat(intent.VersionPolicies.Keys.Order(StringComparer.Ordinal));
         (Dictionary<string, string> subsetFor, List<Subset> newSubsets) = RoutingPlanner.AssignSubsets(view, currentDr, needed);
 
-        List<HttpRouteRule> http = [.. intent.AllRules.Select(rule => RouteWriter.Write(rule, context, subsetFor))];
+        Destination? template = (currentVs?.Spec?.Http ?? [])
+            .SelectMany(static r => r.Route ?? [])
+            .Select(static d => d.Destination)
+            .FirstOrDefault(d => context.IsOwnHost(d?.Host));
+        List<HttpRouteRule> http = [.. intent.AllRules.Select(rule => RouteWriter.Write(rule, context, subsetFor, template))];
         (VirtualService? desiredVs, ResourceAction vsAction) = BuildVirtualService(view, intent, currentVs, http, context, istioApiVersion);
         (DestinationRule? desiredDr, ResourceAction drAction) = BuildDestinationRule(view, intent, currentDr, newSubsets, subsetFor, istioApiVersion);
 
