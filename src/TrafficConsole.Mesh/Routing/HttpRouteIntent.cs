@@ -258,6 +258,17 @@ public static class HttpRouteIntent
             problems.Add("policy: traffic policies live in a DestinationRule, which this HTTPRoute editor does not write.");
         }
 
+        // The rule editor's checks (TC4xxx: weights, versions, regexes, durations, ...) apply to HTTPRoute rules too.
+        ImmutableArray<ValidationIssue> checks = RoutingIntentValidator.Validate(view, ForValidation(intent));
+        issues = issues.AddRange(checks);
+        if (checks.HasErrors())
+        {
+            return RoutingPlan.Refused(
+                "The routing is not valid: " + string.Join(" ", checks.Where(static i => i.Severity == Severity.Error).Select(static i => $"{i.Path}: {i.Message}")),
+                issues,
+                revision);
+        }
+
         IReadOnlyList<HttpRouteRuleSpec> current = route.Spec?.Rules ?? [];
         var built = new List<HttpRouteRuleSpec>();
         for (int i = 0; i < intent.Rules.Length; i++)
@@ -294,6 +305,20 @@ public static class HttpRouteIntent
             HttpRouteAction = action,
             CurrentHttpRoute = route,
         };
+    }
+
+    /// <summary>The intent as the rule editor's validator should see it: Gateway API header names are case-insensitive.</summary>
+    private static RoutingIntent ForValidation(RoutingIntent intent)
+    {
+        static RouteRule Lower(RouteRule rule) => rule with
+        {
+            Matches = [.. rule.Matches.Select(static m => m with
+            {
+                Conditions = [.. m.Conditions.Select(static c => c.Field == MatchField.Header && c.Key is not null ? c with { Key = c.Key.ToLowerInvariant() } : c)],
+            })],
+        };
+
+        return intent with { Rules = [.. intent.Rules.Select(Lower)], DefaultRoute = intent.DefaultRoute is { } d ? Lower(d) : null };
     }
 
     /// <summary>Where the default rule goes: where it was among the rules kept, or last when it is new or was last.</summary>
@@ -657,7 +682,8 @@ public static class HttpRouteIntent
                         break;
                     }
 
-                    if (header && FieldRules.HeaderNameProblem(condition.Key) is { } nameProblem)
+                    // Gateway API matches header names case-insensitively: only the token rule applies.
+                    if (header && FieldRules.HeaderNameProblem(condition.Key.ToLowerInvariant()) is { } nameProblem)
                     {
                         problems.Add($"{field}: {nameProblem}");
                         break;

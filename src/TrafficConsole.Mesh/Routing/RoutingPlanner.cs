@@ -129,6 +129,12 @@ public static class RoutingPlanner
             delete.Add(ResourceRef.Of(dr, DestinationRule.Plural));
         }
 
+        foreach (HttpRoute route in view.HttpRoutes.Where(r => RoutingReader.AttachesTo(r, view.Service)))
+        {
+            // The console edits HTTPRoutes in place; the chart grants no delete, and it never created them.
+            keep.Add(new(ResourceRef.Of(route, HttpRoute.Plural), "It is a Gateway API HTTPRoute, which TrafficConsole edits but does not delete; delete it with kubectl to go back to plain Kubernetes routing."));
+        }
+
         return new DeletePlan
         {
             Namespace = view.Namespace,

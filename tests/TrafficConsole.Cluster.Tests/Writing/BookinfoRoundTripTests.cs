@@ -20,38 +20,58 @@ public sealed class BookinfoRoundTripTests
 {
     private const string Ns = "bookinfo";
 
-    /// <summary>Files applied, the service edited, the new split, the http route edited and the route it must end with.</summary>
-    public static TheoryData<string[], string, string, int, string> VirtualServiceSamples => new()
+    /// <summary>
+    /// Files applied, the service edited, the new split, the http route edited and the route it must end with; each
+    /// through the rule editor's intent (RoutingIntentReader / RoutingIntentPlanner) and through the sliders (RoutingPlanner).
+    /// </summary>
+    public static TheoryData<string[], string, string, int, string, bool> VirtualServiceSamples
     {
+        get
         {
+            var data = new TheoryData<string[], string, string, int, string, bool>();
+            foreach (bool throughIntent in new[] { true, false })
+            {
+                foreach ((string[] files, string service, string split, int route, string expected) in Samples)
+                {
+                    data.Add(files, service, split, route, expected, throughIntent);
+                }
+            }
+
+            return data;
+        }
+    }
+
+    private static (string[] Files, string Service, string Split, int Route, string Expected)[] Samples =>
+    [
+        (
             ["destination-rule-all.yaml", "virtual-service-all-v1.yaml"], "reviews", "v1=70,v2=30,v3=0", 0,
             """[{"destination":{"host":"reviews","subset":"v1"},"weight":70},{"destination":{"host":"reviews","subset":"v2"},"weight":30}]"""
-        },
-        {
+        ),
+        (
             ["destination-rule-all.yaml", "virtual-service-reviews-v2-v3.yaml"], "reviews", "v1=0,v2=20,v3=80", 0,
             """[{"destination":{"host":"reviews","subset":"v2"},"weight":20},{"destination":{"host":"reviews","subset":"v3"},"weight":80}]"""
-        },
-        {
+        ),
+        (
             ["destination-rule-all-mtls.yaml", "virtual-service-reviews-80-20.yaml"], "reviews", "v1=50,v2=50,v3=0", 0,
             """[{"destination":{"host":"reviews","subset":"v1"},"weight":50},{"destination":{"host":"reviews","subset":"v2"},"weight":50}]"""
-        },
-        {
+        ),
+        (
             ["destination-rule-all.yaml", "virtual-service-reviews-test-v2.yaml"], "reviews", "v1=60,v2=40,v3=0", 1,
             """[{"destination":{"host":"reviews","subset":"v1"},"weight":60},{"destination":{"host":"reviews","subset":"v2"},"weight":40}]"""
-        },
-        {
+        ),
+        (
             ["ratings-v2.yaml", "destination-rule-all.yaml", "virtual-service-ratings-test-delay.yaml"], "ratings", "v1=80,v2=20", 1,
             """[{"destination":{"host":"ratings","subset":"v1"},"weight":80},{"destination":{"host":"ratings","subset":"v2"},"weight":20}]"""
-        },
-        {
+        ),
+        (
             ["ratings-v2.yaml", "destination-rule-all-mtls.yaml", "virtual-service-ratings-test-abort.yaml"], "ratings", "v1=90,v2=10", 1,
             """[{"destination":{"host":"ratings","subset":"v1"},"weight":90},{"destination":{"host":"ratings","subset":"v2"},"weight":10}]"""
-        },
-    };
+        ),
+    ];
 
     [Theory]
     [MemberData(nameof(VirtualServiceSamples))]
-    public async Task A_bookinfo_sample_keeps_every_field_through_a_weight_change(string[] files, string service, string split, int editedRoute, string expectedRoute)
+    public async Task A_bookinfo_sample_keeps_every_field_through_a_weight_change(string[] files, string service, string split, int editedRoute, string expectedRoute, bool throughIntent)
     {
         await using TestCluster cluster = await TestCluster.StartAsync();
         MeshCache cache = await cluster.StartCacheAsync();
@@ -65,7 +85,22 @@ public sealed class BookinfoRoundTripTests
         ServiceView view = await ViewAtAsync(cache, service, before[$"VirtualService/{service}"]);
         Assert.True(view.Routing.IsEditable, view.Routing.ReadOnlyReason);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, Split(split), cache.Current.Apis.IstioApiVersion!);
+        RoutingPlan plan;
+        if (throughIntent)
+        {
+            RoutingIntentReading reading = RoutingIntentReader.Read(view);
+            RoutingIntent intent = reading.Intent ?? throw new Xunit.Sdk.XunitException(reading.Problem);
+            Assert.Equal(editedRoute, intent.Rules.Length);
+            // In the rule editor a version at 0 is simply not a destination of the rule.
+            TrafficSplit destinations = Split(split) with { Weights = [.. Split(split).Weights.Where(static w => w.Weight > 0)] };
+            plan = RoutingIntentPlanner.PlanApply(view, intent with { DefaultRoute = intent.DefaultRoute! with { Destinations = destinations } }, cache.Current.Apis.IstioApiVersion!);
+        }
+        else
+        {
+            plan = RoutingPlanner.PlanApply(view, Split(split), cache.Current.Apis.IstioApiVersion!);
+        }
+
+        Assert.False(plan.IsRefused, plan.RefusalReason);
         WriteResult result = await new RoutingWriter(cluster.NewClient(), cache).ApplyAsync(plan, "alice@example.com");
 
         WriteResult.Applied applied = Assert.IsType<WriteResult.Applied>(result);

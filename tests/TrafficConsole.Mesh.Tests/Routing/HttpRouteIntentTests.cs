@@ -189,19 +189,49 @@ public sealed class HttpRouteIntentTests
     }
 
     [Fact]
-    public void Faults_mirrors_gateways_and_invalid_regexes_are_refused()
+    public void Faults_mirrors_and_gateways_which_an_HTTPRoute_cannot_hold_are_refused()
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
         RoutingIntent intent = HttpRouteIntent.Read(view, route);
         RouteRule withFault = intent.Rules[0] with { Fault = new FaultInjection(new DelayFault("7s", 100), null) };
-        RouteRule badRegex = new() { Matches = [new RequestMatch { Conditions = [new MatchCondition(MatchField.Uri, MatchOperator.Regex, "(a)\\1")] }], Destinations = TrafficSplit.Of(("v1", 1)) };
+        RouteRule mirrored = intent.DefaultRoute! with { Destinations = intent.DefaultRoute.Destinations with { Mirror = new MirrorTarget("v3", 10) } };
 
-        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { Rules = [withFault, badRegex], Gateways = ["istio-system/ingress"] });
+        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { Rules = [withFault], DefaultRoute = mirrored, Gateways = ["istio-system/ingress"] });
 
         Assert.True(plan.IsRefused);
         Assert.Contains("rules[0].fault", plan.RefusalReason, StringComparison.Ordinal);
-        Assert.Contains("rules[1].matches[0].conditions[0]", plan.RefusalReason, StringComparison.Ordinal);
+        Assert.Contains("defaultRoute.destinations.mirror", plan.RefusalReason, StringComparison.Ordinal);
         Assert.Contains("gateways:", plan.RefusalReason, StringComparison.Ordinal);
+        Assert.Null(plan.HttpRoute);
+    }
+
+    [Fact]
+    public void The_rule_editors_validation_codes_refuse_a_bad_regex_and_a_missing_version()
+    {
+        (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
+        RoutingIntent intent = HttpRouteIntent.Read(view, route);
+        RouteRule badRegex = new() { Matches = [new RequestMatch { Conditions = [new MatchCondition(MatchField.Uri, MatchOperator.Regex, "(a)\\1")] }], Destinations = TrafficSplit.Of(("v1", 1)) };
+        RouteRule noSuchVersion = new() { Matches = [new RequestMatch { Conditions = [new MatchCondition(MatchField.Method, MatchOperator.Exact, "PUT")] }], Destinations = TrafficSplit.Of(("v9", 1)) };
+
+        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { Rules = [.. intent.Rules, badRegex, noSuchVersion] });
+
+        Assert.True(plan.IsRefused);
+        Assert.Contains(plan.Issues, static i => i.Code == "TC4010" && i.Path.StartsWith("rules[1]", StringComparison.Ordinal));
+        Assert.Contains(plan.Issues, static i => i.Code == "TC4005" && i.Path.StartsWith("rules[2]", StringComparison.Ordinal));
+        Assert.Null(plan.HttpRoute);
+    }
+
+    [Fact]
+    public void Upper_case_header_names_are_fine_in_an_HTTPRoute_which_matches_them_case_insensitively()
+    {
+        (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
+        RoutingIntent intent = HttpRouteIntent.Read(view, route);
+        RouteRule rule = new() { Matches = [new RequestMatch { Conditions = [new MatchCondition(MatchField.Header, MatchOperator.Exact, "qa", "X-Team")] }], Destinations = TrafficSplit.Of(("v3", 1)) };
+
+        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { Rules = [.. intent.Rules, rule] });
+
+        Assert.False(plan.IsRefused, plan.RefusalReason);
+        Assert.Equal("X-Team", plan.HttpRoute!.Spec!.Rules![1].Matches![0].Headers![0].Name);
     }
 
     [Fact]
@@ -307,6 +337,19 @@ public sealed class HttpRouteIntentTests
         Assert.True(plan.IsRefused);
         Assert.Contains(plan.Issues, static i => i.Code == "TC1002");
         Assert.Null(plan.HttpRoute);
+    }
+
+    [Fact]
+    public void Delete_traffic_routing_keeps_the_http_route_and_says_why()
+    {
+        (ServiceView view, _) = ViewOf(RouteJson);
+
+        DeletePlan plan = RoutingPlanner.PlanDelete(view);
+
+        Assert.True(plan.IsEmpty);
+        KeptResource kept = Assert.Single(plan.Keep);
+        Assert.Equal("HTTPRoute bookinfo/reviews", kept.Resource.ToString());
+        Assert.Contains("does not delete", kept.Reason, StringComparison.Ordinal);
     }
 
     private static KubeService PerVersion(string name, string version) =>
