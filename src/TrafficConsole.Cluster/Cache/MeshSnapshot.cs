@@ -160,6 +160,6 @@ public sealed class MeshSnapshot
             [.. Resources.Values.SelectMany(static r => r.VirtualServices.Values)],
             [.. Resources.Values.SelectMany(static r => r.DestinationRules.Values)],
             [.. Resources.Values.SelectMany(static r => r.HttpRoutes.Values)],
-            [.. resources.Services.Values]);
+            resources.Services.Values);
     }
 }

@@ -237,7 +237,7 @@ public static class HttpRouteIntent
             return RoutingPlan.Refused(view.Routing.ReadOnlyReason ?? "The routing of this service cannot be edited.", issues, revision);
         }
 
-        if (view.VirtualServices.Any(RoutingReader.AppliesToMesh) && view.VirtualServices.Any(static vs => vs.Spec?.Http is { Count: > 0 }))
+        if (view.VirtualServices.Any(static vs => RoutingReader.AppliesToMesh(vs) && vs.Spec?.Http is { Count: > 0 }))
         {
             return RoutingPlan.Refused(view.Routing.ReadOnlyReason ?? "A VirtualService routes this service too; remove one of them first.", issues, revision);
         }

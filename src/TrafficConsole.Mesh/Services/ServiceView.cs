@@ -26,7 +26,7 @@ public sealed record ServiceView
     /// <summary>
     /// Gateway API backends that are versions of this service: a Service (e.g. <c>reviews-v1</c>) whose selector
     /// selects exactly one version's workloads, by Service name -> version name. An HTTPRoute's backendRefs are
-    /// read as weights over versions through it (see <see cref="HttpRouteIntent"/>).
+    /// read as weights over versions through it (see <see cref="HttpRouteIntent"/>). Empty unless an HTTPRoute attaches to the service.
     /// </summary>
     public ImmutableDictionary<string, string> BackendVersions { get; init; } = ImmutableDictionary<string, string>.Empty;
 

@@ -48,7 +48,6 @@ public static class ServiceViewBuilder
         ArgumentNullException.ThrowIfNull(destinationRules);
 
         ImmutableArray<ServiceVersion> versions = VersionsOf(service, workloads);
-        ImmutableDictionary<string, string> backendVersions = HttpRouteIntent.BackendVersionsOf(service, versions, services);
         ImmutableArray<VirtualService> vss = [.. virtualServices
             .Where(vs => Targets(vs, service))
             .OrderBy(static vs => vs.Namespace, StringComparer.Ordinal).ThenBy(static vs => vs.Name, StringComparer.Ordinal)];
@@ -56,6 +55,11 @@ public static class ServiceViewBuilder
             .Where(dr => Targets(dr, service))
             .OrderBy(static dr => dr.Namespace, StringComparer.Ordinal).ThenBy(static dr => dr.Name, StringComparer.Ordinal)];
         ImmutableArray<HttpRoute> routes = [.. (httpRoutes ?? []).Where(r => RoutingReader.AttachesTo(r, service) || SendsTo(r, service))];
+
+        // Only an HTTPRoute attached to the service reads backends as versions: skip the scan of every Service otherwise.
+        ImmutableDictionary<string, string> backendVersions = routes.Any(r => RoutingReader.AttachesTo(r, service))
+            ? HttpRouteIntent.BackendVersionsOf(service, versions, services)
+            : ImmutableDictionary<string, string>.Empty;
         ImmutableArray<Workload> members = [.. versions.SelectMany(static v => v.Workloads)];
         VirtualServiceValidationContext context = VirtualServiceValidationContext.With(drs) with { SubsetHosts = [service.Host] };
         ImmutableArray<ResourceIssue> issues =
