@@ -57,6 +57,33 @@ public static class HttpRouteIntent
     }
 
     /// <summary>
+    /// The HTTPRoute counterpart of <see cref="RoutingIntentReader.Read"/>: the intent of a service routed by an attached
+    /// HTTPRoute (or why it cannot be edited: several routes, a VirtualService too); null when no HTTPRoute attaches,
+    /// so the caller reads the VirtualService instead. Plan the edited intent with <see cref="Plan"/>.
+    /// </summary>
+    public static RoutingIntentReading? ReadAttached(ServiceView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        if (!view.HttpRoutes.Any(r => RoutingReader.AttachesTo(r, view.Service)))
+        {
+            return null;
+        }
+
+        string revision = view.Routing.Revision;
+        if (RouteOf(view) is not { } route)
+        {
+            return new RoutingIntentReading { Revision = revision, Problem = view.Routing.ReadOnlyReason ?? "Several HTTPRoutes attach to this service." };
+        }
+
+        if (view.VirtualServices.Any(static vs => RoutingReader.AppliesToMesh(vs) && vs.Spec?.Http is { Count: > 0 }))
+        {
+            return new RoutingIntentReading { Revision = revision, Problem = view.Routing.ReadOnlyReason ?? "A VirtualService routes this service too." };
+        }
+
+        return new RoutingIntentReading { Intent = Read(view, route), Revision = revision };
+    }
+
+    /// <summary>
     /// Backend Services that are versions of <paramref name="service"/>: Service name -> version name. With
     /// <paramref name="services"/> null, the names <c>&lt;service&gt;-&lt;subset&gt;</c> stand for the versions.
     /// </summary>

@@ -340,6 +340,23 @@ public sealed class HttpRouteIntentTests
     }
 
     [Fact]
+    public void Read_attached_gives_the_intent_of_a_routed_service_a_problem_when_it_cannot_and_null_without_a_route()
+    {
+        (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
+        ServiceView both = ServiceViewBuilder.Build(Reviews, ReviewsV1V2V3, [SplitService("100", ("v1", 100))], [SubsetRule()], [route], VersionServices);
+
+        RoutingIntentReading reading = HttpRouteIntent.ReadAttached(view)!;
+        RoutingIntentReading blocked = HttpRouteIntent.ReadAttached(both)!;
+
+        Assert.True(reading.IsEditable);
+        Assert.Equal("hr:300", reading.Revision);
+        Assert.Equal(TrafficSplit.Of(("v1", 90), ("v2", 10)), reading.Intent!.DefaultRoute!.Destinations);
+        Assert.False(blocked.IsEditable);
+        Assert.Contains("VirtualService", blocked.Problem, StringComparison.Ordinal);
+        Assert.Null(HttpRouteIntent.ReadAttached(View()));
+    }
+
+    [Fact]
     public void Delete_traffic_routing_keeps_the_http_route_and_says_why()
     {
         (ServiceView view, _) = ViewOf(RouteJson);
