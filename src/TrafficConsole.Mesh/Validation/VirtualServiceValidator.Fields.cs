@@ -80,7 +80,7 @@ public static partial class VirtualServiceValidator
             ValidateMatch(matches[m], $"{path}.match[{Index(m)}]", issues);
         }
 
-        if (rule.Timeout is { } timeout && FieldRules.DurationProblem(timeout) is { } timeoutProblem)
+        if (rule.Timeout is { } timeout && ResourceRules.DurationProblem(timeout) is { } timeoutProblem)
         {
             issues.Add(new(ValidationCodes.InvalidDuration, Severity.Error, path + ".timeout", "timeout: " + timeoutProblem));
         }
@@ -308,7 +308,7 @@ public static partial class VirtualServiceValidator
                 "perTryTimeout or retryOn is set but attempts is 0 (retries disabled); Istio rejects that. Set attempts, or remove the retry settings."));
         }
 
-        if (retries.PerTryTimeout is { } perTry && FieldRules.DurationProblem(perTry) is { } problem)
+        if (retries.PerTryTimeout is { } perTry && ResourceRules.DurationProblem(perTry) is { } problem)
         {
             issues.Add(new(ValidationCodes.InvalidDuration, Severity.Error, path + ".perTryTimeout", "perTryTimeout: " + problem));
         }
@@ -330,7 +330,7 @@ public static partial class VirtualServiceValidator
         {
             if (delay.FixedDelay is { } fixedDelay)
             {
-                if (FieldRules.DurationProblem(fixedDelay) is { } problem)
+                if (ResourceRules.DurationProblem(fixedDelay) is { } problem)
                 {
                     issues.Add(new(ValidationCodes.InvalidDuration, Severity.Error, path + ".delay.fixedDelay", "fixedDelay: " + problem));
                 }

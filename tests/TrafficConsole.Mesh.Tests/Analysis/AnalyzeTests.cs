@@ -105,6 +105,18 @@ public class AnalyzeTests
     }
 
     [Fact]
+    public void An_HTTPRoute_backend_Service_that_does_not_exist_is_an_error()
+    {
+        ClusterResources resources = Cluster() with { HttpRoutes = [Read<HttpRoute>(GatewayApiSplit)] };
+
+        ResourceIssue[] missing = WithCode(Analyze(resources), ValidationCodes.UnknownDestinationHost);
+
+        Assert.Equal(["spec.rules[0].backendRefs[0].name", "spec.rules[0].backendRefs[1].name"], missing.Select(static m => m.Issue.Path));
+        Assert.All(missing, static m => Assert.Equal((HttpRoute.KindName, "reviews"), (m.Kind, m.Name)));
+        Assert.Empty(WithCode(Analyze(resources with { Services = [.. Cluster().Services, Service("reviews-v1"), Service("reviews-v2")] }), ValidationCodes.UnknownDestinationHost));
+    }
+
+    [Fact]
     public void Hosts_resolve_relative_to_the_VirtualService_namespace()
     {
         VirtualService elsewhere = VsYaml("reviews", "{hosts: [reviews], http: [{route: [{destination: {host: reviews}}]}]}", ns: "shop");

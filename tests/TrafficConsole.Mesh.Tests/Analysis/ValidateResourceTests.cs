@@ -47,6 +47,8 @@ public class ValidateResourceTests
         { ValidationCodes.InvalidDuration, Severity.Error, "spec.http[0].timeout", Vs($"[{{{Route}, timeout: '10'}}]") },
         { ValidationCodes.InvalidDuration, Severity.Error, "spec.http[0].retries.perTryTimeout", Vs($"[{{{Route}, retries: {{attempts: 2, perTryTimeout: abc}}}}]") },
         { ValidationCodes.InvalidDuration, Severity.Error, "spec.http[0].fault.delay.fixedDelay", Vs($"[{{{Route}, fault: {{delay: {{fixedDelay: 5 s, percentage: {{value: 10}}}}}}}}]") },
+        { ValidationCodes.InvalidDuration, Severity.Error, "spec.http[0].timeout", Vs($"[{{{Route}, timeout: 0s}}]") },
+        { ValidationCodes.InvalidDuration, Severity.Error, "spec.http[0].timeout", Vs($"[{{{Route}, timeout: 1.5ms}}]") },
         { ValidationCodes.AmbiguousStringMatch, Severity.Error, "spec.http[0].match[0].uri", Vs($"[{{match: [{{uri: {{exact: /a, prefix: /b}}}}], {Route}}}]") },
         { ValidationCodes.InvalidHttpStatus, Severity.Error, "spec.http[0].fault.abort.httpStatus", Vs($"[{{{Route}, fault: {{abort: {{httpStatus: 700, percentage: {{value: 10}}}}}}}}]") },
         { ValidationCodes.InvalidHttpStatus, Severity.Error, "spec.http[0].directResponse.status", Vs("[{directResponse: {status: 99}}]") },
