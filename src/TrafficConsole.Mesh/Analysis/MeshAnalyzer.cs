@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 
 using k8s;
+using k8s.Models;
 
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
@@ -24,19 +25,28 @@ public static class MeshAnalyzer
 {
     private const string ClusterSuffix = "." + HostNames.ClusterDomain;
 
+    // Fields whose values are maps (name -> match or label value): a null value there is a null match, not an absent field.
+    private static readonly string[] _mapFields = ["withoutHeaders", "queryParams", "sourceLabels", "labels", "selector", "matchLabels", "set", "add"];
+
     /// <summary>Findings for one resource on its own (a VirtualService, DestinationRule, Gateway or HTTPRoute); errors mean Istio would reject it.</summary>
     /// <param name="resource">A typed model, or a <see cref="JsonNode"/>/<see cref="JsonElement"/> of one; any other kind gets a TC6000 finding.</param>
     public static ImmutableArray<ValidationIssue> ValidateResource(object resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
+        if (resource is VirtualService or DestinationRule or IstioGateway or HttpRoute && NullEntries(resource) is { Length: > 0 } nulls)
+        {
+            return nulls;
+        }
+
         return resource switch
         {
             VirtualService vs => VirtualServiceValidator.Validate(vs, VirtualServiceValidationContext.Standalone),
             DestinationRule dr => DestinationRuleValidator.Validate(dr),
             IstioGateway gateway => IstioGatewayValidator.Validate(gateway),
             HttpRoute route => HttpRouteValidator.Validate(route),
-            JsonNode node => ValidateJson(node),
-            JsonElement element => JsonNode.Parse(element.GetRawText()) is { } parsed ? ValidateJson(parsed) : [Unsupported("null", null)],
+            JsonObject node => ValidateJson(node),
+            JsonNode other => [Unsupported($"A {other.GetValueKind().ToString().ToLowerInvariant()}", null)],
+            JsonElement element => JsonNode.Parse(element.GetRawText()) is { } parsed ? ValidateResource(parsed) : [Unsupported("null", null)],
             IKubernetesObject kubernetesObject => [Unsupported(kubernetesObject.Kind, kubernetesObject.ApiVersion)],
             _ => [Unsupported(resource.GetType().Name, null)],
         };
@@ -47,6 +57,15 @@ public static class MeshAnalyzer
     {
         ArgumentNullException.ThrowIfNull(resources);
         var issues = new List<ResourceIssue>();
+
+        // A resource with empty (null) list entries or match values is reported as such and left out of the rest.
+        resources = resources with
+        {
+            VirtualServices = Sound(resources.VirtualServices, issues),
+            DestinationRules = Sound(resources.DestinationRules, issues),
+            Gateways = Sound(resources.Gateways, issues),
+            HttpRoutes = Sound(resources.HttpRoutes, issues),
+        };
         VirtualServiceValidationContext context = VirtualServiceValidationContext.With(resources.DestinationRules);
         foreach (VirtualService vs in resources.VirtualServices)
         {
@@ -92,7 +111,75 @@ public static class MeshAnalyzer
             .Select(static x => x.issue)];
     }
 
-    private static ImmutableArray<ValidationIssue> ValidateJson(JsonNode node)
+    private static ImmutableArray<T> Sound<T>(ImmutableArray<T> resources, List<ResourceIssue> issues)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ImmutableArray<T>.Builder sound = ImmutableArray.CreateBuilder<T>(resources.Length);
+        foreach (T resource in resources)
+        {
+            ImmutableArray<ValidationIssue> nulls = NullEntries(resource);
+            if (nulls.IsEmpty)
+            {
+                sound.Add(resource);
+            }
+            else
+            {
+                issues.AddRange(nulls.Select(i => new ResourceIssue(
+                    resource.Kind is { Length: > 0 } kind ? kind : KindOf(resource), resource.Metadata?.NamespaceProperty ?? string.Empty, resource.Metadata?.Name ?? string.Empty, i)));
+            }
+        }
+
+        return sound.ToImmutable();
+    }
+
+    /// <summary>TC6020 for every null list entry or null map value in the spec: Istio rejects them, and nothing else can be judged safely.</summary>
+    private static ImmutableArray<ValidationIssue> NullEntries(object resource)
+    {
+        var found = ImmutableArray.CreateBuilder<ValidationIssue>();
+        if (JsonSerializer.SerializeToNode(resource, resource.GetType(), MeshJson.Options)?["spec"] is { } spec)
+        {
+            FindNulls(spec, "spec", map: false, found);
+        }
+
+        return found.ToImmutable();
+    }
+
+    private static void FindNulls(JsonNode node, string path, bool map, ImmutableArray<ValidationIssue>.Builder found)
+    {
+        if (node is JsonArray array)
+        {
+            for (int i = 0; i < array.Count; i++)
+            {
+                string at = $"{path}[{Index(i)}]";
+                if (array[i] is { } item)
+                {
+                    FindNulls(item, at, map: false, found);
+                }
+                else
+                {
+                    found.Add(new(ValidationCodes.MalformedResource, Severity.Error, at, $"{at} is empty (null); Istio rejects empty list entries. Remove it or fill it in."));
+                }
+            }
+        }
+        else if (node is JsonObject obj)
+        {
+            foreach ((string key, JsonNode? value) in obj)
+            {
+                string at = map ? $"{path}[{key}]" : $"{path}.{key}";
+                if (value is not null)
+                {
+                    bool childIsMap = _mapFields.Contains(key, StringComparer.Ordinal) || (key == "headers" && path.EndsWith(']') && path.Contains(".match[", StringComparison.Ordinal));
+                    FindNulls(value, at, map: !map && childIsMap, found);
+                }
+                else if (map)
+                {
+                    found.Add(new(ValidationCodes.MalformedResource, Severity.Error, at, $"'{key}' has no value (null); Istio rejects it. Write {{}} to match any value, or remove it."));
+                }
+            }
+        }
+    }
+
+    private static ImmutableArray<ValidationIssue> ValidateJson(JsonObject node)
     {
         string? kind = (node["kind"] as JsonValue)?.TryGetValue(out string? k) == true ? k : null;
         string? apiVersion = (node["apiVersion"] as JsonValue)?.TryGetValue(out string? v) == true ? v : null;

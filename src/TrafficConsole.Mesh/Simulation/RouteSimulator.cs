@@ -64,12 +64,12 @@ public static class RouteSimulator
         ImmutableArray<RuleEvaluation>.Builder evaluations = ImmutableArray.CreateBuilder<RuleEvaluation>();
         for (int i = 0; i < http.Count; i++)
         {
-            HttpRouteRule rule = http[i];
+            HttpRouteRule? rule = http[i];
             (bool matched, ImmutableArray<string> reasons) = Evaluate(rule, facts, bound, vsNamespace);
-            evaluations.Add(new RuleEvaluation(i, rule.Name, matched, reasons));
+            evaluations.Add(new RuleEvaluation(i, rule?.Name, matched, reasons));
             if (matched)
             {
-                return Outcome(virtualService, rule, i, evaluations.ToImmutable(), subsetVersions ?? ImmutableDictionary<string, string>.Empty);
+                return Outcome(virtualService, rule!, i, evaluations.ToImmutable(), subsetVersions ?? ImmutableDictionary<string, string>.Empty);
             }
         }
 
@@ -137,8 +137,13 @@ public static class RouteSimulator
         return null;
     }
 
-    private static (bool Matched, ImmutableArray<string> Reasons) Evaluate(HttpRouteRule rule, RequestFacts facts, string[] bound, string vsNamespace)
+    private static (bool Matched, ImmutableArray<string> Reasons) Evaluate(HttpRouteRule? rule, RequestFacts facts, string[] bound, string vsNamespace)
     {
+        if (rule is null)
+        {
+            return (false, ["the rule is empty (null); Istio rejects such a VirtualService"]);
+        }
+
         if (rule.Match is not { Count: > 0 } alternatives)
         {
             return (true, ["no match conditions: takes every request"]);
@@ -147,7 +152,7 @@ public static class RouteSimulator
         ImmutableArray<string>.Builder failures = ImmutableArray.CreateBuilder<string>();
         for (int a = 0; a < alternatives.Count; a++)
         {
-            HttpMatchRequest match = alternatives[a];
+            HttpMatchRequest match = alternatives[a] ?? new HttpMatchRequest();
             List<string> failed = Failures(match, facts, bound, vsNamespace);
             string prefix = alternatives.Count > 1 ? $"match[{a.ToString(CultureInfo.InvariantCulture)}]: " : string.Empty;
             if (failed.Count == 0)
@@ -193,7 +198,7 @@ public static class RouteSimulator
             }
             else if (!IsPresenceOnly(condition))
             {
-                Add(failed, StringMatchFailure($"header {name} \"{value}\"", value, condition));
+                Add(failed, StringMatchFailure($"header {name} \"{value}\"", value, condition!));
             }
         }
 
@@ -203,7 +208,7 @@ public static class RouteSimulator
             {
                 // Istio sets treat_missing_header_as_empty on these: an absent header is "", which satisfies
                 // the negation unless "" itself matches (exact "", a regex like a*).
-                if (!IsPresenceOnly(condition) && StringMatchFailure(name, string.Empty, condition) is null)
+                if (!IsPresenceOnly(condition) && StringMatchFailure(name, string.Empty, condition!) is null)
                 {
                     failed.Add($"header {name} is absent, which withoutHeaders treats as \"\", and \"\" matches {condition}");
                 }
@@ -215,7 +220,7 @@ public static class RouteSimulator
             {
                 failed.Add($"header {name} is present, and withoutHeaders asks for it to be absent");
             }
-            else if (StringMatchFailure(name, value, condition) is null)
+            else if (StringMatchFailure(name, value, condition!) is null)
             {
                 failed.Add($"header {name} \"{value}\" matches withoutHeaders {condition}");
             }
@@ -227,7 +232,7 @@ public static class RouteSimulator
             {
                 failed.Add($"query parameter {name} is absent");
             }
-            else if (condition.Exact is not null || (condition.Regex is not null && !IsPresenceOnly(condition)))
+            else if (condition is not null && (condition.Exact is not null || (condition.Regex is not null && !IsPresenceOnly(condition))))
             {
                 // Istio translates only exact and regex for query parameters; anything else asks for presence.
                 Add(failed, StringMatchFailure($"query parameter {name} \"{value}\"", value, condition with { Prefix = null }));
@@ -310,7 +315,7 @@ public static class RouteSimulator
             return result with { Summary = $"Rule {ruleLabel} takes the request but has no destination, redirect or direct response; Istio rejects such a rule." + faultText };
         }
 
-        double[] weights = route.Count == 1 ? [1] : [.. route.Select(static d => (double)Math.Max(0, d.Weight ?? 0))];
+        double[] weights = route.Count == 1 ? [1] : [.. route.Select(static d => (double)Math.Max(0, d?.Weight ?? 0))];
         double total = weights.Sum();
         if (total == 0)
         {
@@ -320,8 +325,8 @@ public static class RouteSimulator
             };
         }
 
-        ImmutableArray<DestinationShare> shares = [.. route.Select((d, i) => Share(d.Destination, weights[i] / total, naming))];
-        string negative = route.Count > 1 && route.Any(static d => d.Weight < 0) ? " Negative weights count as 0 here; Istio rejects them." : string.Empty;
+        ImmutableArray<DestinationShare> shares = [.. route.Select((d, i) => Share(d?.Destination, weights[i] / total, naming))];
+        string negative = route.Count > 1 && route.Any(static d => d?.Weight < 0) ? " Negative weights count as 0 here; Istio rejects them." : string.Empty;
         string where = string.Join(", ", shares.Select(static s => $"{Name(s)} {Percent(s.Probability)}"));
         return result with
         {
@@ -456,8 +461,9 @@ public static class RouteSimulator
     private static string[] GatewaysOf(IReadOnlyList<string>? gateways, string vsNamespace) =>
         gateways is null || gateways.Count == 0 ? [Mesh] : [.. gateways.Select(g => ResourceRules.ResolveGateway(g, vsNamespace))];
 
-    private static bool IsPresenceOnly(StringMatch match) =>
-        (match.Exact is null && match.Prefix is null && match.Regex is null)
+    private static bool IsPresenceOnly(StringMatch? match) =>
+        match is null
+        || (match.Exact is null && match.Prefix is null && match.Regex is null)
         || match.Regex is "*" or ".*"; // Istio turns these into a presence match
 
     private static bool OnlyNonConditions(HttpMatchRequest match) =>
@@ -615,7 +621,8 @@ public static class RouteSimulator
         {
             var hosts = new HashSet<string>((vs.Spec?.Hosts ?? []).Select(h => HostNames.Resolve(h, vs.Namespace)), StringComparer.Ordinal);
             string[] targets = [.. (vs.Spec?.Http ?? [])
-                .SelectMany(static r => (r.Route ?? []).Select(static d => d.Destination).Append(r.Mirror))
+                .Where(static r => r is not null)
+                .SelectMany(static r => (r.Route ?? []).Select(static d => d?.Destination).Append(r.Mirror))
                 .Where(static d => d?.Subset is not null && !string.IsNullOrEmpty(d.Host))
                 .Select(d => HostNames.Resolve(d!.Host!, vs.Namespace))
                 .Distinct(StringComparer.Ordinal)];

@@ -224,6 +224,17 @@ public class AnalyzeTests
     }
 
     [Fact]
+    public void A_resource_with_empty_entries_is_reported_and_left_out_of_the_cross_checks()
+    {
+        VirtualService broken = VsYaml("broken", "{hosts: [reviews], http: [null, {route: [{destination: {host: reviews, subset: v9}}]}]}");
+
+        ImmutableArray<ResourceIssue> issues = Analyze(Cluster() with { VirtualServices = [.. Cluster().VirtualServices, broken] });
+
+        ResourceIssue issue = Assert.Single(issues);
+        Assert.Equal(("broken", ValidationCodes.MalformedResource, "spec.http[0]"), (issue.Name, issue.Issue.Code, issue.Issue.Path));
+    }
+
+    [Fact]
     public void An_empty_snapshot_has_no_findings()
     {
         Assert.Empty(Analyze(new ClusterResources()));

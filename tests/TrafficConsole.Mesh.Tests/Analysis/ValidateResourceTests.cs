@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Nodes;
 
 using k8s.Models;
 
@@ -123,6 +124,11 @@ public class ValidateResourceTests
         // Other kinds and shapes.
         { ValidationCodes.UnsupportedKind, Severity.Warning, "kind", "{apiVersion: networking.istio.io/v1, kind: ServiceEntry, metadata: {name: x}, spec: {hosts: [a.com]}}" },
         { ValidationCodes.MalformedResource, Severity.Error, "spec.http[0].route[0].weight", Vs("[{route: [{destination: {host: reviews}, weight: abc}]}]") },
+        { ValidationCodes.MalformedResource, Severity.Error, "spec.http[1]", Vs($"[{{{Route}}}, null]") },
+        { ValidationCodes.MalformedResource, Severity.Error, "spec.http[0].match[0].headers[end-user]", Vs($"[{{match: [{{headers: {{end-user: null}}}}], {Route}}}]") },
+        { ValidationCodes.MalformedResource, Severity.Error, "spec.subsets[0]", Dr("subsets: [null]") },
+        { ValidationCodes.MalformedResource, Severity.Error, "spec.servers[0].hosts[0]", Gw("[{port: {number: 80, name: http, protocol: HTTP}, hosts: [null]}]") },
+        { ValidationCodes.MalformedResource, Severity.Error, "spec.rules[0].backendRefs[0]", Rt($"{Parent} rules: [{{backendRefs: [null]}}]") },
     };
 
     /// <summary>Code and a valid resource close to what would trigger it: the code stays quiet.</summary>
@@ -189,6 +195,36 @@ public class ValidateResourceTests
     public void A_resource_on_its_own_is_not_blamed_for_subsets_it_cannot_see()
     {
         Assert.DoesNotContain(MeshAnalyzer.ValidateResource(SplitService("1", ("v9", 100))), static i => i.Code == ValidationCodes.SubsetNotDefined);
+    }
+
+    [Theory]
+    [InlineData("{apiVersion: networking.istio.io/v1, kind: VirtualService, metadata: {name: r, namespace: b}, spec: {hosts: [null], gateways: [null], http: [{match: [null, {queryParams: {y: null}, gateways: [null]}], route: [null, {destination: null}], mirrors: [null, {}]}]}}")]
+    [InlineData("{apiVersion: networking.istio.io/v1, kind: DestinationRule, metadata: {name: r, namespace: b}, spec: {host: a, trafficPolicy: {portLevelSettings: [null]}}}")]
+    [InlineData("{apiVersion: networking.istio.io/v1, kind: Gateway, metadata: {name: r, namespace: b}, spec: {servers: [null]}}")]
+    [InlineData("{apiVersion: gateway.networking.k8s.io/v1, kind: HTTPRoute, metadata: {name: r, namespace: b}, spec: {parentRefs: [null], rules: [null, {matches: [null]}]}}")]
+    public void Empty_entries_are_errors_typed_or_as_json_never_exceptions(string yaml)
+    {
+        JsonNode node = ResourceYaml.ToJson(yaml)!;
+        object typed = (string)node["kind"]! switch
+        {
+            "VirtualService" => BookinfoYaml.Read<VirtualService>(yaml),
+            "DestinationRule" => BookinfoYaml.Read<DestinationRule>(yaml),
+            "Gateway" => BookinfoYaml.Read<IstioGateway>(yaml),
+            _ => BookinfoYaml.Read<HttpRoute>(yaml),
+        };
+
+        ImmutableArray<ValidationIssue> fromJson = MeshAnalyzer.ValidateResource(node);
+        ImmutableArray<ValidationIssue> fromModel = MeshAnalyzer.ValidateResource(typed);
+
+        Assert.NotEmpty(fromJson);
+        Assert.All(fromJson, static i => Assert.Equal((ValidationCodes.MalformedResource, Severity.Error), (i.Code, i.Severity)));
+        Assert.Equal(fromJson.Select(static i => i.Path), fromModel.Select(static i => i.Path));
+    }
+
+    [Fact]
+    public void Json_that_is_not_an_object_is_an_unsupported_kind()
+    {
+        Assert.Equal(ValidationCodes.UnsupportedKind, Assert.Single(MeshAnalyzer.ValidateResource(new JsonArray())).Code);
     }
 
     [Fact]

@@ -643,6 +643,18 @@ public class RouteSimulatorTests
     }
 
     [Fact]
+    public void Empty_entries_do_not_break_the_simulation()
+    {
+        VirtualService vs = Vs("{apiVersion: networking.istio.io/v1, kind: VirtualService, metadata: {name: r, namespace: bookinfo}, spec: {hosts: [reviews], http: [null, {match: [null], route: [null, {destination: {host: reviews, subset: v1}, weight: 1}]}]}}");
+
+        SimulationResult result = Simulate(vs, Request("/"));
+
+        Assert.Equal(1, result.RuleIndex);
+        Assert.Contains("empty (null)", Assert.Single(result.Evaluations[0].Reasons), StringComparison.Ordinal);
+        Assert.Equal([0.0, 1.0], result.Destinations.Select(static d => d.Probability));
+    }
+
+    [Fact]
     public void SubsetVersions_reads_the_version_like_label_of_each_subset()
     {
         var rule = new DestinationRule
