@@ -129,38 +129,33 @@ internal static class SimulateCommand
 
         if (report.Destinations.IsEmpty)
         {
-            output.WriteLine("The rule sends the request to no destination (a redirect or a direct response).");
+            // A redirect, a direct response, a delegation or a route with nowhere to go: the simulator's sentence says which.
+            output.WriteLine(report.Summary);
+            return;
         }
-        else
+
+        output.WriteLine("Destinations:");
+        foreach (ShareReport share in report.Destinations)
         {
-            output.WriteLine("Destinations:");
-            foreach (ShareReport share in report.Destinations)
-            {
-                output.WriteLine($"  {TextReport.Percent(share.Probability),6}  {Describe(share)}");
-            }
+            output.WriteLine($"  {TextReport.Percent(share.Probability),6}  {Describe(share)}");
         }
 
         if (report.Mirror is { } mirror)
         {
-            output.WriteLine($"Mirrored: {TextReport.Percent(mirror.Probability)} of requests copied to {Describe(mirror)}");
+            output.WriteLine($"Mirrored: a copy of {TextReport.Percent(mirror.Probability)} of requests goes to {Describe(mirror)}");
         }
 
         foreach (string fault in report.Faults)
         {
             output.WriteLine($"Fault: {fault}");
         }
-
-        if (report.Summary.Length > 0)
-        {
-            output.WriteLine(report.Summary);
-        }
     }
 
     private static string Describe(ShareReport share)
     {
-        string version = share.Version is { } v ? $"version {v}" : share.Subset is null ? "any version" : "version unknown";
-        string subset = share.Subset is { } s ? $", subset {s}" : string.Empty;
-        return $"{share.Host} {version}{subset}";
+        string version = share.Version is { } v ? $", version {v}" : share.Subset is null ? ", any version" : string.Empty;
+        string subset = share.Subset is { } s ? $" (subset {s})" : string.Empty;
+        return $"{share.Host}{version}{subset}";
     }
 
     private static string Pairs(string label, ImmutableSortedDictionary<string, string> pairs) =>
