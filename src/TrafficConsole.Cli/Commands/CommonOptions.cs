@@ -15,6 +15,15 @@ internal sealed class CommonOptions
             Description = filesDescription + " YAML (several documents, kind: List) or JSON; a directory means its *.yaml, *.yml and *.json files; '-' reads stdin.",
             Arity = ArgumentArity.OneOrMore,
         };
+
+        // The parser hands a mistyped option (--outptu) to the files argument; say what it is instead of "no such file".
+        Files.Validators.Add(static result =>
+        {
+            foreach (string token in result.Tokens.Select(static t => t.Value).Where(static v => v.Length > 1 && v.StartsWith('-')))
+            {
+                result.AddError($"Unrecognized option '{token}'.");
+            }
+        });
         Output = new Option<string>("--output", "-o")
         {
             Description = "The report format: 'text' for people, 'json' for machines (see README.md for the document).",

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace TrafficConsole.Cli.Tests.Infrastructure;
@@ -32,36 +31,7 @@ internal static class Cli
     /// <summary>The built tool, next to the tests (the project reference copies it with its runtimeconfig).</summary>
     public static string ToolDll => Path.Combine(AppContext.BaseDirectory, "TrafficConsole.Cli.dll");
 
-    /// <summary>Runs <c>dotnet TrafficConsole.Cli.dll args</c> as a process, as a CI pipeline would.</summary>
-    public static async Task<CliRun> RunProcessAsync(string[] args, string? stdin = null)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.Combine(AppContext.BaseDirectory, "Samples"),
-        };
-        start.ArgumentList.Add(ToolDll);
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-        }
-
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliRun(process.ExitCode, await stdout, await stderr);
-    }
+    /// <summary>Runs <c>dotnet TrafficConsole.Cli.dll args</c> as a process, as a CI pipeline would, in the Samples folder.</summary>
+    public static Task<CliRun> RunProcessAsync(string[] args, string? stdin = null) =>
+        ProcessRunner.RunAsync("dotnet", [ToolDll, .. args], Path.Combine(AppContext.BaseDirectory, "Samples"), stdin: stdin, timeoutSeconds: 60);
 }
