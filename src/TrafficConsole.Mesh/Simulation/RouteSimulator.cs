@@ -446,25 +446,7 @@ public static class RouteSimulator
 
     /// <summary>Gateway references resolved to <c>namespace/name</c> (bare names are in the VirtualService's namespace); none means <c>mesh</c>.</summary>
     private static string[] GatewaysOf(IReadOnlyList<string>? gateways, string vsNamespace) =>
-        gateways is null || gateways.Count == 0 ? [Mesh] : [.. gateways.Select(g => GatewayReference(g, vsNamespace))];
-
-    private static string GatewayReference(string gateway, string vsNamespace)
-    {
-        string trimmed = gateway.Trim();
-        if (trimmed == Mesh)
-        {
-            return Mesh;
-        }
-
-        if (trimmed.Contains('/', StringComparison.Ordinal))
-        {
-            return trimmed;
-        }
-
-        // The deprecated FQDN form name.namespace.svc.cluster.local.
-        string[] parts = trimmed.Split('.');
-        return parts.Length >= 2 ? $"{parts[1]}/{parts[0]}" : $"{vsNamespace}/{trimmed}";
-    }
+        gateways is null || gateways.Count == 0 ? [Mesh] : [.. gateways.Select(g => ResourceRules.ResolveGateway(g, vsNamespace))];
 
     private static bool IsPresenceOnly(StringMatch match) =>
         (match.Exact is null && match.Prefix is null && match.Regex is null)
@@ -574,7 +556,7 @@ public static class RouteSimulator
                 headers.TryAdd(key, value);
             }
 
-            string gateway = string.IsNullOrWhiteSpace(request.Gateway) ? Mesh : GatewayReference(request.Gateway, vsNamespace);
+            string gateway = string.IsNullOrWhiteSpace(request.Gateway) ? Mesh : ResourceRules.ResolveGateway(request.Gateway, vsNamespace);
             return new RequestFacts(
                 path,
                 request.Method,
