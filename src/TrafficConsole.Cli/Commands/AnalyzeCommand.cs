@@ -29,6 +29,24 @@ internal static class AnalyzeCommand
             return ExitCodes.InvalidInput;
         }
 
+        // A cluster holds one object per kind, namespace and name; two in the files would make findings ambiguous.
+        string[] duplicates =
+        [
+            .. input.Documents.Resources
+                .GroupBy(static d => (d.Kind, d.Namespace, d.Name))
+                .Where(static g => g.Count() > 1)
+                .Select(static g => $"{g.Key.Kind} {g.Key.Namespace}/{g.Key.Name} is in the files more than once ({string.Join(", ", g.Select(static d => d.Location.ToString()))}); a cluster holds one of each, so pass only one of them."),
+        ];
+        if (duplicates.Length > 0)
+        {
+            foreach (string duplicate in duplicates)
+            {
+                console.Error.WriteLine($"trafficconsole: error: {duplicate}");
+            }
+
+            return ExitCodes.InvalidInput;
+        }
+
         ClusterResources snapshot = input.Documents.ToClusterResources();
         ImmutableArray<ResourceIssue> issues = MeshAnalyzer.Analyze(snapshot);
         ImmutableArray<AnalyzeFinding> findings = [.. issues.Select(i => Finding(i, input.Documents))];

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 using k8s;
 using k8s.Models;
@@ -484,7 +485,7 @@ public sealed record DocumentProblem(DocumentProblemKind Kind, DocumentLocation 
 }
 
 /// <summary>A resource read from a document, with where it was.</summary>
-public sealed record ResourceDocument
+public sealed partial record ResourceDocument
 {
     /// <summary>
     /// The typed resource: a <see cref="VirtualService"/>, <see cref="DestinationRule"/>, <see cref="IstioGateway"/>,
@@ -514,7 +515,8 @@ public sealed record ResourceDocument
     /// </summary>
     public int LineOf(string? path)
     {
-        for (string current = path ?? string.Empty; current.Length > 0;)
+        // Issues name map keys in brackets (headers[end-user]); the document's paths have them as fields (headers.end-user).
+        for (string current = NamedKey().Replace(path ?? string.Empty, ".$1"); current.Length > 0;)
         {
             if (Lines.TryGetValue(current, out int line))
             {
@@ -535,6 +537,9 @@ public sealed record ResourceDocument
 
     /// <inheritdoc/>
     public override string ToString() => $"{Kind} {Namespace}/{Name} ({Location})";
+
+    [GeneratedRegex(@"\[([^\]0-9][^\]]*)\]", RegexOptions.CultureInvariant)]
+    private static partial Regex NamedKey();
 }
 
 /// <summary>What <see cref="ResourceDocuments.Parse(string, string)"/> found: the resources read, and the documents that could not be read.</summary>

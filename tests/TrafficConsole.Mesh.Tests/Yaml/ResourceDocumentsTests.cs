@@ -91,6 +91,11 @@ public class ResourceDocumentsTests
         Assert.Equal(19, vs.LineOf("spec.http[0].route[1].weight"));
         Assert.Equal(14, vs.LineOf("spec.http[0].route[0].destination.subset"));
 
+        // Map keys may be named in brackets, as validation issues name header matches.
+        ParsedDocuments headers = ResourceDocuments.Parse("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: r\nspec:\n  http:\n  - match:\n    - headers:\n        x.user-id:\n          regex: a\n", "h.yaml");
+        Assert.Equal(10, Assert.Single(headers.Resources).LineOf("spec.http[0].match[0].headers[x.user-id].regex"));
+        Assert.Equal(10, headers.Resources[0].LineOf("spec.http[0].match[0].headers.x.user-id.regex"));
+
         // A field that is not written points at the nearest one that is; an unknown path at the object.
         Assert.Equal(11, vs.LineOf("spec.http[0].timeout"));
         Assert.Equal(2, vs.LineOf("status.conditions[0]"));
