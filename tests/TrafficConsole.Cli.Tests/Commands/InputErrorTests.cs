@@ -144,6 +144,18 @@ public class InputErrorTests
         Assert.Contains("simulate <files>", run.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_unexpected_failure_is_one_line_on_stderr_with_its_own_exit_code()
+    {
+        using var error = new StringWriter();
+        var console = new CliConsole(new StringReader(string.Empty), new FailingWriter(), error);
+
+        int code = await CliApp.RunAsync(["validate", Sample("bookinfo/virtual-service-reviews-v2-v3.yaml")], console);
+
+        Assert.Equal(70, code);
+        Assert.Equal($"trafficconsole: internal error: InvalidOperationException: the terminal went away (this is a bug in trafficconsole; please report it){Environment.NewLine}", error.ToString());
+    }
+
     private static string[] WithHost(string verb, params string[] files) =>
         verb == "simulate" ? [verb, .. files, "--host", "reviews"] : [verb, .. files];
 
@@ -151,5 +163,10 @@ public class InputErrorTests
     {
         Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", run.Stderr, StringComparison.Ordinal);
+    }
+
+    private sealed class FailingWriter : StringWriter
+    {
+        public override void WriteLine(string? value) => throw new InvalidOperationException("the terminal went away");
     }
 }
