@@ -70,7 +70,15 @@ public static class MeshAnalyzer
         }
 
         issues.AddRange(resources.Gateways.SelectMany(g => IstioGatewayValidator.Validate(g).Select(i => On(g, i))));
-        issues.AddRange(resources.HttpRoutes.SelectMany(r => HttpRouteValidator.Validate(r).Select(i => On(r, i))));
+        foreach (HttpRoute route in resources.HttpRoutes)
+        {
+            issues.AddRange(HttpRouteValidator.Validate(route).Select(i => On(route, i)));
+            if (resources.KnowsWorkloads)
+            {
+                issues.AddRange(UnknownBackends(route, resources).Select(i => On(route, i)));
+            }
+        }
+
         issues.AddRange(VirtualServiceConflicts(resources.VirtualServices));
         issues.AddRange(DestinationRuleConflicts(resources.DestinationRules));
 
@@ -136,6 +144,32 @@ public static class MeshAnalyzer
                     $"Host {host} resolves to {resolved}, which is no service of the cluster; requests routed there fail (503 or no route). Check the name and namespace.")
                 : new(ValidationCodes.ExternalDestinationHost, Severity.Warning, path + ".host",
                     $"Host {host} is not a service of the cluster; it works only if a ServiceEntry defines it (ServiceEntries are not analyzed).");
+        }
+    }
+
+    // Service backends of an HTTPRoute that the snapshot does not have.
+    private static IEnumerable<ValidationIssue> UnknownBackends(HttpRoute route, ClusterResources resources)
+    {
+        IReadOnlyList<HttpRouteRuleSpec> rules = route.Spec?.Rules ?? [];
+        for (int r = 0; r < rules.Count; r++)
+        {
+            IReadOnlyList<HttpBackendRef> backends = rules[r].BackendRefs ?? [];
+            for (int b = 0; b < backends.Count; b++)
+            {
+                HttpBackendRef backend = backends[b];
+                bool service = backend.Kind is null or "Service" && string.IsNullOrEmpty(backend.Group);
+                if (!service || string.IsNullOrEmpty(backend.Name))
+                {
+                    continue;
+                }
+
+                string host = HostNames.Fqdn(backend.Name, backend.Namespace ?? route.Namespace);
+                if (!resources.Services.Any(s => string.Equals(s.Host, host, StringComparison.Ordinal)))
+                {
+                    yield return new(ValidationCodes.UnknownDestinationHost, Severity.Error, $"spec.rules[{Index(r)}].backendRefs[{Index(b)}].name",
+                        $"Backend Service {backend.Namespace ?? route.Namespace}/{backend.Name} does not exist; its share of requests gets 500.");
+                }
+            }
         }
     }
 

@@ -556,12 +556,21 @@ public static class RouteSimulator
                 headers.TryAdd(key, value);
             }
 
+            // An HTTP/1 Host header is the :authority; Envoy matches pseudo-headers like any other.
+            string authority = request.Authority
+                ?? (headers.TryGetValue("host", out string? host) ? host : null)
+                ?? (spec.Hosts is { Count: > 0 } hosts ? hosts[0] : string.Empty);
+            headers.TryAdd(":authority", authority);
+            headers.TryAdd(":method", request.Method);
+            headers.TryAdd(":path", raw);
+            headers.TryAdd(":scheme", request.Scheme);
+
             string gateway = string.IsNullOrWhiteSpace(request.Gateway) ? Mesh : ResourceRules.ResolveGateway(request.Gateway, vsNamespace);
             return new RequestFacts(
                 path,
                 request.Method,
                 request.Scheme,
-                request.Authority ?? (spec.Hosts is { Count: > 0 } hosts ? hosts[0] : string.Empty),
+                authority,
                 headers,
                 query,
                 request.SourceLabels,

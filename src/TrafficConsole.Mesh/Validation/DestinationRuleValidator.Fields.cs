@@ -205,7 +205,7 @@ public static partial class DestinationRuleValidator
         }
 
         string field = path[(path.LastIndexOf('.') + 1)..];
-        string? problem = zeroAllowed && FieldRules.ParseDuration(value) == TimeSpan.Zero ? null : FieldRules.DurationProblem(value);
+        string? problem = ResourceRules.DurationProblem(value, zeroAllowed);
         if (problem is not null)
         {
             issues.Add(new(ValidationCodes.TrafficPolicyInvalidDuration, Severity.Error, path, $"{field}: {problem}"));

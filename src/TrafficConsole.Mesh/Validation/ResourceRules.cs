@@ -95,6 +95,27 @@ public static class ResourceRules
     public static string? PortProblem(int? port) =>
         port is >= 1 and <= 65535 ? null : $"{port?.ToString(CultureInfo.InvariantCulture) ?? "(none)"} is not a port number (1..65535).";
 
+    /// <summary>
+    /// Why <paramref name="text"/> is not a duration Istio's webhook accepts, or null: <see cref="FieldRules.DurationProblem"/>
+    /// plus Istio's millisecond precision; <paramref name="zeroAllowed"/> for the fields where <c>0s</c> means "off".
+    /// </summary>
+    public static string? DurationProblem(string? text, bool zeroAllowed = false)
+    {
+        TimeSpan? duration = FieldRules.ParseDuration(text);
+        if (zeroAllowed && duration == TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        if (FieldRules.DurationProblem(text) is { } problem)
+        {
+            return duration == TimeSpan.Zero ? problem + " Remove the field to leave it unset." : problem;
+        }
+
+        return duration!.Value.Ticks % TimeSpan.TicksPerMillisecond == 0 ? null
+            : $"'{text}' is finer than a millisecond; Istio supports durations to millisecond precision only.";
+    }
+
     /// <summary>A canonical text of a JSON-serializable value, with object keys sorted, so equal content compares equal whatever the key order.</summary>
     public static string Canonical(object value, params string[] ignoredProperties)
     {

@@ -46,6 +46,28 @@ public static partial class VirtualServiceValidator
         }
     }
 
+    /// <summary>
+    /// The first rule that takes every request: no (or an empty) match, or, as Istio counts it, a match whose only
+    /// condition is <c>uri prefix "/"</c> or <c>uri regex "*"</c>/<c>".*"</c>. Istio drops the rules after it. -1 when none.
+    /// </summary>
+    public static int IndexOfEffectiveCatchAll(IReadOnlyList<HttpRouteRule> http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        for (int i = 0; i < http.Count; i++)
+        {
+            if (http[i].IsCatchAll || http[i].Match!.Any(IsAllUris))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool IsAllUris(HttpMatchRequest match) =>
+        match.Uri is { Exact: null } uri && (uri is { Prefix: "/", Regex: null } || uri is { Prefix: null, Regex: "*" or ".*" })
+        && (match with { Uri = null, Name = null, IgnoreUriCase = null }).IsEmpty;
+
     // An earlier rule with the same match takes every request this one could: it never receives traffic.
     private static void ValidateShadowing(IReadOnlyList<HttpRouteRule> http, int r, Dictionary<string, int> earlierMatches, ImmutableArray<ValidationIssue>.Builder issues)
     {
@@ -80,7 +102,7 @@ public static partial class VirtualServiceValidator
             ValidateMatch(matches[m], $"{path}.match[{Index(m)}]", issues);
         }
 
-        if (rule.Timeout is { } timeout && FieldRules.DurationProblem(timeout) is { } timeoutProblem)
+        if (rule.Timeout is { } timeout && ResourceRules.DurationProblem(timeout) is { } timeoutProblem)
         {
             issues.Add(new(ValidationCodes.InvalidDuration, Severity.Error, path + ".timeout", "timeout: " + timeoutProblem));
         }
@@ -308,7 +330,7 @@ public static partial class VirtualServiceValidator
                 "perTryTimeout or retryOn is set but attempts is 0 (retries disabled); Istio rejects that. Set attempts, or remove the retry settings."));
         }
 
-        if (retries.PerTryTimeout is { } perTry && FieldRules.DurationProblem(perTry) is { } problem)
+        if (retries.PerTryTimeout is { } perTry && ResourceRules.DurationProblem(perTry) is { } problem)
         {
             issues.Add(new(ValidationCodes.InvalidDuration, Severity.Error, path + ".perTryTimeout", "perTryTimeout: " + problem));
         }
@@ -330,7 +352,7 @@ public static partial class VirtualServiceValidator
         {
             if (delay.FixedDelay is { } fixedDelay)
             {
-                if (FieldRules.DurationProblem(fixedDelay) is { } problem)
+                if (ResourceRules.DurationProblem(fixedDelay) is { } problem)
                 {
                     issues.Add(new(ValidationCodes.InvalidDuration, Severity.Error, path + ".delay.fixedDelay", "fixedDelay: " + problem));
                 }

@@ -46,7 +46,7 @@ public static partial class VirtualServiceValidator
 
         ValidateHostsAndGateways(spec, issues);
         IReadOnlyList<HttpRouteRule> http = spec.Http ?? [];
-        int catchAll = RoutingReader.IndexOfCatchAll(http);
+        int catchAll = IndexOfEffectiveCatchAll(http);
         var earlierMatches = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int r = 0; r < http.Count; r++)
         {

@@ -398,6 +398,33 @@ public class RouteSimulatorTests
     }
 
     [Fact]
+    public void The_authority_comes_from_the_request_the_host_header_or_the_first_host_and_pseudo_headers_match()
+    {
+        VirtualService vs = Http("""
+          - match:
+            - authority:
+                prefix: beta.
+            route:
+            - destination: { host: reviews, subset: v2 }
+          - match:
+            - headers:
+                ":method":
+                  exact: POST
+            route:
+            - destination: { host: reviews, subset: v3 }
+          - route:
+            - destination: { host: reviews, subset: v1 }
+        """);
+
+        Assert.Equal(0, Simulate(vs, Request("/") with { Authority = "beta.shop.example.com" }).RuleIndex);
+        Assert.Equal(0, Simulate(vs, Request("/", ("Host", "beta.shop.example.com"))).RuleIndex);
+        SimulationResult byDefault = Simulate(vs, Request("/"));
+        Assert.Equal(2, byDefault.RuleIndex);
+        Assert.Equal("authority reviews does not start with \"beta.\"", Assert.Single(byDefault.Evaluations[0].Reasons));
+        Assert.Equal(1, Simulate(vs, Request("/") with { Method = "POST" }).RuleIndex);
+    }
+
+    [Fact]
     public void A_VirtualService_without_gateways_serves_sidecars_only()
     {
         SimulationResult viaGateway = Simulate(Vs(JasonVirtualService), Request("/") with { Gateway = "istio-system/ingress" });
