@@ -49,7 +49,8 @@ internal static class SimulateCommand
         var vs = (VirtualService)found.VirtualService.Resource;
         request = request with
         {
-            Authority = request.Authority ?? host,
+            // --authority, else a Host header (the simulator reads it), else the host the user named.
+            Authority = request.Authority ?? (request.Headers.ContainsKey("host") ? null : host),
             Gateway = VirtualServiceLookup.Normalize(request.Gateway, vs.Namespace),
         };
         ImmutableDictionary<string, string> versions = RouteSimulator.SubsetVersions(found.DestinationRule?.Resource as DestinationRule);
@@ -76,6 +77,7 @@ internal static class SimulateCommand
             new RequestReport(
                 host,
                 found.Fqdn,
+                request.Authority ?? request.Headers.GetValueOrDefault("host") ?? host,
                 request.Method,
                 request.Path,
                 request.Scheme,

@@ -132,6 +132,7 @@ internal sealed record SimulateReport(
 internal sealed record RequestReport(
     string Host,
     string Fqdn,
+    string Authority,
     string Method,
     string Path,
     string Scheme,

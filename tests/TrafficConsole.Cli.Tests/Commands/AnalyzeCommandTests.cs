@@ -133,6 +133,18 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public async Task The_json_document_always_has_every_field()
+    {
+        CliRun run = await RunAsync("analyze", Sample("broken/missing-subset.yaml"), "-o", "json");
+
+        Assert.Equal(["schema", "valid", "files", "knowsWorkloads", "summary", "findings", "skipped"], run.Json.EnumerateObject().Select(static p => p.Name));
+        Assert.Equal(["resources", "errors", "warnings", "infos"], run.Json.GetProperty("summary").EnumerateObject().Select(static p => p.Name));
+        Assert.Equal(
+            ["code", "severity", "kind", "namespace", "name", "path", "message", "source", "line"],
+            run.Json.GetProperty("findings")[0].EnumerateObject().Select(static p => p.Name));
+    }
+
+    [Fact]
     public async Task The_text_report_ends_with_no_issues_found_on_a_clean_snapshot()
     {
         CliRun run = await RunAsync("analyze", Sample("bookinfo/virtual-service-reviews-v2-v3.yaml"), _rules);

@@ -228,6 +228,53 @@ public class SimulateCommandTests
         Assert.Contains("app", string.Join(" ", first.GetProperty("reasons").EnumerateArray().Select(static r => r.GetString())), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_authority_is_the_host_unless_a_Host_header_or_authority_says_otherwise()
+    {
+        string vs = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: reviews
+            spec:
+              hosts: [reviews]
+              http:
+              - match:
+                - authority: {exact: "reviews:9080"}
+                route:
+                - destination: {host: reviews, subset: v2}
+              - route:
+                - destination: {host: reviews, subset: v1}
+            """;
+
+        CliRun plain = await RunAsync(["simulate", "-", "--host", "reviews", "-o", "json"], vs);
+        CliRun header = await RunAsync(["simulate", "-", "--host", "reviews", "-H", "Host: reviews:9080", "-o", "json"], vs);
+        CliRun option = await RunAsync(["simulate", "-", "--host", "reviews", "--authority", "reviews:9080", "-o", "json"], vs);
+
+        Assert.Equal(1, plain.Json.GetProperty("ruleIndex").GetInt32());
+        Assert.Contains("authority reviews", plain.Json.GetProperty("evaluations")[0].GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, header.Json.GetProperty("ruleIndex").GetInt32());
+        Assert.Equal(0, option.Json.GetProperty("ruleIndex").GetInt32());
+        Assert.Equal(["reviews", "reviews:9080", "reviews:9080"], new[] { plain, header, option }.Select(static r => r.Json.GetProperty("request").GetProperty("authority").GetString()));
+    }
+
+    [Fact]
+    public async Task The_json_document_always_has_every_field()
+    {
+        CliRun run = await RunAsync("simulate", _jason, "--host", "reviews", "-o", "json");
+
+        Assert.Equal(
+            ["schema", "request", "virtualService", "destinationRule", "matched", "ruleIndex", "ruleName", "evaluations", "destinations", "mirror", "faults", "summary"],
+            run.Json.EnumerateObject().Select(static p => p.Name));
+        Assert.Equal(
+            ["host", "fqdn", "authority", "method", "path", "scheme", "port", "gateway", "headers", "query", "sourceLabels", "sourceNamespace"],
+            run.Json.GetProperty("request").EnumerateObject().Select(static p => p.Name));
+        Assert.Equal(["index", "name", "matched", "reasons", "line"], run.Json.GetProperty("evaluations")[0].EnumerateObject().Select(static p => p.Name));
+        Assert.Equal(["host", "subset", "version", "probability", "percent"], run.Json.GetProperty("destinations")[0].EnumerateObject().Select(static p => p.Name));
+        Assert.Equal(JsonValueKind.Null, run.Json.GetProperty("destinationRule").ValueKind);
+        Assert.Equal(JsonValueKind.Null, run.Json.GetProperty("destinations")[0].GetProperty("version").ValueKind);
+    }
+
     [Theory]
     [InlineData("--header", "end-user", "--header 'end-user' must be name=value.")]
     [InlineData("--header", "=jason", "--header '=jason' must be name=value.")]
