@@ -95,6 +95,21 @@ public class AnalyzeCommandTests
     }
 
     [Fact]
+    public async Task HTTPRoute_backends_are_checked_against_the_Services_in_the_files()
+    {
+        string route = Sample("bookinfo/route-reviews-90-10.yaml");
+
+        CliRun withoutVersions = await RunAsync("analyze", "--skip-unknown", route, Sample("bookinfo/bookinfo.yaml"));
+        CliRun withVersions = await RunAsync("analyze", "--skip-unknown", route, Sample("bookinfo/bookinfo.yaml"), Sample("bookinfo/bookinfo-versions.yaml"));
+
+        Assert.Equal(1, withoutVersions.ExitCode);
+        Assert.Contains($"{route}:14: error TC5002 HTTPRoute default/reviews spec.rules[0].backendRefs[0].name: ", withoutVersions.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"{route}:17: error TC5002 HTTPRoute default/reviews spec.rules[0].backendRefs[1].name: ", withoutVersions.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, withVersions.ExitCode);
+        Assert.DoesNotContain("TC5002", withVersions.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Two_VirtualServices_for_one_host_conflict()
     {
         string canary = File.ReadAllText(Sample("bookinfo/virtual-service-reviews-80-20.yaml")).Replace("name: reviews", "name: reviews-canary", StringComparison.Ordinal);

@@ -19,6 +19,7 @@ public class ValidateCommandTests
         "bookinfo/destination-rule-all.yaml",
         "bookinfo/destination-rule-all-mtls.yaml",
         "bookinfo/bookinfo-gateway.yaml",
+        "bookinfo/route-reviews-90-10.yaml",
         "formats/reviews-list.json",
     ];
 
@@ -77,6 +78,18 @@ public class ValidateCommandTests
         Assert.Equal(Sample("broken/negative-weight.yaml"), error.GetProperty("source").GetString());
         JsonElement summary = json.GetProperty("summary");
         Assert.Equal((1, 1, 1), (summary.GetProperty("resources").GetInt32(), summary.GetProperty("rejected").GetInt32(), summary.GetProperty("errors").GetInt32()));
+    }
+
+    [Fact]
+    public async Task An_HTTPRoute_weight_outside_the_Gateway_API_range_is_rejected()
+    {
+        string route = File.ReadAllText(Sample("bookinfo/route-reviews-90-10.yaml")).Replace("weight: 90", "weight: -1", StringComparison.Ordinal);
+
+        CliRun run = await RunAsync(["validate", "-"], route);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("HTTPRoute default/reviews (<stdin>:2): rejected", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("<stdin>:16: error TC6010 spec.rules[0].backendRefs[0].weight: ", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -156,7 +169,7 @@ public class ValidateCommandTests
 
         CliRun bookinfo = await RunAsync("validate", Sample("bookinfo"), "--skip-unknown", "-o", "json");
         Assert.Equal(0, bookinfo.ExitCode);
-        Assert.Equal(10, bookinfo.Json.GetProperty("files").GetArrayLength());
+        Assert.Equal(12, bookinfo.Json.GetProperty("files").GetArrayLength());
     }
 
     [Fact]
