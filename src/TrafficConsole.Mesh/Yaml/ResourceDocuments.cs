@@ -77,16 +77,12 @@ public static class ResourceDocuments
         return new ParsedDocuments { Resources = resources.ToImmutable(), Problems = problems.ToImmutable() };
     }
 
-    /// <summary>Cuts <paramref name="text"/> at kubectl's document separators; each piece with the 1-based line it starts on. JSON is one piece.</summary>
+    /// <summary>
+    /// Cuts <paramref name="text"/> at kubectl's document separators; each piece with the 1-based line it starts on.
+    /// JSON is read as YAML (of which it is a subset), and no line of JSON can be a separator.
+    /// </summary>
     private static IEnumerable<(string Chunk, int FirstLine)> SplitDocuments(string text)
     {
-        string trimmed = text.TrimStart();
-        if (trimmed.StartsWith('{') || trimmed.StartsWith('['))
-        {
-            yield return (text, 1);
-            yield break;
-        }
-
         string[] lines = text.ReplaceLineEndings("\n").Split('\n');
         int start = 0;
         for (int i = 0; i <= lines.Length; i++)

@@ -212,6 +212,17 @@ public class ResourceDocumentsTests
     }
 
     [Fact]
+    public void Flow_style_documents_are_split_like_any_other()
+    {
+        string text = "{apiVersion: networking.istio.io/v1, kind: VirtualService, metadata: {name: a}, spec: {hosts: [a]}}\n---\n{\"apiVersion\": \"networking.istio.io/v1\", \"kind\": \"DestinationRule\", \"metadata\": {\"name\": \"a\"}, \"spec\": {\"host\": \"a\"}}\n";
+
+        ParsedDocuments parsed = ResourceDocuments.Parse(text, "flow.yaml");
+
+        Assert.Empty(parsed.Problems);
+        Assert.Equal([("VirtualService", 1, 1), ("DestinationRule", 2, 3)], parsed.Resources.Select(static r => (r.Kind, r.Location.Document, r.Location.Line)));
+    }
+
+    [Fact]
     public void A_value_of_the_wrong_type_names_the_field_and_its_line()
     {
         string text = ReviewsVirtualService.Replace("weight: 20", "weight: twenty", StringComparison.Ordinal);
