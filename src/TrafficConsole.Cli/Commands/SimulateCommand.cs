@@ -3,8 +3,10 @@ using System.CommandLine;
 using System.Globalization;
 
 using TrafficConsole.Cli.Output;
+using TrafficConsole.Mesh.Analysis;
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Simulation;
+using TrafficConsole.Mesh.Validation;
 
 namespace TrafficConsole.Cli.Commands;
 
@@ -56,7 +58,12 @@ internal static class SimulateCommand
         ImmutableDictionary<string, string> versions = RouteSimulator.SubsetVersions(found.DestinationRule?.Resource as DestinationRule);
         SimulationResult simulation = RouteSimulator.Simulate(vs, request, versions);
 
-        SimulateReport report = Report(host, found, request, simulation);
+        SimulateReport report = Report(host, found, request, simulation) with { Warnings = Warnings(vs, found) };
+        foreach (string warning in report.Warnings)
+        {
+            console.Error.WriteLine($"trafficconsole: warning: {warning}");
+        }
+
         if (common.WantsJson(result))
         {
             ReportJson.Write(console.Out, report);
@@ -97,6 +104,26 @@ internal static class SimulateCommand
             simulation.Mirror is { } mirror ? Share(mirror) : null,
             simulation.Faults,
             simulation.Summary);
+    }
+
+    /// <summary>What makes the simulation less than the cluster's truth: a VirtualService Istio would reject, DestinationRules it would ignore.</summary>
+    private static ImmutableArray<string> Warnings(VirtualService vs, LookupResult found)
+    {
+        ImmutableArray<string>.Builder warnings = ImmutableArray.CreateBuilder<string>();
+        ValidationIssue[] errors = [.. MeshAnalyzer.ValidateResource(vs).Where(static i => i.Severity == Severity.Error)];
+        if (errors.Length > 0)
+        {
+            string details = string.Join(" ", errors.Select(i => $"{found.VirtualService.Location.Source}:{found.VirtualService.LineOf(i.Path)}: {i.Code} {i.Path}: {i.Message}"));
+            warnings.Add($"VirtualService {vs.Namespace}/{vs.Name} would be rejected by Istio, so this is what its rules say as written, not what a cluster would do: {details}");
+        }
+
+        if (!found.OtherDestinationRules.IsEmpty && found.DestinationRule is { } used)
+        {
+            string others = string.Join(", ", found.OtherDestinationRules.Select(static d => $"{d.Namespace}/{d.Name} ({d.Location})"));
+            warnings.Add($"more than one DestinationRule for host {found.Fqdn}: versions are named from {used.Namespace}/{used.Name} ({used.Location}), not {others}.");
+        }
+
+        return warnings.ToImmutable();
     }
 
     private static ShareReport Share(DestinationShare share) =>

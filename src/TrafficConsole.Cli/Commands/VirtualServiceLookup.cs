@@ -9,8 +9,9 @@ namespace TrafficConsole.Cli.Commands;
 /// <summary>The VirtualService that routes a host for a gateway, and the DestinationRule that names its subsets.</summary>
 /// <param name="VirtualService">The VirtualService and where it was read.</param>
 /// <param name="Fqdn">The host the request is for, resolved in the VirtualService's namespace (or the one given).</param>
-/// <param name="DestinationRule">The DestinationRule of that host, if the files have one.</param>
-internal sealed record LookupResult(ResourceDocument VirtualService, string Fqdn, ResourceDocument? DestinationRule);
+/// <param name="DestinationRule">The DestinationRule of that host, if the files have one (the one in the VirtualService's namespace first).</param>
+/// <param name="OtherDestinationRules">Further DestinationRules of the host, which Istio would not use for it.</param>
+internal sealed record LookupResult(ResourceDocument VirtualService, string Fqdn, ResourceDocument? DestinationRule, ImmutableArray<ResourceDocument> OtherDestinationRules);
 
 /// <summary>Finds the VirtualService for <c>simulate --host</c>, resolving host names as Istio does (<see cref="HostNames"/>).</summary>
 internal static class VirtualServiceLookup
@@ -70,11 +71,13 @@ internal static class VirtualServiceLookup
         }
 
         (ResourceDocument match, string matchFqdn) = found[0];
-        ResourceDocument? rule = documents.Resources
-            .Where(d => d.Resource is DestinationRule dr && dr.Spec?.Host is { } h && HostNames.Resolve(h, dr.Namespace) == matchFqdn)
-            .OrderBy(d => d.Namespace == match.Namespace ? 0 : 1)
-            .FirstOrDefault();
-        return (new LookupResult(match, matchFqdn, rule), null);
+        ResourceDocument[] rules =
+        [
+            .. documents.Resources
+                .Where(d => d.Resource is DestinationRule dr && dr.Spec?.Host is { } h && HostNames.Resolve(h, dr.Namespace) == matchFqdn)
+                .OrderBy(d => d.Namespace == match.Namespace ? 0 : 1),
+        ];
+        return (new LookupResult(match, matchFqdn, rules.FirstOrDefault(), [.. rules.Skip(1)]), null);
     }
 
     /// <summary>The gateway as Istio compares it: <c>mesh</c> or <c>namespace/name</c>.</summary>

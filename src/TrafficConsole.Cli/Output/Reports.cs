@@ -126,6 +126,9 @@ internal sealed record SimulateReport(
     string Summary)
 {
     public const string SchemaName = "trafficconsole/simulate/v1";
+
+    /// <summary>Why the answer may differ from the cluster's: the VirtualService would be rejected, a DestinationRule is ignored.</summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
 }
 
 /// <summary>The simulated request as the tool understood the options.</summary>

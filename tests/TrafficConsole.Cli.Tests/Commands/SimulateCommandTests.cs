@@ -259,12 +259,41 @@ public class SimulateCommandTests
     }
 
     [Fact]
+    public async Task A_VirtualService_Istio_would_reject_is_simulated_with_a_warning()
+    {
+        string file = Sample("broken/bad-regex.yaml");
+
+        CliRun run = await RunAsync("simulate", file, _rules, "--host", "reviews", "-H", "end-user=user-jason", "-o", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith("trafficconsole: warning: VirtualService default/reviews would be rejected by Istio", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{file}:13: TC2012 ", run.Stderr, StringComparison.Ordinal);
+        string warning = Assert.Single(run.Json.GetProperty("warnings").EnumerateArray()).GetString()!;
+        Assert.Contains("TC2012", warning, StringComparison.Ordinal);
+
+        // Envoy would never load the lookbehind: the simulator says the rule matches nothing.
+        Assert.Equal(1, run.Json.GetProperty("ruleIndex").GetInt32());
+        Assert.Contains("is invalid, so it matches nothing", run.Json.GetProperty("evaluations")[0].GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_DestinationRules_for_the_host_are_a_warning_naming_the_one_used()
+    {
+        CliRun run = await RunAsync("simulate", _jason, _rules, Sample("bookinfo/destination-rule-all-mtls.yaml"), "--host", "reviews", "-o", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("more than one DestinationRule for host reviews.default.svc.cluster.local: versions are named from default/reviews", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("destination-rule-all-mtls.yaml:16:1", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(_rules, run.Json.GetProperty("destinationRule").GetProperty("source").GetString());
+    }
+
+    [Fact]
     public async Task The_json_document_always_has_every_field()
     {
         CliRun run = await RunAsync("simulate", _jason, "--host", "reviews", "-o", "json");
 
         Assert.Equal(
-            ["schema", "request", "virtualService", "destinationRule", "matched", "ruleIndex", "ruleName", "evaluations", "destinations", "mirror", "faults", "summary"],
+            ["schema", "request", "virtualService", "destinationRule", "matched", "ruleIndex", "ruleName", "evaluations", "destinations", "mirror", "faults", "summary", "warnings"],
             run.Json.EnumerateObject().Select(static p => p.Name));
         Assert.Equal(
             ["host", "fqdn", "authority", "method", "path", "scheme", "port", "gateway", "headers", "query", "sourceLabels", "sourceNamespace"],
@@ -273,6 +302,7 @@ public class SimulateCommandTests
         Assert.Equal(["host", "subset", "version", "probability", "percent"], run.Json.GetProperty("destinations")[0].EnumerateObject().Select(static p => p.Name));
         Assert.Equal(JsonValueKind.Null, run.Json.GetProperty("destinationRule").ValueKind);
         Assert.Equal(JsonValueKind.Null, run.Json.GetProperty("destinations")[0].GetProperty("version").ValueKind);
+        Assert.Empty(run.Json.GetProperty("warnings").EnumerateArray());
     }
 
     [Theory]
