@@ -17,8 +17,9 @@ namespace TrafficConsole.Mesh.Simulation;
 /// the conditions of one alternative ANDed; uri exact/prefix/regex on the path without its query string
 /// (<c>ignoreUriCase</c> for exact and prefix only); regexes are RE2 full matches; header names are
 /// case-insensitive, an empty match (<c>{}</c>) only asks for presence; <c>withoutHeaders</c> is satisfied by
-/// an absent header; query parameters match exact or regex on the first value, and anything else (<c>{}</c>,
-/// or <c>prefix</c>, which Istio does not translate) only asks for presence. <c>match.gateways</c> overrides
+/// an absent header (Envoy treats it as an empty value, so only a condition that matches "" fails); query
+/// parameters match exact or regex on the first value, and anything else (<c>{}</c>, or <c>prefix</c>, which Istio
+/// does not translate) only asks for presence. <c>match.gateways</c> overrides
 /// <c>spec.gateways</c>; without <c>spec.gateways</c> the VirtualService applies to sidecars (<c>mesh</c>) only.
 /// The VirtualService is taken as the one that serves the request's host: host selection is not simulated.
 /// </remarks>
@@ -200,6 +201,13 @@ public static class RouteSimulator
         {
             if (!facts.Headers.TryGetValue(name, out string? value))
             {
+                // Istio sets treat_missing_header_as_empty on these: an absent header is "", which satisfies
+                // the negation unless "" itself matches (exact "", a regex like a*).
+                if (!IsPresenceOnly(condition) && StringMatchFailure(name, string.Empty, condition) is null)
+                {
+                    failed.Add($"header {name} is absent, which withoutHeaders treats as \"\", and \"\" matches {condition}");
+                }
+
                 continue;
             }
 

@@ -29,14 +29,14 @@ public static class ValidationCodes
     public const string NoHosts = "TC2009";
     public const string MissingDestinationHost = "TC2010";
     public const string ConflictingMirrorPercent = "TC2011";
-    public const string InvalidRegex = "TC2012";
-    public const string InvalidHeaderName = "TC2013";
+    public const string VirtualServiceInvalidRegex = "TC2012";
+    public const string VirtualServiceInvalidHeaderName = "TC2013";
     public const string UppercaseHeaderName = "TC2014";
     public const string FaultPercentageOutOfRange = "TC2015";
-    public const string InvalidDuration = "TC2016";
+    public const string VirtualServiceInvalidDuration = "TC2016";
     public const string AmbiguousStringMatch = "TC2017";
     public const string InvalidHttpStatus = "TC2018";
-    public const string InvalidGatewayReference = "TC2019";
+    public const string VirtualServiceInvalidGatewayReference = "TC2019";
     public const string LegacyGatewayReference = "TC2020";
     public const string QueryParamPrefix = "TC2021";
     public const string RouteWithoutAction = "TC2022";
@@ -63,6 +63,38 @@ public static class ValidationCodes
     public const string EmptyTrafficPolicy = "TC3010";
     public const string LocalOriginWithoutSplit = "TC3011";
     public const string ClientProtocolWithUpgrade = "TC3012";
+
+    // TC4xxx: a routing intent (rules, default route, hosts, gateways, traffic policy) edited in the rule editor.
+    public const string RuleNegativeWeight = "TC4001";
+    public const string RuleAllWeightsZero = "TC4002";
+    public const string RuleRelativeWeights = "TC4003";
+    public const string RuleLoneWeightBelow100 = "TC4004";
+    public const string RuleUnknownVersion = "TC4005";
+    public const string RuleUnversionedTarget = "TC4006";
+    public const string RuleNoDestinations = "TC4007";
+    public const string RuleDuplicateVersion = "TC4008";
+    public const string DuplicateCondition = "TC4009";
+    public const string InvalidRegex = "TC4010";
+    public const string InvalidHeaderName = "TC4011";
+    public const string MissingConditionKey = "TC4012";
+    public const string MissingConditionValue = "TC4013";
+    public const string OperatorNotAllowed = "TC4014";
+    public const string PercentOutOfRange = "TC4015";
+    public const string InvalidAbortStatus = "TC4016";
+    public const string InvalidDuration = "TC4017";
+    public const string NegativeRetryAttempts = "TC4018";
+    public const string LimitOutOfRange = "TC4019";
+    public const string MaxEjectionPercentOutOfRange = "TC4020";
+    public const string HashKeyNameMissing = "TC4021";
+    public const string ShadowedRule = "TC4022";
+    public const string DuplicateRuleName = "TC4023";
+    public const string InvalidGatewayReference = "TC4024";
+    public const string UnknownVersionPolicy = "TC4025";
+    public const string NoRoutes = "TC4026";
+    public const string AppliesNowhere = "TC4027";
+    public const string ConflictingLoadBalancer = "TC4028";
+    public const string InvalidExtraHost = "TC4029";
+    public const string MirrorAlsoRouted = "TC4030";
 
     // TC5xxx: cross-resource analysis of a snapshot (MeshAnalyzer.Analyze).
     public const string SubsetWithoutReadyPods = "TC5001";

@@ -36,7 +36,7 @@ public static partial class VirtualServiceValidator
             string at = $"{path}[{Index(g)}]";
             if (ResourceRules.GatewayReferenceProblem(gateways[g]) is { } problem)
             {
-                issues.Add(new(ValidationCodes.InvalidGatewayReference, Severity.Error, at, problem));
+                issues.Add(new(ValidationCodes.VirtualServiceInvalidGatewayReference, Severity.Error, at, problem));
             }
             else if (ResourceRules.IsLegacyGatewayReference(gateways[g]))
             {
@@ -104,7 +104,7 @@ public static partial class VirtualServiceValidator
 
         if (rule.Timeout is { } timeout && ResourceRules.DurationProblem(timeout) is { } timeoutProblem)
         {
-            issues.Add(new(ValidationCodes.InvalidDuration, Severity.Error, path + ".timeout", "timeout: " + timeoutProblem));
+            issues.Add(new(ValidationCodes.VirtualServiceInvalidDuration, Severity.Error, path + ".timeout", "timeout: " + timeoutProblem));
         }
 
         ValidateRetries(rule.Retries, path + ".retries", issues);
@@ -120,7 +120,7 @@ public static partial class VirtualServiceValidator
         {
             if (FieldRules.RegexProblem(regexRewrite.Match) is { } problem)
             {
-                issues.Add(new(ValidationCodes.InvalidRegex, Severity.Error, path + ".rewrite.uriRegexRewrite.match", problem));
+                issues.Add(new(ValidationCodes.VirtualServiceInvalidRegex, Severity.Error, path + ".rewrite.uriRegexRewrite.match", problem));
             }
 
             if (rule.Rewrite.Uri is not null)
@@ -253,7 +253,7 @@ public static partial class VirtualServiceValidator
 
         if (match.Regex is { } regex && regex is not "*" && FieldRules.RegexProblem(regex) is { } problem)
         {
-            issues.Add(new(ValidationCodes.InvalidRegex, Severity.Error, path + ".regex", problem));
+            issues.Add(new(ValidationCodes.VirtualServiceInvalidRegex, Severity.Error, path + ".regex", problem));
         }
     }
 
@@ -288,7 +288,7 @@ public static partial class VirtualServiceValidator
                     && (string.Equals(name, ":authority", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "host", StringComparison.OrdinalIgnoreCase));
                 if (!authority && (name.StartsWith(':') || string.Equals(name, "host", StringComparison.OrdinalIgnoreCase)))
                 {
-                    issues.Add(new(ValidationCodes.InvalidHeaderName, Severity.Error, at,
+                    issues.Add(new(ValidationCodes.VirtualServiceInvalidHeaderName, Severity.Error, at,
                         $"'{name}' is a pseudo-header Envoy manages; Istio rejects changing it (only :authority/host may be set on requests)."));
                     continue;
                 }
@@ -302,7 +302,7 @@ public static partial class VirtualServiceValidator
     {
         if (FieldRules.HeaderNameProblem(token.ToLowerInvariant()) is { } problem)
         {
-            issues.Add(new(ValidationCodes.InvalidHeaderName, Severity.Error, path,
+            issues.Add(new(ValidationCodes.VirtualServiceInvalidHeaderName, Severity.Error, path,
                 string.IsNullOrEmpty(name) ? "A header name is required." : problem.Replace($"'{token.ToLowerInvariant()}'", $"'{name}'", StringComparison.Ordinal)));
         }
         else if (warnUpperCase && name.Any(char.IsUpper))
@@ -332,7 +332,7 @@ public static partial class VirtualServiceValidator
 
         if (retries.PerTryTimeout is { } perTry && ResourceRules.DurationProblem(perTry) is { } problem)
         {
-            issues.Add(new(ValidationCodes.InvalidDuration, Severity.Error, path + ".perTryTimeout", "perTryTimeout: " + problem));
+            issues.Add(new(ValidationCodes.VirtualServiceInvalidDuration, Severity.Error, path + ".perTryTimeout", "perTryTimeout: " + problem));
         }
     }
 
@@ -354,7 +354,7 @@ public static partial class VirtualServiceValidator
             {
                 if (ResourceRules.DurationProblem(fixedDelay) is { } problem)
                 {
-                    issues.Add(new(ValidationCodes.InvalidDuration, Severity.Error, path + ".delay.fixedDelay", "fixedDelay: " + problem));
+                    issues.Add(new(ValidationCodes.VirtualServiceInvalidDuration, Severity.Error, path + ".delay.fixedDelay", "fixedDelay: " + problem));
                 }
             }
             else if (delay.Extra?.ContainsKey("exponentialDelay") != true)

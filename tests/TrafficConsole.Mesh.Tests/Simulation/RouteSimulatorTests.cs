@@ -285,6 +285,26 @@ public class RouteSimulatorTests
     }
 
     [Fact]
+    public void An_absent_header_is_empty_for_withoutHeaders_so_a_condition_matching_empty_fails()
+    {
+        VirtualService vs = Http("""
+          - match:
+            - withoutHeaders:
+                x-tier:
+                  regex: "(gold)?"
+            route:
+            - destination: { host: reviews, subset: v1 }
+        """);
+
+        SimulationResult absent = Simulate(vs, Request("/"));
+
+        Assert.False(absent.Matched);
+        Assert.Contains("header x-tier is absent", Assert.Single(absent.Evaluations[0].Reasons), StringComparison.Ordinal);
+        Assert.True(Simulate(vs, Request("/", ("x-tier", "silver"))).Matched);
+        Assert.False(Simulate(vs, Request("/", ("x-tier", "gold"))).Matched);
+    }
+
+    [Fact]
     public void Empty_header_matches_ask_for_presence_and_empty_withoutHeaders_for_absence()
     {
         VirtualService present = Http("""
