@@ -23,8 +23,8 @@ internal static class InputLoader
         bool skipUnknown = result.GetValue(options.SkipUnknown);
 
         InputSet input = InputReader.Read(files, console.In, ns);
-        ImmutableArray<DocumentProblem> blocking = [.. input.Documents.Problems.Where(p => !(skipUnknown && p.Kind == DocumentProblemKind.UnknownKind))];
-        ImmutableArray<DocumentProblem> skipped = [.. input.Documents.Problems.Where(p => skipUnknown && p.Kind == DocumentProblemKind.UnknownKind)];
+        ImmutableArray<DocumentProblem> blocking = [.. input.Documents.Problems.Where(p => !IsSkipped(p, skipUnknown))];
+        ImmutableArray<DocumentProblem> skipped = [.. input.Documents.Problems.Where(p => IsSkipped(p, skipUnknown))];
 
         foreach (string error in input.Errors)
         {
@@ -56,6 +56,36 @@ internal static class InputLoader
 
         return new LoadedInput(input.Documents, input.Sources, skipped);
     }
+
+    /// <summary>
+    /// True when a document is skipped rather than failing the run: with <c>--skip-unknown</c>, any unknown kind;
+    /// without it, the kinds of other API groups (a whole manifest's ServiceAccounts, ConfigMaps...) and the
+    /// routing groups' other real kinds (ServiceEntry, Sidecar, GRPCRoute...). An unknown kind in a routing group
+    /// is most likely a typo (<c>VirtualSerivce</c>) and fails the run, so it is never passed as valid.
+    /// </summary>
+    private static bool IsSkipped(DocumentProblem problem, bool skipUnknown)
+    {
+        if (problem.Kind != DocumentProblemKind.UnknownKind)
+        {
+            return false;
+        }
+
+        if (skipUnknown)
+        {
+            return true;
+        }
+
+        string group = problem.ApiVersion is { } apiVersion && apiVersion.Contains('/', StringComparison.Ordinal) ? apiVersion[..apiVersion.IndexOf('/', StringComparison.Ordinal)] : string.Empty;
+        return !RoutingGroups.Contains(group) || OtherRoutingKinds.Contains(problem.ResourceKind ?? string.Empty);
+    }
+
+    private static readonly ImmutableHashSet<string> RoutingGroups = ["networking.istio.io", "gateway.networking.k8s.io"];
+
+    private static readonly ImmutableHashSet<string> OtherRoutingKinds =
+    [
+        "ServiceEntry", "Sidecar", "EnvoyFilter", "WorkloadEntry", "WorkloadGroup", "ProxyConfig",
+        "Gateway", "GatewayClass", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute", "ReferenceGrant", "BackendTLSPolicy",
+    ];
 
     public static string Describe(ImmutableArray<string> sources) =>
         sources.Length == 1 ? $"'{sources[0]}'" : $"{sources.Length} files";

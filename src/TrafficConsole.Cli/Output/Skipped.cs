@@ -12,7 +12,7 @@ internal static class Skipped
         problem.Location.Source,
         problem.Location.Document,
         problem.Location.Line,
-        "not a kind trafficconsole reads (--skip-unknown).");
+        "not a kind trafficconsole reads.");
 
     public static SkippedReport From(ResourceDocument document, string reason) => new(
         document.Kind,

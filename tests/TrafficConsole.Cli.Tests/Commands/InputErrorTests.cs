@@ -38,7 +38,7 @@ public class InputErrorTests
     }
 
     [Fact]
-    public async Task An_unknown_kind_fails_and_says_how_to_skip_it()
+    public async Task An_unknown_kind_of_a_routing_group_is_a_typo_that_fails_and_says_how_to_skip_it()
     {
         CliRun run = await RunAsync("validate", Sample("broken/unknown-kind.yaml"));
 
@@ -46,6 +46,44 @@ public class InputErrorTests
         Assert.Empty(run.Stdout);
         Assert.Contains("unknown-kind.yaml:1:1: error: VirtualSerivce reviews (networking.istio.io/v1) is not a kind trafficconsole reads", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("pass --skip-unknown", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Real_kinds_of_the_routing_groups_and_other_groups_are_skipped_while_a_typo_beside_them_fails()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"tc-kinds-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: external-api}
+            spec: {hosts: [api.example.com], resolution: DNS}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: settings}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews}
+            spec:
+              hosts: [reviews]
+              http: [{route: [{destination: {host: reviews}}]}]
+            """);
+        try
+        {
+            CliRun fine = await RunAsync("validate", file, "-o", "json");
+            Assert.Equal(0, fine.ExitCode);
+            Assert.Equal(["ServiceEntry", "ConfigMap"], fine.Json.GetProperty("skipped").EnumerateArray().Select(static s => s.GetProperty("kind").GetString()));
+
+            await File.AppendAllTextAsync(file, "\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRul\nmetadata: {name: reviews}\nspec: {host: reviews}\n");
+            CliRun typo = await RunAsync("validate", file);
+            Assert.Equal(2, typo.ExitCode);
+            Assert.Contains("DestinationRul reviews (networking.istio.io/v1) is not a kind trafficconsole reads", typo.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]

@@ -140,9 +140,9 @@ public class ValidateCommandTests
     }
 
     [Fact]
-    public async Task Services_Deployments_and_skipped_kinds_are_listed_as_skipped()
+    public async Task Services_Deployments_and_other_kinds_of_a_whole_manifest_are_listed_as_skipped_without_a_flag()
     {
-        CliRun run = await RunAsync("validate", "--skip-unknown", Sample("bookinfo/bookinfo.yaml"), Sample("bookinfo/virtual-service-all-v1.yaml"), "-o", "json");
+        CliRun run = await RunAsync("validate", Sample("bookinfo/bookinfo.yaml"), Sample("bookinfo/virtual-service-all-v1.yaml"), "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(4, run.Json.GetProperty("resources").GetArrayLength());
@@ -153,8 +153,9 @@ public class ValidateCommandTests
         JsonElement account = run.Json.GetProperty("skipped").EnumerateArray().First(static s => s.GetProperty("kind").GetString() == "ServiceAccount");
         Assert.Equal(("v1", "bookinfo-details"), (account.GetProperty("apiVersion").GetString(), account.GetProperty("name").GetString()));
 
-        CliRun text = await RunAsync("validate", "--skip-unknown", Sample("bookinfo/bookinfo.yaml"), Sample("bookinfo/virtual-service-all-v1.yaml"));
-        Assert.Contains("Skipped 4 ServiceAccounts: not a kind trafficconsole reads (--skip-unknown).", text.Stdout, StringComparison.Ordinal);
+        CliRun text = await RunAsync("validate", Sample("bookinfo/bookinfo.yaml"), Sample("bookinfo/virtual-service-all-v1.yaml"));
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains("Skipped 4 ServiceAccounts: not a kind trafficconsole reads.", text.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
