@@ -233,8 +233,9 @@ internal static class RouteWriter
         FaultDelay? delay = baseline.Delay;
         if (!Equals(baselineRead?.Delay, wanted.Delay))
         {
+            // fixedDelay and exponentialDelay are one of; abort's httpStatus, grpcStatus and http2Error too.
             delay = wanted.Delay is { } d
-                ? (delay ?? new FaultDelay()) with { FixedDelay = d.FixedDelay, Percentage = (delay?.Percentage ?? new Percent()) with { Value = d.Percent } }
+                ? (delay ?? new FaultDelay()) with { FixedDelay = d.FixedDelay, Percentage = (delay?.Percentage ?? new Percent()) with { Value = d.Percent }, Extra = RoutingPlanner.Without(delay?.Extra, "exponentialDelay") }
                 : Prune(delay is null ? null : delay with { FixedDelay = null, Percentage = null });
         }
 
@@ -242,7 +243,7 @@ internal static class RouteWriter
         if (!Equals(baselineRead?.Abort, wanted.Abort))
         {
             abort = wanted.Abort is { } a
-                ? (abort ?? new FaultAbort()) with { HttpStatus = a.HttpStatus, GrpcStatus = null, Percentage = (abort?.Percentage ?? new Percent()) with { Value = a.Percent } }
+                ? (abort ?? new FaultAbort()) with { HttpStatus = a.HttpStatus, GrpcStatus = null, Percentage = (abort?.Percentage ?? new Percent()) with { Value = a.Percent }, Extra = RoutingPlanner.Without(abort?.Extra, "http2Error") }
                 : Prune(abort is null ? null : abort with { HttpStatus = null, Percentage = null });
         }
 

@@ -145,6 +145,44 @@ public class RoutingIntentPlannerTests
     }
 
     [Fact]
+    public void A_version_mirror_replaces_the_legacy_mirrorPercent_and_a_mirror_to_another_host()
+    {
+        VirtualService vs = MeshJson.Deserialize<VirtualService>("""
+            {
+              "apiVersion": "networking.istio.io/v1", "kind": "VirtualService",
+              "metadata": { "name": "reviews", "namespace": "bookinfo", "resourceVersion": "5" },
+              "spec": { "hosts": [ "reviews" ], "http": [ { "route": [ { "destination": { "host": "reviews", "subset": "v1" } } ], "mirror": { "host": "ratings" }, "mirrorPercent": 20 } ] }
+            }
+            """)!;
+        ServiceView view = View([vs], [SubsetRule()]);
+        RoutingIntent intent = Read(view);
+        Assert.Null(intent.DefaultRoute!.Destinations.Mirror);
+
+        RoutingPlan kept = Plan(view, intent with { DefaultRoute = intent.DefaultRoute with { Timeout = "1s" } });
+        RoutingPlan mirrored = Plan(view, intent with { DefaultRoute = intent.DefaultRoute with { Destinations = intent.DefaultRoute.Destinations with { Mirror = new MirrorTarget("v2", 7.5) } } });
+
+        Assert.Equal("""{"route":[{"destination":{"host":"reviews","subset":"v1"}}],"timeout":"1s","mirror":{"host":"ratings"},"mirrorPercent":20}""", Http(kept, 0).ToJsonString());
+        Assert.Equal("""{"route":[{"destination":{"host":"reviews","subset":"v1"}}],"mirror":{"host":"reviews","subset":"v2"},"mirrorPercentage":{"value":7.5}}""", Http(mirrored, 0).ToJsonString());
+    }
+
+    [Fact]
+    public void A_fixed_delay_replaces_an_exponential_delay_since_Istio_takes_one()
+    {
+        VirtualService vs = SplitService(route: [("v1", 100)]);
+        vs.Spec = vs.Spec! with
+        {
+            Http = [vs.Spec.Http![0] with { Fault = new HttpFaultInjection { Delay = new FaultDelay { Extra = new Dictionary<string, System.Text.Json.JsonElement> { ["exponentialDelay"] = System.Text.Json.JsonDocument.Parse("\"1s\"").RootElement.Clone() } } } }],
+        };
+        ServiceView view = View([vs], [SubsetRule()]);
+        RoutingIntent intent = Read(view);
+        Assert.Null(intent.DefaultRoute!.Fault!.Delay);
+
+        RoutingPlan plan = Plan(view, intent with { DefaultRoute = intent.DefaultRoute with { Fault = intent.DefaultRoute.Fault with { Delay = new DelayFault("2s", 10) } } });
+
+        Assert.Equal("""{"delay":{"fixedDelay":"2s","percentage":{"value":10}}}""", Http(plan, 0)["fault"]!.ToJsonString());
+    }
+
+    [Fact]
     public void Removing_the_delay_keeps_the_grpc_abort_the_editor_does_not_model()
     {
         ServiceView view = RichView();

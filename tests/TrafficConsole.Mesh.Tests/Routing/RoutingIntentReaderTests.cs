@@ -87,6 +87,27 @@ public class RoutingIntentReaderTests
     }
 
     [Fact]
+    public void A_query_prefix_reads_as_presence_as_Istio_applies_it_and_is_written_back_as_it_was()
+    {
+        VirtualService vs = SplitService(route: [("v1", 100)]);
+        vs.Spec = vs.Spec! with
+        {
+            Http =
+            [
+                new HttpRouteRule { Match = [new HttpMatchRequest { QueryParams = new Dictionary<string, StringMatch> { ["u"] = StringMatch.ForPrefix("ja") } }], Route = [Dest("reviews", "v2")] },
+                .. vs.Spec.Http!,
+            ],
+        };
+        ServiceView view = View([vs], [SubsetRule()]);
+        RoutingIntent intent = Read(view);
+
+        Assert.Equal(new MatchCondition(MatchField.QueryParam, MatchOperator.Present, string.Empty, "u"), Assert.Single(intent.Rules[0].Matches[0].Conditions));
+        RoutingPlan plan = RoutingIntentPlanner.PlanApply(view, intent with { Rules = [intent.Rules[0] with { Timeout = "1s" }] }, IstioApi.V1);
+        Assert.False(plan.IsRefused, plan.RefusalReason);
+        Assert.Equal("ja", plan.VirtualService!.Spec!.Http![0].Match![0].QueryParams!["u"].Prefix);
+    }
+
+    [Fact]
     public void Destinations_mirror_and_options_are_read_as_written()
     {
         RouteRule beta = Read(RichView()).Rules[0];

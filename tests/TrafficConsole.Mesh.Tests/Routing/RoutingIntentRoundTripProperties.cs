@@ -16,7 +16,7 @@ namespace TrafficConsole.Mesh.Tests.Routing;
 /// <summary>Property-based round trips: intent → resources → intent is the identity; resources → intent → resources loses nothing.</summary>
 public class RoutingIntentRoundTripProperties
 {
-    private const int Iterations = 300;
+    private const int Iterations = 200;
 
     private static readonly string[] VersionPool = ["v1", "v2", "v3", "v4"];
 
@@ -44,7 +44,7 @@ public class RoutingIntentRoundTripProperties
                 ServiceView after = TestData.BookinfoRouting.After(view, plan);
                 RoutingIntentReading reading = RoutingIntentReader.Read(after);
                 Assert.True(reading.IsEditable, reading.Problem);
-                Assert.True(RoutingIntentEquality.Same(sample.Intent, reading.Intent), Describe(sample.Intent) + "\n---read back---\n" + Describe(reading.Intent!));
+                Assert.True(RoutingIntentEquality.Same(sample.Intent, reading.Intent), FirstDifference(sample.Intent, reading.Intent!));
 
                 // And planning what was read changes nothing.
                 Assert.False(RoutingIntentPlanner.PlanApply(after, reading.Intent!, IstioApi.V1).HasChanges);
@@ -194,7 +194,33 @@ public class RoutingIntentRoundTripProperties
             Tls = tls,
         };
 
-    private static string Describe(RoutingIntent intent) => JsonSerializer.Serialize(intent, DescribeOptions);
+    private static string Describe(object value) => JsonSerializer.Serialize(value, value.GetType(), DescribeOptions);
+
+    /// <summary>The first part that differs, without origins, so a failure says what was lost.</summary>
+    private static string FirstDifference(RoutingIntent expected, RoutingIntent actual)
+    {
+        RouteRule[] a = [.. expected.AllRules];
+        RouteRule[] b = [.. actual.AllRules];
+        for (int i = 0; i < Math.Min(a.Length, b.Length); i++)
+        {
+            if (!RoutingIntentEquality.Same(a[i], b[i]))
+            {
+                return $"rule {i}:\n{Describe(Strip(a[i]))}\n--- read back ---\n{Describe(Strip(b[i]))}";
+            }
+        }
+
+        return a.Length != b.Length
+            ? $"{a.Length} rules (default {expected.DefaultRoute is not null}) became {b.Length} (default {actual.DefaultRoute is not null})"
+            : Describe(expected with { Rules = [], DefaultRoute = null }) + "\n--- read back ---\n" + Describe(actual with { Rules = [], DefaultRoute = null });
+    }
+
+    private static RouteRule Strip(RouteRule rule) => rule with
+    {
+        Origin = null,
+        Matches = [.. rule.Matches.Select(static m => m with { Origin = null })],
+        Fault = rule.Fault is null ? null : rule.Fault with { Origin = null },
+        Retries = rule.Retries is null ? null : rule.Retries with { Origin = null },
+    };
 
     private static readonly JsonSerializerOptions DescribeOptions = new() { WriteIndented = true };
 
@@ -248,6 +274,58 @@ public class RoutingIntentRoundTripProperties
             iter: Iterations,
             print: static s => MeshJson.Serialize(s.Item1));
     }
+
+    [Fact]
+    public void A_hand_written_VirtualService_and_DestinationRule_edited_in_place_read_back_as_edited_and_read_only_rules_stay_as_written()
+    {
+        string[] versions = ["v1", "v2", "v3"];
+        Gen.Select(GenVirtualService, GenDestinationRule, GenRule(versions, withMatches: true).Array[4], GenRule(versions, withMatches: false), GenIntent(versions)).Sample(
+            sample =>
+            {
+                ServiceView view = View([sample.Item1], [sample.Item2]);
+                RoutingIntent intent = RoutingIntentReader.Read(view).Intent!;
+                RoutingIntent other = sample.Item5;
+                RoutingIntent edited = intent with
+                {
+                    Rules = [.. intent.Rules.Select((rule, i) => rule.ReadOnlyReason is null ? EditInPlace(rule, sample.Item3[i] with { Name = rule.Name }) : rule)],
+                    DefaultRoute = intent.DefaultRoute is { ReadOnlyReason: null } d ? EditInPlace(d, sample.Item4 with { Name = d.Name }) : intent.DefaultRoute,
+                    ExtraHosts = other.ExtraHosts,
+                    Gateways = other.Gateways,
+                    IncludeMesh = other.IncludeMesh,
+                    Policy = other.Policy is null ? null : other.Policy with { Origin = intent.Policy?.Origin },
+                    VersionPolicies = other.VersionPolicies.ToImmutableDictionary(
+                        p => p.Key,
+                        p => p.Value with { Origin = intent.VersionPolicies.GetValueOrDefault(p.Key)?.Origin },
+                        StringComparer.Ordinal),
+                };
+
+                RoutingPlan plan = RoutingIntentPlanner.PlanApply(view, edited, IstioApi.V1);
+
+                Assert.False(plan.IsRefused, plan.RefusalReason);
+                RoutingIntent reread = RoutingIntentReader.Read(TestData.BookinfoRouting.After(view, plan)).Intent!;
+                Assert.True(RoutingIntentEquality.Same(edited, reread), FirstDifference(edited, reread));
+                IReadOnlyList<HttpRouteRule> http = plan.VirtualService!.Spec!.Http!;
+                for (int i = 0; i < http.Count; i++)
+                {
+                    RouteRule rule = i < edited.Rules.Length ? edited.Rules[i] : edited.DefaultRoute!;
+                    if (rule.ReadOnlyReason is not null)
+                    {
+                        Assert.Equal(MeshJson.Serialize(rule.Origin!), MeshJson.Serialize(http[i]));
+                    }
+                }
+            },
+            iter: Iterations,
+            print: static s => MeshJson.Serialize(s.Item1));
+    }
+
+    /// <summary>The generated rule's contents over the read rule's origins (the rule's, and each match's by position), as the editor edits in place.</summary>
+    private static RouteRule EditInPlace(RouteRule read, RouteRule generated) => generated with
+    {
+        Origin = read.Origin,
+        Matches = [.. generated.Matches.Select((m, k) => k < read.Matches.Length ? m with { Origin = read.Matches[k].Origin } : m)],
+        Fault = generated.Fault is null ? null : generated.Fault with { Origin = read.Fault?.Origin },
+        Retries = generated.Retries is null ? null : generated.Retries with { Origin = read.Retries?.Origin },
+    };
 
     private static JsonElement J(string json) => JsonDocument.Parse(json).RootElement.Clone();
 

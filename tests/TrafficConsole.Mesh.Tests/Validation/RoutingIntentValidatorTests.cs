@@ -120,6 +120,16 @@ public class RoutingIntentValidatorTests
     public static TheoryData<string> CaseNames => [.. Cases.Keys];
 
     [Fact]
+    public void Weight_on_a_version_without_ready_pods_warns_and_weight_0_does_not()
+    {
+        ServiceView view = View(workloads: [ReviewsVersion("v1"), ReviewsVersion("v2", ready: 0), ReviewsVersion("v3")]);
+
+        ValidationIssue issue = Assert.Single(RoutingIntentValidator.Validate(view, Valid()), static i => i.Code == ValidationCodes.RuleVersionNotReady);
+        Assert.Equal((Severity.Warning, "defaultRoute.destinations[v2]"), (issue.Severity, issue.Path));
+        Assert.DoesNotContain(RoutingIntentValidator.Validate(view, Weights(Valid(), ("v1", 100), ("v2", 0))), static i => i.Code == ValidationCodes.RuleVersionNotReady);
+    }
+
+    [Fact]
     public void A_draft_using_every_part_of_the_editor_correctly_has_no_findings()
     {
         Assert.Empty(RoutingIntentValidator.Validate(View(), Valid()));
