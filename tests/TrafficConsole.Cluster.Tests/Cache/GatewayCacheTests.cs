@@ -2,6 +2,7 @@ using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Cluster.Tests.Infrastructure;
 using TrafficConsole.Mesh.Analysis;
 using TrafficConsole.Mesh.Resources;
+using TrafficConsole.Mesh.Validation;
 using TrafficConsole.Sandbox.Tests.Kubectl;
 
 namespace TrafficConsole.Cluster.Tests.Cache;
@@ -105,6 +106,25 @@ public sealed class GatewayCacheTests
         Assert.True(bookinfo.KnowsWorkloads);
         Assert.Equal(["cart", "catalog", "frontend-ingress"], all.VirtualServices.Select(static v => v.Name).Order(StringComparer.Ordinal));
         Assert.Equal(all.Services.Length, cache.Current.Resources.Values.Sum(static r => r.Services.Count));
+    }
+
+    [Fact]
+    public async Task The_analyzer_over_the_snapshot_flags_a_gateway_that_does_not_exist_until_kubectl_creates_it()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshCache cache = await cluster.StartCacheAsync();
+        KubectlRunner kubectl = cluster.Kubectl();
+        await ApplyAsync(kubectl, FrontendOnGateway);
+        await Eventually.TrueAsync(() => cache.Current.FindVirtualService("shop", "frontend-ingress") is not null, "the cache has the VirtualService");
+
+        ResourceIssue missing = Assert.Single(MeshAnalyzer.Analyze(cache.Current.ToClusterResources("shop")), static i => i.Issue.Code == "TC5007");
+        Assert.Equal(("VirtualService", "shop", "frontend-ingress"), (missing.Kind, missing.Namespace, missing.Name));
+        Assert.Contains("shop-gateway", missing.Issue.Message, StringComparison.Ordinal);
+
+        await ApplyAsync(kubectl, ShopGateway);
+        await Eventually.TrueAsync(() => cache.Current.FindGateway("shop", "shop-gateway") is not null, "the cache has the Gateway");
+
+        Assert.DoesNotContain(MeshAnalyzer.Analyze(cache.Current.ToClusterResources("shop")), static i => i.Issue.Code == "TC5007");
     }
 
     private static async Task ApplyAsync(KubectlRunner kubectl, string yaml)
