@@ -29,6 +29,23 @@ internal static class AffectedServices
     public static ImmutableArray<ServiceRef> OfHttpRoute(HttpRoute item, HttpRoute? old) =>
         [.. ServicesOf(item).Concat(old is null ? [] : ServicesOf(old)).Distinct().OrderBy(static s => s.ToString(), StringComparer.Ordinal)];
 
+    /// <summary>
+    /// Services whose attached HTTPRoutes send to the backend Service <paramref name="backend"/>: whether it selects
+    /// one of their versions changes how their routing reads.
+    /// </summary>
+    public static IEnumerable<ServiceRef> RoutedThrough(IEnumerable<HttpRoute> routes, string @namespace, string backend) =>
+        routes
+            .Where(r => (r.Spec?.Rules ?? []).Any(rule => (rule.BackendRefs ?? []).Any(b =>
+                IsService(b.Group, b.Kind, defaultIsService: true)
+                && string.Equals(b.Name, backend, StringComparison.Ordinal)
+                && string.Equals(b.Namespace ?? r.Namespace, @namespace, StringComparison.Ordinal))))
+            .SelectMany(static r => (r.Spec?.ParentRefs ?? [])
+                .Where(static p => IsService(p.Group, p.Kind, defaultIsService: false) && !string.IsNullOrEmpty(p.Name))
+                .Select(p => new ServiceRef(p.Namespace ?? r.Namespace, p.Name!)))
+            .Where(s => !string.Equals(s.Name, backend, StringComparison.Ordinal) || !string.Equals(s.Namespace, @namespace, StringComparison.Ordinal))
+            .Distinct()
+            .OrderBy(static s => s.ToString(), StringComparer.Ordinal);
+
     /// <summary>Services routed by VirtualServices that name the gateway: whether it exists changes their validation.</summary>
     public static ImmutableArray<ServiceRef> OfGateway(IEnumerable<VirtualService> virtualServices, string gatewayNamespace, string gatewayName) =>
         FromHosts(virtualServices

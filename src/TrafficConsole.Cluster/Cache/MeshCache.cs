@@ -399,7 +399,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
                 {
                     Services = deleted ? before.Services.Remove(name) : before.Services.SetItem(name, ResourceConversions.ToKubeService((V1Service)delta.Object)),
                 };
-                affected = [new ServiceRef(ns, name)];
+                affected = [new ServiceRef(ns, name), .. AffectedServices.RoutedThrough(after.HttpRoutes.Values, ns, name)];
                 break;
             case MeshResourceKind.Deployment:
                 {

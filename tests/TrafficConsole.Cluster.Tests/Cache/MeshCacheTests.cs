@@ -270,6 +270,45 @@ public sealed class MeshCacheTests
     }
 
     [Fact]
+    public async Task A_backend_service_appearing_names_the_service_whose_http_route_sends_to_it_and_makes_it_editable()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshCache cache = await cluster.StartCacheAsync();
+        MeshResourceClients resources = await cluster.ResourcesAsync();
+        await resources.HttpRoutes!.CreateAsync(new HttpRoute
+        {
+            Metadata = new V1ObjectMeta { Name = "reviews", NamespaceProperty = "bookinfo" },
+            Spec = new HttpRouteSpec
+            {
+                ParentRefs = [new ParentReference { Kind = "Service", Name = "reviews", Port = 9080 }],
+                Rules = [new HttpRouteRuleSpec { BackendRefs = [new HttpBackendRef { Name = "reviews-v3", Port = 9080 }] }],
+            },
+        });
+        await Eventually.TrueAsync(() => cache.Current.GetServiceView("bookinfo", "reviews")!.Routing.HttpRouteName is not null, "the cache reads the HTTPRoute");
+        Assert.False(cache.Current.GetServiceView("bookinfo", "reviews")!.Routing.IsEditable, "reviews-v3 does not exist yet: not a version");
+        using MeshSubscription subscription = cache.Subscribe("bookinfo");
+        await using IAsyncEnumerator<MeshChangeBatch> batches = subscription.GetAsyncEnumerator();
+
+        await cluster.Client.CoreV1.CreateNamespacedServiceAsync(
+            new V1Service
+            {
+                Metadata = new V1ObjectMeta { Name = "reviews-v3" },
+                Spec = new V1ServiceSpec
+                {
+                    Ports = [new V1ServicePort { Port = 9080, Name = "http" }],
+                    Selector = new Dictionary<string, string> { ["app"] = "reviews", ["version"] = "v3" },
+                },
+            },
+            "bookinfo");
+
+        List<MeshChangeBatch> seen = await Eventually.BatchAsync(batches, static b => b.Changes.Any(static c => c.ResourceKind == MeshResourceKind.Service), "the Service");
+        Assert.True(seen[^1].Affects("bookinfo", "reviews"), "the page of reviews re-renders");
+        ServiceView reviews = seen[^1].Snapshot.GetServiceView("bookinfo", "reviews")!;
+        Assert.True(reviews.Routing.IsEditable, reviews.Routing.ReadOnlyReason);
+        Assert.Equal(100, reviews.Routing.EffectiveSplit.WeightOf("v3"));
+    }
+
+    [Fact]
     public async Task The_typed_client_keeps_fields_it_does_not_model_through_a_read_modify_write()
     {
         await using TestCluster cluster = await TestCluster.StartAsync();
