@@ -35,8 +35,9 @@ namespace TrafficConsole.Mesh.Routing;
 /// Read-only (kept as written, may be moved or deleted): a rule that redirects, has no backends, sends to a backend
 /// that is not a version of the service (another kind, another namespace, the whole service, a Service selecting
 /// several versions), or uses a match type the editor lacks. Refused on write: header/query conditions other than
-/// exact and regex, negated or presence conditions, authority/scheme/source-label conditions, faults, retries and
-/// mirrors (HTTPRoute has no such rule fields the editor could write), hosts, gateways and traffic policies.
+/// exact and regex, negated or presence conditions, authority/scheme/source-label conditions, faults and retries
+/// (HTTPRoute has no such rule fields the editor could write), hosts, gateways and traffic policies. A rule's one
+/// RequestMirror filter to a version Service is its mirror (<c>percent</c>, else <c>fraction</c>, else 100%).
 /// </para>
 /// </remarks>
 public static class HttpRouteIntent
@@ -47,6 +48,8 @@ public static class HttpRouteIntent
     private const string RequestHeaderModifier = "RequestHeaderModifier";
     private const string ResponseHeaderModifier = "ResponseHeaderModifier";
     private const string TimeoutsField = "timeouts";
+    private const string RequestMirror = "RequestMirror";
+    private const string RequestMirrorField = "requestMirror";
 
     /// <summary>The HTTPRoute the service's routing is read from and written to, or null when none or several attach to it.</summary>
     public static HttpRoute? RouteOf(ServiceView view)
@@ -242,8 +245,11 @@ public static class HttpRouteIntent
         return state with
         {
             Kind = rules.Length > 1 ? RoutingKind.Rules : RoutingKind.Split,
-            EffectiveSplit = new TrafficSplit([.. versions.Select(v => new VersionWeight(v.Name, byVersion.GetValueOrDefault(v.Name)))]),
-            Mirror = null,
+            EffectiveSplit = new TrafficSplit([.. versions.Select(v => new VersionWeight(v.Name, byVersion.GetValueOrDefault(v.Name)))], destinations.Mirror),
+            Mirror = destinations.Mirror,
+            OtherMirror = destinations.Mirror is null && (defaultRule.GatewayApiOrigin?.Filters ?? []).Any(static f => f.Type == RequestMirror)
+                ? "a RequestMirror filter the sliders do not manage"
+                : null,
         };
     }
 
@@ -438,13 +444,44 @@ public static class HttpRouteIntent
         {
             Name = spec.Name,
             Matches = matches.ToImmutable(),
-            Destinations = new TrafficSplit(weights.ToImmutable()),
+            Destinations = new TrafficSplit(weights.ToImmutable(), MirrorOf(filters, route, service, backendVersions)),
             Timeout = TimeoutOf(spec),
             RequestHeaders = HeadersOf(filters, RequestHeaderModifier, "requestHeaderModifier"),
             ResponseHeaders = HeadersOf(filters, ResponseHeaderModifier, "responseHeaderModifier"),
             ReadOnlyReason = reasons.Count == 0 ? null : $"This rule {string.Join("; ", reasons.Distinct(StringComparer.Ordinal))}; it is kept as written.",
             GatewayApiOrigin = spec,
         };
+    }
+
+    /// <summary>The one RequestMirror filter of a rule as a mirror to a version (percent, else fraction, else 100%); null otherwise.</summary>
+    private static MirrorTarget? MirrorOf(IReadOnlyList<HttpRouteFilter> filters, HttpRoute route, KubeService service, ImmutableDictionary<string, string> backendVersions)
+    {
+        HttpRouteFilter[] mirrors = [.. filters.Where(static f => f.Type == RequestMirror)];
+        if (mirrors.Length != 1 || mirrors[0].Extra is null || !mirrors[0].Extra!.TryGetValue(RequestMirrorField, out JsonElement mirror)
+            || mirror.ValueKind != JsonValueKind.Object || !mirror.TryGetProperty("backendRef", out JsonElement backendRef) || backendRef.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        HttpBackendRef? backend = backendRef.Deserialize<HttpBackendRef>(MeshJson.Options);
+        if (backend is null || VersionOf(backend, route, service, backendVersions, out _) is not { } version)
+        {
+            return null;
+        }
+
+        double percent = 100;
+        if (mirror.TryGetProperty("percent", out JsonElement p) && p.ValueKind == JsonValueKind.Number)
+        {
+            percent = p.GetDouble();
+        }
+        else if (mirror.TryGetProperty("fraction", out JsonElement fraction) && fraction.ValueKind == JsonValueKind.Object
+            && fraction.TryGetProperty("numerator", out JsonElement numerator) && numerator.ValueKind == JsonValueKind.Number)
+        {
+            double denominator = fraction.TryGetProperty("denominator", out JsonElement d) && d.ValueKind == JsonValueKind.Number ? d.GetDouble() : 100;
+            percent = denominator <= 0 ? 0 : 100 * numerator.GetDouble() / denominator;
+        }
+
+        return new MirrorTarget(version, percent);
     }
 
     private static string? VersionOf(HttpBackendRef backend, HttpRoute route, KubeService service, ImmutableDictionary<string, string> backendVersions, out string? problem)
@@ -603,11 +640,6 @@ public static class HttpRouteIntent
             problems.Add($"{at}.retries: retries are not written to HTTPRoutes by the editor.");
         }
 
-        if (rule.Destinations.Mirror is not null)
-        {
-            problems.Add($"{at}.destinations.mirror: mirroring an HTTPRoute rule is a RequestMirror filter, which the editor does not write.");
-        }
-
         if (rule.Timeout is not null && FieldRules.DurationProblem(rule.Timeout) is { } timeoutProblem)
         {
             problems.Add($"{at}.timeout: {timeoutProblem}");
@@ -628,7 +660,7 @@ public static class HttpRouteIntent
             Name = rule.Name,
             Matches = writtenMatches,
             BackendRefs = BuildBackends(rule.Destinations, origin?.BackendRefs, at, route, view, problems),
-            Filters = BuildFilters(origin?.Filters, rule, read),
+            Filters = BuildFilters(origin?.Filters, rule, read, at, route, view, problems),
         };
         return spec with { Extra = WithTimeout(spec.Extra, rule.Timeout, read?.Timeout) };
     }
@@ -775,10 +807,7 @@ public static class HttpRouteIntent
             result.Add(weight == (backend.Weight ?? 1) ? backend : backend with { Weight = weight });
         }
 
-        int? port = (origin ?? []).Select(static b => b.Port).FirstOrDefault(static p => p is not null)
-            ?? (route.Spec?.Rules ?? []).SelectMany(static r => r.BackendRefs ?? []).Select(static b => b.Port).FirstOrDefault(static p => p is not null)
-            ?? (route.Spec?.ParentRefs ?? []).Select(static p => p.Port).FirstOrDefault(static p => p is not null)
-            ?? view.Service.Ports.Select(static p => (int?)p.Port).FirstOrDefault();
+        int? port = PortOf(origin, route, view);
         foreach (VersionWeight weight in split.Weights.Where(w => !placed.Contains(w.Version)))
         {
             placed.Add(weight.Version);
@@ -798,6 +827,13 @@ public static class HttpRouteIntent
         return result.Count == 0 && origin is null ? null : result;
     }
 
+    /// <summary>The port new backends use: the rule's other backends', else the route's, else the parentRef's, else the service's.</summary>
+    private static int? PortOf(IReadOnlyList<HttpBackendRef>? rule, HttpRoute route, ServiceView view) =>
+        (rule ?? []).Select(static b => b.Port).FirstOrDefault(static p => p is not null)
+        ?? (route.Spec?.Rules ?? []).SelectMany(static r => r.BackendRefs ?? []).Select(static b => b.Port).FirstOrDefault(static p => p is not null)
+        ?? (route.Spec?.ParentRefs ?? []).Select(static p => p.Port).FirstOrDefault(static p => p is not null)
+        ?? view.Service.Ports.Select(static p => (int?)p.Port).FirstOrDefault();
+
     private static string? BackendFor(ServiceView view, string version)
     {
         string[] names = [.. view.BackendVersions.Where(kv => string.Equals(kv.Value, version, StringComparison.Ordinal)).Select(static kv => kv.Key).Order(StringComparer.Ordinal)];
@@ -805,12 +841,88 @@ public static class HttpRouteIntent
         return names.FirstOrDefault(n => string.Equals(n, conventional, StringComparison.Ordinal)) ?? names.FirstOrDefault();
     }
 
-    private static List<HttpRouteFilter>? BuildFilters(IReadOnlyList<HttpRouteFilter>? origin, RouteRule rule, RouteRule? read)
+    private static List<HttpRouteFilter>? BuildFilters(IReadOnlyList<HttpRouteFilter>? origin, RouteRule rule, RouteRule? read, string at, HttpRoute route, ServiceView view, List<string> problems)
     {
         List<HttpRouteFilter> filters = [.. origin ?? []];
         Replace(filters, RequestHeaderModifier, "requestHeaderModifier", rule.RequestHeaders, read?.RequestHeaders);
         Replace(filters, ResponseHeaderModifier, "responseHeaderModifier", rule.ResponseHeaders, read?.ResponseHeaders);
-        return filters.Count == 0 && origin is null ? null : filters;
+        ReplaceMirror(filters, rule.Destinations.Mirror, read?.Destinations.Mirror, at, route, view, problems);
+
+        // The last filter removed: leave the field out, as the rule was before it had any (an explicit [] stays).
+        return filters.Count == 0 && (origin is null || origin.Count > 0) ? null : filters;
+    }
+
+    /// <summary>Writes the rule's mirror as its RequestMirror filter (keeping the filter's other fields and place).</summary>
+    private static void ReplaceMirror(List<HttpRouteFilter> filters, MirrorTarget? wanted, MirrorTarget? read, string at, HttpRoute route, ServiceView view, List<string> problems)
+    {
+        if (Equals(wanted, read))
+        {
+            return;
+        }
+
+        int index = filters.FindIndex(static f => f.Type == RequestMirror);
+        if (index >= 0 && read is null)
+        {
+            problems.Add($"{at}.destinations.mirror: the rule already has a RequestMirror filter that is not a mirror to one version; remove it first.");
+            return;
+        }
+
+        if (wanted is null)
+        {
+            filters.RemoveAt(index);
+            return;
+        }
+
+        if (FieldRules.PercentProblem(wanted.Percent) is { } percentProblem)
+        {
+            problems.Add($"{at}.destinations.mirror.percent: {percentProblem}");
+            return;
+        }
+
+        if (BackendFor(view, wanted.Version) is not { } name)
+        {
+            problems.Add($"{at}.destinations.mirror: no Service selects only version {wanted.Version} of {view.Name}; a mirror backend must be a Service.");
+            return;
+        }
+
+        JsonObject mirror = index >= 0 && filters[index].Extra is { } extra && extra.TryGetValue(RequestMirrorField, out JsonElement existing) && existing.ValueKind == JsonValueKind.Object
+            ? JsonNode.Parse(existing.GetRawText())!.AsObject()
+            : [];
+        JsonObject backendRef = mirror["backendRef"] as JsonObject ?? [];
+        backendRef["name"] = name;
+        if (backendRef["port"] is null && PortOf(null, route, view) is int port)
+        {
+            backendRef["port"] = port;
+        }
+
+        mirror["backendRef"] = backendRef.DeepClone();
+        mirror.Remove("percent");
+        mirror.Remove("fraction");
+        if (wanted.Percent != 100)
+        {
+            if (wanted.Percent == Math.Floor(wanted.Percent))
+            {
+                mirror["percent"] = (int)wanted.Percent;
+            }
+            else
+            {
+                mirror["fraction"] = new JsonObject { ["numerator"] = (int)Math.Round(wanted.Percent * 100), ["denominator"] = 10000 };
+            }
+        }
+
+        var fields = new Dictionary<string, JsonElement>(index >= 0 && filters[index].Extra is { } old ? old : new Dictionary<string, JsonElement>(), StringComparer.Ordinal)
+        {
+            [RequestMirrorField] = JsonSerializer.SerializeToElement(mirror, MeshJson.Options),
+        };
+        HttpRouteFilter filter = (index >= 0 ? filters[index] : new HttpRouteFilter { Type = RequestMirror }) with { Extra = fields };
+        if (index >= 0)
+        {
+            filters[index] = filter;
+        }
+        else
+        {
+            filters.Add(filter);
+        }
     }
 
     private static void Replace(List<HttpRouteFilter> filters, string type, string field, HeaderRewrite? wanted, HeaderRewrite? read)

@@ -189,20 +189,39 @@ public sealed class HttpRouteIntentTests
     }
 
     [Fact]
-    public void Faults_mirrors_and_gateways_which_an_HTTPRoute_cannot_hold_are_refused()
+    public void Faults_retries_and_gateways_which_an_HTTPRoute_cannot_hold_are_refused()
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
         RoutingIntent intent = HttpRouteIntent.Read(view, route);
         RouteRule withFault = intent.Rules[0] with { Fault = new FaultInjection(new DelayFault("7s", 100), null) };
-        RouteRule mirrored = intent.DefaultRoute! with { Destinations = intent.DefaultRoute.Destinations with { Mirror = new MirrorTarget("v3", 10) } };
+        RouteRule retried = intent.DefaultRoute! with { Retries = new RetryPolicy(3, "2s", "5xx") };
 
-        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { Rules = [withFault], DefaultRoute = mirrored, Gateways = ["istio-system/ingress"] });
+        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { Rules = [withFault], DefaultRoute = retried, Gateways = ["istio-system/ingress"] });
 
         Assert.True(plan.IsRefused);
         Assert.Contains("rules[0].fault", plan.RefusalReason, StringComparison.Ordinal);
-        Assert.Contains("defaultRoute.destinations.mirror", plan.RefusalReason, StringComparison.Ordinal);
+        Assert.Contains("defaultRoute.retries", plan.RefusalReason, StringComparison.Ordinal);
         Assert.Contains("gateways:", plan.RefusalReason, StringComparison.Ordinal);
         Assert.Null(plan.HttpRoute);
+    }
+
+    [Fact]
+    public void A_mirror_is_the_rules_request_mirror_filter_to_a_version_service_both_ways()
+    {
+        (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
+
+        RoutingPlan mirrored = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 90), ("v2", 10), ("v3", 0)) with { Mirror = new MirrorTarget("v3", 25) }, IstioApi.V1);
+
+        Assert.False(mirrored.IsRefused, mirrored.RefusalReason);
+        JsonNode filter = Json(mirrored.HttpRoute!)["spec"]!["rules"]![1]!["filters"]![0]!;
+        Assert.Equal("""{"type":"RequestMirror","requestMirror":{"backendRef":{"name":"reviews-v3","port":9080},"percent":25}}""", filter.ToJsonString(MeshJson.Options));
+        ServiceView after = ServiceViewBuilder.Build(Reviews, ReviewsV1V2V3, [], [], [mirrored.HttpRoute!], VersionServices);
+        Assert.Equal(new MirrorTarget("v3", 25), after.Routing.Mirror);
+        Assert.Equal(new MirrorTarget("v3", 25), HttpRouteIntent.Read(after, mirrored.HttpRoute!).DefaultRoute!.Destinations.Mirror);
+
+        RoutingPlan unmirrored = RoutingPlanner.PlanApply(after, TrafficSplit.Of(("v1", 90), ("v2", 10), ("v3", 0)), IstioApi.V1);
+
+        Assert.True(JsonNode.DeepEquals(Json(route)["spec"], Json(unmirrored.HttpRoute!)["spec"]), "removing the mirror gives the route as it was");
     }
 
     [Fact]

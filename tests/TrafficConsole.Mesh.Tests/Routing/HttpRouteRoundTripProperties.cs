@@ -60,7 +60,7 @@ public sealed class HttpRouteRoundTripProperties
                 RouteRule target = route.Spec!.Rules![sample.Rule] is var spec && ReferenceEquals(intent.DefaultRoute?.GatewayApiOrigin, spec)
                     ? intent.DefaultRoute!
                     : intent.Rules.Single(r => ReferenceEquals(r.GatewayApiOrigin, spec));
-                TrafficSplit edited = new([.. target.Destinations.Weights.Select((w, i) => w with { Weight = sample.Weights[i] })]);
+                TrafficSplit edited = target.Destinations with { Weights = [.. target.Destinations.Weights.Select((w, i) => w with { Weight = sample.Weights[i] })] };
                 RouteRule changed = target with { Destinations = edited };
                 RoutingIntent wanted = ReferenceEquals(target, intent.DefaultRoute)
                     ? intent with { DefaultRoute = changed }
@@ -129,7 +129,9 @@ public sealed class HttpRouteRoundTripProperties
         from headerFilter in Gen.Bool
         from timeout in Gen.OneOf<string?>(null, "5s", "500ms")
         from extra in Gen.Bool
-        select Rule(name, matches, backends, rewrite, headerFilter, timeout, extra);
+        from mirror in Gen.OneOf<string?>(null, "v1", "v3")
+        from mirrorPercent in Gen.OneOf<int?>(null, 10, 50)
+        select Rule(name, matches, backends, rewrite, headerFilter, timeout, extra, mirror, mirrorPercent);
 
     private static readonly Gen<string> GenRoute =
         from rules in GenRule.Array[1, 4]
@@ -184,7 +186,7 @@ public sealed class HttpRouteRoundTripProperties
         return backend;
     }
 
-    private static JsonObject Rule(string? name, JsonObject[] matches, JsonObject backends, bool rewrite, bool headerFilter, string? timeout, bool extra)
+    private static JsonObject Rule(string? name, JsonObject[] matches, JsonObject backends, bool rewrite, bool headerFilter, string? timeout, bool extra, string? mirror, int? mirrorPercent)
     {
         var rule = new JsonObject();
         if (name is not null)
@@ -206,6 +208,17 @@ public sealed class HttpRouteRoundTripProperties
         if (headerFilter)
         {
             filters.Add(JsonNode.Parse("""{"type":"RequestHeaderModifier","requestHeaderModifier":{"set":[{"name":"x-canary","value":"yes"}],"remove":["x-debug"]}}"""));
+        }
+
+        if (mirror is not null)
+        {
+            var requestMirror = new JsonObject { ["backendRef"] = new JsonObject { ["name"] = $"reviews-{mirror}", ["port"] = 9080 } };
+            if (mirrorPercent is { } percent)
+            {
+                requestMirror["percent"] = percent;
+            }
+
+            filters.Add(new JsonObject { ["type"] = "RequestMirror", ["requestMirror"] = requestMirror });
         }
 
         if (filters.Count > 0)
