@@ -38,10 +38,15 @@ internal static class PolicyWriter
     private static LoadBalancerSettings WriteLoadBalancer(LoadBalancerSettings? current, TrafficPolicyIntent read, TrafficPolicyIntent want)
     {
         LoadBalancerSettings lb = current ?? new LoadBalancerSettings();
-        string? simple = read.LoadBalancer == want.LoadBalancer && want.ConsistentHash is null ? lb.Simple
+        // Istio takes one of simple and consistentHash: choosing one clears the other, whatever the origin held
+        // (e.g. `simple: UNSPECIFIED`, which reads as no algorithm).
+        string? simple = want.ConsistentHash is not null ? null
+            : read.LoadBalancer == want.LoadBalancer ? lb.Simple
             : want.LoadBalancer is { } s ? ToIstio(s)
             : null;
-        ConsistentHash? hash = read.ConsistentHash == want.ConsistentHash ? lb.ConsistentHash : Prune(WriteHash(lb.ConsistentHash, want.ConsistentHash));
+        ConsistentHash? hash = want.LoadBalancer is not null ? null
+            : read.ConsistentHash == want.ConsistentHash ? lb.ConsistentHash
+            : Prune(WriteHash(lb.ConsistentHash, want.ConsistentHash));
         return lb with { Simple = simple, ConsistentHash = hash };
     }
 

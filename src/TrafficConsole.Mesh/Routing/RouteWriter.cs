@@ -209,7 +209,7 @@ internal static class RouteWriter
         HttpRetry baseline = wanted.Origin ?? origin ?? new HttpRetry();
         return baseline with
         {
-            Attempts = baseline.Attempts is null && wanted.Attempts == DefaultRetryAttempts ? null : wanted.Attempts,
+            Attempts = wanted.Attempts,
             PerTryTimeout = wanted.PerTryTimeout,
             RetryOn = wanted.RetryOn,
         };

@@ -16,7 +16,7 @@ namespace TrafficConsole.Mesh.Routing;
 /// is written back over its <c>Origin</c>: a part equal to what its origin reads as is written back as the origin itself,
 /// an edited part changes only the fields the intent models, so everything else stays in place and order.
 /// </remarks>
-public static class RoutingIntentPlanner
+public static partial class RoutingIntentPlanner
 {
     /// <summary>Plans writing <paramref name="intent"/> for the service of <paramref name="view"/>; refused when it does not validate.</summary>
     /// <param name="view">The service as last read (the intent should have been read from it).</param>
@@ -70,6 +70,22 @@ public static class RoutingIntentPlanner
         (VirtualService? desiredVs, ResourceAction vsAction) = BuildVirtualService(view, intent, currentVs, http, context, istioApiVersion);
         (DestinationRule? desiredDr, ResourceAction drAction) = BuildDestinationRule(view, intent, currentDr, newSubsets, subsetFor, istioApiVersion);
 
+        // Last line of defence: what is written must not be something Istio's webhook rejects. Only errors the
+        // edit introduces count, so a finding already on the resource (ours may be stricter than Istio) never
+        // blocks an unrelated change.
+        ImmutableArray<ValidationIssue> rejected =
+        [
+            .. NewWebhookErrors(currentVs, vsAction == ResourceAction.Unchanged ? null : desiredVs),
+            .. NewWebhookErrors(currentDr, drAction == ResourceAction.Unchanged ? null : desiredDr),
+        ];
+        if (!rejected.IsEmpty)
+        {
+            return RoutingPlan.Refused(
+                "Istio would reject the result: " + string.Join(" ", rejected.Select(static i => $"{i.Path}: {i.Message}")),
+                issues.AddRange(rejected),
+                revision);
+        }
+
         if (vsAction == ResourceAction.Update && RoutingPlanner.ManagerOf(currentVs!) is { } vsManager)
         {
             issues = issues.Add(RoutingPlanner.ManagedElsewhere(currentVs!, vsManager));
@@ -93,6 +109,44 @@ public static class RoutingIntentPlanner
             CurrentDestinationRule = currentDr,
         };
     }
+
+    private static List<ValidationIssue> NewWebhookErrors(object? current, object? desired)
+    {
+        if (desired is null)
+        {
+            return [];
+        }
+
+        // Findings are matched on code and index-free path, so moving a rule does not make its old finding new.
+        Dictionary<(string, string), int> before = [];
+        foreach (ValidationIssue issue in current is null ? [] : Analysis.MeshAnalyzer.ValidateResource(current).Where(static i => i.Severity == Severity.Error))
+        {
+            (string, string) key = (issue.Code, WithoutIndexes(issue.Path));
+            before[key] = before.GetValueOrDefault(key) + 1;
+        }
+
+        string kind = desired is VirtualService ? VirtualService.KindName : DestinationRule.KindName;
+        List<ValidationIssue> introduced = [];
+        foreach (ValidationIssue issue in Analysis.MeshAnalyzer.ValidateResource(desired).Where(static i => i.Severity == Severity.Error))
+        {
+            (string, string) key = (issue.Code, WithoutIndexes(issue.Path));
+            if (before.GetValueOrDefault(key) > 0)
+            {
+                before[key]--;
+            }
+            else
+            {
+                introduced.Add(issue with { Path = $"{kind}.{issue.Path}" });
+            }
+        }
+
+        return introduced;
+    }
+
+    private static string WithoutIndexes(string path) => IndexPattern().Replace(path, "[]");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[\d+\]", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex IndexPattern();
 
     private static (VirtualService? Desired, ResourceAction Action) BuildVirtualService(
         ServiceView view, RoutingIntent intent, VirtualService? current, List<HttpRouteRule> http, IntentContext context, string apiVersion)

@@ -382,17 +382,20 @@ public static class RoutingIntentReader
             return null;
         }
 
-        DelayFault? delay = fault.Delay is { FixedDelay: { } fixedDelay } d ? new DelayFault(fixedDelay, d.Percentage?.Value ?? 100) : null;
-        AbortFault? abort = fault.Abort is { HttpStatus: { } status } a ? new AbortFault(status, a.Percentage?.Value ?? 100) : null;
+        // Without a percentage Istio injects into no request (the deprecated integer `percent` counts if present).
+        DelayFault? delay = fault.Delay is { FixedDelay: { } fixedDelay } d ? new DelayFault(fixedDelay, d.Percentage?.Value ?? LegacyPercent(d.Extra)) : null;
+        AbortFault? abort = fault.Abort is { HttpStatus: { } status } a ? new AbortFault(status, a.Percentage?.Value ?? LegacyPercent(a.Extra)) : null;
         return new FaultInjection(delay, abort) { Origin = fault };
     }
 
-    /// <summary>Reads retries; absent attempts read as Istio's default of 2.</summary>
-    internal static RetryPolicy? ReadRetries(HttpRetry? retries) =>
-        retries is null ? null : new RetryPolicy(retries.Attempts ?? DefaultRetryAttempts, retries.PerTryTimeout, retries.RetryOn) { Origin = retries };
+    private static double LegacyPercent(IDictionary<string, System.Text.Json.JsonElement>? extra) =>
+        extra is not null && extra.TryGetValue("percent", out System.Text.Json.JsonElement percent) && percent.ValueKind == System.Text.Json.JsonValueKind.Number
+            ? percent.GetDouble() : 0;
 
-    /// <summary>Istio's retry attempts when <c>retries</c> is set without <c>attempts</c>.</summary>
-    internal const int DefaultRetryAttempts = 2;
+    /// <summary>Reads retries; absent attempts read as 0 (disabled), as proto3 and Istio do.</summary>
+    internal static RetryPolicy? ReadRetries(HttpRetry? retries) =>
+        // Absent attempts is proto3's 0: retries disabled (Istio's default of 2 applies only when `retries` is absent).
+        retries is null ? null : new RetryPolicy(retries.Attempts ?? 0, retries.PerTryTimeout, retries.RetryOn) { Origin = retries };
 
     internal static HeaderRewrite? ReadHeaders(HeaderOperations? operations) =>
         operations is null ? null : new HeaderRewrite

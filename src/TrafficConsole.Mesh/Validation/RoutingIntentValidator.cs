@@ -113,6 +113,15 @@ public static class RoutingIntentValidator
             {
                 Duration(retries.PerTryTimeout, $"{path}.retries.perTryTimeout", "The per-try timeout", issues);
             }
+
+            // Only when the draft makes it so: retries read like this from the cluster are written back as they were.
+            bool asRead = retries.Origin is { } read && (read.Attempts ?? 0) == retries.Attempts
+                && read.PerTryTimeout == retries.PerTryTimeout && read.RetryOn == retries.RetryOn;
+            if (!asRead && retries.Attempts == 0 && (retries.PerTryTimeout is not null || !string.IsNullOrEmpty(retries.RetryOn)))
+            {
+                issues.Add(new(ValidationCodes.RetrySettingsWithoutAttempts, Severity.Error, $"{path}.retries.attempts",
+                    "0 attempts disables retries, so the per-try timeout and retry conditions do nothing and Istio rejects them: set the attempts, or clear the other retry settings."));
+            }
         }
 
         Rewrite(rule.RequestHeaders, $"{path}.requestHeaders", issues);
@@ -407,6 +416,12 @@ public static class RoutingIntentValidator
                 issues.Add(new(ValidationCodes.InvalidDuration, Severity.Error, at + ".cookieTtl",
                     $"Cookie TTL '{ttl}' is not a duration: write a number and a unit, such as 0s (session cookie), 30m or 1h."));
             }
+        }
+
+        if (policy.Tls == TlsMode.Mutual && policy.Origin?.Tls is not { CredentialName.Length: > 0 } and not { ClientCertificate.Length: > 0, PrivateKey.Length: > 0 })
+        {
+            issues.Add(new(ValidationCodes.MutualTlsWithoutCertificates, Severity.Error, path + ".tls",
+                "MUTUAL TLS needs the client's certificate and key (or a credentialName), which the console does not manage; for the mesh's own mTLS choose ISTIO_MUTUAL."));
         }
 
         if (policy.ConnectionPool is { } pool)

@@ -96,6 +96,8 @@ public static class ValidationCodes
     public const string InvalidExtraHost = "TC4029";
     public const string MirrorAlsoRouted = "TC4030";
     public const string RuleVersionNotReady = "TC4031";
+    public const string RetrySettingsWithoutAttempts = "TC4032";
+    public const string MutualTlsWithoutCertificates = "TC4033";
 
     // TC5xxx: cross-resource analysis of a snapshot (MeshAnalyzer.Analyze).
     public const string SubsetWithoutReadyPods = "TC5001";

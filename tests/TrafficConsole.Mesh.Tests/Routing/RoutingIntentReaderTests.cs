@@ -119,7 +119,7 @@ public class RoutingIntentReaderTests
         Assert.Null(beta.Fault.Abort);
         Assert.Equal("UNAVAILABLE", beta.Fault.Origin!.Abort!.GrpcStatus);
         Assert.Equal("3s", beta.Timeout);
-        Assert.Equal(new RetryPolicy(2, "1s", "5xx"), beta.Retries! with { Origin = null });
+        Assert.Equal(new RetryPolicy(0, "1s", "5xx"), beta.Retries! with { Origin = null }); // absent attempts: 0 (proto3), retries disabled
         Assert.Equal("1", beta.RequestHeaders!.Set["x-b"]);
         Assert.Equal("2", beta.RequestHeaders.Add["x-a"]);
         Assert.Equal(["x-c"], beta.RequestHeaders.Remove.AsEnumerable());

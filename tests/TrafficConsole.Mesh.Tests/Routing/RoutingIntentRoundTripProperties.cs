@@ -157,7 +157,7 @@ public class RoutingIntentRoundTripProperties
         from attempts in Gen.Int[0, 5]
         from perTry in Gen.OneOf("1s", "500ms").Null(0.5)
         from retryOn in Gen.OneOf("5xx", "5xx,connect-failure").Null(0.5)
-        select new RetryPolicy(attempts, perTry, retryOn);
+        select attempts == 0 ? new RetryPolicy(0, null, null) : new RetryPolicy(attempts, perTry, retryOn); // 0 attempts with settings is TC4032
 
     private static readonly Gen<HeaderRewrite> GenRewrite =
         from set in Gen.OneOf("x-canary", "x-version").ArrayUnique[0, 2]
@@ -178,7 +178,7 @@ public class RoutingIntentRoundTripProperties
         from path in Gen.OneOf("/").Null(0.5)
         from pool in Gen.Select(Gen.Int[1, 100].Nullable(), Gen.Int[1, 100].Nullable(), Gen.Int[0, 10].Nullable(), Gen.Int[0, 10].Nullable(), static (a, b, c, d) => new ConnectionPoolPolicy(a, b, c, d)).Null(0.5)
         from outlier in Gen.Select(Gen.Int[0, 10].Nullable(), Gen.OneOf("10s", "1m").Null(), Gen.OneOf("30s").Null(), Gen.Int[0, 100].Nullable(), static (a, b, c, d) => new OutlierDetectionPolicy(a, b, c, d)).Null(0.5)
-        from tls in Gen.Enum<TlsMode>().Nullable()
+        from tls in Gen.OneOf(TlsMode.Disable, TlsMode.Simple, TlsMode.IstioMutual).Nullable() // MUTUAL needs certificates (TC4033)
         select new TrafficPolicyIntent
         {
             LoadBalancer = kind == 1 ? simple : null,

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 
+using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Mesh.Services;
 using TrafficConsole.Mesh.Validation;
@@ -99,7 +100,9 @@ public class RoutingIntentValidatorTests
         ["outlier interval"] = new(ValidationCodes.InvalidDuration, Severity.Error, "policy.outlierDetection.interval", i => Policy(i, p => p with { OutlierDetection = p.OutlierDetection! with { Interval = "10" } }), i => Policy(i, p => p with { OutlierDetection = p.OutlierDetection! with { Interval = "1m" } })),
         ["base ejection time"] = new(ValidationCodes.InvalidDuration, Severity.Error, "policy.outlierDetection.baseEjectionTime", i => Policy(i, p => p with { OutlierDetection = p.OutlierDetection! with { BaseEjectionTime = "0s" } }), i => Policy(i, p => p with { OutlierDetection = p.OutlierDetection! with { BaseEjectionTime = "1ms" } })),
         ["cookie ttl"] = new(ValidationCodes.InvalidDuration, Severity.Error, "policy.consistentHash.cookieTtl", i => Policy(i, p => p with { ConsistentHash = p.ConsistentHash! with { CookieTtl = "forever" } }), i => Policy(i, p => p with { ConsistentHash = p.ConsistentHash! with { CookieTtl = "0s" } })),
-        ["retry attempts"] = new(ValidationCodes.NegativeRetryAttempts, Severity.Error, "rules[0].retries.attempts", i => Rule0(i, r => r with { Retries = r.Retries! with { Attempts = -1 } }), i => Rule0(i, r => r with { Retries = r.Retries! with { Attempts = 0 } })),
+        ["retry attempts"] = new(ValidationCodes.NegativeRetryAttempts, Severity.Error, "rules[0].retries.attempts", i => Rule0(i, r => r with { Retries = r.Retries! with { Attempts = -1 } }), i => Rule0(i, r => r with { Retries = new RetryPolicy(0, null, null) })),
+        ["retry settings without attempts"] = new(ValidationCodes.RetrySettingsWithoutAttempts, Severity.Error, "rules[0].retries.attempts", i => Rule0(i, r => r with { Retries = r.Retries! with { Attempts = 0 } }), i => Rule0(i, r => r with { Retries = r.Retries! with { Attempts = 1 } })),
+        ["mutual TLS without certificates"] = new(ValidationCodes.MutualTlsWithoutCertificates, Severity.Error, "policy.tls", i => Policy(i, p => p with { Tls = TlsMode.Mutual }), i => Policy(i, p => p with { Tls = TlsMode.Mutual, Origin = new TrafficPolicy { Tls = new ClientTlsSettings { Mode = "MUTUAL", CredentialName = "reviews-client-cert" } } })),
         ["connection pool"] = new(ValidationCodes.LimitOutOfRange, Severity.Error, "policy.connectionPool.tcpMaxConnections", i => Policy(i, p => p with { ConnectionPool = p.ConnectionPool! with { TcpMaxConnections = 0 } }), i => Policy(i, p => p with { ConnectionPool = p.ConnectionPool! with { TcpMaxConnections = 1 } })),
         ["max ejection percent"] = new(ValidationCodes.MaxEjectionPercentOutOfRange, Severity.Error, "policy.outlierDetection.maxEjectionPercent", i => Policy(i, p => p with { OutlierDetection = p.OutlierDetection! with { MaxEjectionPercent = 101 } }), i => Policy(i, p => p with { OutlierDetection = p.OutlierDetection! with { MaxEjectionPercent = 100 } })),
         ["hash name"] = new(ValidationCodes.HashKeyNameMissing, Severity.Error, "versionPolicies[v2].consistentHash.name", i => i with { VersionPolicies = i.VersionPolicies.SetItem("v2", new TrafficPolicyIntent { ConsistentHash = new ConsistentHashPolicy(HashKey.HttpHeader) }) }, i => i with { VersionPolicies = i.VersionPolicies.SetItem("v2", new TrafficPolicyIntent { ConsistentHash = new ConsistentHashPolicy(HashKey.SourceIp) }) }),
