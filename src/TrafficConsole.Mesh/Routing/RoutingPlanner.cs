@@ -59,41 +59,13 @@ public static class RoutingPlanner
         VirtualService? currentVs = FindVirtualService(view);
         DestinationRule? currentDr = FindDestinationRule(view);
 
-        // Subset names: an existing subset that selects the version wins; otherwise the version's own name, made unique.
-        var subsetFor = new Dictionary<string, string>(StringComparer.Ordinal);
-        var newSubsets = new List<Subset>();
-        var taken = new HashSet<string>((currentDr?.Spec?.Subsets ?? []).Select(static s => s.Name ?? string.Empty), StringComparer.Ordinal);
-        bool wholeService = view.Versions.Length == 1 && !view.Versions[0].IsVersioned;
         HttpRouteRule? currentCatchAll = CatchAllOf(currentVs);
 
         // Like Kiali, every version of the split gets a subset (weight 0 included) so a later slider move only touches the route.
         IEnumerable<string> needed = split.Weights
             .Select(static w => w.Version)
-            .Concat(split.Mirror is null ? [] : [split.Mirror.Version])
-            .Distinct(StringComparer.Ordinal)
-            .Where(v => view.FindVersion(v)?.IsVersioned == true);
-        if (!wholeService)
-        {
-            foreach (string versionName in needed)
-            {
-                ServiceVersion version = view.FindVersion(versionName)!;
-                string? existing = (currentDr?.Spec?.Subsets ?? [])
-                    .Select(static s => s.Name)
-                    .FirstOrDefault(n => n is not null && view.Routing.SubsetVersions.TryGetValue(n, out string? v) && string.Equals(v, versionName, StringComparison.Ordinal));
-                if (existing is not null)
-                {
-                    subsetFor[versionName] = existing;
-                    continue;
-                }
-
-                string name = taken.Contains(version.SubsetName) || version.SubsetName.Length == 0
-                    ? SubsetNames.Assign([version.Name], taken)[version.Name]
-                    : version.SubsetName;
-                taken.Add(name);
-                subsetFor[versionName] = name;
-                newSubsets.Add(new Subset { Name = name, Labels = version.SubsetLabels });
-            }
-        }
+            .Concat(split.Mirror is null ? [] : [split.Mirror.Version]);
+        (Dictionary<string, string> subsetFor, List<Subset> newSubsets) = AssignSubsets(view, currentDr, needed);
 
         HttpRouteRule catchAll = BuildCatchAll(view, split, currentVs, currentCatchAll, subsetFor);
         (VirtualService desiredVs, ResourceAction vsAction) = BuildVirtualService(view, currentVs, catchAll, istioApiVersion);
@@ -158,7 +130,48 @@ public static class RoutingPlanner
         };
     }
 
-    private static VirtualService? FindVirtualService(ServiceView view)
+    /// <summary>
+    /// The subset of each needed version: an existing subset that selects the version wins; otherwise the version's own
+    /// name, made unique, as a new subset. Unversioned versions and a whole-service-only service get none.
+    /// </summary>
+    internal static (Dictionary<string, string> SubsetFor, List<Subset> NewSubsets) AssignSubsets(ServiceView view, DestinationRule? currentDr, IEnumerable<string> needed)
+    {
+        var subsetFor = new Dictionary<string, string>(StringComparer.Ordinal);
+        var newSubsets = new List<Subset>();
+        if (view.Versions.Length == 1 && !view.Versions[0].IsVersioned)
+        {
+            return (subsetFor, newSubsets);
+        }
+
+        var taken = new HashSet<string>((currentDr?.Spec?.Subsets ?? []).Select(static s => s.Name ?? string.Empty), StringComparer.Ordinal);
+        foreach (string versionName in needed.Distinct(StringComparer.Ordinal).Where(v => view.FindVersion(v)?.IsVersioned == true))
+        {
+            ServiceVersion version = view.FindVersion(versionName)!;
+            string? existing = ExistingSubsetOf(view, currentDr, versionName);
+            if (existing is not null)
+            {
+                subsetFor[versionName] = existing;
+                continue;
+            }
+
+            string name = taken.Contains(version.SubsetName) || version.SubsetName.Length == 0
+                ? SubsetNames.Assign([version.Name], taken)[version.Name]
+                : version.SubsetName;
+            taken.Add(name);
+            subsetFor[versionName] = name;
+            newSubsets.Add(new Subset { Name = name, Labels = version.SubsetLabels });
+        }
+
+        return (subsetFor, newSubsets);
+    }
+
+    /// <summary>The first subset of <paramref name="dr"/> that selects exactly <paramref name="versionName"/>, or null.</summary>
+    internal static string? ExistingSubsetOf(ServiceView view, DestinationRule? dr, string versionName) =>
+        (dr?.Spec?.Subsets ?? [])
+            .Select(static s => s.Name)
+            .FirstOrDefault(n => n is not null && view.Routing.SubsetVersions.TryGetValue(n, out string? v) && string.Equals(v, versionName, StringComparison.Ordinal));
+
+    internal static VirtualService? FindVirtualService(ServiceView view)
     {
         if (view.Routing.VirtualServiceName is { } routingName)
         {
@@ -170,7 +183,7 @@ public static class RoutingPlanner
         return candidates.FirstOrDefault(vs => string.Equals(vs.Name, view.Name, StringComparison.Ordinal)) ?? candidates.FirstOrDefault();
     }
 
-    private static DestinationRule? FindDestinationRule(ServiceView view)
+    internal static DestinationRule? FindDestinationRule(ServiceView view)
     {
         DestinationRule? withSubsets = view.DestinationRules.FirstOrDefault(static dr => dr.Spec?.Subsets is { Count: > 0 });
         if (withSubsets is not null)
@@ -332,19 +345,19 @@ public static class RoutingPlanner
         return annotations.ContainsKey("meta.helm.sh/release-name") ? "Helm" : null;
     }
 
-    private static ValidationIssue ManagedElsewhere<TSpec>(IstioResource<TSpec> resource, string manager)
+    internal static ValidationIssue ManagedElsewhere<TSpec>(IstioResource<TSpec> resource, string manager)
         where TSpec : class =>
         new(ValidationCodes.ManagedElsewhere, Severity.Warning, $"{resource.Kind}/{resource.Name}",
             $"{resource.Kind} {resource.Namespace}/{resource.Name} is managed by {manager}; it may revert this change at its next sync. Make the change in its source too.");
 
-    private static V1ObjectMeta NewMetadata(ServiceView view) => new()
+    internal static V1ObjectMeta NewMetadata(ServiceView view) => new()
     {
         Name = view.Name,
         NamespaceProperty = view.Namespace,
         Labels = new Dictionary<string, string>(StringComparer.Ordinal) { [IstioApi.ManagedByLabel] = IstioApi.ManagedByValue },
     };
 
-    private static Dictionary<string, JsonElement>? Without(IDictionary<string, JsonElement>? extra, string key)
+    internal static Dictionary<string, JsonElement>? Without(IDictionary<string, JsonElement>? extra, string key)
     {
         if (extra is null)
         {
@@ -356,6 +369,6 @@ public static class RoutingPlanner
         return copy.Count == 0 ? null : copy;
     }
 
-    private static bool SameJson(object a, object b) =>
+    internal static bool SameJson(object a, object b) =>
         JsonNode.DeepEquals(JsonSerializer.SerializeToNode(a, a.GetType(), MeshJson.Options), JsonSerializer.SerializeToNode(b, b.GetType(), MeshJson.Options));
 }

@@ -1,0 +1,251 @@
+using System.Collections.Immutable;
+
+using TrafficConsole.Mesh.Resources;
+using TrafficConsole.Mesh.Services;
+using TrafficConsole.Mesh.Validation;
+
+using static TrafficConsole.Mesh.Routing.RoutingIntentReader;
+
+namespace TrafficConsole.Mesh.Routing;
+
+/// <summary>Turns a <see cref="RoutingIntent"/> into the desired VirtualService and DestinationRule, merged over whatever exists.</summary>
+/// <remarks>
+/// Conventions are <see cref="RoutingPlanner"/>'s: resources named after the service with the managed-by label when created,
+/// subsets added (existing ones reused) for every version a rule or policy uses, host spelling and port of existing
+/// destinations kept, resourceVersion kept, Unchanged when the result is JSON-equal to what exists. Each part of the intent
+/// is written back over its <c>Origin</c>: a part equal to what its origin reads as is written back as the origin itself,
+/// an edited part changes only the fields the intent models, so everything else stays in place and order.
+/// </remarks>
+public static class RoutingIntentPlanner
+{
+    /// <summary>Plans writing <paramref name="intent"/> for the service of <paramref name="view"/>; refused when it does not validate.</summary>
+    /// <param name="view">The service as last read (the intent should have been read from it).</param>
+    /// <param name="intent">The edited routing.</param>
+    /// <param name="istioApiVersion">The apiVersion for resources created new; existing ones keep theirs.</param>
+    public static RoutingPlan PlanApply(ServiceView view, RoutingIntent intent, string istioApiVersion)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(intent);
+        return Plan(view, intent, istioApiVersion) with { Namespace = view.Namespace, ServiceName = view.Name };
+    }
+
+    private static RoutingPlan Plan(ServiceView view, RoutingIntent intent, string istioApiVersion)
+    {
+        string revision = view.Routing.Revision;
+        if (!IstioApi.IsNetworkingApiVersion(istioApiVersion))
+        {
+            return RoutingPlan.Refused($"'{istioApiVersion}' is not an Istio networking API version (expected {IstioApi.V1} or {IstioApi.V1Beta1}).", [], revision);
+        }
+
+        RoutingIntentReading reading = RoutingIntentReader.Read(view);
+        if (reading.Problem is { } problem)
+        {
+            return RoutingPlan.Refused(problem, [], revision);
+        }
+
+        ImmutableArray<ValidationIssue> issues = RoutingIntentValidator.Validate(view, intent);
+        if (issues.HasErrors())
+        {
+            return RoutingPlan.Refused(
+                "The routing is not valid: " + string.Join(" ", issues.Where(static i => i.Severity == Severity.Error).Select(static i => $"{i.Path}: {i.Message}")),
+                issues,
+                revision);
+        }
+
+        VirtualService? currentVs = FindVirtualService(view);
+        DestinationRule? currentDr = RoutingPlanner.FindDestinationRule(view);
+        var context = IntentContext.For(view, currentVs);
+
+        IEnumerable<string> needed = intent.AllRules
+            .Where(static r => r.ReadOnlyReason is null)
+            .SelectMany(static r => r.Destinations.Versions.Concat(r.Destinations.Mirror is null ? [] : [r.Destinations.Mirror.Version]))
+            .Concat(intent.VersionPolicies.Keys.Order(StringComparer.Ordinal));
+        (Dictionary<string, string> subsetFor, List<Subset> newSubsets) = RoutingPlanner.AssignSubsets(view, currentDr, needed);
+
+        List<HttpRouteRule> http = [.. intent.AllRules.Select(rule => RouteWriter.Write(rule, context, subsetFor))];
+        (VirtualService? desiredVs, ResourceAction vsAction) = BuildVirtualService(view, intent, currentVs, http, context, istioApiVersion);
+        (DestinationRule? desiredDr, ResourceAction drAction) = BuildDestinationRule(view, intent, currentDr, newSubsets, subsetFor, istioApiVersion);
+
+        if (vsAction == ResourceAction.Update && RoutingPlanner.ManagerOf(currentVs!) is { } vsManager)
+        {
+            issues = issues.Add(RoutingPlanner.ManagedElsewhere(currentVs!, vsManager));
+        }
+
+        if (drAction == ResourceAction.Update && RoutingPlanner.ManagerOf(currentDr!) is { } drManager)
+        {
+            issues = issues.Add(RoutingPlanner.ManagedElsewhere(currentDr!, drManager));
+        }
+
+        return new RoutingPlan
+        {
+            Split = intent.DefaultRoute?.Destinations,
+            Issues = issues,
+            ExpectedRevision = revision,
+            VirtualService = desiredVs,
+            VirtualServiceAction = vsAction,
+            CurrentVirtualService = currentVs,
+            DestinationRule = desiredDr,
+            DestinationRuleAction = drAction,
+            CurrentDestinationRule = currentDr,
+        };
+    }
+
+    private static (VirtualService? Desired, ResourceAction Action) BuildVirtualService(
+        ServiceView view, RoutingIntent intent, VirtualService? current, List<HttpRouteRule> http, IntentContext context, string apiVersion)
+    {
+        if (current is null)
+        {
+            if (http.Count == 0)
+            {
+                return (null, ResourceAction.Unchanged);
+            }
+
+            var created = new VirtualService
+            {
+                ApiVersion = apiVersion,
+                Metadata = RoutingPlanner.NewMetadata(view),
+                Spec = new VirtualServiceSpec
+                {
+                    Hosts = [view.Host, .. intent.ExtraHosts],
+                    Gateways = GatewaysOf(intent, null, context),
+                    Http = http,
+                },
+            };
+            return (created, ResourceAction.Create);
+        }
+
+        VirtualService desired = MeshJson.DeepClone(current);
+        VirtualServiceSpec spec = desired.Spec ?? new VirtualServiceSpec();
+        desired.Spec = spec with
+        {
+            Hosts = HostsOf(intent, spec.Hosts, view, context),
+            Gateways = GatewaysOf(intent, spec, context),
+            Http = http.Count == 0 && spec.Http is null ? null : http,
+        };
+        return (desired, RoutingPlanner.SameJson(current, desired) ? ResourceAction.Unchanged : ResourceAction.Update);
+    }
+
+    /// <summary>The service's own host entries stay where they are; extra hosts still wanted stay in place, new ones are appended.</summary>
+    private static IReadOnlyList<string>? HostsOf(RoutingIntent intent, IReadOnlyList<string>? written, ServiceView view, IntentContext context)
+    {
+        ImmutableArray<string> extra = intent.ExtraHosts.IsDefault ? [] : intent.ExtraHosts;
+        if (written is not null && ReadBinding(new VirtualServiceSpec { Hosts = written }, context).ExtraHosts.SequenceEqual(extra, StringComparer.Ordinal))
+        {
+            return written;
+        }
+
+        var hosts = new List<string>();
+        foreach (string host in written ?? [])
+        {
+            if (context.IsOwnHost(host) || (extra.Contains(host, StringComparer.Ordinal) && !hosts.Contains(host, StringComparer.Ordinal)))
+            {
+                hosts.Add(host);
+            }
+        }
+
+        if (!hosts.Any(context.IsOwnHost))
+        {
+            hosts.Insert(0, view.Host);
+        }
+
+        hosts.AddRange(extra.Where(h => !hosts.Contains(h, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal));
+        return hosts;
+    }
+
+    /// <summary>Gateways as the intent says, <c>mesh</c> listed when the mesh is included and there are gateways; positions of kept entries unchanged.</summary>
+    private static IReadOnlyList<string>? GatewaysOf(RoutingIntent intent, VirtualServiceSpec? spec, IntentContext context)
+    {
+        ImmutableArray<string> gateways = intent.Gateways.IsDefault ? [] : intent.Gateways;
+        IReadOnlyList<string>? written = spec?.Gateways;
+        if (spec is not null)
+        {
+            (_, ImmutableArray<string> readGateways, bool readMesh) = ReadBinding(spec, context);
+            if (readMesh == intent.IncludeMesh && readGateways.SequenceEqual(gateways, StringComparer.Ordinal))
+            {
+                return written;
+            }
+        }
+
+        if (gateways.IsEmpty)
+        {
+            // The mesh only: Istio's default when no gateway is listed.
+            return intent.IncludeMesh ? null : [];
+        }
+
+        var result = new List<string>();
+        foreach (string gateway in written ?? [])
+        {
+            bool keep = string.Equals(gateway, MeshGateway, StringComparison.Ordinal) ? intent.IncludeMesh : gateways.Contains(gateway, StringComparer.Ordinal);
+            if (keep && !result.Contains(gateway, StringComparer.Ordinal))
+            {
+                result.Add(gateway);
+            }
+        }
+
+        result.AddRange(gateways.Where(g => !result.Contains(g, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal));
+        if (intent.IncludeMesh && !result.Contains(MeshGateway, StringComparer.Ordinal))
+        {
+            result.Add(MeshGateway);
+        }
+
+        return result;
+    }
+
+    private static (DestinationRule? Desired, ResourceAction Action) BuildDestinationRule(
+        ServiceView view, RoutingIntent intent, DestinationRule? current, List<Subset> newSubsets, Dictionary<string, string> subsetFor, string apiVersion)
+    {
+        // A subset's policy belongs to the first subset that selects the version, as the reader reads it.
+        Subset WithPolicy(Subset subset, string? version)
+        {
+            TrafficPolicyIntent? wanted = version is not null && intent.VersionPolicies.TryGetValue(version, out TrafficPolicyIntent? p) ? p : null;
+            TrafficPolicy? merged = PolicyWriter.Merge(wanted?.Origin ?? subset.TrafficPolicy, wanted);
+            return ReferenceEquals(merged, subset.TrafficPolicy) ? subset : subset with { TrafficPolicy = merged };
+        }
+
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string version, string subset) in subsetFor)
+        {
+            owners[subset] = version;
+        }
+
+        if (current is null)
+        {
+            TrafficPolicy? policy = PolicyWriter.Merge(intent.Policy?.Origin, intent.Policy);
+            if (newSubsets.Count == 0 && policy is null)
+            {
+                return (null, ResourceAction.Unchanged);
+            }
+
+            var created = new DestinationRule
+            {
+                ApiVersion = apiVersion,
+                Metadata = RoutingPlanner.NewMetadata(view),
+                Spec = new DestinationRuleSpec
+                {
+                    Host = view.Host,
+                    TrafficPolicy = policy,
+                    Subsets = newSubsets.Count == 0 ? null : [.. newSubsets.Select(s => WithPolicy(s, owners.GetValueOrDefault(s.Name!)))],
+                },
+            };
+            return (created, ResourceAction.Create);
+        }
+
+        DestinationRule desired = MeshJson.DeepClone(current);
+        DestinationRuleSpec spec = desired.Spec ?? new DestinationRuleSpec { Host = view.Host };
+        var seenVersions = new HashSet<string>(StringComparer.Ordinal);
+        var subsets = new List<Subset>();
+        foreach (Subset subset in spec.Subsets ?? [])
+        {
+            string? version = subset.Name is not null && view.Routing.SubsetVersions.TryGetValue(subset.Name, out string? v) && seenVersions.Add(v) ? v : null;
+            subsets.Add(version is null ? subset : WithPolicy(subset, version));
+        }
+
+        subsets.AddRange(newSubsets.Select(s => WithPolicy(s, owners.GetValueOrDefault(s.Name!))));
+        desired.Spec = spec with
+        {
+            TrafficPolicy = PolicyWriter.Merge(intent.Policy?.Origin ?? spec.TrafficPolicy, intent.Policy),
+            Subsets = spec.Subsets is null && subsets.Count == 0 ? null : subsets,
+        };
+        return (desired, RoutingPlanner.SameJson(current, desired) ? ResourceAction.Unchanged : ResourceAction.Update);
+    }
+}
