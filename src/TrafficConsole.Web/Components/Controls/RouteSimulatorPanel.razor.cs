@@ -81,10 +81,10 @@ public partial class RouteSimulatorPanel
 
     private static string Probability(double probability) => (probability * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";
 
-    private static IEnumerable<string> Lines(string? text) =>
+    private static string[] Lines(string? text) =>
         (text ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static IEnumerable<KeyValuePair<string, string>> Pairs(string? text, char separator)
+    private static Dictionary<string, string> Pairs(string? text, char separator)
     {
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (string line in Lines(text))

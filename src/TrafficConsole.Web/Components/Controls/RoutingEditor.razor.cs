@@ -195,7 +195,7 @@ public partial class RoutingEditor
 
     private void Validate() => _messages = new FieldMessages(Traffic.ValidateRouting(Namespace, Service, _draft));
 
-    private object? TabBadge(string tab)
+    private int? TabBadge(string tab)
     {
         int errors = tab switch
         {
