@@ -33,6 +33,7 @@ public partial class RoutingEditor
     private FieldMessages _messages = FieldMessages.None;
     private int _tab;
     private YamlRoutingEditor? _yaml;
+    private string? _appliedRevision;
 
     [Inject]
     public required ITrafficService Traffic { get; init; }
@@ -130,8 +131,10 @@ public partial class RoutingEditor
 
     protected override void OnParametersSet()
     {
-        if (_baseline is null)
+        if (_baseline is null || (_appliedRevision is not null && Routing.Revision == _appliedRevision))
         {
+            // First render, or the cluster now shows the operator's own apply: start again from it.
+            _appliedRevision = null;
             LoadBaseline();
             return;
         }
@@ -163,6 +166,22 @@ public partial class RoutingEditor
     {
         LoadBaseline();
         _yaml?.LoadLatest();
+    }
+
+    /// <summary>
+    /// The operator's draft (or YAML) was applied at <paramref name="revision"/>: once the cluster shows that revision
+    /// (now, or with the next live update) the editors start again from it instead of marking the draft stale.
+    /// </summary>
+    public void Applied(string revision)
+    {
+        if (Routing.Revision == revision)
+        {
+            LoadLatest();
+            return;
+        }
+
+        _appliedRevision = revision;
+        _yaml?.Applied(revision);
     }
 
     /// <summary>Keeps the draft but bases it on the cluster's latest revision (the next Apply overwrites that change).</summary>

@@ -18,6 +18,7 @@ public partial class YamlRoutingEditor
     private string? _revision;
     private bool _dirty;
     private bool _loaded;
+    private string? _appliedRevision;
     private ImmutableArray<ValidationMessage> _messages = [];
 
     [Inject]
@@ -59,9 +60,23 @@ public partial class YamlRoutingEditor
     protected override void OnParametersSet()
     {
         // Follows the cluster until the operator types; an edited text is kept (the apply then reports the conflict).
-        if (!_loaded || (!_dirty && Routing.Revision != _revision))
+        if (!_loaded || (!_dirty && Routing.Revision != _revision) || (_appliedRevision is not null && Routing.Revision == _appliedRevision))
+        {
+            _appliedRevision = null;
+            LoadLatest();
+        }
+    }
+
+    /// <summary>The YAML (or the form) was applied at <paramref name="revision"/>: reload once the cluster shows it.</summary>
+    public void Applied(string revision)
+    {
+        if (Routing.Revision == revision)
         {
             LoadLatest();
+        }
+        else
+        {
+            _appliedRevision = revision;
         }
     }
 

@@ -283,8 +283,10 @@ public partial class ServiceDetailPage : IAsyncDisposable
         ChangeOutcome outcome = await WriteAsync(write);
         switch (outcome)
         {
-            case ChangeOutcome.Applied:
+            case ChangeOutcome.Applied done:
                 Refresh();
+                StateHasChanged();
+                _routingEditor?.Applied(done.Revision);
                 Snackbar.Add(applied, Severity.Success);
                 break;
             case ChangeOutcome.Conflict conflict:
