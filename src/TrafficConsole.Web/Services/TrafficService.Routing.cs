@@ -20,11 +20,8 @@ namespace TrafficConsole.Web.Services;
 /// </summary>
 internal sealed partial class TrafficService
 {
-    /// <summary>Path of findings about the VirtualService text of YAML mode.</summary>
-    public const string YamlVirtualServicePath = "yaml.virtualService";
-
-    /// <summary>Path of findings about the DestinationRule text of YAML mode.</summary>
-    public const string YamlDestinationRulePath = "yaml.destinationRule";
+    private const string YamlVirtualServicePath = YamlModeCodes.VirtualServicePath;
+    private const string YamlDestinationRulePath = YamlModeCodes.DestinationRulePath;
 
     public ServiceRouting? GetRouting(string namespaceName, string service)
     {

@@ -16,14 +16,9 @@ namespace TrafficConsole.Web.Services;
 /// </summary>
 internal sealed partial class TrafficService
 {
-    /// <summary>The YAML does not parse, or is not a resource of the expected kind.</summary>
-    public const string YamlInvalidCode = "TC0002";
-
-    /// <summary>The YAML carries a resourceVersion the cluster no longer has: someone changed the resource since.</summary>
-    public const string YamlConflictCode = "TC0003";
-
-    /// <summary>The YAML names another resource than the one of the service (another name or namespace).</summary>
-    public const string YamlTargetCode = "TC0004";
+    private const string YamlInvalidCode = YamlModeCodes.Invalid;
+    private const string YamlConflictCode = YamlModeCodes.Conflict;
+    private const string YamlTargetCode = YamlModeCodes.WrongTarget;
 
     /// <summary>The typed resources (null when that text is empty: the resource is left as it is), with every finding.</summary>
     private sealed record YamlReading(VirtualService? VirtualService, DestinationRule? DestinationRule, ImmutableArray<ValidationIssue> Issues)
