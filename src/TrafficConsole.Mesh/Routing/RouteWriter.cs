@@ -9,7 +9,12 @@ namespace TrafficConsole.Mesh.Routing;
 /// <summary>Writes one <see cref="RouteRule"/> back as an http route over its origin: unedited parts stay exactly as read.</summary>
 internal static class RouteWriter
 {
-    public static HttpRouteRule Write(RouteRule rule, IntentContext context, IReadOnlyDictionary<string, string> subsetFor)
+    /// <summary>The route to write for <paramref name="rule"/>.</summary>
+    /// <param name="rule">The rule as edited.</param>
+    /// <param name="context">The service and its subsets.</param>
+    /// <param name="subsetFor">The subset of each version.</param>
+    /// <param name="template">A destination of the VirtualService to the service, whose host spelling and port new destinations copy.</param>
+    public static HttpRouteRule Write(RouteRule rule, IntentContext context, IReadOnlyDictionary<string, string> subsetFor, Destination? template)
     {
         if (rule.ReadOnlyReason is not null && rule.Origin is not null)
         {
@@ -32,8 +37,8 @@ internal static class RouteWriter
             Fault = WriteFault(rule.Fault, origin.Fault),
             Headers = WriteHeaders(rule, origin.Headers, read),
         };
-        written = WriteRoute(written, rule.Destinations, read.Destinations, context, subsetFor);
-        return WriteMirror(written, rule.Destinations.Mirror, read.Destinations.Mirror, context, subsetFor);
+        written = WriteRoute(written, rule.Destinations, read.Destinations, context, subsetFor, template);
+        return WriteMirror(written, rule.Destinations.Mirror, read.Destinations.Mirror, context, subsetFor, template);
     }
 
     private static IReadOnlyList<HttpMatchRequest>? WriteMatches(ImmutableArray<RequestMatch> matches, IReadOnlyList<HttpMatchRequest>? origin, ImmutableArray<RequestMatch> read)
@@ -116,7 +121,7 @@ internal static class RouteWriter
         };
     }
 
-    private static HttpRouteRule WriteRoute(HttpRouteRule rule, TrafficSplit wanted, TrafficSplit read, IntentContext context, IReadOnlyDictionary<string, string> subsetFor)
+    private static HttpRouteRule WriteRoute(HttpRouteRule rule, TrafficSplit wanted, TrafficSplit read, IntentContext context, IReadOnlyDictionary<string, string> subsetFor, Destination? vsTemplate)
     {
         IReadOnlyList<HttpRouteDestination> current = rule.Route ?? [];
         if (current.Count > 0 && wanted.Weights.SequenceEqual(read.Weights))
@@ -124,10 +129,10 @@ internal static class RouteWriter
             return rule;
         }
 
-        // Keep the host spelling, port and unknown fields the existing destinations use; new ones use the FQDN.
-        HttpRouteDestination? template = current.FirstOrDefault(d => context.IsOwnHost(d.Destination?.Host));
-        string host = template?.Destination?.Host ?? context.View.Host;
-        PortSelector? port = template?.Destination?.Port;
+        // Keep the host spelling and port the existing destinations use (this rule's, else the VirtualService's); else the FQDN.
+        Destination? template = current.FirstOrDefault(d => context.IsOwnHost(d.Destination?.Host))?.Destination ?? vsTemplate;
+        string host = template?.Host ?? context.View.Host;
+        PortSelector? port = template?.Port;
         var byVersion = new Dictionary<string, HttpRouteDestination>(StringComparer.Ordinal);
         foreach (HttpRouteDestination destination in current)
         {
@@ -163,7 +168,7 @@ internal static class RouteWriter
     /// <summary>A lone destination with 100 is written without weight, as the Istio docs write it.</summary>
     private static int? WeightToWrite(int weight, int count) => count == 1 && weight == 100 ? null : weight;
 
-    private static HttpRouteRule WriteMirror(HttpRouteRule rule, MirrorTarget? wanted, MirrorTarget? read, IntentContext context, IReadOnlyDictionary<string, string> subsetFor)
+    private static HttpRouteRule WriteMirror(HttpRouteRule rule, MirrorTarget? wanted, MirrorTarget? read, IntentContext context, IReadOnlyDictionary<string, string> subsetFor, Destination? vsTemplate)
     {
         if (Equals(wanted, read))
         {
@@ -178,8 +183,8 @@ internal static class RouteWriter
                 : rule;
         }
 
-        HttpRouteDestination? template = (rule.Route ?? []).FirstOrDefault(d => context.IsOwnHost(d.Destination?.Host));
-        Destination mirror = (mirrorIsOurs ? rule.Mirror : null) ?? new Destination { Host = template?.Destination?.Host ?? context.View.Host, Port = template?.Destination?.Port };
+        Destination? template = (rule.Route ?? []).FirstOrDefault(d => context.IsOwnHost(d.Destination?.Host))?.Destination ?? vsTemplate;
+        Destination mirror = (mirrorIsOurs ? rule.Mirror : null) ?? new Destination { Host = template?.Host ?? context.View.Host, Port = template?.Port };
         return rule with
         {
             Mirror = mirror with { Subset = subsetFor.GetValueOrDefault(wanted.Version) },
@@ -228,8 +233,9 @@ internal static class RouteWriter
         FaultDelay? delay = baseline.Delay;
         if (!Equals(baselineRead?.Delay, wanted.Delay))
         {
+            // fixedDelay and exponentialDelay are one of; abort's httpStatus, grpcStatus and http2Error too.
             delay = wanted.Delay is { } d
-                ? (delay ?? new FaultDelay()) with { FixedDelay = d.FixedDelay, Percentage = (delay?.Percentage ?? new Percent()) with { Value = d.Percent } }
+                ? (delay ?? new FaultDelay()) with { FixedDelay = d.FixedDelay, Percentage = (delay?.Percentage ?? new Percent()) with { Value = d.Percent }, Extra = RoutingPlanner.Without(delay?.Extra, "exponentialDelay") }
                 : Prune(delay is null ? null : delay with { FixedDelay = null, Percentage = null });
         }
 
@@ -237,7 +243,7 @@ internal static class RouteWriter
         if (!Equals(baselineRead?.Abort, wanted.Abort))
         {
             abort = wanted.Abort is { } a
-                ? (abort ?? new FaultAbort()) with { HttpStatus = a.HttpStatus, GrpcStatus = null, Percentage = (abort?.Percentage ?? new Percent()) with { Value = a.Percent } }
+                ? (abort ?? new FaultAbort()) with { HttpStatus = a.HttpStatus, GrpcStatus = null, Percentage = (abort?.Percentage ?? new Percent()) with { Value = a.Percent }, Extra = RoutingPlanner.Without(abort?.Extra, "http2Error") }
                 : Prune(abort is null ? null : abort with { HttpStatus = null, Percentage = null });
         }
 

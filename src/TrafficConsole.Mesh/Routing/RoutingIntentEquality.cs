@@ -8,7 +8,7 @@ namespace TrafficConsole.Mesh.Routing;
 /// </summary>
 public static class RoutingIntentEquality
 {
-    /// <summary>True when both intents route the same way (rules, default route, hosts, gateways, policies).</summary>
+    /// <summary>True when both intents route the same way (rules, default route, hosts, gateways, policies); a missing version policy and an empty one are the same.</summary>
     public static bool Same(RoutingIntent? a, RoutingIntent? b)
     {
         if (a is null || b is null)
@@ -23,8 +23,8 @@ public static class RoutingIntentEquality
             && Seq(a.Gateways).SequenceEqual(Seq(b.Gateways), StringComparer.Ordinal)
             && a.IncludeMesh == b.IncludeMesh
             && SamePolicy(a.Policy, b.Policy)
-            && a.VersionPolicies.Count == b.VersionPolicies.Count
-            && a.VersionPolicies.All(p => b.VersionPolicies.TryGetValue(p.Key, out TrafficPolicyIntent? other) && SamePolicy(p.Value, other));
+            && a.VersionPolicies.Keys.Union(b.VersionPolicies.Keys, StringComparer.Ordinal)
+                .All(v => SamePolicy(a.VersionPolicies.GetValueOrDefault(v), b.VersionPolicies.GetValueOrDefault(v)));
     }
 
     /// <summary>True when both rules match, route and behave the same.</summary>

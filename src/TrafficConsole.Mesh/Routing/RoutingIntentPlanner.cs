@@ -62,7 +62,11 @@ public static class RoutingIntentPlanner
             .Concat(intent.VersionPolicies.Keys.Order(StringComparer.Ordinal));
         (Dictionary<string, string> subsetFor, List<Subset> newSubsets) = RoutingPlanner.AssignSubsets(view, currentDr, needed);
 
-        List<HttpRouteRule> http = [.. intent.AllRules.Select(rule => RouteWriter.Write(rule, context, subsetFor))];
+        Destination? template = (currentVs?.Spec?.Http ?? [])
+            .SelectMany(static r => r.Route ?? [])
+            .Select(static d => d.Destination)
+            .FirstOrDefault(d => context.IsOwnHost(d?.Host));
+        List<HttpRouteRule> http = [.. intent.AllRules.Select(rule => RouteWriter.Write(rule, context, subsetFor, template))];
         (VirtualService? desiredVs, ResourceAction vsAction) = BuildVirtualService(view, intent, currentVs, http, context, istioApiVersion);
         (DestinationRule? desiredDr, ResourceAction drAction) = BuildDestinationRule(view, intent, currentDr, newSubsets, subsetFor, istioApiVersion);
 
@@ -125,7 +129,7 @@ public static class RoutingIntentPlanner
         return (desired, RoutingPlanner.SameJson(current, desired) ? ResourceAction.Unchanged : ResourceAction.Update);
     }
 
-    /// <summary>The service's own host entries stay where they are; extra hosts still wanted stay in place, new ones are appended.</summary>
+    /// <summary>Extra hosts in the intent's order; the service's own host entries keep their positions (the FQDN first when there is none).</summary>
     private static IReadOnlyList<string>? HostsOf(RoutingIntent intent, IReadOnlyList<string>? written, ServiceView view, IntentContext context)
     {
         ImmutableArray<string> extra = intent.ExtraHosts.IsDefault ? [] : intent.ExtraHosts;
@@ -134,25 +138,22 @@ public static class RoutingIntentPlanner
             return written;
         }
 
-        var hosts = new List<string>();
-        foreach (string host in written ?? [])
+        List<string> hosts = [.. extra.Distinct(StringComparer.Ordinal)];
+        (int Index, string Host)[] own = [.. (written ?? []).Select(static (h, i) => (i, h)).Where(p => context.IsOwnHost(p.h))];
+        if (own.Length == 0)
         {
-            if (context.IsOwnHost(host) || (extra.Contains(host, StringComparer.Ordinal) && !hosts.Contains(host, StringComparer.Ordinal)))
-            {
-                hosts.Add(host);
-            }
+            own = [(0, view.Host)];
         }
 
-        if (!hosts.Any(context.IsOwnHost))
+        foreach ((int index, string host) in own)
         {
-            hosts.Insert(0, view.Host);
+            hosts.Insert(Math.Min(index, hosts.Count), host);
         }
 
-        hosts.AddRange(extra.Where(h => !hosts.Contains(h, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal));
         return hosts;
     }
 
-    /// <summary>Gateways as the intent says, <c>mesh</c> listed when the mesh is included and there are gateways; positions of kept entries unchanged.</summary>
+    /// <summary>Gateways in the intent's order, <c>mesh</c> listed when the mesh is included and there are gateways (at its old position if it had one).</summary>
     private static IReadOnlyList<string>? GatewaysOf(RoutingIntent intent, VirtualServiceSpec? spec, IntentContext context)
     {
         ImmutableArray<string> gateways = intent.Gateways.IsDefault ? [] : intent.Gateways;
@@ -172,20 +173,11 @@ public static class RoutingIntentPlanner
             return intent.IncludeMesh ? null : [];
         }
 
-        var result = new List<string>();
-        foreach (string gateway in written ?? [])
+        List<string> result = [.. gateways.Distinct(StringComparer.Ordinal)];
+        if (intent.IncludeMesh)
         {
-            bool keep = string.Equals(gateway, MeshGateway, StringComparison.Ordinal) ? intent.IncludeMesh : gateways.Contains(gateway, StringComparer.Ordinal);
-            if (keep && !result.Contains(gateway, StringComparer.Ordinal))
-            {
-                result.Add(gateway);
-            }
-        }
-
-        result.AddRange(gateways.Where(g => !result.Contains(g, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal));
-        if (intent.IncludeMesh && !result.Contains(MeshGateway, StringComparer.Ordinal))
-        {
-            result.Add(MeshGateway);
+            int meshAt = written is null ? -1 : written.ToList().IndexOf(MeshGateway);
+            result.Insert(meshAt < 0 ? result.Count : Math.Min(meshAt, result.Count), MeshGateway);
         }
 
         return result;

@@ -268,7 +268,8 @@ public static class RoutingIntentReader
 
     /// <summary>
     /// Reads a string match: <c>exact</c>, <c>prefix</c>, <c>regex</c>; for headers and query parameters <c>{}</c> means
-    /// presence, as do a header's <c>prefix: ""</c> and a query parameter's <c>exact: ""</c> (how Istio documents presence for each).
+    /// presence, as do a header's <c>prefix: ""</c> and a query parameter's <c>exact: ""</c> (how Istio documents presence for each)
+    /// and a query parameter's <c>prefix</c> (which Istio turns into a presence match). An unedited condition is written back as read.
     /// </summary>
     internal static (MatchOperator Operator, string Value, string? Problem) ReadStringMatch(StringMatch match, MatchField field)
     {
@@ -289,7 +290,8 @@ public static class RoutingIntentReader
             return (MatchOperator.Present, string.Empty, null);
         }
 
-        if (field == MatchField.QueryParam && match.Exact is { Length: 0 })
+        // Istio documents prefix on query parameters as unsupported and configures Envoy with a presence match for it.
+        if (field == MatchField.QueryParam && (match.Exact is { Length: 0 } || match.Prefix is not null))
         {
             return (MatchOperator.Present, string.Empty, null);
         }

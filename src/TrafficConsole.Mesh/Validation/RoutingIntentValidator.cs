@@ -204,7 +204,11 @@ public static class RoutingIntentValidator
                 issues.Add(new(ValidationCodes.RuleNegativeWeight, Severity.Error, at, $"Weight {weight.Weight.ToString(CultureInfo.InvariantCulture)} is negative; Istio rejects negative weights."));
             }
 
-            CheckVersion(view, weight.Version, at, issues);
+            if (CheckVersion(view, weight.Version, at, issues) && weight.Weight > 0 && view.FindVersion(weight.Version)!.ReadyReplicas == 0)
+            {
+                issues.Add(new(ValidationCodes.RuleVersionNotReady, Severity.Warning, at,
+                    $"Version '{weight.Version}' has no ready pods; the requests this rule sends it fail until pods are ready."));
+            }
         }
 
         if (weights.Length > 1 && weights.All(static w => w.Weight <= 0))

@@ -67,4 +67,5 @@ public static class ValidationCodes
     public const string ConflictingLoadBalancer = "TC4028";
     public const string InvalidExtraHost = "TC4029";
     public const string MirrorAlsoRouted = "TC4030";
+    public const string RuleVersionNotReady = "TC4031";
 }
