@@ -17,8 +17,9 @@ namespace TrafficConsole.Mesh.Simulation;
 /// the conditions of one alternative ANDed; uri exact/prefix/regex on the path without its query string
 /// (<c>ignoreUriCase</c> for exact and prefix only); regexes are RE2 full matches; header names are
 /// case-insensitive, an empty match (<c>{}</c>) only asks for presence; <c>withoutHeaders</c> is satisfied by
-/// an absent header; query parameters match exact or regex on the first value, and anything else (<c>{}</c>,
-/// or <c>prefix</c>, which Istio does not translate) only asks for presence. <c>match.gateways</c> overrides
+/// an absent header (Envoy treats it as an empty value, so only a condition that matches "" fails); query
+/// parameters match exact or regex on the first value, and anything else (<c>{}</c>, or <c>prefix</c>, which Istio
+/// does not translate) only asks for presence. <c>match.gateways</c> overrides
 /// <c>spec.gateways</c>; without <c>spec.gateways</c> the VirtualService applies to sidecars (<c>mesh</c>) only.
 /// The VirtualService is taken as the one that serves the request's host: host selection is not simulated.
 /// </remarks>
@@ -63,12 +64,12 @@ public static class RouteSimulator
         ImmutableArray<RuleEvaluation>.Builder evaluations = ImmutableArray.CreateBuilder<RuleEvaluation>();
         for (int i = 0; i < http.Count; i++)
         {
-            HttpRouteRule rule = http[i];
+            HttpRouteRule? rule = http[i];
             (bool matched, ImmutableArray<string> reasons) = Evaluate(rule, facts, bound, vsNamespace);
-            evaluations.Add(new RuleEvaluation(i, rule.Name, matched, reasons));
+            evaluations.Add(new RuleEvaluation(i, rule?.Name, matched, reasons));
             if (matched)
             {
-                return Outcome(virtualService, rule, i, evaluations.ToImmutable(), subsetVersions ?? ImmutableDictionary<string, string>.Empty);
+                return Outcome(virtualService, rule!, i, evaluations.ToImmutable(), subsetVersions ?? ImmutableDictionary<string, string>.Empty);
             }
         }
 
@@ -136,8 +137,13 @@ public static class RouteSimulator
         return null;
     }
 
-    private static (bool Matched, ImmutableArray<string> Reasons) Evaluate(HttpRouteRule rule, RequestFacts facts, string[] bound, string vsNamespace)
+    private static (bool Matched, ImmutableArray<string> Reasons) Evaluate(HttpRouteRule? rule, RequestFacts facts, string[] bound, string vsNamespace)
     {
+        if (rule is null)
+        {
+            return (false, ["the rule is empty (null); Istio rejects such a VirtualService"]);
+        }
+
         if (rule.Match is not { Count: > 0 } alternatives)
         {
             return (true, ["no match conditions: takes every request"]);
@@ -146,7 +152,7 @@ public static class RouteSimulator
         ImmutableArray<string>.Builder failures = ImmutableArray.CreateBuilder<string>();
         for (int a = 0; a < alternatives.Count; a++)
         {
-            HttpMatchRequest match = alternatives[a];
+            HttpMatchRequest match = alternatives[a] ?? new HttpMatchRequest();
             List<string> failed = Failures(match, facts, bound, vsNamespace);
             string prefix = alternatives.Count > 1 ? $"match[{a.ToString(CultureInfo.InvariantCulture)}]: " : string.Empty;
             if (failed.Count == 0)
@@ -192,7 +198,7 @@ public static class RouteSimulator
             }
             else if (!IsPresenceOnly(condition))
             {
-                Add(failed, StringMatchFailure($"header {name} \"{value}\"", value, condition));
+                Add(failed, StringMatchFailure($"header {name} \"{value}\"", value, condition!));
             }
         }
 
@@ -200,6 +206,13 @@ public static class RouteSimulator
         {
             if (!facts.Headers.TryGetValue(name, out string? value))
             {
+                // Istio sets treat_missing_header_as_empty on these: an absent header is "", which satisfies
+                // the negation unless "" itself matches (exact "", a regex like a*).
+                if (!IsPresenceOnly(condition) && StringMatchFailure(name, string.Empty, condition!) is null)
+                {
+                    failed.Add($"header {name} is absent, which withoutHeaders treats as \"\", and \"\" matches {condition}");
+                }
+
                 continue;
             }
 
@@ -207,7 +220,7 @@ public static class RouteSimulator
             {
                 failed.Add($"header {name} is present, and withoutHeaders asks for it to be absent");
             }
-            else if (StringMatchFailure(name, value, condition) is null)
+            else if (StringMatchFailure(name, value, condition!) is null)
             {
                 failed.Add($"header {name} \"{value}\" matches withoutHeaders {condition}");
             }
@@ -219,7 +232,7 @@ public static class RouteSimulator
             {
                 failed.Add($"query parameter {name} is absent");
             }
-            else if (condition.Exact is not null || (condition.Regex is not null && !IsPresenceOnly(condition)))
+            else if (condition is not null && (condition.Exact is not null || (condition.Regex is not null && !IsPresenceOnly(condition))))
             {
                 // Istio translates only exact and regex for query parameters; anything else asks for presence.
                 Add(failed, StringMatchFailure($"query parameter {name} \"{value}\"", value, condition with { Prefix = null }));
@@ -302,7 +315,7 @@ public static class RouteSimulator
             return result with { Summary = $"Rule {ruleLabel} takes the request but has no destination, redirect or direct response; Istio rejects such a rule." + faultText };
         }
 
-        double[] weights = route.Count == 1 ? [1] : [.. route.Select(static d => (double)Math.Max(0, d.Weight ?? 0))];
+        double[] weights = route.Count == 1 ? [1] : [.. route.Select(static d => (double)Math.Max(0, d?.Weight ?? 0))];
         double total = weights.Sum();
         if (total == 0)
         {
@@ -312,8 +325,8 @@ public static class RouteSimulator
             };
         }
 
-        ImmutableArray<DestinationShare> shares = [.. route.Select((d, i) => Share(d.Destination, weights[i] / total, naming))];
-        string negative = route.Count > 1 && route.Any(static d => d.Weight < 0) ? " Negative weights count as 0 here; Istio rejects them." : string.Empty;
+        ImmutableArray<DestinationShare> shares = [.. route.Select((d, i) => Share(d?.Destination, weights[i] / total, naming))];
+        string negative = route.Count > 1 && route.Any(static d => d?.Weight < 0) ? " Negative weights count as 0 here; Istio rejects them." : string.Empty;
         string where = string.Join(", ", shares.Select(static s => $"{Name(s)} {Percent(s.Probability)}"));
         return result with
         {
@@ -446,28 +459,11 @@ public static class RouteSimulator
 
     /// <summary>Gateway references resolved to <c>namespace/name</c> (bare names are in the VirtualService's namespace); none means <c>mesh</c>.</summary>
     private static string[] GatewaysOf(IReadOnlyList<string>? gateways, string vsNamespace) =>
-        gateways is null || gateways.Count == 0 ? [Mesh] : [.. gateways.Select(g => GatewayReference(g, vsNamespace))];
+        gateways is null || gateways.Count == 0 ? [Mesh] : [.. gateways.Select(g => ResourceRules.ResolveGateway(g, vsNamespace))];
 
-    private static string GatewayReference(string gateway, string vsNamespace)
-    {
-        string trimmed = gateway.Trim();
-        if (trimmed == Mesh)
-        {
-            return Mesh;
-        }
-
-        if (trimmed.Contains('/', StringComparison.Ordinal))
-        {
-            return trimmed;
-        }
-
-        // The deprecated FQDN form name.namespace.svc.cluster.local.
-        string[] parts = trimmed.Split('.');
-        return parts.Length >= 2 ? $"{parts[1]}/{parts[0]}" : $"{vsNamespace}/{trimmed}";
-    }
-
-    private static bool IsPresenceOnly(StringMatch match) =>
-        (match.Exact is null && match.Prefix is null && match.Regex is null)
+    private static bool IsPresenceOnly(StringMatch? match) =>
+        match is null
+        || (match.Exact is null && match.Prefix is null && match.Regex is null)
         || match.Regex is "*" or ".*"; // Istio turns these into a presence match
 
     private static bool OnlyNonConditions(HttpMatchRequest match) =>
@@ -574,12 +570,21 @@ public static class RouteSimulator
                 headers.TryAdd(key, value);
             }
 
-            string gateway = string.IsNullOrWhiteSpace(request.Gateway) ? Mesh : GatewayReference(request.Gateway, vsNamespace);
+            // An HTTP/1 Host header is the :authority; Envoy matches pseudo-headers like any other.
+            string authority = request.Authority
+                ?? (headers.TryGetValue("host", out string? host) ? host : null)
+                ?? (spec.Hosts is { Count: > 0 } hosts ? hosts[0] : string.Empty);
+            headers.TryAdd(":authority", authority);
+            headers.TryAdd(":method", request.Method);
+            headers.TryAdd(":path", raw);
+            headers.TryAdd(":scheme", request.Scheme);
+
+            string gateway = string.IsNullOrWhiteSpace(request.Gateway) ? Mesh : ResourceRules.ResolveGateway(request.Gateway, vsNamespace);
             return new RequestFacts(
                 path,
                 request.Method,
                 request.Scheme,
-                request.Authority ?? (spec.Hosts is { Count: > 0 } hosts ? hosts[0] : string.Empty),
+                authority,
                 headers,
                 query,
                 request.SourceLabels,
@@ -616,7 +621,8 @@ public static class RouteSimulator
         {
             var hosts = new HashSet<string>((vs.Spec?.Hosts ?? []).Select(h => HostNames.Resolve(h, vs.Namespace)), StringComparer.Ordinal);
             string[] targets = [.. (vs.Spec?.Http ?? [])
-                .SelectMany(static r => (r.Route ?? []).Select(static d => d.Destination).Append(r.Mirror))
+                .Where(static r => r is not null)
+                .SelectMany(static r => (r.Route ?? []).Select(static d => d?.Destination).Append(r.Mirror))
                 .Where(static d => d?.Subset is not null && !string.IsNullOrEmpty(d.Host))
                 .Select(d => HostNames.Resolve(d!.Host!, vs.Namespace))
                 .Distinct(StringComparer.Ordinal)];

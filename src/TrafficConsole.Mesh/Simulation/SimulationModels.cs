@@ -10,7 +10,7 @@ public sealed record SimulatedRequest
     /// <summary>The path, optionally with a query string (<c>/reviews/1?u=jason</c>); the query string is split into <see cref="Query"/> too.</summary>
     public string Path { get; init; } = "/";
 
-    /// <summary>The Host / :authority; null means the VirtualService's first host.</summary>
+    /// <summary>The Host / :authority; null means the <c>host</c> header if given, else the VirtualService's first host.</summary>
     public string? Authority { get; init; }
 
     public string Scheme { get; init; } = "http";

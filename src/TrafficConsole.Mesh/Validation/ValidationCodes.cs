@@ -29,12 +29,40 @@ public static class ValidationCodes
     public const string NoHosts = "TC2009";
     public const string MissingDestinationHost = "TC2010";
     public const string ConflictingMirrorPercent = "TC2011";
+    public const string VirtualServiceInvalidRegex = "TC2012";
+    public const string VirtualServiceInvalidHeaderName = "TC2013";
+    public const string UppercaseHeaderName = "TC2014";
+    public const string FaultPercentageOutOfRange = "TC2015";
+    public const string VirtualServiceInvalidDuration = "TC2016";
+    public const string AmbiguousStringMatch = "TC2017";
+    public const string InvalidHttpStatus = "TC2018";
+    public const string VirtualServiceInvalidGatewayReference = "TC2019";
+    public const string LegacyGatewayReference = "TC2020";
+    public const string QueryParamPrefix = "TC2021";
+    public const string RouteWithoutAction = "TC2022";
+    public const string ConflictingActions = "TC2023";
+    public const string InvalidRetries = "TC2024";
+    public const string EmptyFault = "TC2025";
+    public const string IneffectiveFault = "TC2026";
+    public const string InvalidPort = "TC2027";
+    public const string InvalidSourceNamespace = "TC2028";
+    public const string InvalidHost = "TC2029";
+    public const string DeprecatedField = "TC2030";
+    public const string ShadowedByIdenticalMatch = "TC2031";
 
     // TC3xxx: a DestinationRule as found in the cluster.
     public const string DuplicateSubsetName = "TC3001";
     public const string DestinationRuleInvalidSubsetName = "TC3002";
     public const string SubsetSelectsNoWorkload = "TC3003";
     public const string MissingHost = "TC3004";
+    public const string TrafficPolicyInvalidDuration = "TC3005";
+    public const string TrafficPolicyPercentOutOfRange = "TC3006";
+    public const string NegativeLimit = "TC3007";
+    public const string InvalidLoadBalancer = "TC3008";
+    public const string InvalidClientTls = "TC3009";
+    public const string EmptyTrafficPolicy = "TC3010";
+    public const string LocalOriginWithoutSplit = "TC3011";
+    public const string ClientProtocolWithUpgrade = "TC3012";
 
     // TC4xxx: a routing intent (rules, default route, hosts, gateways, traffic policy) edited in the rule editor.
     public const string RuleNegativeWeight = "TC4001";
@@ -68,4 +96,31 @@ public static class ValidationCodes
     public const string InvalidExtraHost = "TC4029";
     public const string MirrorAlsoRouted = "TC4030";
     public const string RuleVersionNotReady = "TC4031";
+
+    // TC5xxx: cross-resource analysis of a snapshot (MeshAnalyzer.Analyze).
+    public const string SubsetWithoutReadyPods = "TC5001";
+    public const string UnknownDestinationHost = "TC5002";
+    public const string ExternalDestinationHost = "TC5003";
+    public const string ConflictingVirtualServices = "TC5004";
+    public const string MergedGatewayVirtualServices = "TC5005";
+    public const string ConflictingDestinationRules = "TC5006";
+    public const string UnknownGateway = "TC5007";
+    public const string HostNotOnGateway = "TC5008";
+
+    // TC6xxx: other kinds checked on their own (MeshAnalyzer.ValidateResource).
+    public const string UnsupportedKind = "TC6000";
+    public const string GatewayWithoutServers = "TC6001";
+    public const string GatewayServerWithoutHosts = "TC6002";
+    public const string GatewayInvalidHost = "TC6003";
+    public const string GatewayInvalidPort = "TC6004";
+    public const string GatewayTlsRequired = "TC6005";
+    public const string GatewayDuplicatePortName = "TC6006";
+    public const string HttpRouteInvalidWeight = "TC6010";
+    public const string HttpRouteAllWeightsZero = "TC6011";
+    public const string HttpRouteInvalidRegex = "TC6012";
+    public const string HttpRouteInvalidPath = "TC6013";
+    public const string HttpRouteInvalidHeaderName = "TC6014";
+    public const string HttpRouteWithoutParent = "TC6015";
+    public const string HttpRouteInvalidBackend = "TC6016";
+    public const string MalformedResource = "TC6020";
 }

@@ -19,13 +19,17 @@ public sealed record VirtualServiceValidationContext
     /// </summary>
     public ImmutableHashSet<string>? SubsetHosts { get; init; }
 
+    /// <summary>No DestinationRules known: the resource is judged on its own and subsets are not looked up (what the admission webhook sees).</summary>
+    public static VirtualServiceValidationContext Standalone { get; } = new() { SubsetHosts = [] };
+
     /// <summary>A context with these DestinationRules.</summary>
     public static VirtualServiceValidationContext With(IEnumerable<DestinationRule> destinationRules) =>
         new() { DestinationRules = [.. destinationRules] };
 }
 
 /// <summary>Checks a VirtualService as found in the cluster (written by anyone) for routing mistakes.</summary>
-public static class VirtualServiceValidator
+/// <remarks>Besides the routing checks, every field Istio's webhook and CRD schema judge is checked too (see VirtualServiceValidator.Fields.cs).</remarks>
+public static partial class VirtualServiceValidator
 {
     /// <summary>All issues of <paramref name="virtualService"/>.</summary>
     public static ImmutableArray<ValidationIssue> Validate(VirtualService virtualService, VirtualServiceValidationContext context)
@@ -40,8 +44,10 @@ public static class VirtualServiceValidator
             issues.Add(new(ValidationCodes.NoHosts, Severity.Error, "spec.hosts", "The VirtualService names no host, so it applies to nothing."));
         }
 
+        ValidateHostsAndGateways(spec, issues);
         IReadOnlyList<HttpRouteRule> http = spec.Http ?? [];
-        int catchAll = RoutingReader.IndexOfCatchAll(http);
+        int catchAll = IndexOfEffectiveCatchAll(http);
+        var earlierMatches = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int r = 0; r < http.Count; r++)
         {
             string routePath = $"spec.http[{r}]";
@@ -51,6 +57,12 @@ public static class VirtualServiceValidator
                 issues.Add(new(ValidationCodes.UnreachableRoute, Severity.Warning, routePath,
                     $"Route {Describe(rule, r)} comes after the catch-all route {Describe(http[catchAll], catchAll)} and never receives traffic."));
             }
+            else
+            {
+                ValidateShadowing(http, r, earlierMatches, issues);
+            }
+
+            ValidateRuleFields(rule, routePath, issues);
 
             IReadOnlyList<HttpRouteDestination> route = rule.Route ?? [];
             ValidateWeights(route, routePath, issues);
@@ -69,6 +81,9 @@ public static class VirtualServiceValidator
                 issues.Add(new(ValidationCodes.MirrorPercentageOutOfRange, Severity.Error, $"{routePath}.mirrorPercentage.value",
                     $"Mirror percentage {percent.ToString(CultureInfo.InvariantCulture)} is outside 0..100."));
             }
+
+            ValidateLegacyMirrorPercent(rule, routePath, issues);
+            ValidateMirrors(rule, routePath, virtualService.Namespace, context, issues);
 
             if (rule.MirrorPercentage is not null && rule.Extra?.ContainsKey("mirrorPercent") == true)
             {
@@ -127,6 +142,17 @@ public static class VirtualServiceValidator
             return;
         }
 
+        string? hostProblem = host == "*" ? "A destination cannot be '*'; name the service." : ResourceRules.HostProblem(host);
+        if (hostProblem is not null)
+        {
+            issues.Add(new(ValidationCodes.InvalidHost, Severity.Error, path + ".host", hostProblem));
+        }
+
+        if (destination.Port?.Number is int port && ResourceRules.PortProblem(port) is { } portProblem)
+        {
+            issues.Add(new(ValidationCodes.InvalidPort, Severity.Error, path + ".port.number", portProblem));
+        }
+
         if (destination.Subset is not { } subset)
         {
             return;
@@ -160,7 +186,8 @@ public static class VirtualServiceValidator
 }
 
 /// <summary>Checks a DestinationRule as found in the cluster.</summary>
-public static class DestinationRuleValidator
+/// <remarks>Traffic policies are checked as Istio's webhook does (see DestinationRuleValidator.Fields.cs).</remarks>
+public static partial class DestinationRuleValidator
 {
     /// <summary>All issues of <paramref name="destinationRule"/>; the workloads of the host's service (optional) let it find subsets that select nothing.</summary>
     public static ImmutableArray<ValidationIssue> Validate(DestinationRule destinationRule, IEnumerable<Workload>? workloads = null)
@@ -172,6 +199,8 @@ public static class DestinationRuleValidator
         {
             issues.Add(new(ValidationCodes.MissingHost, Severity.Error, "spec.host", "The DestinationRule names no host."));
         }
+
+        ValidateTrafficPolicy(spec.TrafficPolicy, "spec.trafficPolicy", issues);
 
         Workload[]? pool = workloads?.ToArray();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -190,6 +219,7 @@ public static class DestinationRuleValidator
                 issues.Add(new(ValidationCodes.DuplicateSubsetName, Severity.Error, path + ".name", $"Subset '{name}' is defined twice; Istio keeps only one."));
             }
 
+            ValidateTrafficPolicy(subsets[i].TrafficPolicy, path + ".trafficPolicy", issues);
             IReadOnlyDictionary<string, string> labels = subsets[i].Labels ?? ImmutableDictionary<string, string>.Empty;
             if (pool is not null && !pool.Any(w => RoutingReader.Selects(labels, w.PodLabels)))
             {

@@ -285,6 +285,26 @@ public class RouteSimulatorTests
     }
 
     [Fact]
+    public void An_absent_header_is_empty_for_withoutHeaders_so_a_condition_matching_empty_fails()
+    {
+        VirtualService vs = Http("""
+          - match:
+            - withoutHeaders:
+                x-tier:
+                  regex: "(gold)?"
+            route:
+            - destination: { host: reviews, subset: v1 }
+        """);
+
+        SimulationResult absent = Simulate(vs, Request("/"));
+
+        Assert.False(absent.Matched);
+        Assert.Contains("header x-tier is absent", Assert.Single(absent.Evaluations[0].Reasons), StringComparison.Ordinal);
+        Assert.True(Simulate(vs, Request("/", ("x-tier", "silver"))).Matched);
+        Assert.False(Simulate(vs, Request("/", ("x-tier", "gold"))).Matched);
+    }
+
+    [Fact]
     public void Empty_header_matches_ask_for_presence_and_empty_withoutHeaders_for_absence()
     {
         VirtualService present = Http("""
@@ -395,6 +415,33 @@ public class RouteSimulatorTests
         Assert.Contains("namespace is not given", unknown.Evaluations[0].Reasons[0], StringComparison.Ordinal);
         Assert.Contains("port is not given", unknown.Evaluations[0].Reasons[0], StringComparison.Ordinal);
         Assert.Contains("port 80 is not 9080", Simulate(vs, Request("/") with { SourceNamespace = "frontend", Port = 80 }).Evaluations[0].Reasons[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_authority_comes_from_the_request_the_host_header_or_the_first_host_and_pseudo_headers_match()
+    {
+        VirtualService vs = Http("""
+          - match:
+            - authority:
+                prefix: beta.
+            route:
+            - destination: { host: reviews, subset: v2 }
+          - match:
+            - headers:
+                ":method":
+                  exact: POST
+            route:
+            - destination: { host: reviews, subset: v3 }
+          - route:
+            - destination: { host: reviews, subset: v1 }
+        """);
+
+        Assert.Equal(0, Simulate(vs, Request("/") with { Authority = "beta.shop.example.com" }).RuleIndex);
+        Assert.Equal(0, Simulate(vs, Request("/", ("Host", "beta.shop.example.com"))).RuleIndex);
+        SimulationResult byDefault = Simulate(vs, Request("/"));
+        Assert.Equal(2, byDefault.RuleIndex);
+        Assert.Equal("authority reviews does not start with \"beta.\"", Assert.Single(byDefault.Evaluations[0].Reasons));
+        Assert.Equal(1, Simulate(vs, Request("/") with { Method = "POST" }).RuleIndex);
     }
 
     [Fact]
@@ -593,6 +640,18 @@ public class RouteSimulatorTests
         Assert.Contains("redirects it: 301 to authority shop.example.com, uri /new", redirect.Summary, StringComparison.Ordinal);
         Assert.Empty(direct.Destinations);
         Assert.Contains("answers it directly: status 503 with body \"down for maintenance\"", direct.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Empty_entries_do_not_break_the_simulation()
+    {
+        VirtualService vs = Vs("{apiVersion: networking.istio.io/v1, kind: VirtualService, metadata: {name: r, namespace: bookinfo}, spec: {hosts: [reviews], http: [null, {match: [null], route: [null, {destination: {host: reviews, subset: v1}, weight: 1}]}]}}");
+
+        SimulationResult result = Simulate(vs, Request("/"));
+
+        Assert.Equal(1, result.RuleIndex);
+        Assert.Contains("empty (null)", Assert.Single(result.Evaluations[0].Reasons), StringComparison.Ordinal);
+        Assert.Equal([0.0, 1.0], result.Destinations.Select(static d => d.Probability));
     }
 
     [Fact]
