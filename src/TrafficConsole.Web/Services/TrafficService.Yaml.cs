@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
+using TrafficConsole.Mesh.Analysis;
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Mesh.Services;
@@ -40,18 +41,18 @@ internal sealed partial class TrafficService
             return new YamlReading(vs, dr, issues.ToImmutable());
         }
 
-        // Each resource on its own, the way the console validates what it finds in the cluster.
+        // Each resource on its own as Istio's webhook judges it, then with the console's checks of what it finds in the
+        // cluster (subsets the DestinationRule defines, subsets without workloads).
         DestinationRule? effectiveDr = dr ?? currentDr;
         if (vs is not null)
         {
             VirtualServiceValidationContext context = VirtualServiceValidationContext.With(effectiveDr is null ? [] : [effectiveDr]);
-            issues.AddRange(VirtualServiceValidator.Validate(vs, context).Select(i => i with { Path = $"{YamlVirtualServicePath}.{i.Path}" }));
+            AddDistinct(issues, MeshAnalyzer.ValidateResource(vs).Concat(VirtualServiceValidator.Validate(vs, context)), YamlVirtualServicePath);
         }
 
         if (dr is not null)
         {
-            issues.AddRange(DestinationRuleValidator.Validate(dr, view.Versions.SelectMany(static v => v.Workloads))
-                .Select(i => i with { Path = $"{YamlDestinationRulePath}.{i.Path}" }));
+            AddDistinct(issues, MeshAnalyzer.ValidateResource(dr).Concat(DestinationRuleValidator.Validate(dr, view.Versions.SelectMany(static v => v.Workloads))), YamlDestinationRulePath);
         }
 
         // And as the rule editor would read it: the same draft rules (TC4xxx) the form is held to.
@@ -73,6 +74,18 @@ internal sealed partial class TrafficService
         }
 
         return new YamlReading(vs, dr, issues.ToImmutable());
+    }
+
+    private static void AddDistinct(ImmutableArray<ValidationIssue>.Builder issues, IEnumerable<ValidationIssue> found, string prefix)
+    {
+        foreach (ValidationIssue issue in found)
+        {
+            ValidationIssue placed = issue with { Path = string.IsNullOrEmpty(issue.Path) ? prefix : $"{prefix}.{issue.Path}" };
+            if (!issues.Any(i => i.Code == placed.Code && i.Path == placed.Path))
+            {
+                issues.Add(placed);
+            }
+        }
     }
 
     private static T? Parse<T, TSpec>(string text, string kind, string path, ServiceView view, T? current, ImmutableArray<ValidationIssue>.Builder issues)

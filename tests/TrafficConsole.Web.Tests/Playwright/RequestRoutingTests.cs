@@ -98,6 +98,7 @@ public sealed class RequestRoutingTests(BrowserFixture browser) : IClassFixture<
         await fallback.Locator("[data-testid=rule-edit]").ClickAsync();
         await fallback.Locator("[data-testid=destination-mode] >> text=Weighted split").ClickAsync();
         await TypeWeightAsync(fallback, "v3", 0);
+        await Expect(fallback.Locator("[data-testid=rule-bar]")).ToHaveAttributeAsync("data-weights", "v1 50 · v2 50");
         await TypeWeightAsync(fallback, "v1", 10);
         await Expect(fallback.Locator("[data-testid=rule-bar]")).ToHaveAttributeAsync("data-weights", "v1 10 · v2 90");
         await fallback.Locator("[data-testid=rule-edit]").ClickAsync();
