@@ -62,9 +62,14 @@ Every verb here is a call the console makes; see README.md "API calls and RBAC".
 - apiGroups: ["networking.istio.io"]
   resources: ["virtualservices", "destinationrules"]
   verbs: ["get", "list", "watch", "create", "update", "delete"]
+# Gateways are only read: the rule editor offers them to attach a VirtualService to, validation flags missing ones.
+- apiGroups: ["networking.istio.io"]
+  resources: ["gateways"]
+  verbs: ["get", "list", "watch"]
+# HTTPRoutes are edited in place (PUT with the resourceVersion read), never created or deleted.
 - apiGroups: ["gateway.networking.k8s.io"]
   resources: ["httproutes"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "update"]
 {{- end }}
 
 {{/* Cluster-scoped rules: namespaces cannot be listed through a Role. */}}

@@ -29,6 +29,12 @@ internal static class AffectedServices
     public static ImmutableArray<ServiceRef> OfHttpRoute(HttpRoute item, HttpRoute? old) =>
         [.. ServicesOf(item).Concat(old is null ? [] : ServicesOf(old)).Distinct().OrderBy(static s => s.ToString(), StringComparer.Ordinal)];
 
+    /// <summary>Services routed by VirtualServices that name the gateway: whether it exists changes their validation.</summary>
+    public static ImmutableArray<ServiceRef> OfGateway(IEnumerable<VirtualService> virtualServices, string gatewayNamespace, string gatewayName) =>
+        FromHosts(virtualServices
+            .Where(vs => (vs.Spec?.Gateways ?? []).Any(g => GatewayNames.Refers(g, vs.Namespace, gatewayNamespace, gatewayName)))
+            .SelectMany(static vs => (vs.Spec?.Hosts ?? []).Select(h => ((string?)h, vs.Namespace))));
+
     private static bool Selects(KubeService service, IReadOnlyDictionary<string, string> podLabels) =>
         service.Selector.Count > 0
         && service.Selector.All(kv => podLabels.TryGetValue(kv.Key, out string? value) && string.Equals(value, kv.Value, StringComparison.Ordinal));

@@ -434,6 +434,14 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
                     break;
                 }
 
+            case MeshResourceKind.Gateway:
+                {
+                    var item = (IstioGateway)delta.Object;
+                    after = before with { Gateways = deleted ? before.Gateways.Remove(name) : before.Gateways.SetItem(name, item) };
+                    affected = AffectedServices.OfGateway(resources.Values.SelectMany(static r => r.VirtualServices.Values), ns, name);
+                    break;
+                }
+
             default:
                 throw new InvalidOperationException($"The cache does not hold {kind}.");
         }

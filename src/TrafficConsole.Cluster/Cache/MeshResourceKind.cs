@@ -10,6 +10,9 @@ public enum MeshResourceKind
     DestinationRule,
     HttpRoute,
 
+    /// <summary>Istio <c>Gateway</c>s (networking.istio.io), which VirtualServices attach to.</summary>
+    Gateway,
+
     /// <summary>Not a resource: the connection to the API server (health changes).</summary>
     ApiServer,
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 
 using TrafficConsole.Cluster.Discovery;
+using TrafficConsole.Mesh.Analysis;
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Services;
 
@@ -15,6 +16,7 @@ public sealed class MeshSnapshot
 {
     private readonly ConcurrentDictionary<(string Namespace, string Name), ServiceView?> _views = new();
     private readonly ConcurrentDictionary<string, ImmutableArray<ServiceView>> _namespaceViews = new(StringComparer.Ordinal);
+    private ImmutableArray<IstioGateway>? _gateways;
 
     internal MeshSnapshot(
         long version,
@@ -71,6 +73,44 @@ public sealed class MeshSnapshot
     public DestinationRule? FindDestinationRule(string @namespace, string name) =>
         In(@namespace).DestinationRules.TryGetValue(name, out DestinationRule? item) ? item : null;
 
+    public HttpRoute? FindHttpRoute(string @namespace, string name) =>
+        In(@namespace).HttpRoutes.TryGetValue(name, out HttpRoute? item) ? item : null;
+
+    /// <summary>The Istio Gateway <paramref name="namespace"/>/<paramref name="name"/>, or null when the cluster has none by that name.</summary>
+    public IstioGateway? FindGateway(string @namespace, string name) =>
+        In(@namespace).Gateways.TryGetValue(name, out IstioGateway? item) ? item : null;
+
+    /// <summary>
+    /// Every Istio Gateway of the cluster, ordered by namespace then name: what "attach to existing gateways"
+    /// offers (as <c>namespace/name</c>, see <see cref="GatewayNames.Format"/>). Empty when Istio is not served.
+    /// </summary>
+    public ImmutableArray<IstioGateway> Gateways => _gateways ??= [.. Resources
+        .OrderBy(static r => r.Key, StringComparer.Ordinal)
+        .SelectMany(static r => r.Value.Gateways.Values.OrderBy(static g => g.Name, StringComparer.Ordinal))];
+
+    /// <summary>
+    /// The snapshot as the analyzer's input: the routing resources, services and workloads of
+    /// <paramref name="namespace"/> (of every namespace when null). Gateways are always the whole cluster's,
+    /// since a VirtualService may attach to a gateway of another namespace (<c>istio-system/ingressgateway</c>).
+    /// </summary>
+    public ClusterResources ToClusterResources(string? @namespace = null)
+    {
+        IEnumerable<NamespaceResources> scope = @namespace is null
+            ? Resources.OrderBy(static r => r.Key, StringComparer.Ordinal).Select(static r => r.Value)
+            : [In(@namespace)];
+        NamespaceResources[] parts = [.. scope];
+        return new ClusterResources
+        {
+            VirtualServices = [.. parts.SelectMany(static r => r.VirtualServices.Values.OrderBy(static x => x.Name, StringComparer.Ordinal))],
+            DestinationRules = [.. parts.SelectMany(static r => r.DestinationRules.Values.OrderBy(static x => x.Name, StringComparer.Ordinal))],
+            HttpRoutes = [.. parts.SelectMany(static r => r.HttpRoutes.Values.OrderBy(static x => x.Name, StringComparer.Ordinal))],
+            Gateways = Gateways,
+            Services = [.. parts.SelectMany(static r => r.Services.Values.OrderBy(static x => x.Name, StringComparer.Ordinal))],
+            Workloads = [.. parts.SelectMany(static r => r.Workloads.Values.OrderBy(static x => x.Name, StringComparer.Ordinal))],
+            KnowsWorkloads = true,
+        };
+    }
+
     /// <summary>The view of one service (versions, routing resources, routing state), or null if there is no such service.</summary>
     public ServiceView? GetServiceView(string @namespace, string name)
     {
@@ -119,6 +159,7 @@ public sealed class MeshSnapshot
             [.. resources.Workloads.Values],
             [.. Resources.Values.SelectMany(static r => r.VirtualServices.Values)],
             [.. Resources.Values.SelectMany(static r => r.DestinationRules.Values)],
-            [.. Resources.Values.SelectMany(static r => r.HttpRoutes.Values)]);
+            [.. Resources.Values.SelectMany(static r => r.HttpRoutes.Values)],
+            resources.Services.Values);
     }
 }

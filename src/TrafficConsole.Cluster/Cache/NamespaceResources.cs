@@ -20,6 +20,9 @@ public sealed record NamespaceResources
 
     public ImmutableDictionary<string, HttpRoute> HttpRoutes { get; init; } = ImmutableDictionary.Create<string, HttpRoute>(StringComparer.Ordinal);
 
+    /// <summary>Istio Gateways (networking.istio.io), by name: what a VirtualService's <c>gateways</c> may name.</summary>
+    public ImmutableDictionary<string, IstioGateway> Gateways { get; init; } = ImmutableDictionary.Create<string, IstioGateway>(StringComparer.Ordinal);
+
     public bool IsEmpty =>
-        Services.IsEmpty && Workloads.IsEmpty && VirtualServices.IsEmpty && DestinationRules.IsEmpty && HttpRoutes.IsEmpty;
+        Services.IsEmpty && Workloads.IsEmpty && VirtualServices.IsEmpty && DestinationRules.IsEmpty && HttpRoutes.IsEmpty && Gateways.IsEmpty;
 }

@@ -81,9 +81,17 @@ internal sealed class ResourceInformer
             {
                 if (mustList)
                 {
-                    await ListAsync(cancellationToken);
+                    bool served = await ListAsync(cancellationToken);
                     mustList = false;
                     mustProbe = false;
+                    if (!served)
+                    {
+                        // An optional kind the cluster does not serve: nothing to watch; look again now and then
+                        // in case its CRD gets installed.
+                        await Task.Delay(_timing.MaxBackoff, _time, cancellationToken);
+                        mustList = true;
+                        continue;
+                    }
                 }
 
                 if (mustProbe)
@@ -156,10 +164,22 @@ internal sealed class ResourceInformer
         }
     }
 
-    private async Task ListAsync(CancellationToken cancellationToken)
+    /// <summary>Lists and hands the sink the difference; false when an optional kind is not served (404), which lists as empty.</summary>
+    private async Task<bool> ListAsync(CancellationToken cancellationToken)
     {
         _counters.CountList(_source.Kind);
-        ResourceListing listing = await _source.ListAsync(cancellationToken);
+        ResourceListing listing;
+        bool served = true;
+        try
+        {
+            listing = await _source.ListAsync(cancellationToken);
+        }
+        catch (HttpOperationException ex) when (_source.IsOptional && ex.Response?.StatusCode == HttpStatusCode.NotFound)
+        {
+            ClusterLog.KindNotServed(_logger, _source.Resource);
+            listing = new ResourceListing([], "0");
+            served = false;
+        }
 
         // Diff against what we hold so a re-list after 410 (or a restart) reports exactly what changed.
         var fresh = new Dictionary<string, IKubernetesObject<V1ObjectMeta>>(StringComparer.Ordinal);
@@ -200,6 +220,7 @@ internal sealed class ResourceInformer
         _sink.ReportConnected(_source.Kind);
         _sink.Apply(_source.Kind, deltas, listed: true);
         ClusterLog.Listed(_logger, _source.Resource, listing.Items.Count, listing.ResourceVersion, deltas.Count);
+        return served;
     }
 
     private async Task ProbeAsync(CancellationToken cancellationToken)

@@ -24,6 +24,12 @@ internal interface IResourceSource
 
     /// <summary>A cheap request that succeeds when the API server answers at all.</summary>
     Task ProbeAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True for a kind the cluster may not serve although its API group is served (a CRD left out):
+    /// a 404 on its list then means "none", not a failure.
+    /// </summary>
+    bool IsOptional => false;
 }
 
 /// <summary>An <see cref="IResourceSource"/> made of delegates over the KubernetesClient API.</summary>
@@ -51,6 +57,8 @@ internal sealed class ResourceSource<T> : IResourceSource
     public MeshResourceKind Kind { get; }
 
     public string Resource { get; }
+
+    public bool IsOptional { get; init; }
 
     public Task ProbeAsync(CancellationToken cancellationToken) => _probe(cancellationToken);
 

@@ -67,17 +67,27 @@ internal static class ResourceSources
             sources.Add(FromCustom(MeshResourceKind.HttpRoute, httpRoutes, probe));
         }
 
+        if (custom.Gateways is { } gateways)
+        {
+            // Istio's base chart installs the gateways CRD with the others, but a trimmed install may lack it:
+            // then the kind is simply empty, and the console works without it.
+            sources.Add(FromCustom(MeshResourceKind.Gateway, gateways, probe, optional: true));
+        }
+
         return sources;
     }
 
-    private static ResourceSource<T> FromCustom<T>(MeshResourceKind kind, MeshResourceClient<T> client, Func<CancellationToken, Task> probe)
+    private static ResourceSource<T> FromCustom<T>(MeshResourceKind kind, MeshResourceClient<T> client, Func<CancellationToken, Task> probe, bool optional = false)
         where T : class, IKubernetesObject<V1ObjectMeta> =>
         new(
             kind,
             client.Type.Plural,
             (next, ct) => client.ListPageAsync(null, null, next, ct),
             client.WatchAsync,
-            probe);
+            probe)
+        {
+            IsOptional = optional,
+        };
 
     private static List<T> Fill<T>(IList<T>? items, string apiVersion, string kind)
         where T : IKubernetesObject

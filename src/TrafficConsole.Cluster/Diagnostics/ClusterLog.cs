@@ -20,6 +20,9 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Watch of {Resource} sent an event we could not read; re-listing")]
     public static partial void WatchUnreadable(ILogger logger, Exception exception, string resource);
 
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "The cluster does not serve {Resource} (404); treating it as empty and looking again later")]
+    public static partial void KindNotServed(ILogger logger, string resource);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Mesh cache health: {State} ({Error})")]
     public static partial void HealthChanged(ILogger logger, TrafficConsole.Cluster.Cache.CacheHealthState state, string? error);
 
@@ -43,6 +46,9 @@ internal static partial class ClusterLog
 
     [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "The cache did not show {Kind} {Namespace}/{Name} at resourceVersion {ResourceVersion} within {Timeout}")]
     public static partial void CacheLagging(ILogger logger, string kind, string @namespace, string name, string? resourceVersion, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 1025, Level = LogLevel.Information, Message = "{Actor} applied routing of {Namespace}/{Service}: HTTPRoute {HttpRoute} rv {HttpRouteRevision}")]
+    public static partial void HttpRouteApplied(ILogger logger, string actor, string @namespace, string service, string httpRoute, string? httpRouteRevision);
 
     [LoggerMessage(EventId = 1024, Level = LogLevel.Information, Message = "{Actor} deleted routing of {Namespace}/{Service}")]
     public static partial void RoutingDeleted(ILogger logger, string actor, string @namespace, string service);

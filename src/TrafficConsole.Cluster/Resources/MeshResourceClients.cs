@@ -19,6 +19,8 @@ public sealed class MeshResourceClients
                 client, new CustomResourceType(VirtualService.Group, istio, VirtualService.Plural, VirtualService.KindName), pageSize);
             DestinationRules = new MeshResourceClient<DestinationRule>(
                 client, new CustomResourceType(DestinationRule.Group, istio, DestinationRule.Plural, DestinationRule.KindName), pageSize);
+            Gateways = new MeshResourceClient<IstioGateway>(
+                client, new CustomResourceType(IstioGateway.Group, istio, IstioGateway.Plural, IstioGateway.KindName), pageSize);
         }
 
         if (apis.GatewayApi)
@@ -35,6 +37,9 @@ public sealed class MeshResourceClients
 
     /// <summary>Null when the cluster serves no Istio networking API.</summary>
     public MeshResourceClient<DestinationRule>? DestinationRules { get; }
+
+    /// <summary>Istio Gateways; null when the cluster serves no Istio networking API.</summary>
+    public MeshResourceClient<IstioGateway>? Gateways { get; }
 
     /// <summary>Null when the cluster serves no Gateway API.</summary>
     public MeshResourceClient<HttpRoute>? HttpRoutes { get; }

@@ -86,6 +86,7 @@ public sealed class RoutingWriter : IRoutingWriter
         Func<CancellationToken, Task<ResourceWrite?>> writeVs = ct => WriteVirtualServiceAsync(plan, actor, ct);
         Func<CancellationToken, Task<ResourceWrite?>> writeDr = ct => WriteDestinationRuleAsync(plan, ct);
         steps.AddRange(destinationRuleFirst ? [writeDr, writeVs] : [writeVs, writeDr]);
+        steps.Add(ct => WriteHttpRouteAsync(plan, actor, ct));
 
         ImmutableArray<ResourceWrite>.Builder written = ImmutableArray.CreateBuilder<ResourceWrite>();
         foreach (Func<CancellationToken, Task<ResourceWrite?>> step in steps)
@@ -116,9 +117,16 @@ public sealed class RoutingWriter : IRoutingWriter
             }
         }
 
-        ClusterLog.RoutingApplied(_logger, actor, ns, serviceName, vsWrite?.Name, vsWrite?.ResourceVersion, drWrite?.Name, drWrite?.ResourceVersion);
+        if (done.FirstOrDefault(static w => w.Kind == HttpRoute.KindName) is { } hrWrite)
+        {
+            ClusterLog.HttpRouteApplied(_logger, actor, ns, serviceName, hrWrite.Name, hrWrite.ResourceVersion);
+        }
+        else
+        {
+            ClusterLog.RoutingApplied(_logger, actor, ns, serviceName, vsWrite?.Name, vsWrite?.ResourceVersion, drWrite?.Name, drWrite?.ResourceVersion);
+        }
         ServiceView? view = service is { } v ? _cache.Current.GetServiceView(v.Namespace, v.Name) : null;
-        string revision = caughtUp && view is not null ? view.Routing.Revision : string.Join(",", done.Select(static w => $"{(w.Kind == VirtualService.KindName ? "vs" : "dr")}:{w.ResourceVersion}"));
+        string revision = caughtUp && view is not null ? view.Routing.Revision : string.Join(",", done.Select(static w => $"{RevisionPrefix(w.Kind)}:{w.ResourceVersion}"));
         return new WriteResult.Applied(revision) { View = view, CacheCaughtUp = caughtUp, Written = done };
     }
 
@@ -189,10 +197,7 @@ public sealed class RoutingWriter : IRoutingWriter
         }
 
         VirtualService body = MeshJson.DeepClone(desired);
-        body.Metadata ??= new V1ObjectMeta();
-        body.Metadata.Annotations ??= new Dictionary<string, string>();
-        body.Metadata.Annotations[ChangedByAnnotation] = actor;
-        body.Metadata.Annotations[ChangedAtAnnotation] = _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        Annotate(body.Metadata ??= new V1ObjectMeta(), actor);
         MeshResourceClient<VirtualService> client = ClientFor<VirtualService>(body.ApiVersion, VirtualService.Plural, VirtualService.KindName);
         VirtualService result = await WriteAsync(client, body, plan.VirtualServiceAction, cancellationToken);
         return new ResourceWrite(VirtualService.KindName, result.Namespace, result.Name, ActionName(plan.VirtualServiceAction), result.ResourceVersion);
@@ -210,6 +215,35 @@ public sealed class RoutingWriter : IRoutingWriter
         DestinationRule result = await WriteAsync(client, body, plan.DestinationRuleAction, cancellationToken);
         return new ResourceWrite(DestinationRule.KindName, result.Namespace, result.Name, ActionName(plan.DestinationRuleAction), result.ResourceVersion);
     }
+
+    private async Task<ResourceWrite?> WriteHttpRouteAsync(RoutingPlan plan, string actor, CancellationToken cancellationToken)
+    {
+        if (plan.HttpRoute is not { } desired || plan.HttpRouteAction == ResourceAction.Unchanged)
+        {
+            return null;
+        }
+
+        HttpRoute body = MeshJson.DeepClone(desired);
+        Annotate(body.Metadata ??= new V1ObjectMeta(), actor);
+        MeshResourceClient<HttpRoute> client = ClientFor<HttpRoute>(body.ApiVersion, HttpRoute.Plural, HttpRoute.KindName);
+        HttpRoute result = await WriteAsync(client, body, plan.HttpRouteAction, cancellationToken);
+        return new ResourceWrite(HttpRoute.KindName, result.Namespace, result.Name, ActionName(plan.HttpRouteAction), result.ResourceVersion);
+    }
+
+    /// <summary>Records who changed the routing and when, on the resource that holds the routes.</summary>
+    private void Annotate(V1ObjectMeta metadata, string actor)
+    {
+        metadata.Annotations ??= new Dictionary<string, string>();
+        metadata.Annotations[ChangedByAnnotation] = actor;
+        metadata.Annotations[ChangedAtAnnotation] = _time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    }
+
+    private static string RevisionPrefix(string kind) => kind switch
+    {
+        VirtualService.KindName => "vs",
+        HttpRoute.KindName => "hr",
+        _ => "dr",
+    };
 
     private static Task<T> WriteAsync<T>(MeshResourceClient<T> client, T body, ResourceAction action, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
@@ -246,9 +280,11 @@ public sealed class RoutingWriter : IRoutingWriter
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         // Address the object at its own apiVersion; fall back to what the cluster serves.
-        string group = IstioApi.NetworkingGroup;
-        string? version = apiVersion.Contains('/', StringComparison.Ordinal) ? apiVersion[(apiVersion.IndexOf('/', StringComparison.Ordinal) + 1)..] : null;
-        version ??= _cache.Current.Apis.IstioNetworkingVersion ?? "v1";
+        int slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
+        bool gatewayApi = kind == HttpRoute.KindName;
+        string group = slash > 0 ? apiVersion[..slash] : gatewayApi ? IstioApi.GatewayApiGroup : IstioApi.NetworkingGroup;
+        string? version = slash > 0 ? apiVersion[(slash + 1)..] : null;
+        version ??= gatewayApi ? "v1" : _cache.Current.Apis.IstioNetworkingVersion ?? "v1";
         return new MeshResourceClient<T>(_client, new CustomResourceType(group, version, plural, kind));
     }
 
@@ -317,9 +353,12 @@ public sealed class RoutingWriter : IRoutingWriter
 
     private static bool Shows(MeshSnapshot snapshot, ImmutableArray<ResourceWrite> writes) =>
         writes.All(w => IsAtLeast(
-            w.Kind == VirtualService.KindName
-                ? snapshot.FindVirtualService(w.Namespace, w.Name)?.ResourceVersion
-                : snapshot.FindDestinationRule(w.Namespace, w.Name)?.ResourceVersion,
+            w.Kind switch
+            {
+                VirtualService.KindName => snapshot.FindVirtualService(w.Namespace, w.Name)?.ResourceVersion,
+                HttpRoute.KindName => snapshot.FindHttpRoute(w.Namespace, w.Name)?.ResourceVersion,
+                _ => snapshot.FindDestinationRule(w.Namespace, w.Name)?.ResourceVersion,
+            },
             w.ResourceVersion));
 
     /// <summary>True when the cache holds the written version or (numerically) a later one.</summary>

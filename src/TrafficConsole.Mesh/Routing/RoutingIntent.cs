@@ -79,6 +79,12 @@ public sealed record RouteRule
     /// <summary>The route as read from the cluster, or null for a rule made in the editor.</summary>
     public HttpRouteRule? Origin { get; init; }
 
+    /// <summary>
+    /// The rule as read from a Gateway API HTTPRoute (see <see cref="HttpRouteIntent"/>), so filters, timeouts and
+    /// fields the editor does not model survive; null for a rule made in the editor or read from a VirtualService.
+    /// </summary>
+    public HttpRouteRuleSpec? GatewayApiOrigin { get; init; }
+
     /// <summary>True when the rule matches every request.</summary>
     public bool IsCatchAll => Matches.IsDefaultOrEmpty || Matches.Any(static m => m.Conditions.IsDefaultOrEmpty && m.Origin?.IsEmpty != false);
 }
@@ -93,6 +99,9 @@ public sealed record RequestMatch
 
     /// <summary>The match as read, so conditions the editor does not model (port, gateways, sourceNamespace, ignoreUriCase) survive.</summary>
     public HttpMatchRequest? Origin { get; init; }
+
+    /// <summary>The match as read from a Gateway API HTTPRoute rule, so its spelling and extension fields survive.</summary>
+    public HttpRouteMatch? GatewayApiOrigin { get; init; }
 }
 
 /// <summary>What part of a request a condition looks at.</summary>

@@ -57,8 +57,19 @@ public sealed record RoutingPlan
     /// <summary>The DestinationRule as it is in the cluster, for the preview diff; null when it is created.</summary>
     public DestinationRule? CurrentDestinationRule { get; init; }
 
+    /// <summary>
+    /// The desired Gateway API HTTPRoute (metadata.resourceVersion set) when the service's routing is owned by one;
+    /// such a plan writes no VirtualService or DestinationRule. See <see cref="HttpRouteIntent"/>.
+    /// </summary>
+    public HttpRoute? HttpRoute { get; init; }
+
+    public ResourceAction HttpRouteAction { get; init; }
+
+    /// <summary>The HTTPRoute as it is in the cluster, for the preview diff.</summary>
+    public HttpRoute? CurrentHttpRoute { get; init; }
+
     /// <summary>True when there is something to write.</summary>
-    public bool HasChanges => !IsRefused && (VirtualServiceAction != ResourceAction.Unchanged || DestinationRuleAction != ResourceAction.Unchanged);
+    public bool HasChanges => !IsRefused && (VirtualServiceAction != ResourceAction.Unchanged || DestinationRuleAction != ResourceAction.Unchanged || HttpRouteAction != ResourceAction.Unchanged);
 
     /// <summary>A refused plan.</summary>
     public static RoutingPlan Refused(string reason, ImmutableArray<ValidationIssue> issues, string expectedRevision) =>
@@ -82,6 +93,11 @@ public sealed record RoutingPlan
             if (VirtualService is { } vs && VirtualServiceAction != ResourceAction.Unchanged)
             {
                 yield return ResourceRef.Of(vs, Resources.VirtualService.Plural);
+            }
+
+            if (HttpRoute is { } route && HttpRouteAction != ResourceAction.Unchanged)
+            {
+                yield return ResourceRef.Of(route, Resources.HttpRoute.Plural);
             }
         }
     }

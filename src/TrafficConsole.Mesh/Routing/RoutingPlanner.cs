@@ -35,6 +35,15 @@ public static class RoutingPlanner
     {
         string revision = view.Routing.Revision;
 
+        if (view.Routing.HttpRouteName is not null && view.Routing.Kind != RoutingKind.ReadOnly)
+        {
+            // Gateway API mesh routing: the split goes into the HTTPRoute's default rule; no VirtualService is made.
+            ImmutableArray<ValidationIssue> splitIssues = TrafficSplitValidator.Validate(view, split);
+            return splitIssues.HasErrors()
+                ? RoutingPlan.Refused("The split is not valid: " + string.Join(" ", splitIssues.Where(static i => i.Severity == Severity.Error).Select(static i => i.Message)), splitIssues, revision)
+                : HttpRouteIntent.PlanSplit(view, split, splitIssues);
+        }
+
         if (!IstioApi.IsNetworkingApiVersion(istioApiVersion))
         {
             return RoutingPlan.Refused($"'{istioApiVersion}' is not an Istio networking API version (expected {IstioApi.V1} or {IstioApi.V1Beta1}).", [], revision);
@@ -118,6 +127,12 @@ public static class RoutingPlanner
         foreach (DestinationRule dr in view.DestinationRules)
         {
             delete.Add(ResourceRef.Of(dr, DestinationRule.Plural));
+        }
+
+        foreach (HttpRoute route in view.HttpRoutes.Where(r => RoutingReader.AttachesTo(r, view.Service)))
+        {
+            // The console edits HTTPRoutes in place; the chart grants no delete, and it never created them.
+            keep.Add(new(ResourceRef.Of(route, HttpRoute.Plural), "It is a Gateway API HTTPRoute, which TrafficConsole edits but does not delete; delete it with kubectl to go back to plain Kubernetes routing."));
         }
 
         return new DeletePlan

@@ -16,12 +16,17 @@ public static class RoutingReader
     /// <param name="virtualServices">VirtualServices that target the service's host.</param>
     /// <param name="destinationRules">DestinationRules that target the service's host.</param>
     /// <param name="httpRoutes">Gateway API routes attached to the service, if any.</param>
+    /// <param name="backendVersions">
+    /// Backend Services that are versions of the service (see <see cref="HttpRouteIntent.BackendVersionsOf"/>), to read
+    /// an attached HTTPRoute's backendRefs as versions; null takes <c>&lt;service&gt;-&lt;version&gt;</c> names.
+    /// </param>
     public static RoutingState Read(
         KubeService service,
         IReadOnlyList<ServiceVersion> versions,
         IReadOnlyList<VirtualService> virtualServices,
         IReadOnlyList<DestinationRule> destinationRules,
-        IReadOnlyList<HttpRoute>? httpRoutes = null)
+        IReadOnlyList<HttpRoute>? httpRoutes = null,
+        ImmutableDictionary<string, string>? backendVersions = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(versions);
@@ -41,13 +46,14 @@ public static class RoutingReader
             ManagedByTrafficConsole = IsManaged(virtualServices, destinationRules),
         };
 
-        HttpRoute? owner = httpRoutes?.FirstOrDefault(r => AttachesTo(r, service));
-        if (owner is not null)
+        VirtualService[] routing = [.. virtualServices.Where(static vs => AppliesToMesh(vs) && vs.Spec?.Http is { Count: > 0 })];
+        HttpRoute[] owners = [.. (httpRoutes ?? []).Where(r => AttachesTo(r, service))];
+        if (owners.Length > 0)
         {
-            return ReadOnly(state with { EffectiveSplit = TrafficSplit.Empty }, $"Routing for this service is owned by the Gateway API HTTPRoute {owner.Namespace}/{owner.Name}; edit it there.");
+            // Gateway API mesh routing (GAMMA): the HTTPRoute's rules are the service's routing.
+            return HttpRouteIntent.ReadState(state, service, versions, owners, routing, backendVersions ?? HttpRouteIntent.BackendVersionsOf(service, versions, null));
         }
 
-        VirtualService[] routing = [.. virtualServices.Where(static vs => AppliesToMesh(vs) && vs.Spec?.Http is { Count: > 0 })];
         if (routing.Length == 0)
         {
             return state;

@@ -50,7 +50,13 @@ public sealed record RoutingState
     /// <summary>The VirtualService whose routes are read (namespace/name), if any.</summary>
     public string? VirtualServiceName { get; init; }
 
-    /// <summary>The http routes of that VirtualService, summarised for display.</summary>
+    /// <summary>
+    /// The Gateway API HTTPRoute (namespace/name) attached to the service (GAMMA) whose rules are read instead of a
+    /// VirtualService's, if any; <see cref="Rules"/> then summarises its rules and writes go to it.
+    /// </summary>
+    public string? HttpRouteName { get; init; }
+
+    /// <summary>The http routes of that VirtualService (or rules of that HTTPRoute), summarised for display.</summary>
     public ImmutableArray<RouteRuleSummary> Rules { get; init; } = [];
 
     /// <summary>DestinationRule subset name to version name, for subsets that select exactly one version.</summary>

@@ -23,6 +23,13 @@ public sealed record ServiceView
     /// <summary>Gateway API HTTPRoutes attached to this service (mesh routing) or sending traffic to it.</summary>
     public ImmutableArray<HttpRoute> HttpRoutes { get; init; } = [];
 
+    /// <summary>
+    /// Gateway API backends that are versions of this service: a Service (e.g. <c>reviews-v1</c>) whose selector
+    /// selects exactly one version's workloads, by Service name -> version name. An HTTPRoute's backendRefs are
+    /// read as weights over versions through it (see <see cref="HttpRouteIntent"/>). Empty unless an HTTPRoute attaches to the service.
+    /// </summary>
+    public ImmutableDictionary<string, string> BackendVersions { get; init; } = ImmutableDictionary<string, string>.Empty;
+
     public required RoutingState Routing { get; init; }
 
     /// <summary>What the validators find in <see cref="VirtualServices"/> and <see cref="DestinationRules"/>.</summary>

@@ -25,12 +25,22 @@ public static class ServiceViewBuilder
     ];
 
     /// <summary>Builds the view of <paramref name="service"/> from everything in its namespace (or cluster).</summary>
+    /// <param name="service">The service.</param>
+    /// <param name="workloads">Workloads of its namespace (or more).</param>
+    /// <param name="virtualServices">VirtualServices that may target it.</param>
+    /// <param name="destinationRules">DestinationRules that may target it.</param>
+    /// <param name="httpRoutes">Gateway API HTTPRoutes that may attach to it or send to it.</param>
+    /// <param name="services">
+    /// The Services of its namespace, to tell which are per-version backends of it (<see cref="ServiceView.BackendVersions"/>);
+    /// null when unknown, then <c>&lt;service&gt;-&lt;version&gt;</c> names stand for the versions.
+    /// </param>
     public static ServiceView Build(
         KubeService service,
         IEnumerable<Workload> workloads,
         IEnumerable<VirtualService> virtualServices,
         IEnumerable<DestinationRule> destinationRules,
-        IEnumerable<HttpRoute>? httpRoutes = null)
+        IEnumerable<HttpRoute>? httpRoutes = null,
+        IEnumerable<KubeService>? services = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(workloads);
@@ -45,6 +55,11 @@ public static class ServiceViewBuilder
             .Where(dr => Targets(dr, service))
             .OrderBy(static dr => dr.Namespace, StringComparer.Ordinal).ThenBy(static dr => dr.Name, StringComparer.Ordinal)];
         ImmutableArray<HttpRoute> routes = [.. (httpRoutes ?? []).Where(r => RoutingReader.AttachesTo(r, service) || SendsTo(r, service))];
+
+        // Only an HTTPRoute attached to the service reads backends as versions: skip the scan of every Service otherwise.
+        ImmutableDictionary<string, string> backendVersions = routes.Any(r => RoutingReader.AttachesTo(r, service))
+            ? HttpRouteIntent.BackendVersionsOf(service, versions, services)
+            : ImmutableDictionary<string, string>.Empty;
         ImmutableArray<Workload> members = [.. versions.SelectMany(static v => v.Workloads)];
         VirtualServiceValidationContext context = VirtualServiceValidationContext.With(drs) with { SubsetHosts = [service.Host] };
         ImmutableArray<ResourceIssue> issues =
@@ -60,7 +75,8 @@ public static class ServiceViewBuilder
             VirtualServices = vss,
             DestinationRules = drs,
             HttpRoutes = routes,
-            Routing = RoutingReader.Read(service, versions, vss, drs, routes),
+            BackendVersions = backendVersions,
+            Routing = RoutingReader.Read(service, versions, vss, drs, routes, backendVersions),
             Issues = issues,
         };
     }

@@ -111,7 +111,12 @@ public static partial class ResourceYaml
     /// <summary>One YAML document as a JSON tree (plain scalars resolved with the YAML 1.2 core schema).</summary>
     public static JsonNode? ToJson(string yaml) => ToJson(yaml, new Dictionary<string, Mark>(StringComparer.Ordinal));
 
-    private static JsonNode? ToJson(string yaml, Dictionary<string, Mark> marks)
+    /// <summary>
+    /// One YAML document as a JSON tree, recording where each node starts in <paramref name="marks"/> (keyed by
+    /// <c>$.spec.http[0]</c>-style paths). <paramref name="lineOffset"/> is added to the lines in error messages, for a
+    /// document cut out of a longer text; the marks are left relative to <paramref name="yaml"/>.
+    /// </summary>
+    internal static JsonNode? ToJson(string yaml, Dictionary<string, Mark> marks, int lineOffset = 0)
     {
         var stream = new YamlStream();
         try
@@ -126,22 +131,25 @@ public static partial class ResourceYaml
                 reason = $"key '{reason["Duplicate key ".Length..]}' appears twice.";
             }
 
-            throw new ResourceYamlException($"Line {ex.Start.Line}, column {ex.Start.Column}: {reason}", (int)ex.Start.Line, (int)ex.Start.Column);
+            int line = (int)ex.Start.Line + lineOffset;
+            throw new ResourceYamlException($"Line {line}, column {ex.Start.Column}: {reason}", line, (int)ex.Start.Column);
         }
         catch (InvalidOperationException)
         {
             // YamlDotNet fails this way on some unterminated flow collections; find where parsing stopped.
             Mark at = LastParsedMark(yaml);
-            throw new ResourceYamlException($"Line {at.Line}, column {at.Column}: the YAML is malformed after this point (an unclosed '[', '{{' or quote?).", (int)at.Line, (int)at.Column);
+            int line = (int)at.Line + lineOffset;
+            throw new ResourceYamlException($"Line {line}, column {at.Column}: the YAML is malformed after this point (an unclosed '[', '{{' or quote?).", line, (int)at.Column);
         }
 
         if (stream.Documents.Count > 1)
         {
             Mark second = stream.Documents[1].RootNode.Start;
-            throw new ResourceYamlException($"Line {second.Line}: expected one YAML document, found {stream.Documents.Count}.", (int)second.Line, (int)second.Column);
+            int line = (int)second.Line + lineOffset;
+            throw new ResourceYamlException($"Line {line}: expected one YAML document, found {stream.Documents.Count}.", line, (int)second.Column);
         }
 
-        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode, "$", marks);
+        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode, "$", marks, lineOffset);
     }
 
     private static Mark LastParsedMark(string yaml)
@@ -163,7 +171,7 @@ public static partial class ResourceYaml
         return last;
     }
 
-    private static JsonNode? Convert(YamlNode node, string path, Dictionary<string, Mark> marks)
+    private static JsonNode? Convert(YamlNode node, string path, Dictionary<string, Mark> marks, int lineOffset)
     {
         marks[path] = node.Start;
         switch (node)
@@ -174,15 +182,17 @@ public static partial class ResourceYaml
                 {
                     if (entry.Key is not YamlScalarNode { Value: { } key })
                     {
-                        throw new ResourceYamlException($"Line {entry.Key.Start.Line}, column {entry.Key.Start.Column}: only plain keys are supported.", (int)entry.Key.Start.Line, (int)entry.Key.Start.Column);
+                        int keyLine = (int)entry.Key.Start.Line + lineOffset;
+                        throw new ResourceYamlException($"Line {keyLine}, column {entry.Key.Start.Column}: only plain keys are supported.", keyLine, (int)entry.Key.Start.Column);
                     }
 
                     if (obj.ContainsKey(key))
                     {
-                        throw new ResourceYamlException($"Line {entry.Key.Start.Line}, column {entry.Key.Start.Column}: key '{key}' appears twice.", (int)entry.Key.Start.Line, (int)entry.Key.Start.Column);
+                        int keyLine = (int)entry.Key.Start.Line + lineOffset;
+                        throw new ResourceYamlException($"Line {keyLine}, column {entry.Key.Start.Column}: key '{key}' appears twice.", keyLine, (int)entry.Key.Start.Column);
                     }
 
-                    obj[key] = Convert(entry.Value, path + "." + key, marks);
+                    obj[key] = Convert(entry.Value, path + "." + key, marks, lineOffset);
                 }
 
                 return obj;
@@ -191,7 +201,7 @@ public static partial class ResourceYaml
                 var array = new JsonArray();
                 for (int i = 0; i < sequence.Children.Count; i++)
                 {
-                    array.Add(Convert(sequence.Children[i], $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]", marks));
+                    array.Add(Convert(sequence.Children[i], $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]", marks, lineOffset));
                 }
 
                 return array;
@@ -200,7 +210,8 @@ public static partial class ResourceYaml
                 return ScalarToJson(scalar);
 
             default:
-                throw new ResourceYamlException($"Line {node.Start.Line}, column {node.Start.Column}: unsupported YAML node.", (int)node.Start.Line, (int)node.Start.Column);
+                int nodeLine = (int)node.Start.Line + lineOffset;
+                throw new ResourceYamlException($"Line {nodeLine}, column {node.Start.Column}: unsupported YAML node.", nodeLine, (int)node.Start.Column);
         }
     }
 
@@ -313,7 +324,7 @@ public static partial class ResourceYaml
     private static YamlParseResult<T> Failure<T>(string error, int? line, int? column) =>
         new() { Error = error, Line = line, Column = column };
 
-    private static Mark? FindMark(Dictionary<string, Mark> marks, string path)
+    internal static Mark? FindMark(Dictionary<string, Mark> marks, string path)
     {
         for (string current = path; current.Length > 0;)
         {
@@ -334,7 +345,7 @@ public static partial class ResourceYaml
         return null;
     }
 
-    private static string FirstSentence(string message)
+    internal static string FirstSentence(string message)
     {
         int end = message.IndexOf(". ", StringComparison.Ordinal);
         return end < 0 ? message.TrimEnd('.') : message[..end];

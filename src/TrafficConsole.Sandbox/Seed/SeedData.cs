@@ -5,7 +5,7 @@ using TrafficConsole.Sandbox.Storage;
 namespace TrafficConsole.Sandbox.Seed;
 
 /// <summary>
-/// The demo cluster: Bookinfo (six deployments, four services, no routing yet) in <c>bookinfo</c>, and a
+/// The demo cluster: Bookinfo (six deployments, four services, its ingress Gateway, no routing yet) in <c>bookinfo</c>, and a
 /// busier <c>shop</c> namespace with several versioned services, one of them already routed 90/10 by a
 /// VirtualService someone else wrote and another with a header-match rule.
 /// </summary>
@@ -40,6 +40,15 @@ internal static class SeedData
             Create(ResourceCatalog.Deployments, "bookinfo", Deployment(app, version, 1,
                 $"docker.io/istio/examples-bookinfo-{app}-{version}:1.17.0", 9080, $"bookinfo-{app}"));
         }
+
+        // The ingress Gateway of Istio's Bookinfo sample (samples/bookinfo/networking/bookinfo-gateway.yaml), so
+        // "attach to existing gateways" has one to offer; its VirtualService is left out: no routing yet.
+        Create(ResourceCatalog.IstioGateways, "bookinfo", Parse("""
+            {"apiVersion":"networking.istio.io/v1","kind":"Gateway",
+             "metadata":{"name":"bookinfo-gateway","namespace":"bookinfo"},
+             "spec":{"selector":{"istio":"ingressgateway"},
+                     "servers":[{"port":{"number":8080,"name":"http","protocol":"HTTP"},"hosts":["*"]}]}}
+            """));
 
         Create(ResourceCatalog.Namespaces, null, Namespace("shop", istioInjection: true));
         var shop = new (string App, int Port, (string Version, int Replicas)[] Versions)[]

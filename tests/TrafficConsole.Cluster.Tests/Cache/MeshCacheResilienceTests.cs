@@ -157,7 +157,7 @@ public sealed class MeshCacheResilienceTests : IDisposable
         long lists = cache.Requests.Lists;
         long version = cache.Current.Version;
 
-        await Eventually.TrueAsync(() => cache.Requests.Watches >= watches + 12, "every informer renewed its watch twice", TimeSpan.FromSeconds(15));
+        await Eventually.TrueAsync(() => cache.Requests.Watches >= watches + 14, "every informer (seven kinds) renewed its watch twice", TimeSpan.FromSeconds(15));
 
         Assert.Equal(CacheHealthState.Connected, cache.Health.State);
         Assert.Equal(lists, cache.Requests.Lists);

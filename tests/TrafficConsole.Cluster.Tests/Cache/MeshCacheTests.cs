@@ -182,7 +182,7 @@ public sealed class MeshCacheTests
         MeshCache cache = await cluster.StartCacheAsync();
 
         // Synced means listed; each informer then opens its watch: that is the steady state.
-        await Eventually.TrueAsync(() => cache.Requests.Watches >= 6, "every informer is watching");
+        await Eventually.TrueAsync(() => cache.Requests.Watches >= 7, "every informer is watching");
         long cacheRequests = cache.Requests.Total;
         long serverLists = cluster.Server.Requests["list"];
 
@@ -198,7 +198,7 @@ public sealed class MeshCacheTests
 
         Assert.Equal(cacheRequests, cache.Requests.Total);
         Assert.Equal(serverLists, cluster.Server.Requests["list"]);
-        Assert.Equal(7, cache.Requests.Lists); // discovery + one list per kind (namespaces, services, deployments, VS, DR, HTTPRoutes)
+        Assert.Equal(8, cache.Requests.Lists); // discovery + one list per kind (namespaces, services, deployments, VS, DR, HTTPRoutes, gateways)
         subscriptions.ForEach(s => s.Dispose());
         Assert.Equal(0, cache.SubscriberCount);
     }
@@ -317,7 +317,7 @@ public sealed class MeshCacheTests
         Assert.Equal(["details", "productpage", "ratings", "reviews"], cache.Current.In("bookinfo").Services.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(["a", "b"], cache.Current.In("bookinfo").VirtualServices.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(3, cache.Current.GetServiceView("bookinfo", "reviews")!.Versions.Length);
-        Assert.Equal(7, cache.Requests.Lists);
-        Assert.True(cluster.Server.Requests["list"] - serverListsBefore > 7, "the server saw one request per page");
+        Assert.Equal(8, cache.Requests.Lists);
+        Assert.True(cluster.Server.Requests["list"] - serverListsBefore > 8, "the server saw one request per page");
     }
 }

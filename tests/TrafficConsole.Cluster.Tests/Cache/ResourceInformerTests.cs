@@ -138,6 +138,69 @@ public sealed class ResourceInformerTests
         public Task ProbeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_404_on_an_optional_kind_lists_as_empty_without_failing_and_looks_again_later(bool optional)
+    {
+        var time = new FakeTimeProvider();
+        int lists = 0;
+        int watches = 0;
+        var source = new ResourceSource<V1Namespace>(
+            MeshResourceKind.Gateway,
+            "gateways",
+            (next, ct) => Interlocked.Increment(ref lists) == 1
+                ? throw new k8s.Autorest.HttpOperationException("Operation returned an invalid status code 'NotFound'")
+                {
+                    Response = new k8s.Autorest.HttpResponseMessageWrapper(new HttpResponseMessage(System.Net.HttpStatusCode.NotFound), "404 page not found"),
+                }
+                : Task.FromResult<(IReadOnlyList<V1Namespace>, string?, string?)>(([Namespace("bookinfo-gateway", "7")], "8", null)),
+            (rv, timeout, onError, ct) =>
+            {
+                Interlocked.Increment(ref watches);
+                return Quiet(ct);
+            },
+            _ => Task.CompletedTask)
+        {
+            IsOptional = optional,
+        };
+        var sink = new RecordingSink();
+        var informer = new ResourceInformer(
+            source, sink, time, new InformerTiming(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)),
+            new CacheRequestCounters(), NullLogger.Instance);
+        using var stop = new CancellationTokenSource();
+        Task running = informer.RunAsync(stop.Token);
+
+        if (optional)
+        {
+            // Not served: synced as empty, healthy, no watch; the next look is after the longest back-off.
+            await Eventually.TrueAsync(() => sink.Applied.Count == 1 && sink.Connected == 1, "the missing kind listed as empty");
+            Assert.Empty(sink.Applied[0]);
+            Assert.Empty(sink.Failures);
+            Assert.Equal(0, Volatile.Read(ref watches));
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+        else
+        {
+            await Eventually.TrueAsync(() => sink.Failures.Count == 1, "a required kind's 404 is a failure");
+            Assert.Empty(sink.Applied);
+            time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        // The CRD got installed: the next list finds its objects and the informer watches.
+        await Eventually.TrueAsync(() => sink.Applied.Any(a => a.Count == 1) && Volatile.Read(ref watches) == 1, "the kind, once served, is listed and watched");
+        Assert.Equal(2, Volatile.Read(ref lists));
+
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(5));
+
+        static async IAsyncEnumerable<(WatchEventType, V1Namespace)> Quiet([EnumeratorCancellation] CancellationToken ct)
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            yield break;
+        }
+    }
+
     private sealed class RecordingSink : IInformerSink
     {
         private readonly Lock _gate = new();

@@ -6,6 +6,7 @@ using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Discovery;
 using TrafficConsole.Cluster.Resources;
 using TrafficConsole.Sandbox;
+using TrafficConsole.Sandbox.Tests.Kubectl;
 
 namespace TrafficConsole.Cluster.Tests.Infrastructure;
 
@@ -14,6 +15,7 @@ public sealed class TestCluster : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly List<IDisposable> _clients = [];
+    private readonly List<string> _scratch = [];
 
     private TestCluster(SandboxServer server, SandboxOptions options)
     {
@@ -79,6 +81,15 @@ public sealed class TestCluster : IAsyncDisposable
         return cache;
     }
 
+    /// <summary>The real kubectl (from PATH) with a kubeconfig for this sandbox, as an operator beside the console would use it.</summary>
+    public KubectlRunner Kubectl()
+    {
+        string directory = Directory.CreateTempSubdirectory("tc-kubectl-").FullName;
+        _scratch.Add(directory);
+        string kubeconfig = Server.WriteKubeconfig(Path.Combine(directory, "kubeconfig"));
+        return new KubectlRunner(kubeconfig, Path.Combine(directory, "cache"));
+    }
+
     public async Task<MeshResourceClients> ResourcesAsync() =>
         new(Client, await ApiDiscovery.DiscoverAsync(Client));
 
@@ -122,5 +133,16 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         await Server.DisposeAsync();
+        foreach (string directory in _scratch)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // kubectl may still be writing its cache; the temp folder is cleaned eventually.
+            }
+        }
     }
 }

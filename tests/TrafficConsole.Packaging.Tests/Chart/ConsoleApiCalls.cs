@@ -49,8 +49,11 @@ public static class ConsoleApiCalls
         new("networking.istio.io", "destinationrules", "create", CallScope.InNamespace, Writer + " CreateAsync"),
         new("networking.istio.io", "destinationrules", "update", CallScope.InNamespace, Writer + " ReplaceAsync (PUT with resourceVersion)"),
         new("networking.istio.io", "destinationrules", "delete", CallScope.InNamespace, Writer + " DeleteAsync (with precondition)"),
+        new("networking.istio.io", "gateways", "list", CallScope.AllNamespaces, CustomCache),
+        new("networking.istio.io", "gateways", "watch", CallScope.AllNamespaces, CustomCache),
         new("gateway.networking.k8s.io", "httproutes", "list", CallScope.AllNamespaces, CustomCache),
         new("gateway.networking.k8s.io", "httproutes", "watch", CallScope.AllNamespaces, CustomCache),
+        new("gateway.networking.k8s.io", "httproutes", "update", CallScope.InNamespace, Writer + " ReplaceAsync (PUT with resourceVersion)"),
     ];
 
     /// <summary>

@@ -173,6 +173,12 @@ public sealed class PublishedConsoleTests : IClassFixture<PublishedConsole>, IDi
             string revision = await PutAsync(traffic, await CurrentRevisionAsync(traffic), Split(versions[..2], 10));
             revision = await PutAsync(traffic, revision, Split(versions, 30));
             await DeleteAsync(traffic, revision, console);
+
+            // Gateway API mesh routing, written straight to the sandbox (not through the proxy) as kubectl would:
+            // one Service per version and an HTTPRoute attached to reviews; the sliders then update the HTTPRoute.
+            await GatewayApiRoutingAsync(sandbox, versions);
+            revision = await WaitForKindAsync(traffic, "Split", console);
+            await PutAsync(traffic, revision, Split(versions[..2], 25));
         }
 
         var observed = proxy.Requests.Select(static r => KubeRequest.Parse(r.Method, r.Path, r.Query)).ToList();
@@ -201,6 +207,57 @@ public sealed class PublishedConsoleTests : IClassFixture<PublishedConsole>, IDi
         var weights = versions.Skip(1).ToDictionary(static v => v, _ => rest / (versions.Length - 1), StringComparer.Ordinal);
         weights[versions[0]] = 100 - weights.Values.Sum();
         return weights;
+    }
+
+    private static async Task GatewayApiRoutingAsync(SandboxServer sandbox, string[] versions)
+    {
+        using var direct = new HttpClient { BaseAddress = sandbox.Url };
+        direct.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", sandbox.AdminToken);
+        foreach (string version in versions[..2])
+        {
+            using HttpResponseMessage created = await direct.PostAsJsonAsync("api/v1/namespaces/bookinfo/services", new
+            {
+                apiVersion = "v1",
+                kind = "Service",
+                metadata = new { name = $"reviews-{version}" },
+                spec = new { ports = new[] { new { port = 9080, name = "http" } }, selector = new Dictionary<string, string> { ["app"] = "reviews", ["version"] = version } },
+            });
+            Assert.True(created.IsSuccessStatusCode, $"Service reviews-{version}: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+        }
+
+        using HttpResponseMessage route = await direct.PostAsJsonAsync("apis/gateway.networking.k8s.io/v1/namespaces/bookinfo/httproutes", new
+        {
+            apiVersion = "gateway.networking.k8s.io/v1",
+            kind = "HTTPRoute",
+            metadata = new { name = "reviews" },
+            spec = new
+            {
+                parentRefs = new[] { new { kind = "Service", name = "reviews", port = 9080 } },
+                rules = new[] { new { backendRefs = versions[..2].Select(static v => new { name = $"reviews-{v}", port = 9080, weight = 50 }).ToArray() } },
+            },
+        });
+        Assert.True(route.IsSuccessStatusCode, $"HTTPRoute: {(int)route.StatusCode} {await route.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Polls the console until the service's routing is of <paramref name="kind"/>; returns its revision.</summary>
+    private async Task<string> WaitForKindAsync(string trafficUrl, string kind, ConsoleProcess console)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        string last = string.Empty;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await _http.GetStringAsync(trafficUrl);
+            using JsonDocument doc = JsonDocument.Parse(last);
+            if (doc.RootElement.GetProperty("kind").GetString() == kind)
+            {
+                return doc.RootElement.GetProperty("revision").GetString()!;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"The console never showed routing {kind}; last: {last}\n{console.Output}");
+        return string.Empty;
     }
 
     private async Task<string[]> VersionsAsync(string servicesUrl)

@@ -1,0 +1,105 @@
+using System.Collections.Immutable;
+
+using TrafficConsole.Mesh.Yaml;
+
+namespace TrafficConsole.Cli.Input;
+
+/// <summary>The resources of the files named on the command line, and what kept some of them from being read.</summary>
+/// <param name="Documents">The resources read (and the document problems, unknown kinds included).</param>
+/// <param name="Sources">The sources read, in order: file paths as given, <c>&lt;stdin&gt;</c> for <c>-</c>.</param>
+/// <param name="Errors">Files that could not be read at all (missing, a directory without manifests, unreadable).</param>
+internal sealed record InputSet(ParsedDocuments Documents, ImmutableArray<string> Sources, ImmutableArray<string> Errors);
+
+/// <summary>Reads the files named on the command line (a directory means its *.yaml, *.yml and *.json files; <c>-</c> means stdin).</summary>
+internal static class InputReader
+{
+    public const string StdinName = "<stdin>";
+
+    private static readonly string[] _manifestExtensions = [".yaml", ".yml", ".json"];
+
+    public static InputSet Read(IReadOnlyList<string> paths, TextReader stdin, string defaultNamespace)
+    {
+        var parts = new List<ParsedDocuments>();
+        var sources = ImmutableArray.CreateBuilder<string>();
+        var errors = ImmutableArray.CreateBuilder<string>();
+        bool stdinRead = false;
+        foreach (string path in paths)
+        {
+            if (path == "-")
+            {
+                if (stdinRead)
+                {
+                    errors.Add("'-' (stdin) is named more than once.");
+                    continue;
+                }
+
+                stdinRead = true;
+                sources.Add(StdinName);
+                parts.Add(ResourceDocuments.Parse(stdin.ReadToEnd(), StdinName, defaultNamespace));
+                continue;
+            }
+
+            foreach (string file in Expand(path, errors))
+            {
+                string? text = ReadText(file, errors);
+                if (text is not null)
+                {
+                    sources.Add(file);
+                    parts.Add(ResourceDocuments.Parse(text, file, defaultNamespace));
+                }
+            }
+        }
+
+        return new InputSet(ParsedDocuments.Combine(parts), sources.ToImmutable(), errors.ToImmutable());
+    }
+
+    private static string[] Expand(string path, ImmutableArray<string>.Builder errors)
+    {
+        if (!Directory.Exists(path))
+        {
+            return [path];
+        }
+
+        string[] files;
+        try
+        {
+            files = [.. Directory.EnumerateFiles(path)
+                .Where(static f => _manifestExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal)];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"cannot read the directory '{path}': {ex.Message}");
+            return [];
+        }
+
+        if (files.Length == 0)
+        {
+            errors.Add($"the directory '{path}' has no *.yaml, *.yml or *.json files.");
+        }
+
+        return files;
+    }
+
+    private static string? ReadText(string file, ImmutableArray<string>.Builder errors)
+    {
+        try
+        {
+            return File.ReadAllText(file);
+        }
+        catch (FileNotFoundException)
+        {
+            errors.Add($"cannot read '{file}': no such file.");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            errors.Add($"cannot read '{file}': no such file or directory.");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"cannot read '{file}': {ex.Message}");
+        }
+
+        return null;
+    }
+}

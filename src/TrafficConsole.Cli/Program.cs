@@ -1,0 +1,3 @@
+using TrafficConsole.Cli;
+
+return await CliApp.RunAsync(args, CliConsole.System).ConfigureAwait(false);

@@ -1,0 +1,61 @@
+using TrafficConsole.Cli.Tests.Infrastructure;
+
+using static TrafficConsole.Cli.Tests.Infrastructure.Cli;
+
+namespace TrafficConsole.Cli.Tests.Tool;
+
+/// <summary>The built tool run as a process (<c>dotnet TrafficConsole.Cli.dll</c>): real exit codes, real streams, relative paths.</summary>
+public class ProcessTests
+{
+    [Fact]
+    public async Task Simulate_prints_the_route_on_stdout_and_exits_0()
+    {
+        CliRun run = await RunProcessAsync(["simulate", "bookinfo/virtual-service-reviews-jason-v2-v3.yaml", "bookinfo/destination-rule-all.yaml", "--host", "reviews", "--header", "end-user=jason", "--path", "/"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(run.Stderr);
+        Assert.Contains("VirtualService default/reviews (bookinfo/virtual-service-reviews-jason-v2-v3.yaml:2)", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("100%  reviews, version v2 (subset v2)", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_without_a_route_exits_3()
+    {
+        CliRun run = await RunProcessAsync(["simulate", "bookinfo/bookinfo-gateway.yaml", "--host", "bookinfo.example.com", "--gateway", "bookinfo-gateway", "--path", "/admin"]);
+
+        Assert.True(run.ExitCode == 3, run.ToString());
+        Assert.Contains("404 Not Found", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stdin_is_read_for_a_dash()
+    {
+        string yaml = File.ReadAllText(Sample("bookinfo/virtual-service-reviews-v2-v3.yaml"));
+
+        CliRun run = await RunProcessAsync(["simulate", "-", "--host", "reviews", "-o", "json"], yaml);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("<stdin>", run.Json.GetProperty("virtualService").GetProperty("source").GetString());
+        Assert.Equal(2, run.Json.GetProperty("destinations").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_syntax_error_exits_2_with_the_location_on_stderr_and_no_stack_trace()
+    {
+        CliRun run = await RunProcessAsync(["validate", "broken/syntax-error.yaml"]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Empty(run.Stdout);
+        Assert.StartsWith("broken/syntax-error.yaml:21:6: error: YAML syntax error: ", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_usage_error_exits_2()
+    {
+        CliRun run = await RunProcessAsync(["simulate", "bookinfo/virtual-service-all-v1.yaml"]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("--host", run.Stderr, StringComparison.Ordinal);
+    }
+}
