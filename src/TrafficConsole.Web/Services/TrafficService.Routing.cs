@@ -27,7 +27,8 @@ internal sealed partial class TrafficService
     {
         ArgumentNullException.ThrowIfNull(namespaceName);
         ArgumentNullException.ThrowIfNull(service);
-        if (Cache.Current.GetServiceView(namespaceName, service) is not { } view)
+        MeshSnapshot snapshot = Cache.Current;
+        if (snapshot.GetServiceView(namespaceName, service) is not { } view)
         {
             return null;
         }
@@ -39,8 +40,8 @@ internal sealed partial class TrafficService
             reading.Intent ?? new RoutingIntent(),
             reading.Revision,
             reading.Problem,
-            Gateways: [],
-            GatewaysKnown: false,
+            [.. snapshot.Gateways.Select(static g => GatewayNames.Format(g.Namespace, g.Name))],
+            GatewaysKnown(snapshot),
             vs is null ? null : ResourceYaml.Serialize(vs),
             dr is null ? null : ResourceYaml.Serialize(dr));
     }
@@ -48,9 +49,34 @@ internal sealed partial class TrafficService
     public ImmutableArray<ValidationMessage> ValidateRouting(string namespaceName, string service, RoutingIntent intent)
     {
         ArgumentNullException.ThrowIfNull(intent);
-        return Cache.Current.GetServiceView(namespaceName, service) is { } view
-            ? [.. RoutingIntentValidator.Validate(view, intent).Select(ToMessage)]
-            : [NotFoundMessage(namespaceName, service)];
+        MeshSnapshot snapshot = Cache.Current;
+        if (snapshot.GetServiceView(namespaceName, service) is not { } view)
+        {
+            return [NotFoundMessage(namespaceName, service)];
+        }
+
+        ImmutableArray<ValidationMessage> messages = [.. RoutingIntentValidator.Validate(view, intent).Select(ToMessage)];
+        return messages.AddRange(MissingGateways(snapshot, view, intent).Select(ToMessage));
+    }
+
+    // The cache watches Gateways whenever Istio is served; then a typed gateway that is not there is an error at its field.
+    private static bool GatewaysKnown(MeshSnapshot snapshot) => snapshot.Apis.IstioApiVersion is not null && snapshot.IsSynced;
+
+    private static IEnumerable<ValidationIssue> MissingGateways(MeshSnapshot snapshot, ServiceView view, RoutingIntent intent)
+    {
+        if (!GatewaysKnown(snapshot))
+        {
+            yield break;
+        }
+
+        for (int i = 0; i < intent.Gateways.Length; i++)
+        {
+            if (GatewayNames.Resolve(intent.Gateways[i], view.Namespace) is { } gateway && snapshot.FindGateway(gateway.Namespace, gateway.Name) is null)
+            {
+                yield return new ValidationIssue(ValidationCodes.UnknownGateway, Severity.Error, $"gateways[{i.ToString(CultureInfo.InvariantCulture)}]",
+                    $"The cluster has no Gateway {gateway.Namespace}/{gateway.Name}; requests through it would never reach this routing.");
+            }
+        }
     }
 
     public RoutingPreview PreviewRouting(string namespaceName, string service, RoutingIntent intent)
@@ -58,7 +84,7 @@ internal sealed partial class TrafficService
         ArgumentNullException.ThrowIfNull(intent);
         MeshSnapshot snapshot = Cache.Current;
         return snapshot.GetServiceView(namespaceName, service) is { } view
-            ? ToPreview(RoutingIntentPlanner.PlanApply(view, intent, IstioApiVersion(snapshot)))
+            ? ToPreview(PlanIntent(view, snapshot, intent))
             : NotFoundPreview(namespaceName, service);
     }
 
@@ -67,11 +93,21 @@ internal sealed partial class TrafficService
         ArgumentNullException.ThrowIfNull(intent);
         ChangeOutcome outcome = await WritePlanAsync(
             namespaceName, service, expectedRevision, actor,
-            (view, snapshot) => RoutingIntentPlanner.PlanApply(view, intent, IstioApiVersion(snapshot)),
+            (view, snapshot) => PlanIntent(view, snapshot, intent),
             DescribeIntent(intent),
             cancellationToken).ConfigureAwait(false);
         metrics.CountChange("apply", outcome);
         return outcome;
+    }
+
+    // The planner checks the draft on its own; the gateways it names must also exist in the cluster.
+    private static RoutingPlan PlanIntent(ServiceView view, MeshSnapshot snapshot, RoutingIntent intent)
+    {
+        RoutingPlan plan = RoutingIntentPlanner.PlanApply(view, intent, IstioApiVersion(snapshot));
+        ImmutableArray<ValidationIssue> missing = [.. MissingGateways(snapshot, view, intent)];
+        return plan.IsRefused || missing.IsEmpty
+            ? plan
+            : RoutingPlan.Refused(missing[0].Message, plan.Issues.AddRange(missing), view.Routing.Revision) with { Namespace = view.Namespace, ServiceName = view.Name };
     }
 
     public RouteSimulation Simulate(string namespaceName, string service, RoutingIntent? draft, SimulatedRequest request)

@@ -179,6 +179,24 @@ public sealed class RoutingServiceTests(ConsoleHostFixture fixture) : IClassFixt
         Assert.Equal(70, IstioObjects.CatchAllWeights((await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "catalog"))!.Value)["v1"]);
     }
 
+    [Fact]
+    public async Task Gateways_come_from_the_cluster_and_a_missing_one_is_an_error_at_its_field_that_apply_refuses()
+    {
+        ServiceRouting routing = Traffic.GetRouting("bookinfo", "productpage")!;
+        Assert.True(routing.GatewaysKnown);
+        string gateway = Assert.Single(routing.Gateways, g => g.StartsWith("bookinfo/", StringComparison.Ordinal));
+
+        RoutingIntent attached = routing.Intent with { Gateways = [gateway] };
+        RoutingIntent missing = routing.Intent with { Gateways = ["istio-system/nope"] };
+
+        Assert.DoesNotContain(Traffic.ValidateRouting("bookinfo", "productpage", attached), m => m.Path.StartsWith("gateways", StringComparison.Ordinal));
+        ValidationMessage error = Assert.Single(Traffic.ValidateRouting("bookinfo", "productpage", missing), m => m.Path == "gateways[0]");
+        Assert.Equal(("TC5007", MessageSeverity.Error), (error.Code, error.Severity));
+        ChangeOutcome outcome = await Traffic.ApplyRoutingAsync("bookinfo", "productpage", missing, routing.Revision, Actor);
+        Assert.Contains(Assert.IsType<ChangeOutcome.Invalid>(outcome).Messages, m => m.Code == "TC5007");
+        Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "productpage"));
+    }
+
     private static async Task WaitAsync(Func<bool> condition)
     {
         for (int i = 0; i < 200 && !condition(); i++)
