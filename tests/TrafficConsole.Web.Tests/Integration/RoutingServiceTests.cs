@@ -174,6 +174,8 @@ public sealed class RoutingServiceTests(ConsoleHostFixture fixture) : IClassFixt
         Assert.Equal(30, weights["v2"]);
 
         // The same text again still carries the old resourceVersion: someone (we) changed it since.
+        ValidationMessage stale = Assert.Single(Traffic.ValidateYaml("shop", "catalog", new YamlDraft(vsYaml, string.Empty)), m => m.Code == YamlModeCodes.Conflict);
+        Assert.Equal($"{YamlModeCodes.VirtualServicePath}.metadata.resourceVersion", stale.Path);
         ChangeOutcome again = await Traffic.ApplyYamlAsync("shop", "catalog", new YamlDraft(vsYaml, string.Empty), null, Actor);
         Assert.IsType<ChangeOutcome.Conflict>(again);
         Assert.Equal(70, IstioObjects.CatchAllWeights((await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "catalog"))!.Value)["v1"]);

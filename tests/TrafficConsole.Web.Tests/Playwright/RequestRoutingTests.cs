@@ -54,6 +54,13 @@ public sealed class RequestRoutingTests(BrowserFixture browser) : IClassFixture<
         await input.PressAsync("Tab");
     }
 
+    // The editor on its own, for the README: the page around it is the traffic-shifting one's.
+    private static async Task ShootAsync(ILocator element, string name)
+    {
+        Directory.CreateDirectory(BrowserFixture.ScreenshotDirectory);
+        await element.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), Animations = ScreenshotAnimations.Disabled });
+    }
+
     private static async Task SimulateAsync(IPage page, string headers)
     {
         await page.Locator("textarea[data-testid=sim-headers]").FillAsync(headers);
@@ -65,6 +72,8 @@ public sealed class RequestRoutingTests(BrowserFixture browser) : IClassFixture<
     {
         await using IBrowserContext context = await browser.NewContextAsync();
         IPage page = await context.NewPageAsync();
+        // Tall enough that each editor part fits on screen whole for its screenshot (the app bar is sticky).
+        await page.SetViewportSizeAsync(1440, 2000);
         await page.GotoAsync(new Uri(Host.BaseUrl, "namespaces/bookinfo/services/reviews").ToString());
         ILocator editor = page.Locator("[data-testid=routing-editor]");
         await Expect(editor).ToBeVisibleAsync();
@@ -81,7 +90,7 @@ public sealed class RequestRoutingTests(BrowserFixture browser) : IClassFixture<
         await PickAsync(page, Select(rule, "destination-version"), "v3");
         await Expect(rule.Locator("[data-testid=rule-match]")).ToHaveTextAsync(@"header end-user matches regex .*@gmail\.com$");
         await Expect(rule.Locator("[data-testid=rule-bar]")).ToHaveAttributeAsync("data-weights", "v3 100");
-        await BrowserFixture.ScreenshotAsync(page, "request-routing-expanded");
+        await ShootAsync(rule, "request-routing-expanded");
 
         // A bad regex is named at the field and blocks Apply; fixing it unblocks.
         await rule.Locator("input[data-testid=condition-value]").FillAsync(@"(?<=x)gmail");
@@ -102,15 +111,13 @@ public sealed class RequestRoutingTests(BrowserFixture browser) : IClassFixture<
         await TypeWeightAsync(fallback, "v1", 10);
         await Expect(fallback.Locator("[data-testid=rule-bar]")).ToHaveAttributeAsync("data-weights", "v1 10 · v2 90");
         await fallback.Locator("[data-testid=rule-edit]").ClickAsync();
-        await BrowserFixture.ScreenshotAsync(page, "request-routing");
+        await ShootAsync(editor, "request-routing");
 
         // Try a gmail user: rule 1, v3 100%.
         await SimulateAsync(page, "end-user: jason@gmail.com");
         await Expect(page.Locator("[data-testid=sim-rule]")).ToContainTextAsync("Rule 1");
         await Expect(page.Locator("[data-testid=sim-destination]")).ToHaveCountAsync(1);
         await Expect(page.Locator("[data-testid=sim-destination][data-version=v3]")).ToContainTextAsync("100%");
-        await page.Locator("[data-testid=simulator]").ScrollIntoViewIfNeededAsync();
-        await BrowserFixture.ScreenshotAsync(page, "request-routing-simulator");
 
         // Anyone else: the default route, v1 10% / v2 90%, and why rule 1 did not take it.
         await SimulateAsync(page, "end-user: bob@example.com");
@@ -118,6 +125,7 @@ public sealed class RequestRoutingTests(BrowserFixture browser) : IClassFixture<
         await Expect(page.Locator("[data-testid=sim-destination][data-version=v1]")).ToContainTextAsync("10%");
         await Expect(page.Locator("[data-testid=sim-destination][data-version=v2]")).ToContainTextAsync("90%");
         await Expect(page.Locator("[data-testid=sim-skipped]")).ToContainTextAsync("Rule 1");
+        await ShootAsync(page.Locator("[data-testid=simulator]"), "request-routing-simulator");
 
         // Apply, then read the VirtualService back from the cluster.
         await editor.Locator("[data-testid=routing-apply]").ClickAsync();
@@ -149,6 +157,6 @@ public sealed class RequestRoutingTests(BrowserFixture browser) : IClassFixture<
         await page.Locator("textarea[data-testid=yaml-vs]").FillAsync("kind: VirtualService\nspec: [unclosed");
         await Expect(page.Locator("[data-testid=yaml-validation]")).ToContainTextAsync("TC0002");
         await Expect(page.Locator("[data-testid=yaml-apply]")).ToBeDisabledAsync();
-        await BrowserFixture.ScreenshotAsync(page, "request-routing-yaml");
+        await ShootAsync(editor, "request-routing-yaml");
     }
 }
