@@ -346,4 +346,22 @@ public sealed class RoutingEditorTests : ConsoleTestContext
         cut.WaitForAssertion(() => Assert.Equal("istio-system/public", cut.Find("[data-testid=gateway]").TextContent.Trim()));
         Assert.False(ApplyDisabled(cut));
     }
+
+    [Fact]
+    public async Task Sticky_sessions_need_a_cookie_name_named_at_its_field()
+    {
+        IRenderedComponent<ContainerFragmentHost> cut = OpenReviews();
+        IRenderedComponent<TrafficPolicyEditor> serviceWide = cut.FindComponents<TrafficPolicyEditor>().First(p => p.Instance.Path == "policy");
+
+        await cut.InvokeAsync(() => serviceWide.FindComponents<MudSelect<string>>()[0].Instance.ValueChanged.InvokeAsync("HASH"));
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("input[data-testid=policy-hash-name]")));
+        cut.Find("input[data-testid=policy-hash-name]").Input(string.Empty);
+
+        cut.WaitForAssertion(() => Assert.Contains("Name the cookie", cut.Find("[data-testid=policy-editor][data-path=policy]").TextContent, StringComparison.Ordinal));
+        Assert.True(ApplyDisabled(cut));
+        Assert.Contains("policy.consistentHash.name", BlockedReason(cut), StringComparison.Ordinal);
+
+        cut.Find("input[data-testid=policy-hash-name]").Input("session");
+        cut.WaitForAssertion(() => Assert.False(ApplyDisabled(cut)));
+    }
 }
