@@ -76,6 +76,7 @@ public static class ConsoleApp
         app.MapConsoleHealthChecks();
         app.MapConsoleMetrics();
         app.MapTrafficApi();
+        app.MapRoutingApi();
         app.MapHub<TrafficHub>(TrafficHub.Path);
         app.MapConsoleUi();
     }

@@ -1,3 +1,7 @@
+using System.Collections.Immutable;
+
+using TrafficConsole.Mesh.Routing;
+using TrafficConsole.Mesh.Simulation;
 using TrafficConsole.Web.Model;
 
 namespace TrafficConsole.Web.Services;
@@ -33,6 +37,33 @@ public interface ITrafficService
 
     /// <summary>The resources "Delete traffic routing" would remove, for the confirmation dialog.</summary>
     IReadOnlyList<string> DescribeDelete(string namespaceName, string service);
+
+    /// <summary>The editable request routing of a service (rules, default route, hosts, policy), or null when the service does not exist.</summary>
+    ServiceRouting? GetRouting(string namespaceName, string service);
+
+    /// <summary>Validation of a routing draft as the editor shows it at the fields (paths into the intent); changes nothing.</summary>
+    ImmutableArray<ValidationMessage> ValidateRouting(string namespaceName, string service, RoutingIntent intent);
+
+    /// <summary>What applying the routing draft would write (YAML, diffs against the cluster) with validation; changes nothing.</summary>
+    RoutingPreview PreviewRouting(string namespaceName, string service, RoutingIntent intent);
+
+    /// <summary>Writes the routing draft if the service is still at <paramref name="expectedRevision"/> (null: no check).</summary>
+    Task<ChangeOutcome> ApplyRoutingAsync(string namespaceName, string service, RoutingIntent intent, string? expectedRevision, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>What Istio would do with <paramref name="request"/>: under the draft when given, else under the routing in the cluster.</summary>
+    RouteSimulation Simulate(string namespaceName, string service, RoutingIntent? draft, SimulatedRequest request);
+
+    /// <summary>Parses and validates VirtualService/DestinationRule YAML typed by the operator; changes nothing.</summary>
+    ImmutableArray<ValidationMessage> ValidateYaml(string namespaceName, string service, YamlDraft draft);
+
+    /// <summary>What applying the YAML would write, with diffs against the cluster and validation; changes nothing.</summary>
+    RoutingPreview PreviewYaml(string namespaceName, string service, YamlDraft draft);
+
+    /// <summary>
+    /// Writes the YAML if the service is still at <paramref name="expectedRevision"/> and the resourceVersions in the
+    /// YAML (when given) are those in the cluster; otherwise a conflict, and nothing is written.
+    /// </summary>
+    Task<ChangeOutcome> ApplyYamlAsync(string namespaceName, string service, YamlDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Live changes for one namespace (null: all), whoever made them, plus connection changes.

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 
 using Microsoft.AspNetCore.Components;
 
@@ -199,53 +198,14 @@ public partial class TrafficShiftingPanel
         RebuildRows();
     }
 
-    // Every version of the service gets a row (0% when the cluster does not name it), then any
-    // destination the cluster routes to that has no workload, so the total still adds up.
-    private TrafficSplit ToSplit(ImmutableArray<WeightShare> weights)
+    private TrafficSplit ToSplit(ImmutableArray<WeightShare> weights) =>
+        WeightSliders.EditorFor(new TrafficSplit([.. (weights.IsDefault ? [] : weights).Select(static w => new VersionWeight(w.Version, w.Percent))]), Versions).ToSplit();
+
+    private void RebuildRows() => _rows = WeightSliders.RowsOf(_editor, Versions);
+
+    private void SetEditor(WeightEditor editor)
     {
-        var result = new List<VersionWeight>();
-        foreach (VersionSummary version in Versions)
-        {
-            int percent = weights.IsDefault ? 0 : weights.Where(w => w.Version == version.Name).Sum(static w => w.Percent);
-            result.Add(new VersionWeight(version.Name, percent));
-        }
-
-        if (!weights.IsDefault)
-        {
-            foreach (WeightShare share in weights)
-            {
-                if (!result.Exists(r => r.Version == share.Version))
-                {
-                    result.Add(new VersionWeight(share.Version, share.Percent));
-                }
-            }
-        }
-
-        return new TrafficSplit([.. result]);
-    }
-
-    private void RebuildRows()
-    {
-        IReadOnlyList<string> names = VersionNames;
-        _rows = [.. _editor.Slots.Select(slot =>
-        {
-            VersionSummary? version = Versions.FirstOrDefault(v => v.Name == slot.Version);
-            string replicas = version is null
-                ? "no workload"
-                : string.Create(CultureInfo.InvariantCulture, $"{version.ReadyReplicas}/{version.DesiredReplicas} ready");
-            return new WeightRow(slot.Version, VersionPalette.IndexOf(names, slot.Version), replicas, slot.Weight, slot.Locked);
-        })];
-    }
-
-    private void SetWeight(string version, int value)
-    {
-        _editor = _editor.Set(version, Math.Clamp(value, 0, 100));
-        RebuildRows();
-    }
-
-    private void SetLocked(string version, bool locked)
-    {
-        _editor = locked ? _editor.Lock(version) : _editor.Unlock(version);
+        _editor = editor;
         RebuildRows();
     }
 
@@ -280,6 +240,4 @@ public partial class TrafficShiftingPanel
 
         return NonZero(a.Weights).SequenceEqual(NonZero(b.Weights)) && Equals(a.Mirror, b.Mirror);
     }
-
-    private sealed record WeightRow(string Version, int ColorIndex, string ReplicaText, int Percent, bool Locked);
 }

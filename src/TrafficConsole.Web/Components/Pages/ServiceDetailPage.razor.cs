@@ -20,6 +20,8 @@ public partial class ServiceDetailPage : IAsyncDisposable
 
     private ServiceDetail? _detail;
     private TrafficShiftingPanel? _panel;
+    private ServiceRouting? _routing;
+    private RoutingEditor? _routingEditor;
     private OutcomeMessage? _outcome;
     private ConnectionHealth? _health;
     private bool _busy;
@@ -112,7 +114,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
         _watchedKey = key;
         _outcome = null;
         _health = Traffic.Health;
-        _detail = Traffic.GetService(Namespace, Service);
+        Refresh();
         string ns = Namespace, service = Service;
         await _live.RestartAsync(ct => WatchAsync(ns, service, ct));
     }
@@ -138,8 +140,8 @@ public partial class ServiceDetailPage : IAsyncDisposable
 
                     if (mine)
                     {
-                        // The panel keeps an unsaved draft and marks it stale; without a draft it follows.
-                        _detail = Traffic.GetService(ns, service);
+                        // The editors keep an unsaved draft and mark it stale; without a draft they follow.
+                        Refresh();
                     }
 
                     StateHasChanged();
@@ -190,7 +192,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
         switch (outcome)
         {
             case ChangeOutcome.Applied:
-                _detail = Traffic.GetService(Namespace, Service) ?? _detail;
+                Refresh();
                 Snackbar.Add($"Applied to {Service}: {Describe(request.Draft)}", Severity.Success);
                 break;
             case ChangeOutcome.Conflict conflict:
@@ -224,6 +226,107 @@ public partial class ServiceDetailPage : IAsyncDisposable
         }
     }
 
+    private async Task PreviewRoutingAsync(RoutingRequest request)
+    {
+        RoutingPreview preview = Traffic.PreviewRouting(Namespace, Service, request.Intent);
+        if (await ShowPreviewAsync(preview, _routingEditor?.ApplyBlockedReason is null))
+        {
+            await ApplyRoutingAsync(request);
+        }
+    }
+
+    private Task ApplyRoutingAsync(RoutingRequest request) =>
+        ApplyEditorAsync(
+            (actor, ct) => Traffic.ApplyRoutingAsync(Namespace, Service, request.Intent, request.Revision, actor, ct),
+            $"Applied request routing to {Service}: {DescribeRules(request.Intent)}",
+            $"your request-routing draft ({DescribeRules(request.Intent)})",
+            () => _routingEditor?.LoadLatest());
+
+    private async Task PreviewYamlAsync(YamlRequest request)
+    {
+        RoutingPreview preview = Traffic.PreviewYaml(Namespace, Service, request.Draft);
+        if (await ShowPreviewAsync(preview, canApply: true))
+        {
+            await ApplyYamlAsync(request);
+        }
+    }
+
+    private Task ApplyYamlAsync(YamlRequest request) =>
+        ApplyEditorAsync(
+            (actor, ct) => Traffic.ApplyYamlAsync(Namespace, Service, request.Draft, request.Revision, actor, ct),
+            $"Applied the YAML to {Service}",
+            "your YAML (kept in the editor)",
+            () => _routingEditor?.LoadLatest());
+
+    private async Task<bool> ShowPreviewAsync(RoutingPreview preview, bool canApply)
+    {
+        var parameters = new DialogParameters<PreviewDialog>
+        {
+            { d => d.Service, Service },
+            { d => d.Preview, preview },
+            { d => d.CanApply, canApply },
+            { d => d.VersionNames, VersionNames },
+        };
+        IDialogReference dialog = await Dialogs.ShowAsync<PreviewDialog>($"Preview {Service}", parameters, s_wideDialog);
+        DialogResult? result = await dialog.Result;
+        return result is { Canceled: false };
+    }
+
+    // The request-routing editor and YAML mode write like the sliders: busy page, current actor, the same outcomes.
+    private async Task ApplyEditorAsync(Func<string, CancellationToken, Task<ChangeOutcome>> write, string applied, string draftText, Action loadLatest)
+    {
+        if (_detail is null)
+        {
+            return;
+        }
+
+        ChangeOutcome outcome = await WriteAsync(write);
+        switch (outcome)
+        {
+            case ChangeOutcome.Applied done:
+                Refresh();
+                StateHasChanged();
+                _routingEditor?.Applied(done.Revision);
+                Snackbar.Add(applied, Severity.Success);
+                break;
+            case ChangeOutcome.Conflict conflict:
+                _detail = conflict.Current ?? Traffic.GetService(Namespace, Service) ?? _detail;
+                _routing = Traffic.GetRouting(Namespace, Service) ?? _routing;
+                StateHasChanged();
+                var parameters = new DialogParameters<ConflictDialog>
+                {
+                    { d => d.Service, Service },
+                    { d => d.Message, conflict.Message },
+                    { d => d.Current, _detail },
+                    { d => d.DraftText, draftText },
+                    { d => d.VersionNames, VersionNames },
+                };
+                IDialogReference dialog = await Dialogs.ShowAsync<ConflictDialog>($"{Service} changed", parameters, s_smallDialog);
+                DialogResult? result = await dialog.Result;
+                if (result is { Canceled: false, Data: ConflictDialog.LoadLatestChoice })
+                {
+                    loadLatest();
+                }
+
+                break;
+            default:
+                _outcome = OutcomeMessage.From(outcome, "Nothing was applied.");
+                break;
+        }
+    }
+
+    private void Refresh()
+    {
+        _detail = Traffic.GetService(Namespace, Service);
+        _routing = _detail is null ? null : Traffic.GetRouting(Namespace, Service);
+    }
+
+    private static string DescribeRules(Mesh.Routing.RoutingIntent intent)
+    {
+        string rules = intent.Rules.Length == 1 ? "1 rule" : $"{intent.Rules.Length} rules";
+        return intent.DefaultRoute is null ? $"{rules}, no default route" : $"{rules} + default route";
+    }
+
     private async Task DeleteAsync()
     {
         if (_detail is null)
@@ -249,7 +352,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
         switch (outcome)
         {
             case ChangeOutcome.Applied:
-                _detail = Traffic.GetService(Namespace, Service) ?? _detail;
+                Refresh();
                 Snackbar.Add($"Traffic routing of {Service} deleted", Severity.Success);
                 break;
             case ChangeOutcome.Conflict conflict:

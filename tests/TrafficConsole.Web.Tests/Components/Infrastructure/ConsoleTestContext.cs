@@ -17,6 +17,8 @@ public abstract class ConsoleTestContext : BunitContext
 
     protected ConsoleTestContext()
     {
+        // The service page renders two editors; on a loaded machine bUnit's default second is too short to wait for a render.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices(static options =>
         {

@@ -3,7 +3,13 @@ using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
+using TrafficConsole.Mesh.Resources;
+using TrafficConsole.Mesh.Routing;
+using TrafficConsole.Mesh.Services;
+using TrafficConsole.Mesh.Simulation;
+using TrafficConsole.Mesh.Validation;
 using TrafficConsole.Web.Model;
+using RoutingKind = TrafficConsole.Web.Model.RoutingKind;
 using TrafficConsole.Web.Services;
 
 namespace TrafficConsole.Web.Tests.Components.Infrastructure;
@@ -17,7 +23,20 @@ public sealed class FakeTrafficService : ITrafficService
     private readonly ConcurrentDictionary<(string Namespace, string Name), ServiceDetail> _services = new();
     private readonly List<Channel<TrafficUpdate>> _subscribers = [];
     private readonly Lock _gate = new();
+    private readonly ConcurrentDictionary<(string Namespace, string Name), ServiceRouting> _routings = new();
     private int _revision = 100;
+
+    /// <summary>Every ApplyRoutingAsync call, in order.</summary>
+    public List<(string Service, RoutingIntent Intent, string? Revision, string Actor)> RoutingApplies { get; } = [];
+
+    /// <summary>Every ApplyYamlAsync call, in order.</summary>
+    public List<(string Service, YamlDraft Draft, string? Revision)> YamlApplies { get; } = [];
+
+    /// <summary>Every Simulate call: the draft (null: the cluster) and the request.</summary>
+    public List<(RoutingIntent? Draft, SimulatedRequest Request)> Simulations { get; } = [];
+
+    /// <summary>When set, the next ApplyRoutingAsync or ApplyYamlAsync returns this instead of writing.</summary>
+    public Func<ServiceDetail, ChangeOutcome>? NextRoutingOutcome { get; set; }
 
     public ClusterInfo Cluster { get; set; } = new("sandbox", "http://127.0.0.1:6443", IsSandbox: true, KubeconfigPath: "/tmp/trafficconsole/kubeconfig");
 
@@ -114,6 +133,171 @@ public sealed class FakeTrafficService : ITrafficService
         Change(updated);
         return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Applied("none"));
     }
+
+    /// <summary>Sets the routing the editor reads for a service (as if the cluster had it), without telling subscribers.</summary>
+    public void PutRouting(string namespaceName, string service, ServiceRouting routing) => _routings[(namespaceName, service)] = routing;
+
+    /// <summary>Replaces the routing as if someone else changed it: new revision, subscribers told.</summary>
+    public void ChangeRouting(string namespaceName, string service, RoutingIntent intent, string actor)
+    {
+        ServiceDetail detail = GetService(namespaceName, service) ?? throw new InvalidOperationException($"no service {service}");
+        string revision = NextRevision();
+        _routings[(namespaceName, service)] = (GetRouting(namespaceName, service) ?? throw new InvalidOperationException("no routing")) with { Intent = intent, Revision = revision };
+        Change(TestServices.WithRouting(detail, RoutingKind.Rules, detail.Summary.Routing.Effective, revision, actor, null));
+    }
+
+    public ServiceRouting? GetRouting(string namespaceName, string service)
+    {
+        if (GetService(namespaceName, service) is not { } detail)
+        {
+            return null;
+        }
+
+        if (_routings.TryGetValue((namespaceName, service), out ServiceRouting? routing) && routing.Revision == detail.Summary.Routing.Revision)
+        {
+            return routing;
+        }
+
+        // The domain's reading of the service as the fake holds it (no VirtualService: the split replicas imply).
+        RoutingIntentReading reading = RoutingIntentReader.Read(ViewOf(detail));
+        return new ServiceRouting(reading.Intent ?? new RoutingIntent(), detail.Summary.Routing.Revision, reading.Problem, [], GatewaysKnown: false,
+            detail.VirtualServiceYaml, detail.DestinationRuleYaml);
+    }
+
+    public ImmutableArray<ValidationMessage> ValidateRouting(string namespaceName, string service, RoutingIntent intent) =>
+        [.. RoutingIntentValidator.Validate(ViewOf(Detail(namespaceName, service)), intent).Select(ToMessage)];
+
+    public RoutingPreview PreviewRouting(string namespaceName, string service, RoutingIntent intent)
+    {
+        RoutingPlan plan = RoutingIntentPlanner.PlanApply(ViewOf(Detail(namespaceName, service)), intent, IstioApi.V1);
+        if (plan.IsRefused)
+        {
+            return new RoutingPreview(string.Empty, string.Empty, [], [], [.. plan.Issues.Select(ToMessage)], CanApply: false);
+        }
+
+        string vs = plan.VirtualService is { } v ? Mesh.Yaml.ResourceYaml.Serialize(v) : string.Empty;
+        string dr = plan.DestinationRule is { } d ? Mesh.Yaml.ResourceYaml.Serialize(d) : string.Empty;
+        return new RoutingPreview(vs, dr, Diff(string.Empty, vs), Diff(string.Empty, dr), [.. plan.Issues.Select(ToMessage)], plan.HasChanges);
+    }
+
+    public Task<ChangeOutcome> ApplyRoutingAsync(string namespaceName, string service, RoutingIntent intent, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    {
+        RoutingApplies.Add((service, intent, expectedRevision, actor));
+        ServiceDetail detail = Detail(namespaceName, service);
+        if (NextRoutingOutcome is { } scripted)
+        {
+            NextRoutingOutcome = null;
+            return Task.FromResult(scripted(detail));
+        }
+
+        ImmutableArray<ValidationMessage> errors = [.. ValidateRouting(namespaceName, service, intent).Where(static m => m.Severity == MessageSeverity.Error)];
+        if (!errors.IsEmpty)
+        {
+            return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Invalid(errors));
+        }
+
+        ServiceRouting before = GetRouting(namespaceName, service)!;
+        string revision = NextRevision();
+        _routings[(namespaceName, service)] = before with { Intent = intent, Revision = revision };
+        ImmutableArray<WeightShare> effective = intent.DefaultRoute is { } route ? [.. route.Destinations.Weights.Select(static w => new WeightShare(w.Version, w.Weight))] : [];
+        Change(TestServices.WithRouting(detail, intent.Rules.IsEmpty ? RoutingKind.Split : RoutingKind.Rules, effective, revision, actor, null));
+        return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Applied(revision));
+    }
+
+    public RouteSimulation Simulate(string namespaceName, string service, RoutingIntent? draft, SimulatedRequest request)
+    {
+        Simulations.Add((draft, request));
+        ServiceDetail detail = Detail(namespaceName, service);
+        RoutingIntent intent = draft ?? GetRouting(namespaceName, service)!.Intent;
+        RoutingPlan plan = RoutingIntentPlanner.PlanApply(ViewOf(detail), intent, IstioApi.V1);
+        if (plan.IsRefused || plan.VirtualService is null)
+        {
+            return new RouteSimulation(null, [.. plan.Issues.Select(ToMessage)]);
+        }
+
+        return new RouteSimulation(RouteSimulator.Simulate(plan.VirtualService, request with { Authority = request.Authority ?? detail.Host },
+            RouteSimulator.SubsetVersions(plan.DestinationRule)), []);
+    }
+
+    public ImmutableArray<ValidationMessage> ValidateYaml(string namespaceName, string service, YamlDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        var messages = new List<ValidationMessage>();
+        if (!string.IsNullOrWhiteSpace(draft.VirtualServiceYaml)
+            && Mesh.Yaml.ResourceYaml.TryDeserialize<VirtualService>(draft.VirtualServiceYaml) is { Succeeded: false } vs)
+        {
+            messages.Add(new ValidationMessage("TC0002", MessageSeverity.Error, "yaml.virtualService", $"The VirtualService is not valid YAML: {vs.Error}"));
+        }
+
+        if (!string.IsNullOrWhiteSpace(draft.DestinationRuleYaml)
+            && Mesh.Yaml.ResourceYaml.TryDeserialize<DestinationRule>(draft.DestinationRuleYaml) is { Succeeded: false } dr)
+        {
+            messages.Add(new ValidationMessage("TC0002", MessageSeverity.Error, "yaml.destinationRule", $"The DestinationRule is not valid YAML: {dr.Error}"));
+        }
+
+        return [.. messages];
+    }
+
+    public RoutingPreview PreviewYaml(string namespaceName, string service, YamlDraft draft)
+    {
+        ImmutableArray<ValidationMessage> messages = ValidateYaml(namespaceName, service, draft);
+        ServiceDetail detail = Detail(namespaceName, service);
+        return new RoutingPreview(draft.VirtualServiceYaml, draft.DestinationRuleYaml, Diff(detail.VirtualServiceYaml ?? string.Empty, draft.VirtualServiceYaml),
+            Diff(detail.DestinationRuleYaml ?? string.Empty, draft.DestinationRuleYaml), messages, messages.IsEmpty);
+    }
+
+    public Task<ChangeOutcome> ApplyYamlAsync(string namespaceName, string service, YamlDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    {
+        YamlApplies.Add((service, draft, expectedRevision));
+        ServiceDetail detail = Detail(namespaceName, service);
+        if (NextRoutingOutcome is { } scripted)
+        {
+            NextRoutingOutcome = null;
+            return Task.FromResult(scripted(detail));
+        }
+
+        ImmutableArray<ValidationMessage> messages = ValidateYaml(namespaceName, service, draft);
+        if (!messages.IsEmpty)
+        {
+            return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Invalid(messages));
+        }
+
+        ServiceDetail updated = TestServices.WithRouting(detail, RoutingKind.Rules, detail.Summary.Routing.Effective, NextRevision(), actor, null)
+            with { VirtualServiceYaml = draft.VirtualServiceYaml, DestinationRuleYaml = draft.DestinationRuleYaml };
+        Change(updated);
+        return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Applied(updated.Summary.Routing.Revision));
+    }
+
+    private ServiceDetail Detail(string namespaceName, string service) =>
+        GetService(namespaceName, service) ?? throw new InvalidOperationException($"no service {service}");
+
+    /// <summary>The Mesh view of a fake service: its versions as Deployments labelled app/version, no routing resources.</summary>
+    public static ServiceView ViewOf(ServiceDetail detail)
+    {
+        ArgumentNullException.ThrowIfNull(detail);
+        string app = detail.Summary.Versions.FirstOrDefault()?.Labels.GetValueOrDefault("app") ?? detail.Summary.Name;
+        var kube = new KubeService
+        {
+            Namespace = detail.Summary.Namespace,
+            Name = detail.Summary.Name,
+            Selector = ImmutableDictionary<string, string>.Empty.Add("app", app),
+        };
+        IEnumerable<Workload> workloads = detail.Summary.Versions.Select(v => new Workload
+        {
+            Namespace = detail.Summary.Namespace,
+            Name = v.Workloads.FirstOrDefault() ?? $"{app}-{v.Name}",
+            PodLabels = v.Labels,
+            DesiredReplicas = v.DesiredReplicas,
+            ReadyReplicas = v.ReadyReplicas,
+        });
+        return ServiceViewBuilder.Build(kube, workloads, [], []);
+    }
+
+    private static ValidationMessage ToMessage(ValidationIssue issue) => new(
+        issue.Code,
+        issue.Severity switch { Severity.Error => MessageSeverity.Error, Severity.Warning => MessageSeverity.Warning, _ => MessageSeverity.Info },
+        issue.Path,
+        issue.Message);
 
     public IReadOnlyList<string> DescribeDelete(string namespaceName, string service) =>
         GetService(namespaceName, service)?.RoutingResources.ToList() ?? [];

@@ -1,0 +1,285 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
+using TrafficConsole.Cluster.Cache;
+using TrafficConsole.Cluster.Writing;
+using TrafficConsole.Mesh.Resources;
+using TrafficConsole.Mesh.Routing;
+using TrafficConsole.Mesh.Services;
+using TrafficConsole.Mesh.Simulation;
+using TrafficConsole.Mesh.Validation;
+using TrafficConsole.Mesh.Yaml;
+using TrafficConsole.Web.Model;
+
+namespace TrafficConsole.Web.Services;
+
+/// <summary>
+/// The request-routing part of the service layer: the rule editor's intent (read, validate, preview, apply),
+/// the route simulator, and YAML mode. Every write takes the same path as the sliders' Apply: revision check,
+/// plan, writer, outcome, metrics and the audit log.
+/// </summary>
+internal sealed partial class TrafficService
+{
+    private const string YamlVirtualServicePath = YamlModeCodes.VirtualServicePath;
+    private const string YamlDestinationRulePath = YamlModeCodes.DestinationRulePath;
+
+    public ServiceRouting? GetRouting(string namespaceName, string service)
+    {
+        ArgumentNullException.ThrowIfNull(namespaceName);
+        ArgumentNullException.ThrowIfNull(service);
+        MeshSnapshot snapshot = Cache.Current;
+        if (snapshot.GetServiceView(namespaceName, service) is not { } view)
+        {
+            return null;
+        }
+
+        RoutingIntentReading reading = RoutingIntentReader.Read(view);
+        VirtualService? vs = FindVirtualService(view, reading);
+        DestinationRule? dr = FindDestinationRule(view, reading);
+        return new ServiceRouting(
+            reading.Intent ?? new RoutingIntent(),
+            reading.Revision,
+            reading.Problem,
+            [.. snapshot.Gateways.Select(static g => GatewayNames.Format(g.Namespace, g.Name))],
+            GatewaysKnown(snapshot),
+            vs is null ? null : ResourceYaml.Serialize(vs),
+            dr is null ? null : ResourceYaml.Serialize(dr));
+    }
+
+    public ImmutableArray<ValidationMessage> ValidateRouting(string namespaceName, string service, RoutingIntent intent)
+    {
+        ArgumentNullException.ThrowIfNull(intent);
+        MeshSnapshot snapshot = Cache.Current;
+        if (snapshot.GetServiceView(namespaceName, service) is not { } view)
+        {
+            return [NotFoundMessage(namespaceName, service)];
+        }
+
+        ImmutableArray<ValidationMessage> messages = [.. RoutingIntentValidator.Validate(view, intent).Select(ToMessage)];
+        return messages.AddRange(MissingGateways(snapshot, view, intent).Select(ToMessage));
+    }
+
+    // The cache watches Gateways whenever Istio is served; then a typed gateway that is not there is an error at its field.
+    private static bool GatewaysKnown(MeshSnapshot snapshot) => snapshot.Apis.IstioApiVersion is not null && snapshot.IsSynced;
+
+    private static IEnumerable<ValidationIssue> MissingGateways(MeshSnapshot snapshot, ServiceView view, RoutingIntent intent)
+    {
+        if (!GatewaysKnown(snapshot))
+        {
+            yield break;
+        }
+
+        for (int i = 0; i < intent.Gateways.Length; i++)
+        {
+            if (GatewayNames.Resolve(intent.Gateways[i], view.Namespace) is { } gateway && snapshot.FindGateway(gateway.Namespace, gateway.Name) is null)
+            {
+                yield return new ValidationIssue(ValidationCodes.UnknownGateway, Severity.Error, $"gateways[{i.ToString(CultureInfo.InvariantCulture)}]",
+                    $"The cluster has no Gateway {gateway.Namespace}/{gateway.Name}; requests through it would never reach this routing.");
+            }
+        }
+    }
+
+    public RoutingPreview PreviewRouting(string namespaceName, string service, RoutingIntent intent)
+    {
+        ArgumentNullException.ThrowIfNull(intent);
+        MeshSnapshot snapshot = Cache.Current;
+        return snapshot.GetServiceView(namespaceName, service) is { } view
+            ? ToPreview(PlanIntent(view, snapshot, intent))
+            : NotFoundPreview(namespaceName, service);
+    }
+
+    public async Task<ChangeOutcome> ApplyRoutingAsync(string namespaceName, string service, RoutingIntent intent, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(intent);
+        ChangeOutcome outcome = await WritePlanAsync(
+            namespaceName, service, expectedRevision, actor,
+            (view, snapshot) => PlanIntent(view, snapshot, intent),
+            DescribeIntent(intent),
+            cancellationToken).ConfigureAwait(false);
+        metrics.CountChange("apply", outcome);
+        return outcome;
+    }
+
+    // The planner checks the draft on its own; the gateways it names must also exist in the cluster.
+    private static RoutingPlan PlanIntent(ServiceView view, MeshSnapshot snapshot, RoutingIntent intent)
+    {
+        RoutingPlan plan = RoutingIntentPlanner.PlanApply(view, intent, IstioApiVersion(snapshot));
+        ImmutableArray<ValidationIssue> missing = [.. MissingGateways(snapshot, view, intent)];
+        return plan.IsRefused || missing.IsEmpty
+            ? plan
+            : RoutingPlan.Refused(missing[0].Message, plan.Issues.AddRange(missing), view.Routing.Revision) with { Namespace = view.Namespace, ServiceName = view.Name };
+    }
+
+    public RouteSimulation Simulate(string namespaceName, string service, RoutingIntent? draft, SimulatedRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        MeshSnapshot snapshot = Cache.Current;
+        if (snapshot.GetServiceView(namespaceName, service) is not { } view)
+        {
+            return new RouteSimulation(null, [NotFoundMessage(namespaceName, service)]);
+        }
+
+        RoutingIntentReading reading = RoutingIntentReader.Read(view);
+        VirtualService? vs;
+        DestinationRule? dr;
+        if (draft is null)
+        {
+            vs = FindVirtualService(view, reading);
+            dr = FindDestinationRule(view, reading);
+        }
+        else
+        {
+            RoutingPlan plan = RoutingIntentPlanner.PlanApply(view, draft, IstioApiVersion(snapshot));
+            if (plan.IsRefused)
+            {
+                return new RouteSimulation(null, RefusalMessages(plan));
+            }
+
+            vs = plan.VirtualService ?? plan.CurrentVirtualService;
+            dr = plan.DestinationRule ?? plan.CurrentDestinationRule;
+        }
+
+        if (vs is null)
+        {
+            return new RouteSimulation(null,
+            [
+                new ValidationMessage(RefusedCode, MessageSeverity.Info, string.Empty,
+                    $"{view.Name} has no VirtualService: Kubernetes spreads requests over all ready pods, whatever the request."),
+            ]);
+        }
+
+        SimulatedRequest routed = request.Authority is null ? request with { Authority = view.Host } : request;
+        return new RouteSimulation(RouteSimulator.Simulate(vs, routed, RouteSimulator.SubsetVersions(dr)), []);
+    }
+
+    public ImmutableArray<ValidationMessage> ValidateYaml(string namespaceName, string service, YamlDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        return Cache.Current.GetServiceView(namespaceName, service) is { } view
+            ? ReadYaml(view, draft).Messages
+            : [NotFoundMessage(namespaceName, service)];
+    }
+
+    public RoutingPreview PreviewYaml(string namespaceName, string service, YamlDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        return Cache.Current.GetServiceView(namespaceName, service) is { } view
+            ? ToPreview(PlanYaml(view, ReadYaml(view, draft)))
+            : NotFoundPreview(namespaceName, service);
+    }
+
+    public async Task<ChangeOutcome> ApplyYamlAsync(string namespaceName, string service, YamlDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        ChangeOutcome outcome = await WritePlanAsync(
+            namespaceName, service, expectedRevision, actor,
+            (view, _) => PlanYaml(view, ReadYaml(view, draft)),
+            "YAML",
+            cancellationToken).ConfigureAwait(false);
+        metrics.CountChange("apply", outcome);
+        return outcome;
+    }
+
+    // The shared write path of the rule editor and YAML mode (the sliders' ApplyCoreAsync, with the plan made by the caller).
+    private async Task<ChangeOutcome> WritePlanAsync(
+        string namespaceName,
+        string service,
+        string? expectedRevision,
+        string actor,
+        Func<ServiceView, MeshSnapshot, RoutingPlan> planner,
+        string after,
+        CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(actor);
+        MeshSnapshot snapshot = Cache.Current;
+        if (snapshot.GetServiceView(namespaceName, service) is not { } view)
+        {
+            return new ChangeOutcome.NotFound(NotFoundMessage(namespaceName, service).Message);
+        }
+
+        if (Stale(view, expectedRevision) is { } conflict)
+        {
+            LogRefused(actor, namespaceName, service, "conflict", conflict.Message);
+            return conflict;
+        }
+
+        RoutingPlan plan = planner(view, snapshot);
+        if (plan.IsRefused)
+        {
+            if (plan.Issues.Any(static i => i.Code == YamlConflictCode))
+            {
+                string message = plan.RefusalReason ?? "The YAML is based on an older resourceVersion.";
+                LogRefused(actor, namespaceName, service, "conflict", message);
+                return new ChangeOutcome.Conflict(ToDetail(view), message);
+            }
+
+            LogRefused(actor, namespaceName, service, "invalid", plan.RefusalReason ?? "refused");
+            return new ChangeOutcome.Invalid(RefusalMessages(plan));
+        }
+
+        if (!plan.HasChanges)
+        {
+            return new ChangeOutcome.Applied(view.Routing.Revision);
+        }
+
+        WriteResult result = await runtime.Writer.ApplyAsync(plan, actor, cancellationToken).ConfigureAwait(false);
+        ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
+        if (outcome is ChangeOutcome.Applied applied)
+        {
+            string before = RoutingIntentReader.Read(view).Intent is { } intent ? DescribeIntent(intent) : Describe(view.Routing);
+            LogRoutingChanged(actor, namespaceName, service, before, after, view.Routing.Revision, applied.Revision);
+        }
+        else
+        {
+            LogRefused(actor, namespaceName, service, outcome.GetType().Name, result.Describe());
+        }
+
+        return outcome;
+    }
+
+    private static RoutingPreview ToPreview(RoutingPlan plan)
+    {
+        if (plan.IsRefused)
+        {
+            return new RoutingPreview(string.Empty, string.Empty, [], [], RefusalMessages(plan), CanApply: false);
+        }
+
+        string currentVs = plan.CurrentVirtualService is { } cvs ? ResourceYaml.Serialize(cvs) : string.Empty;
+        string currentDr = plan.CurrentDestinationRule is { } cdr ? ResourceYaml.Serialize(cdr) : string.Empty;
+        string desiredVs = plan.VirtualService is { } vs ? ResourceYaml.Serialize(vs) : currentVs;
+        string desiredDr = plan.DestinationRule is { } dr ? ResourceYaml.Serialize(dr) : currentDr;
+        return new RoutingPreview(
+            desiredVs,
+            desiredDr,
+            ToDiff(TextDiff.Unified(currentVs, desiredVs)),
+            ToDiff(TextDiff.Unified(currentDr, desiredDr)),
+            [.. plan.Issues.Select(ToMessage)],
+            CanApply: plan.HasChanges);
+    }
+
+    private static RoutingPreview NotFoundPreview(string namespaceName, string service) =>
+        new(string.Empty, string.Empty, [], [], [NotFoundMessage(namespaceName, service)], CanApply: false);
+
+    private static VirtualService? FindVirtualService(ServiceView view, RoutingIntentReading reading) =>
+        reading.VirtualServiceName is { } name
+            ? view.VirtualServices.FirstOrDefault(v => string.Equals($"{v.Namespace}/{v.Name}", name, StringComparison.Ordinal))
+            : RoutingVirtualService(view);
+
+    private static DestinationRule? FindDestinationRule(ServiceView view, RoutingIntentReading reading) =>
+        reading.DestinationRuleName is { } name
+            ? view.DestinationRules.FirstOrDefault(d => string.Equals($"{d.Namespace}/{d.Name}", name, StringComparison.Ordinal))
+            : view.DestinationRules.FirstOrDefault();
+
+    private static string DescribeIntent(RoutingIntent intent)
+    {
+        string rules = string.Join("; ", intent.Rules.Select(static (r, i) =>
+            $"{r.Name ?? (i + 1).ToString(CultureInfo.InvariantCulture)}: {r.Destinations}"));
+        string fallback = intent.DefaultRoute is { } d ? $"default {d.Destinations}" : "no default (404)";
+        return rules.Length == 0 ? fallback : $"{rules}; {fallback}";
+    }
+
+    // "@Namespace": see LogTrafficChanged.
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information,
+        Message = "{Actor} changed request routing of {Namespace}/{Service}: {RoutingBefore} -> {RoutingAfter} (revision {RevisionBefore} -> {Revision})")]
+    private partial void LogRoutingChanged(string actor, string @Namespace, string service, string routingBefore, string routingAfter, string revisionBefore, string revision);
+}

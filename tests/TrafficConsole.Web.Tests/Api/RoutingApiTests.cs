@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+using TrafficConsole.Web.Tests.Infrastructure;
+
+namespace TrafficConsole.Web.Tests.Api;
+
+/// <summary>GET/PUT <c>/api/v1/namespaces/{ns}/services/{svc}/routing</c> over real HTTP: the rule editor for scripts.</summary>
+public sealed class RoutingApiTests(ConsoleHostFixture fixture) : IClassFixture<ConsoleHostFixture>
+{
+    private ConsoleTestHost Host => fixture.Host;
+
+    [Fact]
+    public async Task A_get_edit_put_changes_only_the_edit_and_keeps_the_foreign_rule()
+    {
+        using HttpClient client = Host.CreateClient();
+        (HttpResponseMessage get, JsonElement routing) = await HttpJson.GetAsync(client, "api/v1/namespaces/shop/services/cart/routing");
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal("testers", routing.GetProperty("intent").GetProperty("rules")[0].GetProperty("name").GetString());
+        Assert.Equal("Header", routing.GetProperty("intent").GetProperty("rules")[0].GetProperty("matches")[0].GetProperty("conditions")[0].GetProperty("field").GetString());
+
+        // Everyone else now goes to v2.
+        JsonObject body = new()
+        {
+            ["revision"] = routing.GetProperty("revision").GetString(),
+            ["intent"] = JsonNode.Parse(routing.GetProperty("intent").GetRawText()),
+        };
+        body["intent"]!["defaultRoute"]!["destinations"] = JsonNode.Parse("""{ "weights": [ { "version": "v2", "weight": 100 } ] }""");
+        (HttpResponseMessage put, JsonElement after) = await HttpJson.PutAsync(client, "api/v1/namespaces/shop/services/cart/routing", body.ToJsonString());
+
+        Assert.True(put.StatusCode == HttpStatusCode.OK, after.ToString());
+        JsonElement http = (await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "cart"))!.Value.GetProperty("spec").GetProperty("http");
+        Assert.Equal("testers", http[0].GetProperty("name").GetString());
+        Assert.Equal("testers", http[0].GetProperty("match")[0].GetProperty("headers").GetProperty("x-user-group").GetProperty("exact").GetString());
+        Assert.Equal("v2", http[1].GetProperty("route")[0].GetProperty("destination").GetProperty("subset").GetString());
+
+        // The same body again is based on the old revision: 409, nothing written.
+        (HttpResponseMessage stale, _) = await HttpJson.PutAsync(client, "api/v1/namespaces/shop/services/cart/routing", body.ToJsonString());
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_invalid_intent_is_422_naming_the_field_and_a_shapeless_body_is_400()
+    {
+        using HttpClient client = Host.CreateClient();
+        const string Invalid = """
+            { "intent": { "rules": [ { "matches": [ { "conditions": [ { "field": "Header", "operator": "Regex", "key": "end-user", "value": "(a)\\1" } ] } ],
+                                       "destinations": { "weights": [ { "version": "v2", "weight": 100 } ] } } ],
+                          "defaultRoute": { "destinations": { "weights": [ { "version": "v1", "weight": 100 } ] } } } }
+            """;
+
+        (HttpResponseMessage invalid, JsonElement problem) = await HttpJson.PutAsync(client, "api/v1/namespaces/shop/services/payment/routing", Invalid);
+        (HttpResponseMessage shapeless, _) = await HttpJson.PutAsync(client, "api/v1/namespaces/shop/services/payment/routing", """{ "revision": "x" }""");
+        (HttpResponseMessage missing, _) = await HttpJson.GetAsync(client, "api/v1/namespaces/shop/services/nope/routing");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid.StatusCode);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("rules[0].matches[0].conditions[0].value", out _), problem.ToString());
+        Assert.Equal(HttpStatusCode.BadRequest, shapeless.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "payment"));
+    }
+}
