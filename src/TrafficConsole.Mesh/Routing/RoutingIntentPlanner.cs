@@ -26,7 +26,10 @@ public static partial class RoutingIntentPlanner
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(intent);
-        return Plan(view, intent, istioApiVersion) with { Namespace = view.Namespace, ServiceName = view.Name };
+        // A service whose routing an attached HTTPRoute owns is written back to that HTTPRoute.
+        return HttpRouteIntent.RouteOf(view) is not null && HttpRouteIntent.ReadAttached(view) is { Problem: null }
+            ? HttpRouteIntent.Plan(view, intent)
+            : Plan(view, intent, istioApiVersion) with { Namespace = view.Namespace, ServiceName = view.Name };
     }
 
     private static RoutingPlan Plan(ServiceView view, RoutingIntent intent, string istioApiVersion)

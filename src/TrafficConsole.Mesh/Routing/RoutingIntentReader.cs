@@ -43,9 +43,10 @@ public static class RoutingIntentReader
     {
         ArgumentNullException.ThrowIfNull(view);
         string revision = view.Routing.Revision;
-        if (view.HttpRoutes.FirstOrDefault(r => RoutingReader.AttachesTo(r, view.Service)) is { } owner)
+        if (HttpRouteIntent.ReadAttached(view) is { } attached)
         {
-            return new() { Revision = revision, Problem = $"Routing for this service is owned by the Gateway API HTTPRoute {owner.Namespace}/{owner.Name}; edit it with the HTTPRoute editor." };
+            // A Gateway API HTTPRoute attached to the service owns its routing: the same editor edits it.
+            return attached;
         }
 
         VirtualService[] meshRouting = [.. view.VirtualServices.Where(static vs => RoutingReader.AppliesToMesh(vs) && vs.Spec?.Http is { Count: > 0 })];

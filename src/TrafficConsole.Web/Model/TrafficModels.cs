@@ -90,7 +90,14 @@ public sealed record RoutingPreview(
     ImmutableArray<DiffLine> VirtualServiceDiff,
     ImmutableArray<DiffLine> DestinationRuleDiff,
     ImmutableArray<ValidationMessage> Validation,
-    bool CanApply);
+    bool CanApply)
+{
+    /// <summary>The Gateway API HTTPRoute Apply would write, for a service routed by one; empty otherwise.</summary>
+    public string HttpRouteYaml { get; init; } = string.Empty;
+
+    /// <summary>Its diff against the cluster.</summary>
+    public ImmutableArray<DiffLine> HttpRouteDiff { get; init; } = [];
+}
 
 /// <summary>The outcome of a write: a value, never an exception, for everything a user can cause.</summary>
 public abstract record ChangeOutcome

@@ -248,13 +248,19 @@ internal sealed partial class TrafficService
         string currentDr = plan.CurrentDestinationRule is { } cdr ? ResourceYaml.Serialize(cdr) : string.Empty;
         string desiredVs = plan.VirtualService is { } vs ? ResourceYaml.Serialize(vs) : currentVs;
         string desiredDr = plan.DestinationRule is { } dr ? ResourceYaml.Serialize(dr) : currentDr;
+        string currentRoute = plan.CurrentHttpRoute is { } chr ? ResourceYaml.Serialize(chr) : string.Empty;
+        string desiredRoute = plan.HttpRoute is { } hr ? ResourceYaml.Serialize(hr) : currentRoute;
         return new RoutingPreview(
             desiredVs,
             desiredDr,
             ToDiff(TextDiff.Unified(currentVs, desiredVs)),
             ToDiff(TextDiff.Unified(currentDr, desiredDr)),
             [.. plan.Issues.Select(ToMessage)],
-            CanApply: plan.HasChanges);
+            CanApply: plan.HasChanges)
+        {
+            HttpRouteYaml = desiredRoute,
+            HttpRouteDiff = desiredRoute.Length == 0 ? [] : ToDiff(TextDiff.Unified(currentRoute, desiredRoute)),
+        };
     }
 
     private static RoutingPreview NotFoundPreview(string namespaceName, string service) =>

@@ -59,23 +59,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
             return new RoutingPreview(string.Empty, string.Empty, [], [], [NotFoundMessage(namespaceName, service)], CanApply: false);
         }
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, ToSplit(draft), IstioApiVersion(snapshot));
-        if (plan.IsRefused)
-        {
-            return new RoutingPreview(string.Empty, string.Empty, [], [], RefusalMessages(plan), CanApply: false);
-        }
-
-        string currentVs = plan.CurrentVirtualService is { } cvs ? ResourceYaml.Serialize(cvs) : string.Empty;
-        string currentDr = plan.CurrentDestinationRule is { } cdr ? ResourceYaml.Serialize(cdr) : string.Empty;
-        string desiredVs = plan.VirtualService is { } vs ? ResourceYaml.Serialize(vs) : string.Empty;
-        string desiredDr = plan.DestinationRule is { } dr ? ResourceYaml.Serialize(dr) : currentDr;
-        return new RoutingPreview(
-            desiredVs,
-            desiredDr,
-            ToDiff(TextDiff.Unified(currentVs, desiredVs)),
-            ToDiff(TextDiff.Unified(currentDr, desiredDr)),
-            [.. plan.Issues.Select(ToMessage)],
-            CanApply: plan.HasChanges);
+        return ToPreview(RoutingPlanner.PlanApply(view, ToSplit(draft), IstioApiVersion(snapshot)));
     }
 
     public async Task<ChangeOutcome> ApplyAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken = default)

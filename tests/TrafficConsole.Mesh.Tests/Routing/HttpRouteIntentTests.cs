@@ -120,6 +120,25 @@ public sealed class HttpRouteIntentTests
     }
 
     [Fact]
+    public void The_rule_editors_reader_and_planner_edit_a_service_an_http_route_owns_through_that_route()
+    {
+        (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
+
+        RoutingIntentReading reading = RoutingIntentReader.Read(view);
+        Assert.True(reading.IsEditable, reading.Problem);
+        Assert.True(RoutingIntentEquality.Same(HttpRouteIntent.Read(view, route), reading.Intent));
+
+        RoutingIntent intent = reading.Intent!;
+        RoutingPlan plan = RoutingIntentPlanner.PlanApply(view, intent with { DefaultRoute = intent.DefaultRoute! with { Destinations = TrafficSplit.Of(("v1", 60), ("v2", 40)) } }, IstioApi.V1);
+
+        Assert.False(plan.IsRefused, plan.RefusalReason);
+        Assert.Equal(ResourceAction.Update, plan.HttpRouteAction);
+        Assert.Null(plan.VirtualService);
+        Assert.Null(plan.DestinationRule);
+        Assert.Equal(60, plan.HttpRoute!.Spec!.Rules![1].BackendRefs![0].Weight);
+    }
+
+    [Fact]
     public void A_new_version_gets_a_backend_on_its_own_service_with_the_port_the_others_use()
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
