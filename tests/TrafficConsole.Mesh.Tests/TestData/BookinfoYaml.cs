@@ -36,84 +36,11 @@ internal static class BookinfoYaml
                 subset: v3
         """;
 
-    public const string ReviewsEightyTwenty = """
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata:
-          name: reviews
-          namespace: bookinfo
-        spec:
-          hosts:
-          - reviews
-          http:
-          - route:
-            - destination:
-                host: reviews
-                subset: v1
-              weight: 80
-            - destination:
-                host: reviews
-                subset: v2
-              weight: 20
-        """;
+    public const string ReviewsEightyTwenty = BookinfoRouting.Reviews8020;
 
-    public const string RatingsDelay = """
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata:
-          name: ratings
-          namespace: bookinfo
-        spec:
-          hosts:
-          - ratings
-          http:
-          - match:
-            - headers:
-                end-user:
-                  exact: jason
-            fault:
-              delay:
-                percentage:
-                  value: 100.0
-                fixedDelay: 7s
-            route:
-            - destination:
-                host: ratings
-                subset: v1
-          - route:
-            - destination:
-                host: ratings
-                subset: v1
-        """;
+    public const string RatingsDelay = BookinfoRouting.RatingsDelay;
 
-    public const string RatingsAbort = """
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata:
-          name: ratings
-          namespace: bookinfo
-        spec:
-          hosts:
-          - ratings
-          http:
-          - match:
-            - headers:
-                end-user:
-                  exact: jason
-            fault:
-              abort:
-                percentage:
-                  value: 100.0
-                httpStatus: 500
-            route:
-            - destination:
-                host: ratings
-                subset: v1
-          - route:
-            - destination:
-                host: ratings
-                subset: v1
-        """;
+    public const string RatingsAbort = BookinfoRouting.RatingsAbort;
 
     public const string ProductpageGatewayRoutes = """
         apiVersion: networking.istio.io/v1
