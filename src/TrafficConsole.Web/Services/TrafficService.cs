@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Cluster.Writing;
+using TrafficConsole.Mesh.Analysis;
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Mesh.Services;
@@ -28,6 +29,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
     // every page and API call reading the same snapshot shares the work (and the YAML rendering).
     private static readonly ConditionalWeakTable<ServiceView, ServiceSummary> Summaries = new();
     private static readonly ConditionalWeakTable<ServiceView, ServiceDetail> Details = new();
+    private static readonly ConditionalWeakTable<ServiceView, ServiceDetail> AnalyzedDetails = new();
 
     private IMeshCache Cache => runtime.Cache;
 
@@ -47,7 +49,39 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
     {
         ArgumentNullException.ThrowIfNull(namespaceName);
         ArgumentNullException.ThrowIfNull(service);
-        return Cache.Current.GetServiceView(namespaceName, service) is { } view ? ToDetail(view) : null;
+        MeshSnapshot snapshot = Cache.Current;
+        return snapshot.GetServiceView(namespaceName, service) is { } view
+            ? AnalyzedDetails.GetValue(view, v => WithAnalysis(ToDetail(v), v, snapshot))
+            : null;
+    }
+
+    /// <summary>
+    /// The detail plus what only shows between resources (istioctl analyze's kind of finding) about this service's own
+    /// VirtualServices and DestinationRules: gateways or destination hosts the cluster does not have, several
+    /// VirtualServices or DestinationRules for the host. Computed once per view, that is once per snapshot.
+    /// </summary>
+    private static ServiceDetail WithAnalysis(ServiceDetail detail, ServiceView view, MeshSnapshot snapshot)
+    {
+        if (view.VirtualServices.IsEmpty && view.DestinationRules.IsEmpty)
+        {
+            return detail;
+        }
+
+        HashSet<(string Kind, string Namespace, string Name)> own =
+        [
+            .. view.VirtualServices.Select(static vs => (VirtualService.KindName, vs.Namespace, vs.Name)),
+            .. view.DestinationRules.Select(static dr => (DestinationRule.KindName, dr.Namespace, dr.Name)),
+        ];
+        ClusterResources cluster = snapshot.ToClusterResources() with { VirtualServices = view.VirtualServices, HttpRoutes = [] };
+        HashSet<(string, string)> known = [.. detail.Summary.Validation.Select(static m => (m.Code, m.Path))];
+        ImmutableArray<ValidationMessage> found =
+        [
+            .. MeshAnalyzer.Analyze(cluster)
+                .Where(f => own.Contains((f.Kind, f.Namespace, f.Name)))
+                .Select(static f => ToMessage(f.Issue))
+                .Where(m => known.Add((m.Code, m.Path))),
+        ];
+        return found.IsEmpty ? detail : detail with { Summary = detail.Summary with { Validation = detail.Summary.Validation.AddRange(found) } };
     }
 
     public RoutingPreview Preview(string namespaceName, string service, TrafficDraft draft)
