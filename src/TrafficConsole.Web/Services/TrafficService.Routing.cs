@@ -180,14 +180,32 @@ internal sealed partial class TrafficService
         return outcome;
     }
 
-    // The shared write path of the rule editor and YAML mode (the sliders' ApplyCoreAsync, with the plan made by the caller).
-    private async Task<ChangeOutcome> WritePlanAsync(
+    // The rule editor's and YAML mode's audit event: the routing before, as the editor shows it, and after.
+    private Task<ChangeOutcome> WritePlanAsync(
         string namespaceName,
         string service,
         string? expectedRevision,
         string actor,
         Func<ServiceView, MeshSnapshot, RoutingPlan> planner,
         string after,
+        CancellationToken cancellationToken) =>
+        WritePlanAsync(namespaceName, service, expectedRevision, actor, planner, (view, applied) =>
+        {
+            string before = RoutingIntentReader.Read(view).Intent is { } intent ? DescribeIntent(intent) : Describe(view.Routing);
+            LogRoutingChanged(actor, namespaceName, service, before, after, view.Routing.Revision, applied.Revision);
+        }, cancellationToken);
+
+    /// <summary>
+    /// The one write path of the sliders, the rule editor and YAML mode: the revision check, the plan (made by the
+    /// caller), refusal, the write and its outcome; <paramref name="logApplied"/> records the change as its caller names it.
+    /// </summary>
+    private async Task<ChangeOutcome> WritePlanAsync(
+        string namespaceName,
+        string service,
+        string? expectedRevision,
+        string actor,
+        Func<ServiceView, MeshSnapshot, RoutingPlan> planner,
+        Action<ServiceView, ChangeOutcome.Applied> logApplied,
         CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(actor);
@@ -219,15 +237,16 @@ internal sealed partial class TrafficService
 
         if (!plan.HasChanges)
         {
+            // Already as asked: nothing to write, and nothing to log as a change.
             return new ChangeOutcome.Applied(view.Routing.Revision);
         }
 
+        // The writer records the actor on the resources it writes (trafficconsole.io/changed-by).
         WriteResult result = await runtime.Writer.ApplyAsync(plan, actor, cancellationToken).ConfigureAwait(false);
         ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
         if (outcome is ChangeOutcome.Applied applied)
         {
-            string before = RoutingIntentReader.Read(view).Intent is { } intent ? DescribeIntent(intent) : Describe(view.Routing);
-            LogRoutingChanged(actor, namespaceName, service, before, after, view.Routing.Revision, applied.Revision);
+            logApplied(view, applied);
         }
         else
         {

@@ -110,51 +110,20 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
         return outcome;
     }
 
-    private async Task<ChangeOutcome> ApplyCoreAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken)
+    private Task<ChangeOutcome> ApplyCoreAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        ArgumentException.ThrowIfNullOrEmpty(actor);
-        MeshSnapshot snapshot = Cache.Current;
-        if (snapshot.GetServiceView(namespaceName, service) is not { } view)
-        {
-            return new ChangeOutcome.NotFound(NotFoundMessage(namespaceName, service).Message);
-        }
-
-        if (Stale(view, expectedRevision) is { } conflict)
-        {
-            LogRefused(actor, namespaceName, service, "conflict", conflict.Message);
-            return conflict;
-        }
-
         TrafficSplit split = ToSplit(draft);
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, split, IstioApiVersion(snapshot));
-        if (plan.IsRefused)
-        {
-            LogRefused(actor, namespaceName, service, "invalid", plan.RefusalReason ?? "refused");
-            return new ChangeOutcome.Invalid(RefusalMessages(plan));
-        }
-
-        if (!plan.HasChanges)
-        {
-            // Already as asked: nothing to write, and nothing to log as a change.
-            return new ChangeOutcome.Applied(view.Routing.Revision);
-        }
-
-        // The writer records the actor on the VirtualService (trafficconsole.io/changed-by).
-        WriteResult result = await runtime.Writer.ApplyAsync(plan, actor, cancellationToken).ConfigureAwait(false);
-        ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
-        if (outcome is ChangeOutcome.Applied applied)
-        {
-            string before = Describe(view.Routing);
-            string after = split.ToString();
-            LogTrafficChanged(actor, namespaceName, service, before, after, view.Routing.Revision, applied.Revision);
-        }
-        else
-        {
-            LogRefused(actor, namespaceName, service, outcome.GetType().Name, result.Describe());
-        }
-
-        return outcome;
+        return WritePlanAsync(
+            namespaceName, service, expectedRevision, actor,
+            (view, snapshot) => RoutingPlanner.PlanApply(view, split, IstioApiVersion(snapshot)),
+            (view, applied) =>
+            {
+                string before = Describe(view.Routing);
+                string after = split.ToString();
+                LogTrafficChanged(actor, namespaceName, service, before, after, view.Routing.Revision, applied.Revision);
+            },
+            cancellationToken);
     }
 
     private async Task<ChangeOutcome> DeleteRoutingCoreAsync(string namespaceName, string service, string? expectedRevision, string actor, CancellationToken cancellationToken)
