@@ -75,6 +75,7 @@ public sealed class RequestRoutingTests(BrowserFixture browser) : IClassFixture<
         // Tall enough that each editor part fits on screen whole for its screenshot (the app bar is sticky).
         await page.SetViewportSizeAsync(1440, 2000);
         await page.GotoAsync(new Uri(Host.BaseUrl, "namespaces/bookinfo/services/reviews").ToString());
+        await page.Locator("[data-testid=edit-tabs] .mud-tab").Filter(new() { HasText = "Request routing" }).ClickAsync();
         ILocator editor = page.Locator("[data-testid=routing-editor]");
         await Expect(editor).ToBeVisibleAsync();
         await Expect(editor.Locator("[data-testid=routing-apply]")).ToBeDisabledAsync();
@@ -148,6 +149,7 @@ public sealed class RequestRoutingTests(BrowserFixture browser) : IClassFixture<
 
         // Reloaded, the editor reads the rule it wrote, in words.
         await page.ReloadAsync();
+        await page.Locator("[data-testid=edit-tabs] .mud-tab").Filter(new() { HasText = "Request routing" }).ClickAsync();
         await Expect(page.Locator("[data-testid=rule-card] [data-testid=rule-match]")).ToHaveTextAsync(@"header end-user matches regex .*@gmail\.com$");
         await Expect(page.Locator("[data-testid=default-route] [data-testid=rule-bar]")).ToHaveAttributeAsync("data-weights", "v1 10 · v2 90");
 
