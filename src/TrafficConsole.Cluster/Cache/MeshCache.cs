@@ -397,14 +397,14 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
             case MeshResourceKind.Service:
                 after = before with
                 {
-                    Services = deleted ? before.Services.Remove(name) : before.Services.SetItem(name, ResourceConversions.ToKubeService((V1Service)delta.Object)),
+                    Services = deleted ? before.Services.Remove(name) : before.Services.SetItem(name, KubeObjects.ToKubeService((V1Service)delta.Object)),
                 };
                 affected = [new ServiceRef(ns, name), .. AffectedServices.RoutedThrough(after.HttpRoutes.Values, ns, name)];
                 break;
             case MeshResourceKind.Deployment:
                 {
-                    Workload workload = ResourceConversions.ToWorkload((V1Deployment)delta.Object);
-                    Workload? old = delta.Old is V1Deployment oldDeployment ? ResourceConversions.ToWorkload(oldDeployment) : null;
+                    Workload workload = KubeObjects.ToWorkload((V1Deployment)delta.Object);
+                    Workload? old = delta.Old is V1Deployment oldDeployment ? KubeObjects.ToWorkload(oldDeployment) : null;
                     after = before with { Workloads = deleted ? before.Workloads.Remove(name) : before.Workloads.SetItem(name, workload) };
                     affected = AffectedServices.OfWorkload(after.Services.Values, workload, old);
                     break;

@@ -335,48 +335,14 @@ public static class ResourceDocuments
         };
     }
 
-    private static KubeService ToKubeService(V1Service service, string ns) => new()
-    {
-        Namespace = ns,
-        Name = service.Metadata?.Name ?? string.Empty,
-        Selector = Freeze(service.Spec?.Selector),
-        Ports =
-        [
-            .. (service.Spec?.Ports ?? []).Select(static p => new ServicePort(
-                p.Name,
-                p.Port,
-                string.IsNullOrEmpty(p.Protocol) ? "TCP" : p.Protocol,
-                p.TargetPort?.Value,
-                p.AppProtocol)),
-        ],
-        Labels = Freeze(service.Metadata?.Labels),
-        Annotations = Freeze(service.Metadata?.Annotations),
-        ResourceVersion = service.Metadata?.ResourceVersion,
-    };
+    private static KubeService ToKubeService(V1Service service, string ns) => KubeObjects.ToKubeService(service, ns);
 
-    private static Workload ToWorkload(V1Deployment deployment, string ns)
-    {
-        // spec.replicas defaults to 1, as the API server would default it. A manifest has no status: read it as
-        // the state it asks for (every replica ready), or "subset selects no running workload" would flag every file.
-        int desired = deployment.Spec?.Replicas ?? 1;
-        return new Workload
-        {
-            Namespace = ns,
-            Name = deployment.Metadata?.Name ?? string.Empty,
-            PodLabels = Freeze(deployment.Spec?.Template?.Metadata?.Labels),
-            Labels = Freeze(deployment.Metadata?.Labels),
-            DesiredReplicas = desired,
-            ReadyReplicas = deployment.Status is { } status ? status.ReadyReplicas ?? 0 : desired,
-            CreatedAt = deployment.Metadata?.CreationTimestamp is { } created
-                ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc))
-                : null,
-        };
-    }
-
-    private static ImmutableDictionary<string, string> Freeze(IDictionary<string, string>? values) =>
-        values is null || values.Count == 0
-            ? ImmutableDictionary<string, string>.Empty
-            : values.ToImmutableDictionary(StringComparer.Ordinal);
+    // A manifest has no status: read it as the state it asks for (every replica ready), or "subset selects no
+    // running workload" would flag every file. A written status.readyReplicas is believed.
+    private static Workload ToWorkload(V1Deployment deployment, string ns) =>
+        KubeObjects.ToWorkload(deployment, ns) is var workload && deployment.Status is null
+            ? workload with { ReadyReplicas = workload.DesiredReplicas }
+            : workload;
 
     private static string? StringField(JsonObject obj, string name) =>
         obj[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
