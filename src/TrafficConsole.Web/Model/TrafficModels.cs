@@ -80,8 +80,17 @@ public sealed record TrafficDraft(ImmutableArray<WeightShare> Weights, MirrorSha
 /// <summary>A line of a YAML diff.</summary>
 public sealed record DiffLine(DiffLineKind Kind, string Text);
 
-/// <summary>Whether a diff line was added, removed or kept.</summary>
-public enum DiffLineKind { Unchanged, Added, Removed }
+/// <summary>Whether a diff line was added, removed or kept; side-by-side diffs also have changed lines and padding.</summary>
+public enum DiffLineKind
+{
+    Unchanged,
+    Added,
+    Removed,
+    /// <summary>Side by side: the line exists on both sides with different text.</summary>
+    Modified,
+    /// <summary>Side by side: no line on this side (the other side has one).</summary>
+    Absent,
+}
 
 /// <summary>What Apply would write: YAML of both resources, their diffs against the cluster, and validation.</summary>
 public sealed record RoutingPreview(

@@ -30,10 +30,10 @@ public interface ITrafficService
     RoutingPreview Preview(string namespaceName, string service, TrafficDraft draft);
 
     /// <summary>Writes the draft if the service is still at <paramref name="expectedRevision"/> (null: no check).</summary>
-    Task<ChangeOutcome> ApplyAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken = default);
+    Task<ChangeOutcome> ApplyAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the service's routing resources, returning it to plain Kubernetes load balancing.</summary>
-    Task<ChangeOutcome> DeleteRoutingAsync(string namespaceName, string service, string? expectedRevision, string actor, CancellationToken cancellationToken = default);
+    Task<ChangeOutcome> DeleteRoutingAsync(string namespaceName, string service, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default);
 
     /// <summary>The resources "Delete traffic routing" would remove, for the confirmation dialog.</summary>
     IReadOnlyList<string> DescribeDelete(string namespaceName, string service);
@@ -48,7 +48,7 @@ public interface ITrafficService
     RoutingPreview PreviewRouting(string namespaceName, string service, RoutingIntent intent);
 
     /// <summary>Writes the routing draft if the service is still at <paramref name="expectedRevision"/> (null: no check).</summary>
-    Task<ChangeOutcome> ApplyRoutingAsync(string namespaceName, string service, RoutingIntent intent, string? expectedRevision, string actor, CancellationToken cancellationToken = default);
+    Task<ChangeOutcome> ApplyRoutingAsync(string namespaceName, string service, RoutingIntent intent, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default);
 
     /// <summary>What Istio would do with <paramref name="request"/>: under the draft when given, else under the routing in the cluster.</summary>
     RouteSimulation Simulate(string namespaceName, string service, RoutingIntent? draft, SimulatedRequest request);
@@ -63,7 +63,37 @@ public interface ITrafficService
     /// Writes the YAML if the service is still at <paramref name="expectedRevision"/> and the resourceVersions in the
     /// YAML (when given) are those in the cluster; otherwise a conflict, and nothing is written.
     /// </summary>
-    Task<ChangeOutcome> ApplyYamlAsync(string namespaceName, string service, YamlDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken = default);
+    Task<ChangeOutcome> ApplyYamlAsync(string namespaceName, string service, YamlDraft draft, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default);
+
+    /// <summary>The recorded history of a service's routing (newest first) and its stable version; null when the service does not exist.</summary>
+    ServiceHistory? GetHistory(string namespaceName, string service);
+
+    /// <summary>Two revisions of a service side by side; null when either is unknown.</summary>
+    RevisionComparison? CompareRevisions(string namespaceName, string service, string fromId, string toId);
+
+    /// <summary>What a rollback to a revision or to the stable version would write, with validation; changes nothing.</summary>
+    RollbackPreview PreviewRollback(string namespaceName, string service, RollbackTarget target);
+
+    /// <summary>
+    /// Rolls back if the service is still at <paramref name="expectedRevision"/> (null: no check): a normal apply of the
+    /// revision's snapshot, or every route to the stable version. Recorded as a revision like every change.
+    /// </summary>
+    Task<ChangeOutcome> RollbackAsync(string namespaceName, string service, RollbackTarget target, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks <paramref name="version"/> as the service's stable version (an annotation on its VirtualService or HTTPRoute).</summary>
+    Task<ChangeOutcome> MarkStableAsync(string namespaceName, string service, string version, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default);
+
+    /// <summary>Every service in one namespace (null: all) whose traffic is split over versions or routed by rules.</summary>
+    IReadOnlyList<RolloutSummary> ListRollouts(string? namespaceName);
+
+    /// <summary>What "Roll back all rollouts in flight" would do in a namespace; changes nothing.</summary>
+    NamespaceRollbackPlan PlanNamespaceRollback(string namespaceName);
+
+    /// <summary>Sends all traffic of every service in <paramref name="plan"/> that is not blocked to its stable version, each only if still at the planned revision.</summary>
+    Task<NamespaceRollbackResult> RollbackNamespaceAsync(NamespaceRollbackPlan plan, ChangeContext change, CancellationToken cancellationToken = default);
+
+    /// <summary>The changes recorded in a namespace, newest first, filtered.</summary>
+    IReadOnlyList<AuditEntry> GetAudit(string namespaceName, AuditQuery query);
 
     /// <summary>
     /// Live changes for one namespace (null: all), whoever made them, plus connection changes.

@@ -88,11 +88,11 @@ internal sealed partial class TrafficService
             : NotFoundPreview(namespaceName, service);
     }
 
-    public async Task<ChangeOutcome> ApplyRoutingAsync(string namespaceName, string service, RoutingIntent intent, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    public async Task<ChangeOutcome> ApplyRoutingAsync(string namespaceName, string service, RoutingIntent intent, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(intent);
         ChangeOutcome outcome = await WritePlanAsync(
-            namespaceName, service, expectedRevision, actor,
+            namespaceName, service, expectedRevision, change,
             (view, snapshot) => PlanIntent(view, snapshot, intent),
             DescribeIntent(intent),
             cancellationToken).ConfigureAwait(false);
@@ -168,11 +168,11 @@ internal sealed partial class TrafficService
             : NotFoundPreview(namespaceName, service);
     }
 
-    public async Task<ChangeOutcome> ApplyYamlAsync(string namespaceName, string service, YamlDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    public async Task<ChangeOutcome> ApplyYamlAsync(string namespaceName, string service, YamlDraft draft, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(draft);
         ChangeOutcome outcome = await WritePlanAsync(
-            namespaceName, service, expectedRevision, actor,
+            namespaceName, service, expectedRevision, change,
             (view, _) => PlanYaml(view, ReadYaml(view, draft)),
             "YAML",
             cancellationToken).ConfigureAwait(false);
@@ -185,14 +185,14 @@ internal sealed partial class TrafficService
         string namespaceName,
         string service,
         string? expectedRevision,
-        string actor,
+        ChangeContext change,
         Func<ServiceView, MeshSnapshot, RoutingPlan> planner,
         string after,
         CancellationToken cancellationToken) =>
-        WritePlanAsync(namespaceName, service, expectedRevision, actor, planner, (view, applied) =>
+        WritePlanAsync(namespaceName, service, expectedRevision, change, planner, (view, applied) =>
         {
             string before = RoutingIntentReader.Read(view).Intent is { } intent ? DescribeIntent(intent) : Describe(view.Routing);
-            LogRoutingChanged(actor, namespaceName, service, before, after, view.Routing.Revision, applied.Revision);
+            LogRoutingChanged(change.Actor, namespaceName, service, before, after, view.Routing.Revision, applied.Revision);
         }, cancellationToken);
 
     /// <summary>
@@ -203,11 +203,13 @@ internal sealed partial class TrafficService
         string namespaceName,
         string service,
         string? expectedRevision,
-        string actor,
+        ChangeContext change,
         Func<ServiceView, MeshSnapshot, RoutingPlan> planner,
         Action<ServiceView, ChangeOutcome.Applied> logApplied,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(change);
+        string actor = change.Actor;
         ArgumentException.ThrowIfNullOrEmpty(actor);
         MeshSnapshot snapshot = Cache.Current;
         if (snapshot.GetServiceView(namespaceName, service) is not { } view)

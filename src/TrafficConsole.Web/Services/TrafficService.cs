@@ -96,38 +96,40 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
         return ToPreview(RoutingPlanner.PlanApply(view, ToSplit(draft), IstioApiVersion(snapshot)));
     }
 
-    public async Task<ChangeOutcome> ApplyAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    public async Task<ChangeOutcome> ApplyAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
     {
-        ChangeOutcome outcome = await ApplyCoreAsync(namespaceName, service, draft, expectedRevision, actor, cancellationToken).ConfigureAwait(false);
+        ChangeOutcome outcome = await ApplyCoreAsync(namespaceName, service, draft, expectedRevision, change, cancellationToken).ConfigureAwait(false);
         metrics.CountChange("apply", outcome);
         return outcome;
     }
 
-    public async Task<ChangeOutcome> DeleteRoutingAsync(string namespaceName, string service, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    public async Task<ChangeOutcome> DeleteRoutingAsync(string namespaceName, string service, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
     {
-        ChangeOutcome outcome = await DeleteRoutingCoreAsync(namespaceName, service, expectedRevision, actor, cancellationToken).ConfigureAwait(false);
+        ChangeOutcome outcome = await DeleteRoutingCoreAsync(namespaceName, service, expectedRevision, change, cancellationToken).ConfigureAwait(false);
         metrics.CountChange("delete", outcome);
         return outcome;
     }
 
-    private Task<ChangeOutcome> ApplyCoreAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken)
+    private Task<ChangeOutcome> ApplyCoreAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(draft);
         TrafficSplit split = ToSplit(draft);
         return WritePlanAsync(
-            namespaceName, service, expectedRevision, actor,
+            namespaceName, service, expectedRevision, change,
             (view, snapshot) => RoutingPlanner.PlanApply(view, split, IstioApiVersion(snapshot)),
             (view, applied) =>
             {
                 string before = Describe(view.Routing);
                 string after = split.ToString();
-                LogTrafficChanged(actor, namespaceName, service, before, after, view.Routing.Revision, applied.Revision);
+                LogTrafficChanged(change.Actor, namespaceName, service, before, after, view.Routing.Revision, applied.Revision);
             },
             cancellationToken);
     }
 
-    private async Task<ChangeOutcome> DeleteRoutingCoreAsync(string namespaceName, string service, string? expectedRevision, string actor, CancellationToken cancellationToken)
+    private async Task<ChangeOutcome> DeleteRoutingCoreAsync(string namespaceName, string service, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(change);
+        string actor = change.Actor;
         ArgumentException.ThrowIfNullOrEmpty(actor);
         if (Cache.Current.GetServiceView(namespaceName, service) is not { } view)
         {

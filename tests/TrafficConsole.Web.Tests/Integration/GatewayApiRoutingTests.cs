@@ -56,7 +56,7 @@ public sealed class GatewayApiRoutingTests(ConsoleHostFixture fixture) : IClassF
         Assert.Contains(preview.HttpRouteDiff, static l => l.Kind == DiffLineKind.Added && l.Text.Contains("weight: 70", StringComparison.Ordinal));
         Assert.Empty(preview.VirtualServiceYaml);
 
-        ChangeOutcome outcome = await Traffic.ApplyRoutingAsync("bookinfo", "reviews", draft, routing.Revision, "dana@example.com");
+        ChangeOutcome outcome = await Traffic.ApplyRoutingAsync("bookinfo", "reviews", draft, routing.Revision, new ChangeContext("dana@example.com"));
 
         Assert.IsType<ChangeOutcome.Applied>(outcome);
         JsonElement route = await Host.Kubernetes.CustomObjects.GetNamespacedCustomObjectAsync<JsonElement>("gateway.networking.k8s.io", "v1", "bookinfo", "httproutes", "reviews");
@@ -67,7 +67,7 @@ public sealed class GatewayApiRoutingTests(ConsoleHostFixture fixture) : IClassF
         Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "reviews"));
 
         // The draft was read at the old revision: applying it again is a conflict, not an overwrite.
-        Assert.IsType<ChangeOutcome.Conflict>(await Traffic.ApplyRoutingAsync("bookinfo", "reviews", draft, routing.Revision, "erin@example.com"));
+        Assert.IsType<ChangeOutcome.Conflict>(await Traffic.ApplyRoutingAsync("bookinfo", "reviews", draft, routing.Revision, new ChangeContext("erin@example.com")));
     }
 
     private static async Task WaitAsync(Func<bool> condition)

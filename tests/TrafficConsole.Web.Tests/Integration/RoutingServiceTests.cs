@@ -67,7 +67,7 @@ public sealed class RoutingServiceTests(ConsoleHostFixture fixture) : IClassFixt
         Assert.Equal(0, onDraft.RuleIndex);
         Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "reviews"));
 
-        ChangeOutcome outcome = await Traffic.ApplyRoutingAsync("bookinfo", "reviews", draft, before.Revision, Actor);
+        ChangeOutcome outcome = await Traffic.ApplyRoutingAsync("bookinfo", "reviews", draft, before.Revision, new ChangeContext(Actor));
 
         ChangeOutcome.Applied applied = Assert.IsType<ChangeOutcome.Applied>(outcome);
         JsonElement vs = (await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "reviews"))!.Value;
@@ -91,7 +91,7 @@ public sealed class RoutingServiceTests(ConsoleHostFixture fixture) : IClassFixt
         Assert.Equal(0.9, other.Destinations.Single(d => d.Version == "v2").Probability, 3);
 
         // A second apply based on the old revision is refused: someone (here: we) changed it since.
-        ChangeOutcome stale = await Traffic.ApplyRoutingAsync("bookinfo", "reviews", before.Intent, before.Revision, Actor);
+        ChangeOutcome stale = await Traffic.ApplyRoutingAsync("bookinfo", "reviews", before.Intent, before.Revision, new ChangeContext(Actor));
         ChangeOutcome.Conflict conflict = Assert.IsType<ChangeOutcome.Conflict>(stale);
         Assert.Equal(applied.Revision, conflict.Current!.Summary.Routing.Revision);
         Assert.Equal("gmail", (await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "reviews"))!.Value
@@ -116,7 +116,7 @@ public sealed class RoutingServiceTests(ConsoleHostFixture fixture) : IClassFixt
         await WaitAsync(() => Traffic.GetRouting("shop", "recommendation")!.Revision != before.Revision);
 
         RoutingIntent draft = before.Intent with { DefaultRoute = new RouteRule { Destinations = TrafficSplit.Of(("v2", 100)) } };
-        ChangeOutcome outcome = await Traffic.ApplyRoutingAsync("shop", "recommendation", draft, before.Revision, Actor);
+        ChangeOutcome outcome = await Traffic.ApplyRoutingAsync("shop", "recommendation", draft, before.Revision, new ChangeContext(Actor));
 
         ChangeOutcome.Conflict conflict = Assert.IsType<ChangeOutcome.Conflict>(outcome);
         Assert.Contains(before.Revision, conflict.Message, StringComparison.Ordinal);
@@ -139,7 +139,7 @@ public sealed class RoutingServiceTests(ConsoleHostFixture fixture) : IClassFixt
         };
 
         ImmutableMessages messages = new(Traffic.ValidateRouting("shop", "payment", draft));
-        ChangeOutcome outcome = await Traffic.ApplyRoutingAsync("shop", "payment", draft, before.Revision, Actor);
+        ChangeOutcome outcome = await Traffic.ApplyRoutingAsync("shop", "payment", draft, before.Revision, new ChangeContext(Actor));
 
         Assert.Contains(messages.Errors, m => m.Path == "rules[0].matches[0].conditions[0].value");
         ChangeOutcome.Invalid invalid = Assert.IsType<ChangeOutcome.Invalid>(outcome);
@@ -166,7 +166,7 @@ public sealed class RoutingServiceTests(ConsoleHostFixture fixture) : IClassFixt
         Assert.True(preview.CanApply, string.Join("; ", preview.Validation.Select(static m => m.Message)));
         Assert.Contains(preview.VirtualServiceDiff, l => l.Kind == DiffLineKind.Added && l.Text.Contains("weight: 70", StringComparison.Ordinal));
 
-        ChangeOutcome outcome = await Traffic.ApplyYamlAsync("shop", "catalog", new YamlDraft(edited, string.Empty), before.Revision, Actor);
+        ChangeOutcome outcome = await Traffic.ApplyYamlAsync("shop", "catalog", new YamlDraft(edited, string.Empty), before.Revision, new ChangeContext(Actor));
 
         Assert.IsType<ChangeOutcome.Applied>(outcome);
         Dictionary<string, int> weights = IstioObjects.CatchAllWeights((await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "catalog"))!.Value);
@@ -176,7 +176,7 @@ public sealed class RoutingServiceTests(ConsoleHostFixture fixture) : IClassFixt
         // The same text again still carries the old resourceVersion: someone (we) changed it since.
         ValidationMessage stale = Assert.Single(Traffic.ValidateYaml("shop", "catalog", new YamlDraft(vsYaml, string.Empty)), m => m.Code == YamlModeCodes.Conflict);
         Assert.Equal($"{YamlModeCodes.VirtualServicePath}.metadata.resourceVersion", stale.Path);
-        ChangeOutcome again = await Traffic.ApplyYamlAsync("shop", "catalog", new YamlDraft(vsYaml, string.Empty), null, Actor);
+        ChangeOutcome again = await Traffic.ApplyYamlAsync("shop", "catalog", new YamlDraft(vsYaml, string.Empty), null, new ChangeContext(Actor));
         Assert.IsType<ChangeOutcome.Conflict>(again);
         Assert.Equal(70, IstioObjects.CatchAllWeights((await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "catalog"))!.Value)["v1"]);
     }
@@ -194,7 +194,7 @@ public sealed class RoutingServiceTests(ConsoleHostFixture fixture) : IClassFixt
         Assert.DoesNotContain(Traffic.ValidateRouting("bookinfo", "productpage", attached), m => m.Path.StartsWith("gateways", StringComparison.Ordinal));
         ValidationMessage error = Assert.Single(Traffic.ValidateRouting("bookinfo", "productpage", missing), m => m.Path == "gateways[0]");
         Assert.Equal(("TC5007", MessageSeverity.Error), (error.Code, error.Severity));
-        ChangeOutcome outcome = await Traffic.ApplyRoutingAsync("bookinfo", "productpage", missing, routing.Revision, Actor);
+        ChangeOutcome outcome = await Traffic.ApplyRoutingAsync("bookinfo", "productpage", missing, routing.Revision, new ChangeContext(Actor));
         Assert.Contains(Assert.IsType<ChangeOutcome.Invalid>(outcome).Messages, m => m.Code == "TC5007");
         Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "productpage"));
     }

@@ -97,7 +97,7 @@ public sealed class TrafficServiceTests(TrafficServiceTests.ActorHostFixture fix
         string? versionBefore = IstioObjects.ResourceVersion((await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "catalog"))!.Value);
 
         ChangeOutcome outcome = await Traffic.ApplyAsync("shop", "catalog",
-            new TrafficDraft([new WeightShare("v1", 50), new WeightShare("v2", 50), new WeightShare("v3", 0)], null), "vs:0,dr:0", Actor);
+            new TrafficDraft([new WeightShare("v1", 50), new WeightShare("v2", 50), new WeightShare("v3", 0)], null), "vs:0,dr:0", new ChangeContext(Actor));
 
         ChangeOutcome.Conflict conflict = Assert.IsType<ChangeOutcome.Conflict>(outcome);
         Assert.Equal(before.Summary.Routing.Revision, conflict.Current!.Summary.Routing.Revision);
@@ -129,8 +129,8 @@ public sealed class TrafficServiceTests(TrafficServiceTests.ActorHostFixture fix
         }, cts.Token);
         await Task.Delay(200);
 
-        ChangeOutcome shop = await Traffic.ApplyAsync("shop", "inventory", new TrafficDraft([new WeightShare("v1", 100)], null), null, Actor);
-        ChangeOutcome outcome = await Traffic.ApplyAsync("bookinfo", "ratings", new TrafficDraft([new WeightShare("v1", 100)], null), null, Actor);
+        ChangeOutcome shop = await Traffic.ApplyAsync("shop", "inventory", new TrafficDraft([new WeightShare("v1", 100)], null), null, new ChangeContext(Actor));
+        ChangeOutcome outcome = await Traffic.ApplyAsync("bookinfo", "ratings", new TrafficDraft([new WeightShare("v1", 100)], null), null, new ChangeContext(Actor));
 
         Assert.IsType<ChangeOutcome.Applied>(shop);
         ChangeOutcome.Applied applied = Assert.IsType<ChangeOutcome.Applied>(outcome);

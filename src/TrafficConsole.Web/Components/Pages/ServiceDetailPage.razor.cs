@@ -187,7 +187,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
             return;
         }
 
-        ChangeOutcome outcome = await WriteAsync((actor, ct) => Traffic.ApplyAsync(Namespace, Service, request.Draft, request.Revision, actor, ct));
+        ChangeOutcome outcome = await WriteAsync((actor, ct) => Traffic.ApplyAsync(Namespace, Service, request.Draft, request.Revision, new ChangeContext(actor), ct));
 
         switch (outcome)
         {
@@ -237,7 +237,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
 
     private Task ApplyRoutingAsync(RoutingRequest request) =>
         ApplyEditorAsync(
-            (actor, ct) => Traffic.ApplyRoutingAsync(Namespace, Service, request.Intent, request.Revision, actor, ct),
+            (actor, ct) => Traffic.ApplyRoutingAsync(Namespace, Service, request.Intent, request.Revision, new ChangeContext(actor), ct),
             $"Applied request routing to {Service}: {DescribeRules(request.Intent)}",
             $"your request-routing draft ({DescribeRules(request.Intent)})",
             () => _routingEditor?.LoadLatest());
@@ -253,7 +253,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
 
     private Task ApplyYamlAsync(YamlRequest request) =>
         ApplyEditorAsync(
-            (actor, ct) => Traffic.ApplyYamlAsync(Namespace, Service, request.Draft, request.Revision, actor, ct),
+            (actor, ct) => Traffic.ApplyYamlAsync(Namespace, Service, request.Draft, request.Revision, new ChangeContext(actor), ct),
             $"Applied the YAML to {Service}",
             "your YAML (kept in the editor)",
             () => _routingEditor?.LoadLatest());
@@ -347,7 +347,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
             return;
         }
 
-        ChangeOutcome outcome = await WriteAsync((actor, ct) => Traffic.DeleteRoutingAsync(Namespace, Service, revision, actor, ct));
+        ChangeOutcome outcome = await WriteAsync((actor, ct) => Traffic.DeleteRoutingAsync(Namespace, Service, revision, new ChangeContext(actor), ct));
 
         switch (outcome)
         {

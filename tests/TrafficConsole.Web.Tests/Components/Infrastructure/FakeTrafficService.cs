@@ -109,8 +109,9 @@ public sealed class FakeTrafficService : ITrafficService
         return new RoutingPreview(vs, dr, diff, Diff(detail.DestinationRuleYaml ?? string.Empty, dr), validation, sums);
     }
 
-    public Task<ChangeOutcome> ApplyAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    public Task<ChangeOutcome> ApplyAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
     {
+        string actor = change.Actor;
         ArgumentNullException.ThrowIfNull(draft);
         Applies.Add((service, draft, expectedRevision, actor));
         ServiceDetail detail = GetService(namespaceName, service) ?? throw new InvalidOperationException($"no service {service}");
@@ -125,8 +126,9 @@ public sealed class FakeTrafficService : ITrafficService
         return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Applied(updated.Summary.Routing.Revision));
     }
 
-    public Task<ChangeOutcome> DeleteRoutingAsync(string namespaceName, string service, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    public Task<ChangeOutcome> DeleteRoutingAsync(string namespaceName, string service, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
     {
+        string actor = change.Actor;
         Deletes.Add((service, expectedRevision));
         ServiceDetail detail = GetService(namespaceName, service) ?? throw new InvalidOperationException($"no service {service}");
         ServiceDetail updated = TestServices.WithRouting(detail, RoutingKind.None, [], "none", actor, null);
@@ -180,8 +182,9 @@ public sealed class FakeTrafficService : ITrafficService
         return new RoutingPreview(vs, dr, Diff(string.Empty, vs), Diff(string.Empty, dr), [.. plan.Issues.Select(ToMessage)], plan.HasChanges);
     }
 
-    public Task<ChangeOutcome> ApplyRoutingAsync(string namespaceName, string service, RoutingIntent intent, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    public Task<ChangeOutcome> ApplyRoutingAsync(string namespaceName, string service, RoutingIntent intent, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
     {
+        string actor = change.Actor;
         RoutingApplies.Add((service, intent, expectedRevision, actor));
         ServiceDetail detail = Detail(namespaceName, service);
         if (NextRoutingOutcome is { } scripted)
@@ -246,8 +249,9 @@ public sealed class FakeTrafficService : ITrafficService
             Diff(detail.DestinationRuleYaml ?? string.Empty, draft.DestinationRuleYaml), messages, messages.IsEmpty);
     }
 
-    public Task<ChangeOutcome> ApplyYamlAsync(string namespaceName, string service, YamlDraft draft, string? expectedRevision, string actor, CancellationToken cancellationToken = default)
+    public Task<ChangeOutcome> ApplyYamlAsync(string namespaceName, string service, YamlDraft draft, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
     {
+        string actor = change.Actor;
         YamlApplies.Add((service, draft, expectedRevision));
         ServiceDetail detail = Detail(namespaceName, service);
         if (NextRoutingOutcome is { } scripted)
@@ -354,4 +358,26 @@ public sealed class FakeTrafficService : ITrafficService
         result.AddRange(newLines.Select(l => new DiffLine(oldLines.Contains(l) ? DiffLineKind.Unchanged : DiffLineKind.Added, l)));
         return [.. result];
     }
+
+    // CONTRACT STUB: the history UI branch gives these fakes real behaviour for its bUnit tests.
+    public ServiceHistory? GetHistory(string namespaceName, string service) => throw new NotImplementedException();
+
+    public RevisionComparison? CompareRevisions(string namespaceName, string service, string fromId, string toId) => throw new NotImplementedException();
+
+    public RollbackPreview PreviewRollback(string namespaceName, string service, RollbackTarget target) => throw new NotImplementedException();
+
+    public Task<ChangeOutcome> RollbackAsync(string namespaceName, string service, RollbackTarget target, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
+    public Task<ChangeOutcome> MarkStableAsync(string namespaceName, string service, string version, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
+    public IReadOnlyList<RolloutSummary> ListRollouts(string? namespaceName) => throw new NotImplementedException();
+
+    public NamespaceRollbackPlan PlanNamespaceRollback(string namespaceName) => throw new NotImplementedException();
+
+    public Task<NamespaceRollbackResult> RollbackNamespaceAsync(NamespaceRollbackPlan plan, ChangeContext change, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+
+    public IReadOnlyList<AuditEntry> GetAudit(string namespaceName, AuditQuery query) => throw new NotImplementedException();
 }

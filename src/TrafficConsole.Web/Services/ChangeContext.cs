@@ -1,0 +1,15 @@
+namespace TrafficConsole.Web.Services;
+
+/// <summary>
+/// Who makes a change and why, as every write of the service layer records it: in the audit log, on the resources
+/// (<c>trafficconsole.io/changed-by</c>) and in the rollout history.
+/// </summary>
+/// <param name="Actor">The person (or tool) making the change, as the audit log names them.</param>
+public sealed record ChangeContext(string Actor)
+{
+    /// <summary>The longest reason kept; longer ones are refused at the point of entry (REST 422, a field error in the UI).</summary>
+    public const int MaxReasonLength = 500;
+
+    /// <summary>Why, as typed by the operator at apply (optional; shown in the history and the audit list).</summary>
+    public string? Reason { get; init; }
+}
