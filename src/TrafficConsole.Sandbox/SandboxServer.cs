@@ -55,7 +55,7 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>Bearer token of the admin user (persisted in the data directory).</summary>
     public string AdminToken { get; }
 
-    /// <summary>The kubeconfig written to the data directory, or null in memory mode until <see cref="WriteKubeconfig"/>.</summary>
+    /// <summary>The admin kubeconfig written to the data directory, or null in memory mode until <see cref="WriteKubeconfig"/>.</summary>
     public string? KubeconfigPath { get; private set; }
 
     /// <summary>The static tokens beside the admin token (from <see cref="SandboxOptions.TokenFile"/> and <see cref="SandboxOptions.Tokens"/>).</summary>
@@ -231,8 +231,14 @@ public sealed class SandboxServer : IAsyncDisposable
         }
 
         File.Move(temp, path, overwrite: true);
-        KubeconfigPath = Path.GetFullPath(path);
-        return KubeconfigPath;
+        var written = Path.GetFullPath(path);
+        if (token is null)
+        {
+            // KubeconfigPath names the admin's kubeconfig; one written for another user does not replace it.
+            KubeconfigPath = written;
+        }
+
+        return written;
     }
 
     public async ValueTask DisposeAsync()

@@ -9,6 +9,7 @@ internal static class RbacFixtures
     public const string BobToken = "bob-token-0123456789";
     public const string ViewerToken = "viewer-token-0123456789";
     public const string ConsoleToken = "console-token-0123456789";
+    public const string OperatorToken = "operator-token-0123456789";
 
     public static void AddUsers(SandboxOptions options)
     {
@@ -16,6 +17,7 @@ internal static class RbacFixtures
         options.Tokens.Add(new SandboxToken(BobToken, "bob", "uid-bob"));
         options.Tokens.Add(new SandboxToken(ViewerToken, "viewer", "uid-viewer"));
         options.Tokens.Add(new SandboxToken(ConsoleToken, "trafficconsole", "uid-console"));
+        options.Tokens.Add(new SandboxToken(OperatorToken, "operator-bookinfo", "uid-operator", ["trafficconsole:operators"]));
     }
 
     public static string Role(string ns, string name, string rules) => $$"""
