@@ -5,14 +5,15 @@ namespace TrafficConsole.Sandbox.Auth;
 
 /// <summary>
 /// kube-apiserver's impersonation filter: <c>Impersonate-User</c>, <c>Impersonate-Group</c> (repeatable) and
-/// <c>Impersonate-Uid</c>, each allowed only when the caller may <c>impersonate</c> that user (or service account), group
-/// and uid.
+/// <c>Impersonate-Uid</c> (and <c>Impersonate-Extra-*</c>), each allowed only when the caller may <c>impersonate</c> that
+/// user (or service account), group, uid and extra.
 /// </summary>
 internal static class Impersonation
 {
     private const string _userHeader = "Impersonate-User";
     private const string _groupHeader = "Impersonate-Group";
     private const string _uidHeader = "Impersonate-Uid";
+    private const string _extraPrefix = "Impersonate-Extra-";
     private const string _serviceAccountPrefix = "system:serviceaccount:";
 
     /// <summary>The identity the request runs as: the caller, or whom it impersonates; 403 or 400 when it may not.</summary>
@@ -24,10 +25,10 @@ internal static class Impersonation
         var uid = (string?)headers[_uidHeader];
         if (string.IsNullOrEmpty(user))
         {
-            if (groups.Count > 0 || !string.IsNullOrEmpty(uid))
+            if (groups.Count > 0 || !string.IsNullOrEmpty(uid) || headers.Keys.Any(k => k.StartsWith(_extraPrefix, StringComparison.OrdinalIgnoreCase)))
             {
                 throw ApiException.BadRequest(
-                    $"requested impersonation of {(groups.Count > 0 ? "groups" : "a uid")} without impersonating a user");
+                    $"requested impersonation of {(groups.Count > 0 ? "groups" : !string.IsNullOrEmpty(uid) ? "a uid" : "extras")} without impersonating a user");
             }
 
             return caller;
@@ -68,6 +69,18 @@ internal static class Impersonation
         if (!string.IsNullOrEmpty(uid))
         {
             Check(new AccessAttributes(caller, "impersonate", "authentication.k8s.io", "uids", "", "", uid));
+        }
+
+        // Extras are authorized as kube-apiserver does (userextras/<key>), then dropped: nothing in the sandbox reads them.
+        foreach (var (name, values) in headers.Where(h => h.Key.StartsWith(_extraPrefix, StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            var key = Uri.UnescapeDataString(name[_extraPrefix.Length..]).ToLowerInvariant();
+            foreach (var value in values)
+            {
+                Check(new AccessAttributes(caller, "impersonate", "authentication.k8s.io", "userextras", key, "", value ?? ""));
+            }
+
+            headers.Remove(name);
         }
 
         headers.Remove(_userHeader);

@@ -115,4 +115,15 @@ public sealed class ImpersonationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("requested impersonation of groups without impersonating a user", body.Str("message"));
     }
+
+    [Fact]
+    public async Task Impersonating_extras_needs_impersonate_on_userextras()
+    {
+        var (status, body) = await _cluster.SendAsAsync(ConsoleToken, HttpMethod.Post, _whoamiPath, _whoami, "application/json",
+            ("Impersonate-User", "alice"), ("Impersonate-Extra-Scopes", "view"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Equal("userextras.authentication.k8s.io \"view\" is forbidden: User \"trafficconsole\" cannot impersonate resource " +
+            "\"userextras/scopes\" in API group \"authentication.k8s.io\" at the cluster scope", body.Str("message"));
+    }
 }
