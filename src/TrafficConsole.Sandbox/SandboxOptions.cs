@@ -19,7 +19,10 @@ public sealed class SandboxOptions
     /// <summary>TCP port; 0 picks a free one (see <see cref="SandboxServer.Url"/>).</summary>
     public int Port { get; set; }
 
-    /// <summary>Address to listen on. Loopback unless told otherwise: the sandbox has no real authentication.</summary>
+    /// <summary>
+    /// Address to listen on. Loopback unless told otherwise: by default (<see cref="AnonymousAccess.ClusterAdmin"/>)
+    /// requests without a token may do everything.
+    /// </summary>
     public string BindAddress { get; set; } = "127.0.0.1";
 
     /// <summary>Where state, the admin token and the kubeconfig are kept; null keeps everything in memory.</summary>
