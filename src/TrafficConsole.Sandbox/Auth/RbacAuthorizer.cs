@@ -63,7 +63,7 @@ internal sealed class RbacAuthorizer(SandboxStore store, AnonymousAccess anonymo
     {
         if (user.IsSuperuser)
         {
-            return [Builtin.ClusterAdmin[0]];
+            return Builtin.ClusterAdmin;
         }
 
         var rules = RulesFor(user);
