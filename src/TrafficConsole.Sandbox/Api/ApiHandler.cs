@@ -101,9 +101,14 @@ internal sealed partial class ApiHandler(
         identity.Attributes = attributes;
         if (!authorizer.Authorize(attributes).Allowed)
         {
+            LogForbidden(logger, attributes.User.Name, attributes.Verb, attributes.IsResourceRequest ? attributes.ResourceWithSubresource : attributes.Path!,
+                attributes.ApiGroup, attributes.Namespace);
             throw attributes.Forbidden();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sandbox RBAC refused {User} {Verb} {Resource} in API group {ApiGroup} (namespace {Namespace})")]
+    private static partial void LogForbidden(ILogger logger, string user, string verb, string resource, string apiGroup, string @namespace);
 
     /// <summary>Discovery, OpenAPI, health and version are non-resource requests: RBAC decides on the path.</summary>
     private void AuthorizePath(HttpContext context, RequestIdentity identity) =>
