@@ -48,6 +48,11 @@ public sealed class AuthenticationTests
         Assert.Equal(
             "configmaps is forbidden: User \"system:anonymous\" cannot list resource \"configmaps\" in API group \"\" in the namespace \"default\"",
             body.Str("message"));
+
+        var discovery = await cluster.SendAsAsync(null, HttpMethod.Get, "/api");
+        Assert.Equal(HttpStatusCode.Forbidden, discovery.Status);
+        Assert.Equal("forbidden: User \"system:anonymous\" cannot get path \"/api\"", discovery.Body.Str("message"));
+        Assert.Equal(HttpStatusCode.OK, (await cluster.SendAsAsync(null, HttpMethod.Get, "/healthz")).Status);
     }
 
     [Fact]
