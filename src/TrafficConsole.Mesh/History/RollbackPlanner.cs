@@ -154,7 +154,7 @@ public static class RollbackPlanner
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(version);
         string revision = view.Routing.Revision;
-        RoutingPlan Refuse(string reason) => RoutingPlan.Refused(reason, [new ValidationIssue("TC0002", Severity.Error, "version", reason)], revision) with { Namespace = view.Namespace, ServiceName = view.Name };
+        RoutingPlan Refuse(string reason) => RoutingPlan.Refused(reason, [], revision) with { Namespace = view.Namespace, ServiceName = view.Name };
         if (view.FindVersion(version) is not { IsVersioned: true })
         {
             return Refuse($"{view.Name} has no version '{version}' (it has {string.Join(", ", Rollouts.VersionsOf(view))}).");
