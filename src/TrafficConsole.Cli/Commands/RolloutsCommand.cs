@@ -88,7 +88,7 @@ internal static class RolloutsCommand
     private static string LastChange(RolloutDocument rollout, DateTimeOffset now)
     {
         string by = rollout.LastChangedBy ?? "unknown";
-        string external = rollout.LastOrigin == "External" ? " (outside the console)" : string.Empty;
+        string external = rollout.LastOrigin == "External" ? " (external)" : string.Empty;
         return rollout.LastChangedAt is { } at
             ? $"{by}{external}, {TextReport.Ago(at, now)}"
             : rollout.LastChangedBy is null ? "-" : by + external;

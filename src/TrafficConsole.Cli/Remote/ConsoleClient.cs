@@ -116,7 +116,15 @@ internal sealed class ConsoleClient : IDisposable
 
     /// <summary><c>POST /api/v1/namespaces/{ns}/services/{svc}/rollback</c>.</summary>
     public Task<ApiResult<RollbackDocument>> RollbackAsync(string ns, string service, RollbackRequest request, CancellationToken cancellationToken) =>
-        SendAsync<RollbackDocument>(HttpMethod.Post, $"{ServicePath(ns, service)}/rollback", JsonContent.Create(request, options: ApiJson.Options), cancellationToken);
+        SendAsync<RollbackDocument>(HttpMethod.Post, $"{ServicePath(ns, service)}/rollback", Json(request), cancellationToken);
+
+    /// <summary>A JSON body with its Content-Length (JsonContent would stream it chunked, which some proxies refuse).</summary>
+    private static ByteArrayContent Json<T>(T body)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, ApiJson.Options));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
 
     public void Dispose() => _http.Dispose();
 
