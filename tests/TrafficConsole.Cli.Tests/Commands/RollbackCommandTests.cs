@@ -24,18 +24,18 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     [Fact]
     public async Task To_a_revision_with_yes_posts_the_id_and_the_revision_it_was_decided_on_and_says_what_changed()
     {
-        CliRun run = await RunAsync(Rollback("--to-revision", "5b7d0a01", "--reason", "v2 errors", "--yes"));
+        CliRun run = await RunAsync(Rollback("--to-revision", "5b7d0a01c6", "--reason", "v2 errors", "--yes"));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Empty(run.Stderr);
         JsonElement body = PostedBody();
-        Assert.Equal("5b7d0a01", body.GetProperty("toRevision").GetString());
+        Assert.Equal("5b7d0a01c6", body.GetProperty("toRevision").GetString());
         Assert.Equal("vs:41,dr:12", body.GetProperty("revision").GetString());
         Assert.Equal("v2 errors", body.GetProperty("reason").GetString());
         Assert.False(body.TryGetProperty("toStable", out _));
         Assert.Equal(
             string.Join(Environment.NewLine,
-                "Rolled back bookinfo/reviews: Restored revision 5b7d0a01 of bookinfo/reviews (v1 90 / v2 10 / v3 0).",
+                "Rolled back bookinfo/reviews: Restored revision 5b7d0a01c6 of bookinfo/reviews (v1 90 / v2 10 / v3 0).",
                 "  was:  v1 30 / v2 70 / v3 0   (revision vs:41,dr:12)",
                 "  now:  v1 90 / v2 10 / v3 0   (revision vs:42,dr:12)",
                 string.Empty),
@@ -47,11 +47,11 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     {
         CliRun unique = await RunAsync(Rollback("--to-revision", "5b7d0", "--yes"));
         Assert.True(unique.ExitCode == 0, unique.ToString());
-        Assert.Equal("5b7d0a01", PostedBody().GetProperty("toRevision").GetString());
+        Assert.Equal("5b7d0a01c6", PostedBody().GetProperty("toRevision").GetString());
 
         CliRun ambiguous = await RunAsync(Rollback("--to-revision", "5b7d", "--yes"));
         Assert.Equal(1, ambiguous.ExitCode);
-        Assert.Equal($"trafficconsole: error: revision '5b7d' is ambiguous in the history of bookinfo/reviews: it starts 5b7d9e2f, 5b7d0a01; give more of the id.{Environment.NewLine}", ambiguous.Stderr);
+        Assert.Equal($"trafficconsole: error: revision '5b7d' is ambiguous in the history of bookinfo/reviews: it starts 5b7d9e2f41, 5b7d0a01c6; give more of the id.{Environment.NewLine}", ambiguous.Stderr);
         Assert.Equal(1, _stub.Count("POST", RollbackPath));
     }
 
@@ -69,16 +69,16 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     [Fact]
     public async Task Without_yes_and_without_a_terminal_it_shows_the_plan_refuses_with_2_and_writes_nothing()
     {
-        CliRun run = await RunAsync(Rollback("--to-revision", "5b7d0a01"), clock: Recorded.Clock());
+        CliRun run = await RunAsync(Rollback("--to-revision", "5b7d0a01c6"), clock: Recorded.Clock());
 
         Assert.Equal(2, run.ExitCode);
         Assert.Empty(run.Stdout);
         Assert.Equal(
             string.Join(Environment.NewLine,
-                "Roll back bookinfo/reviews to revision 5b7d0a01: apply by alice@example.com at 2026-12-01 17:55:00Z (2h 5m ago), \"start canary\".",
+                "Roll back bookinfo/reviews to revision 5b7d0a01c6: apply by alice@example.com at 2026-12-01 17:55:00Z (2h 5m ago), \"start canary\".",
                 "  now:     v1 30 / v2 70 / v3 0   (revision vs:41,dr:12)",
                 "  after:   v1 90 / v2 10 / v3 0",
-                "  stable:  v1: v1 held 100% before the rollout began (revision 1a2b3c4d, 8 h ago).",
+                "  stable:  v1: v1 held 100% before the rollout began (revision 1a2b3c4d5e, 8 h ago).",
                 "trafficconsole: error: rollback changes the cluster and this is not an interactive terminal: pass --yes to confirm.",
                 string.Empty),
             run.Stderr);
@@ -129,7 +129,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     public async Task To_stable_without_a_stable_version_is_refused_with_the_consoles_explanation()
     {
         string history = Recorded.Read("revisions-reviews.json").Replace(
-            """{ "version": "v1", "reason": "History", "explanation": "v1 held 100% before the rollout began (revision 1a2b3c4d, 8 h ago)." }""",
+            """{ "version": "v1", "reason": "History", "explanation": "v1 held 100% before the rollout began (revision 1a2b3c4d5e, 8 h ago)." }""",
             """{ "version": null, "reason": "Unknown", "explanation": "reviews has no versions." }""",
             StringComparison.Ordinal);
         _stub.Answer("GET", "/api/v1/namespaces/bookinfo/services/reviews/revisions", 200, history);
@@ -144,9 +144,9 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     [Fact]
     public async Task To_the_current_revision_or_to_stable_when_already_there_does_nothing_and_exits_0()
     {
-        CliRun current = await RunAsync(Rollback("--to-revision", "9c1e5f7a", "--yes"));
+        CliRun current = await RunAsync(Rollback("--to-revision", "9c1e5f7a3b", "--yes"));
         Assert.True(current.ExitCode == 0, current.ToString());
-        Assert.Equal($"bookinfo/reviews is at revision 9c1e5f7a already; nothing to do.{Environment.NewLine}", current.Stdout);
+        Assert.Equal($"bookinfo/reviews is at revision 9c1e5f7a3b already; nothing to do.{Environment.NewLine}", current.Stdout);
 
         _stub.Answer("GET", "/api/v1/namespaces/bookinfo/services/reviews/traffic", 200, """{ "revision": "vs:44,dr:12", "weights": { "v1": 100, "v2": 0, "v3": 0 }, "mirror": null, "kind": "Split" }""");
         CliRun stable = await RunAsync(Rollback("--to-stable", "--yes", "-o", "json"));
@@ -162,7 +162,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     {
         _stub.Problem("POST", RollbackPath, 409, Recorded.Read("problem-conflict.json"));
 
-        CliRun run = await RunAsync(Rollback("--to-revision", "5b7d0a01", "--yes"));
+        CliRun run = await RunAsync(Rollback("--to-revision", "5b7d0a01c6", "--yes"));
 
         Assert.Equal(1, run.ExitCode);
         Assert.Empty(run.Stdout);
@@ -175,7 +175,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     [Fact]
     public async Task A_stale_expected_revision_is_refused_before_the_post()
     {
-        CliRun run = await RunAsync(Rollback("--to-revision", "5b7d0a01", "--revision", "vs:40,dr:12", "--yes"));
+        CliRun run = await RunAsync(Rollback("--to-revision", "5b7d0a01c6", "--revision", "vs:40,dr:12", "--yes"));
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal(
@@ -187,7 +187,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     [Fact]
     public async Task An_expected_revision_that_holds_is_the_one_sent()
     {
-        CliRun run = await RunAsync(Rollback("--to-revision", "5b7d0a01", "--revision", "vs:41,dr:12", "--yes"));
+        CliRun run = await RunAsync(Rollback("--to-revision", "5b7d0a01c6", "--revision", "vs:41,dr:12", "--yes"));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("vs:41,dr:12", PostedBody().GetProperty("revision").GetString());
@@ -215,7 +215,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("--to-stable", "--to-revision", "5b7d0a01")]
+    [InlineData("--to-stable", "--to-revision", "5b7d0a01c6")]
     [InlineData]
     public async Task Exactly_one_target_is_required(params string[] targets)
     {
@@ -229,17 +229,17 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     [Fact]
     public async Task Json_output_is_a_versioned_document_with_before_after_and_the_target()
     {
-        CliRun run = await RunAsync(Rollback("--to-revision", "5b7d0a01", "--yes", "--output", "json"));
+        CliRun run = await RunAsync(Rollback("--to-revision", "5b7d0a01c6", "--yes", "--output", "json"));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         JsonElement json = run.Json;
         Assert.Equal("trafficconsole/rollback/v1", json.GetProperty("schema").GetString());
         Assert.Equal(("bookinfo", "reviews", true), (json.GetProperty("namespace").GetString(), json.GetProperty("service").GetString(), json.GetProperty("changed").GetBoolean()));
-        Assert.Equal("5b7d0a01", json.GetProperty("target").GetProperty("toRevision").GetString());
+        Assert.Equal("5b7d0a01c6", json.GetProperty("target").GetProperty("toRevision").GetString());
         Assert.False(json.GetProperty("target").GetProperty("toStable").GetBoolean());
         Assert.Equal(("vs:41,dr:12", 70), (json.GetProperty("before").GetProperty("revision").GetString(), json.GetProperty("before").GetProperty("weights").GetProperty("v2").GetInt32()));
         Assert.Equal(("vs:42,dr:12", 90), (json.GetProperty("after").GetProperty("revision").GetString(), json.GetProperty("after").GetProperty("weights").GetProperty("v1").GetInt32()));
         Assert.Equal("v1", json.GetProperty("stable").GetProperty("version").GetString());
-        Assert.StartsWith("Restored revision 5b7d0a01", json.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("Restored revision 5b7d0a01c6", json.GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 }

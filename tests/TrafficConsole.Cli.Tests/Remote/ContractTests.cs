@@ -67,11 +67,11 @@ public class ContractTests
     [Fact]
     public void The_rollback_body_the_CLI_sends_is_read_by_the_console_as_meant()
     {
-        string json = JsonSerializer.Serialize(new Client.RollbackRequest("5b7d0a01", null, "vs:41,dr:12", "v2 errors"), Client.ApiJson.Options);
+        string json = JsonSerializer.Serialize(new Client.RollbackRequest("5b7d0a01c6", null, "vs:41,dr:12", "v2 errors"), Client.ApiJson.Options);
 
         Server.RollbackRequest? read = JsonSerializer.Deserialize<Server.RollbackRequest>(json, ServerJson);
 
-        Assert.Equal(new Server.RollbackRequest("5b7d0a01", null, "vs:41,dr:12", "v2 errors"), read);
+        Assert.Equal(new Server.RollbackRequest("5b7d0a01c6", null, "vs:41,dr:12", "v2 errors"), read);
     }
 
     [Fact]
@@ -84,13 +84,13 @@ public class ContractTests
             "vs:41,dr:12",
             stable,
             50,
-            [new Server.RevisionDocument("9c1e5f7a", new DateTimeOffset(2026, 12, 1, 19, 48, 0, TimeSpan.Zero), "alice", Web.Model.RevisionOrigin.External, "kubectl", "why", Web.Model.RevisionAction.ToStable, "5b7d9e2f", Web.Model.RoutingKind.Split, ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("v1", 100)]), true)]);
+            [new Server.RevisionDocument("9c1e5f7a3b", new DateTimeOffset(2026, 12, 1, 19, 48, 0, TimeSpan.Zero), "alice", Web.Model.RevisionOrigin.External, "kubectl", "why", Web.Model.RevisionAction.ToStable, "5b7d9e2f41", Web.Model.RoutingKind.Split, ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("v1", 100)]), true)]);
 
         string json = JsonSerializer.Serialize(written, ServerJson);
         Client.RevisionListDocument read = JsonSerializer.Deserialize<Client.RevisionListDocument>(json, Strict)!;
 
         Client.RevisionDocument revision = Assert.Single(read.Revisions);
-        Assert.Equal(("9c1e5f7a", "alice", "External", "kubectl", "why", "ToStable", "5b7d9e2f", "Split", true), (revision.Id, revision.Actor, revision.Origin, revision.Manager, revision.Reason, revision.Action, revision.Replaces, revision.Kind, revision.Current));
+        Assert.Equal(("9c1e5f7a3b", "alice", "External", "kubectl", "why", "ToStable", "5b7d9e2f41", "Split", true), (revision.Id, revision.Actor, revision.Origin, revision.Manager, revision.Reason, revision.Action, revision.Replaces, revision.Kind, revision.Current));
         Assert.Equal(100, revision.Weights["v1"]);
         Assert.Equal(("v1", "History"), (read.Stable.Version, read.Stable.Reason));
     }
