@@ -192,7 +192,9 @@ internal sealed class ConsoleClient : IDisposable
                 ? $"the console at {_connection.BaseUrl} requires sign-in ({Status(response)}){Colon(said, Challenge(response))}: pass --token-file <path> or set {ServerOptions.TokenVariable}."
                 : $"the console at {_connection.BaseUrl} did not accept the token ({Status(response)}){Colon(said, Challenge(response))}."),
             403 => Refused($"forbidden ({Status(response)}): {(said.Length > 0 ? said : "the console refused the request to the signed-in user.")}"),
-            404 when problem is not null => Refused(said.Length > 0 ? said : $"{what}: not found."),
+            // The console says what it did not find ("Service 'x' does not exist in namespace 'y'."); a bare 404, or
+            // ASP.NET Core's generic "Not Found" problem for a route it lacks, means the server has no such API.
+            404 when problem?.Detail is { Length: > 0 } detail => Refused(detail.Trim()),
             404 => CannotUse($"{what} answered {Status(response)}: {_connection.BaseUrl} has no such API; is it a TrafficConsole recent enough for this trafficconsole {ToolVersion}?"),
             409 => Refused((TitleAndDetail(problem) is { Length: > 0 } both ? both : "the service changed meanwhile; nothing was written.")
                 + (problem?.Current is { } current ? $" Now: {TextReport.Weights(current.Weights)} (revision {current.Revision})." : string.Empty)),

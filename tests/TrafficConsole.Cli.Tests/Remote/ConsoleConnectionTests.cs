@@ -192,6 +192,18 @@ public sealed class ConsoleConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_generic_not_found_problem_is_a_console_without_the_api_and_exits_2()
+    {
+        // What ASP.NET Core's problem details middleware answers for a route the app does not map.
+        _stub.Problem("GET", "/api/v1/rollouts", 404, """{ "type": "https://tools.ietf.org/html/rfc9110#section-15.5.5", "title": "Not Found", "status": 404, "traceId": "00-1-2-00" }""");
+
+        CliRun run = await RunAsync("rollouts", "--server", Server);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"trafficconsole: error: GET {Server}api/v1/rollouts answered 404 Not Found: {Server} has no such API; is it a TrafficConsole recent enough for this trafficconsole 0.1.0?{Environment.NewLine}", run.Stderr);
+    }
+
+    [Fact]
     public async Task A_redirect_is_not_followed_so_the_token_stays_with_the_console_named()
     {
         await using StubConsole elsewhere = await StubConsole.StartAsync();
