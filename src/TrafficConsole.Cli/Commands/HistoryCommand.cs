@@ -58,14 +58,18 @@ internal static class HistoryCommand
     private static void WriteText(TextWriter output, HistoryReport report, DateTimeOffset now)
     {
         string service = $"{report.Namespace}/{report.Service}";
-        string stable = $"Routing revision now: {report.Revision}. Stable version: {report.Stable.Version ?? "none"} ({report.Stable.Explanation.TrimEnd('.')}).";
+        string stable = report.Stable.Version is { } version
+            ? $"Stable version {version}: {report.Stable.Explanation}"
+            : $"No stable version: {report.Stable.Explanation}";
         if (report.Revisions.IsEmpty)
         {
-            output.WriteLine($"{service} has no recorded revisions yet. {stable}");
+            output.WriteLine($"{service} has no recorded revisions yet; routing revision now: {report.Revision}.");
+            output.WriteLine(stable);
             return;
         }
 
-        output.WriteLine($"{service}: {TextReport.Count(report.Revisions.Length, "revision")}, newest first (the console keeps the last {report.Cap}). {stable}");
+        output.WriteLine($"{service}: {TextReport.Count(report.Revisions.Length, "revision")}, newest first (the console keeps the last {report.Cap}); routing revision now: {report.Revision}.");
+        output.WriteLine(stable);
         var table = new TextTable("  ID", "WHEN", "WHO", "ORIGIN", "ACTION", "WEIGHTS", "REASON");
         foreach (RevisionDocument revision in report.Revisions)
         {

@@ -180,9 +180,12 @@ internal static class RollbackCommand
         }
 
         TrafficDocument after = report.After;
-        console.Out.WriteLine($"Rolled back {name}: {report.Description.TrimEnd('.')}.");
-        console.Out.WriteLine($"  was:  {ApiWords.Split(report.Before.Weights, report.Before.Kind, report.Before.Mirror)}   (revision {report.Before.Revision})");
-        console.Out.WriteLine($"  now:  {ApiWords.Split(after.Weights, after.Kind, after.Mirror)}   (revision {after.Revision})");
+        console.Out.WriteLine(report.Target.ToRevision is { } id
+            ? $"Rolled back {name} to revision {id}."
+            : $"Sent all traffic of {name} to its stable version {report.Stable.Version}.");
+        console.Out.WriteLine($"  was:   {ApiWords.Split(report.Before.Weights, report.Before.Kind, report.Before.Mirror)}   (revision {report.Before.Revision})");
+        console.Out.WriteLine($"  now:   {ApiWords.Split(after.Weights, after.Kind, after.Mirror)}   (revision {after.Revision})");
+        console.Out.WriteLine($"  done:  {report.Description}");
     }
 
     /// <summary>The revision to restore (null: to stable), the weights it gives, and whether it changes nothing.</summary>

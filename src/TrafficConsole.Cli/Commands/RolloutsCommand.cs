@@ -88,7 +88,8 @@ internal static class RolloutsCommand
     private static string LastChange(RolloutDocument rollout, DateTimeOffset now)
     {
         string by = rollout.LastChangedBy ?? "unknown";
-        string external = rollout.LastOrigin == "External" ? " (external)" : string.Empty;
+        // The console may already say so in the actor ("sandbox-seed (external)").
+        string external = rollout.LastOrigin == "External" && !by.Contains("external", StringComparison.OrdinalIgnoreCase) ? " (external)" : string.Empty;
         return rollout.LastChangedAt is { } at
             ? $"{by}{external}, {TextReport.Ago(at, now)}"
             : rollout.LastChangedBy is null ? "-" : by + external;

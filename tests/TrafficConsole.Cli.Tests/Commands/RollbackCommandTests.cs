@@ -35,9 +35,10 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         Assert.False(body.TryGetProperty("toStable", out _));
         Assert.Equal(
             string.Join(Environment.NewLine,
-                "Rolled back bookinfo/reviews: Restored revision 5b7d0a01c6 of bookinfo/reviews (v1 90 / v2 10 / v3 0).",
-                "  was:  v1 30 / v2 70 / v3 0   (revision vs:41,dr:12)",
-                "  now:  v1 90 / v2 10 / v3 0   (revision vs:42,dr:12)",
+                "Rolled back bookinfo/reviews to revision 5b7d0a01c6.",
+                "  was:   v1 30 / v2 70 / v3 0   (revision vs:41,dr:12)",
+                "  now:   v1 90 / v2 10 / v3 0   (revision vs:42,dr:12)",
+                "  done:  Restored revision 5b7d0a01c6 of bookinfo/reviews (v1 90 / v2 10 / v3 0).",
                 string.Empty),
             run.Stdout);
     }
@@ -102,7 +103,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
         if (rolledBack)
         {
             Assert.True(run.ExitCode == 0, run.ToString());
-            Assert.StartsWith("Rolled back bookinfo/reviews: ", run.Stdout, StringComparison.Ordinal);
+            Assert.StartsWith($"Sent all traffic of bookinfo/reviews to its stable version v1.{Environment.NewLine}  was:   v1 30 / v2 70 / v3 0", run.Stdout, StringComparison.Ordinal);
         }
         else
         {

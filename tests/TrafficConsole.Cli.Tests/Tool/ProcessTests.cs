@@ -72,7 +72,7 @@ public class ProcessTests
         Assert.True(refused.ExitCode == 2, refused.ToString());
         Assert.Contains("pass --yes to confirm", refused.Stderr, StringComparison.Ordinal);
         Assert.True(confirmed.ExitCode == 0, confirmed.ToString());
-        Assert.StartsWith("Rolled back bookinfo/reviews: ", confirmed.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith("Sent all traffic of bookinfo/reviews to its stable version v1.", confirmed.Stdout, StringComparison.Ordinal);
         Assert.Equal(1, stub.Count("POST", "/api/v1/namespaces/bookinfo/services/reviews/rollback"));
     }
 }
