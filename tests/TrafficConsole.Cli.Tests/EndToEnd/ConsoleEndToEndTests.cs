@@ -189,6 +189,20 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
         await AssertClusterWeightsAsync(30, 70, 0);
     }
 
+    [Fact]
+    public async Task A_rollback_the_console_refuses_exits_1_with_its_field_message_and_changes_nothing()
+    {
+        await SetWeightsAsync(30, 70, 0);
+        await HistoryWithAsync(static h => h.Revisions.Any(static r => r.Current));
+
+        CliRun run = await CliAsync("rollback", "-n", "bookinfo", "reviews", "--to-stable", "--reason", new string('x', 501), "--yes");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Empty(run.Stdout);
+        Assert.Equal($"trafficconsole: error: The rollback was refused; nothing was written. reason: The reason is 501 characters long; at most 500 are kept.{Environment.NewLine}", run.Stderr);
+        await AssertClusterWeightsAsync(30, 70, 0);
+    }
+
     /// <summary>
     /// The drift check on real answers: every document the CLI reads, as this console writes it, read with unknown
     /// fields refused and required ones enforced. A field the console adds, renames or drops fails here.
