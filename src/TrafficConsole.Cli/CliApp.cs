@@ -11,10 +11,13 @@ internal static class CliApp
     public static RootCommand CreateRootCommand(CliConsole console)
     {
         var root = new RootCommand(
-            "Validate, analyze and simulate Istio routing from files, with the checks of the TrafficConsole dashboard.");
+            "Validate, analyze and simulate Istio routing from files, with the checks of the TrafficConsole dashboard; list rollouts and history and roll back through a running console.");
         root.Subcommands.Add(ValidateCommand.Create(console));
         root.Subcommands.Add(AnalyzeCommand.Create(console));
         root.Subcommands.Add(SimulateCommand.Create(console));
+        root.Subcommands.Add(RolloutsCommand.Create(console));
+        root.Subcommands.Add(HistoryCommand.Create(console));
+        root.Subcommands.Add(RollbackCommand.Create(console));
         return root;
     }
 

@@ -24,13 +24,7 @@ internal sealed class CommonOptions
                 result.AddError($"Unrecognized option '{token}'.");
             }
         });
-        Output = new Option<string>("--output", "-o")
-        {
-            Description = "The report format: 'text' for people, 'json' for machines (see README.md for the document).",
-            DefaultValueFactory = static _ => Text,
-            HelpName = "text|json",
-        };
-        Output.AcceptOnlyFromAmong(Text, Json);
+        Output = CreateOutput();
         Namespace = new Option<string?>("--namespace", "-n")
         {
             Description = "The namespace of resources that name none (as 'kubectl apply -n' would put them); default: 'default'.",
@@ -59,4 +53,17 @@ internal sealed class CommonOptions
     }
 
     public bool WantsJson(ParseResult result) => result.GetValue(Output) == Json;
+
+    /// <summary><c>-o/--output text|json</c>, the same for every verb.</summary>
+    public static Option<string> CreateOutput()
+    {
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "The report format: 'text' for people, 'json' for machines (see README.md for the document).",
+            DefaultValueFactory = static _ => Text,
+            HelpName = "text|json",
+        };
+        output.AcceptOnlyFromAmong(Text, Json);
+        return output;
+    }
 }

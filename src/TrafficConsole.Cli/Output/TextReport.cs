@@ -29,4 +29,31 @@ internal static class TextReport
         double percent = Math.Round(probability * 100, 1);
         return percent.ToString("0.#", CultureInfo.InvariantCulture) + "%";
     }
+
+    /// <summary>Weights as "v1 30 / v2 70" (versions in name order); "no weights" when there are none.</summary>
+    public static string Weights(IReadOnlyDictionary<string, int> weights) =>
+        weights.Count == 0
+            ? "no weights"
+            : string.Join(" / ", weights.OrderBy(static w => w.Key, StringComparer.Ordinal).Select(static w => string.Create(CultureInfo.InvariantCulture, $"{w.Key} {w.Value}")));
+
+    /// <summary>A moment as UTC, to the second: "2026-12-01 19:02:13Z".</summary>
+    public static string Timestamp(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>A duration the way people say it, two units at most: "45s", "12m", "2h 5m", "3d 4h"; a negative one (clock skew) is "0s".</summary>
+    public static string Duration(TimeSpan span)
+    {
+        if (span < TimeSpan.Zero)
+        {
+            span = TimeSpan.Zero;
+        }
+
+        return span.TotalMinutes < 1 ? string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalSeconds}s")
+            : span.TotalHours < 1 ? string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalMinutes}m")
+            : span.TotalDays < 1 ? string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalHours}h {span.Minutes}m")
+            : string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalDays}d {span.Hours}h");
+    }
+
+    /// <summary>How long ago <paramref name="at"/> was: "12m ago".</summary>
+    public static string Ago(DateTimeOffset at, DateTimeOffset now) => Duration(now - at) + " ago";
 }

@@ -16,13 +16,23 @@ internal static class Cli
     /// <summary>The path of a file under the test's Samples folder (bookinfo/..., broken/..., formats/...).</summary>
     public static string Sample(string relative) => Path.Combine(AppContext.BaseDirectory, "Samples", relative);
 
-    /// <summary>Runs the tool in-process with <paramref name="args"/> and <paramref name="stdin"/> as standard input.</summary>
-    public static async Task<CliRun> RunAsync(string[] args, string stdin = "")
+    /// <summary>
+    /// Runs the tool in-process with <paramref name="args"/> and <paramref name="stdin"/> as standard input; with
+    /// <paramref name="environment"/> as its only environment variables, as if at a terminal when <paramref name="interactive"/>,
+    /// and with <paramref name="clock"/> (default: the real one) for "in flight for" and "ago".
+    /// </summary>
+    public static async Task<CliRun> RunAsync(string[] args, string stdin = "", IReadOnlyDictionary<string, string>? environment = null, bool interactive = false, TimeProvider? clock = null)
     {
         using var input = new StringReader(stdin);
         using var output = new StringWriter();
         using var error = new StringWriter();
-        int code = await CliApp.RunAsync(args, new CliConsole(input, output, error));
+        var console = new CliConsole(input, output, error)
+        {
+            EnvironmentVariable = name => environment?.GetValueOrDefault(name),
+            IsInteractive = interactive,
+            Clock = clock ?? TimeProvider.System,
+        };
+        int code = await CliApp.RunAsync(args, console);
         return new CliRun(code, output.ToString(), error.ToString());
     }
 

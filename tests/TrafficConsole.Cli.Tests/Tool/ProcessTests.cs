@@ -58,4 +58,21 @@ public class ProcessTests
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("--host", run.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_rollback_run_from_a_script_takes_the_server_from_the_environment_and_without_yes_changes_nothing()
+    {
+        await using StubConsole stub = await Recorded.StartReviewsAsync();
+        var environment = new Dictionary<string, string> { ["TRAFFICCONSOLE_SERVER"] = stub.Url.ToString() };
+
+        CliRun refused = await ProcessRunner.RunAsync("dotnet", [ToolDll, "rollback", "-n", "bookinfo", "reviews", "--to-stable"], AppContext.BaseDirectory, environment, stdin: "y\n", timeoutSeconds: 60);
+        CliRun confirmed = await ProcessRunner.RunAsync("dotnet", [ToolDll, "rollback", "-n", "bookinfo", "reviews", "--to-stable", "--yes"], AppContext.BaseDirectory, environment, timeoutSeconds: 60);
+
+        // Standard input is a pipe, not a person: the "y" in it is not a confirmation.
+        Assert.True(refused.ExitCode == 2, refused.ToString());
+        Assert.Contains("pass --yes to confirm", refused.Stderr, StringComparison.Ordinal);
+        Assert.True(confirmed.ExitCode == 0, confirmed.ToString());
+        Assert.StartsWith("Sent all traffic of bookinfo/reviews to its stable version v1.", confirmed.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, stub.Count("POST", "/api/v1/namespaces/bookinfo/services/reviews/rollback"));
+    }
 }
