@@ -1,7 +1,7 @@
 using TrafficConsole.Benchmarks;
 
 // Measures TrafficConsole's speed targets over real HTTP on loopback and prints one line each.
-// Usage: dotnet run -c Release --project tests/TrafficConsole.Benchmarks [-- sandbox|console|all]
+// Usage: dotnet run -c Release --project tests/TrafficConsole.Benchmarks [-- sandbox|console|rollouts|all]
 var suite = args.FirstOrDefault() ?? "all";
 var results = new List<Result>();
 if (suite is "sandbox" or "all")
@@ -14,6 +14,12 @@ if (suite is "console" or "all")
 {
     Console.Error.WriteLine("console benchmarks...");
     results.AddRange(await ConsoleBenchmark.RunAsync(hubClients: 50, bigServices: 2000, viewers: 50));
+}
+
+if (suite is "rollouts" or "all")
+{
+    Console.Error.WriteLine("rollout benchmarks...");
+    results.AddRange(await RolloutBenchmark.RunAsync(namespaces: 50, rollbacks: 20));
 }
 
 Console.WriteLine();
