@@ -53,7 +53,8 @@ public static class ComponentsSetup
         }
 
         app.UseAntiforgery();
-        app.MapStaticAssets();
+        // Static assets stay open (the sign-in page and the reconnect UI need them before sign-in).
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

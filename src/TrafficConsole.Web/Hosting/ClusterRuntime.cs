@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Diagnostics;
+using TrafficConsole.Cluster.Identity;
 using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Sandbox;
 using TrafficConsole.Web.Model;
@@ -37,6 +38,9 @@ public sealed partial class ClusterRuntime(
 
     public IRoutingWriter Writer => Started.Writer;
 
+    /// <summary>Clients that call as a signed-in user (impersonation or the user's token), for writes and access reviews.</summary>
+    public IUserClients Users => Started.Users;
+
     public ClusterInfo Info => Started.Info;
 
     /// <summary>The cache, or null before the runtime started and after it stopped (for scrapes, which must not throw).</summary>
@@ -64,9 +68,10 @@ public sealed partial class ClusterRuntime(
         // The timing handler is the only way API-server latency reaches /metrics; without an observer the client is plain.
         Kubernetes client = apiRequests is null ? new(configuration) : new(configuration, new ApiRequestTimingHandler(apiRequests));
         MeshCache cache = new(client, cacheOptions, loggerFactory.CreateLogger<MeshCache>());
-        RoutingWriter writer = new(client, cache, writerOptions, loggerFactory.CreateLogger<RoutingWriter>());
+        UserClients users = new(configuration, apiRequests);
+        RoutingWriter writer = new(client, cache, writerOptions, loggerFactory.CreateLogger<RoutingWriter>(), users: users);
         ClusterInfo info = new(NameOf(options, sandbox), configuration.Host, options.Mode == ClusterMode.Sandbox, sandbox?.KubeconfigPath);
-        _state = new State(sandbox, client, cache, writer, info);
+        _state = new State(sandbox, client, cache, writer, users, info);
 
         // Returns at once: the cache syncs in the background and /readyz says when it has.
         await cache.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -162,7 +167,7 @@ public sealed partial class ClusterRuntime(
     [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to cluster {ClusterName} ({Mode}) at {ServerUrl}")]
     private partial void LogConnecting(ClusterMode mode, string clusterName, string serverUrl);
 
-    private sealed record State(SandboxServer? Sandbox, Kubernetes Client, MeshCache Cache, RoutingWriter Writer, ClusterInfo Info);
+    private sealed record State(SandboxServer? Sandbox, Kubernetes Client, MeshCache Cache, RoutingWriter Writer, UserClients Users, ClusterInfo Info);
 }
 
 /// <summary>Registers the options and the <see cref="ClusterRuntime"/>.</summary>
