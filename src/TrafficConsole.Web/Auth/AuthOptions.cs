@@ -91,12 +91,13 @@ public sealed class OpenIdSettings
 }
 
 /// <summary>Fails start-up with a message naming the <c>Auth:*</c> setting that is wrong.</summary>
-internal sealed class AuthOptionsValidator(IOptions<ClusterOptions> cluster) : IValidateOptions<AuthOptions>
+internal sealed class AuthOptionsValidator(IConfiguration configuration) : IValidateOptions<AuthOptions>
 {
     public ValidateOptionsResult Validate(string? name, AuthOptions options)
     {
         List<string> failures = [];
-        ClusterMode mode = cluster.Value.Mode;
+        // From configuration: a bad Cluster:Mode is reported by its own validator, not as an error here.
+        ClusterMode mode = Enum.TryParse(configuration["Cluster:Mode"], ignoreCase: true, out ClusterMode parsed) && Enum.IsDefined(parsed) ? parsed : ClusterMode.Sandbox;
         if (!options.IsKnownStrategy(out AuthStrategy strategy))
         {
             failures.Add($"Auth:Strategy '{options.Strategy}' is not one of anonymous, openid, token.");

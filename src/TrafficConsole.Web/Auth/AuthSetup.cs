@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
@@ -53,7 +54,7 @@ public static class AuthSetup
         services.AddSingleton<TokenSessions>();
         services.AddSingleton<TokenReviewer>();
         services.AddSingleton<IClusterIdentityResolver, ClusterIdentityResolver>();
-        services.AddSingleton<IConsolePermissions, ConsolePermissions>();
+        services.TryAddSingleton<IConsolePermissions, ConsolePermissions>();
         services.AddScoped<ConsoleSession>();
         services.AddAntiforgery(static o =>
         {
@@ -164,7 +165,35 @@ public static class AuthSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.Use(RefuseViewersAsync);
         return app;
+    }
+
+    /// <summary>
+    /// Every REST write under <c>/api/.../namespaces/{ns}/...</c> is refused with 403 and the cluster's reason before its
+    /// handler runs when the user may not change routing there, whatever the endpoint and its body: endpoints added later
+    /// are covered too. The service layer checks the exact resources again before it writes.
+    /// </summary>
+    private static async Task RefuseViewersAsync(HttpContext http, Func<Task> next)
+    {
+        if (IsApiWrite(http.Request) && http.GetRouteValue("ns") is string ns && ns.Length > 0)
+        {
+            IConsolePermissions permissions = http.RequestServices.GetRequiredService<IConsolePermissions>();
+            if (permissions.RequiresIdentity)
+            {
+                IClusterIdentityResolver identities = http.RequestServices.GetRequiredService<IClusterIdentityResolver>();
+                NamespacePermissions allowed = await permissions.GetAsync(identities.Resolve(http.User), ns, http.RequestAborted).ConfigureAwait(false);
+                string? denied = HttpMethods.IsDelete(http.Request.Method) ? allowed.DeleteDeniedReason : allowed.ApplyDeniedReason;
+                if (denied is not null)
+                {
+                    await Results.Problem(title: "Forbidden", detail: $"{denied} Nothing was written.", statusCode: StatusCodes.Status403Forbidden)
+                        .ExecuteAsync(http).ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+
+        await next().ConfigureAwait(false);
     }
 
     /// <summary>

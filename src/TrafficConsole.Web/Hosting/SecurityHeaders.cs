@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Web.Auth;
 
@@ -30,8 +28,10 @@ public static class SecurityHeaders
     public static WebApplication UseSecurityHeaders(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        AuthOptions auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
-        string? provider = auth.Resolved == AuthStrategy.OpenId && Uri.TryCreate(auth.OpenId.Issuer, UriKind.Absolute, out Uri? issuer)
+        // Read from configuration, not IOptions: validation belongs to start-up (StartAsync), not to building the pipeline.
+        AuthOptions auth = app.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        string? strategy = auth.IsKnownStrategy(out AuthStrategy known) ? known.ToString() : null;
+        string? provider = strategy == nameof(AuthStrategy.OpenId) && Uri.TryCreate(auth.OpenId.Issuer, UriKind.Absolute, out Uri? issuer)
             ? issuer.GetLeftPart(UriPartial.Authority)
             : null;
         string csp = ContentSecurityPolicy(provider);
@@ -47,8 +47,8 @@ public static class SecurityHeaders
             return next(http);
         });
 
-        ClusterMode mode = app.Services.GetRequiredService<IOptions<ClusterOptions>>().Value.Mode;
-        if (!app.Environment.IsDevelopment() && mode != ClusterMode.Sandbox)
+        bool sandbox = !Enum.TryParse(app.Configuration["Cluster:Mode"], ignoreCase: true, out ClusterMode mode) || mode == ClusterMode.Sandbox;
+        if (!app.Environment.IsDevelopment() && !sandbox)
         {
             app.UseHsts();
             app.UseHttpsRedirection();
