@@ -152,15 +152,27 @@ public static class AuthSetup
     public static WebApplication UseConsoleAuth(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.Use(static (http, next) =>
+        app.Use(static async (http, next) =>
         {
-            if (http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
-                && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            if (http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
             {
-                limit.MaxRequestBodySize = MaxApiBodyBytes;
+                if (http.Request.ContentLength > MaxApiBodyBytes)
+                {
+                    await Results.Problem(
+                        title: "Request body too large",
+                        detail: $"The REST API takes bodies of at most {MaxApiBodyBytes / 1024} KiB; nothing was written.",
+                        statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(http).ConfigureAwait(false);
+                    return;
+                }
+
+                // Chunked bodies have no length up front: Kestrel stops reading them at the limit.
+                if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                {
+                    limit.MaxRequestBodySize = MaxApiBodyBytes;
+                }
             }
 
-            return next(http);
+            await next(http).ConfigureAwait(false);
         });
         app.UseAuthentication();
         app.UseAuthorization();
