@@ -8,11 +8,20 @@ const string usage = """
     routing resources, and watches. It runs no pods and no proxies: nothing routes traffic.
 
     usage: TrafficConsole.Sandbox [--port 6443] [--data <dir>] [--seed bookinfo|none] [--bind 127.0.0.1]
+                                  [--https] [--token-file <csv>] [--anonymous cluster-admin|rbac|refused]
 
       --port <n>     TCP port (default 6443; 0 picks a free one)
       --data <dir>   keep state, the admin token and a kubeconfig there (default: in memory)
       --seed <s>     what a first start creates: bookinfo (default) or none
-      --bind <ip>    address to listen on (default 127.0.0.1; the sandbox has no real auth)
+      --bind <ip>    address to listen on (default 127.0.0.1)
+      --https        serve HTTPS with a self-signed certificate (in the kubeconfig); kubectl
+                     sends tokens and impersonation headers only over HTTPS
+      --token-file <csv>
+                     static tokens in kube-apiserver's --token-auth-file format:
+                     token,user,uid,"group1,group2"
+      --anonymous <a>
+                     requests without a token: cluster-admin (default: kubectl and helm
+                     over plain HTTP send none), rbac (as system:anonymous) or refused (401)
       --help         show this text
     """;
 
@@ -51,6 +60,27 @@ for (var i = 0; i < args.Length; i++)
         case "--bind":
             options.BindAddress = Next();
             break;
+        case "--https":
+            options.Https = true;
+            break;
+        case "--token-file":
+            options.TokenFile = Next();
+            break;
+        case "--anonymous":
+            var anonymous = Next();
+            if (anonymous is not ("cluster-admin" or "rbac" or "refused"))
+            {
+                Console.Error.WriteLine($"--anonymous: '{anonymous}' is not one of cluster-admin, rbac, refused");
+                return 2;
+            }
+
+            options.Anonymous = anonymous switch
+            {
+                "rbac" => TrafficConsole.Sandbox.Auth.AnonymousAccess.Rbac,
+                "refused" => TrafficConsole.Sandbox.Auth.AnonymousAccess.Refused,
+                _ => TrafficConsole.Sandbox.Auth.AnonymousAccess.ClusterAdmin,
+            };
+            break;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'\n\n{usage}");
             return 2;
@@ -88,7 +118,9 @@ var kubeconfig = server.KubeconfigPath ?? server.WriteKubeconfig(Path.Combine(Pa
 Console.WriteLine($"Sandbox cluster listening on {server.Url}");
 if (!System.Net.IPAddress.IsLoopback(System.Net.IPAddress.Parse(options.BindAddress)))
 {
-    Console.WriteLine($"warning: bound to {options.BindAddress}: anyone who can reach this address can change the sandbox (the token is the only guard)");
+    Console.WriteLine(options.Anonymous == TrafficConsole.Sandbox.Auth.AnonymousAccess.ClusterAdmin
+        ? $"warning: bound to {options.BindAddress} with --anonymous cluster-admin: anyone who can reach this address can change the sandbox"
+        : $"warning: bound to {options.BindAddress}: anyone who can reach this address and holds a token can use it");
 }
 
 Console.WriteLine($"kubeconfig: {kubeconfig}");

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TrafficConsole.Sandbox.Auth;
 
 namespace TrafficConsole.Sandbox;
 
@@ -18,7 +19,10 @@ public sealed class SandboxOptions
     /// <summary>TCP port; 0 picks a free one (see <see cref="SandboxServer.Url"/>).</summary>
     public int Port { get; set; }
 
-    /// <summary>Address to listen on. Loopback unless told otherwise: the sandbox has no real authentication.</summary>
+    /// <summary>
+    /// Address to listen on. Loopback unless told otherwise: by default (<see cref="AnonymousAccess.ClusterAdmin"/>)
+    /// requests without a token may do everything.
+    /// </summary>
     public string BindAddress { get; set; } = "127.0.0.1";
 
     /// <summary>Where state, the admin token and the kubeconfig are kept; null keeps everything in memory.</summary>
@@ -47,6 +51,27 @@ public sealed class SandboxOptions
     /// namespace controller takes a few seconds); zero deletes at once.
     /// </summary>
     public TimeSpan NamespaceFinalizeDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A kube-apiserver <c>--token-auth-file</c> (CSV lines <c>token,user,uid,"group1,group2"</c>) whose tokens
+    /// authenticate beside the admin token; read once at start.
+    /// </summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>Static tokens beside the admin token and <see cref="TokenFile"/> (for tests).</summary>
+    public IList<SandboxToken> Tokens { get; } = [];
+
+    /// <summary>
+    /// What a request without a bearer token may do. The default keeps the sandbox open to kubectl and helm over plain
+    /// HTTP (they send no token there); <see cref="AnonymousAccess.Refused"/> answers 401 as a locked-down cluster does.
+    /// </summary>
+    public AnonymousAccess Anonymous { get; set; } = AnonymousAccess.ClusterAdmin;
+
+    /// <summary>
+    /// Serve HTTPS with a self-signed certificate made at start (see <see cref="SandboxServer.Certificate"/>); the
+    /// kubeconfig carries it as certificate-authority-data. kubectl sends tokens and impersonation only over HTTPS.
+    /// </summary>
+    public bool Https { get; set; }
 
     public ILoggerFactory? LoggerFactory { get; set; }
 

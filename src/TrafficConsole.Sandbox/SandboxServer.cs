@@ -1,5 +1,7 @@
 using System.Net;
+using System.Collections.Immutable;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -9,6 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using TrafficConsole.Sandbox.Auth;
+using k8s;
 using TrafficConsole.Sandbox.Api;
 using TrafficConsole.Sandbox.Seed;
 using TrafficConsole.Sandbox.Storage;
@@ -25,12 +29,18 @@ public sealed class SandboxServer : IAsyncDisposable
     private const string _tokenFile = "admin-token";
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _shutdown;
+    private readonly X509Certificate2? _serverCertificate;
     private bool _disposed;
 
     private SandboxServer(WebApplication app, SandboxStore store, RequestCounters counters, Uri url, string token,
-        string? kubeconfigPath, CancellationTokenSource shutdown)
+        string? kubeconfigPath, CancellationTokenSource shutdown, ImmutableArray<SandboxToken> tokens, SandboxAudit audit,
+        X509Certificate2? certificate, X509Certificate2? serverCertificate)
     {
         _app = app;
+        _serverCertificate = serverCertificate;
+        Tokens = tokens;
+        Audit = audit;
+        Certificate = certificate;
         Store = store;
         Requests = counters;
         Url = url;
@@ -45,8 +55,17 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>Bearer token of the admin user (persisted in the data directory).</summary>
     public string AdminToken { get; }
 
-    /// <summary>The kubeconfig written to the data directory, or null in memory mode until <see cref="WriteKubeconfig"/>.</summary>
+    /// <summary>The admin kubeconfig written to the data directory, or null in memory mode until <see cref="WriteKubeconfig"/>.</summary>
     public string? KubeconfigPath { get; private set; }
+
+    /// <summary>The static tokens beside the admin token (from <see cref="SandboxOptions.TokenFile"/> and <see cref="SandboxOptions.Tokens"/>).</summary>
+    public ImmutableArray<SandboxToken> Tokens { get; }
+
+    /// <summary>Writes and refusals with the user each ran as (after impersonation).</summary>
+    public SandboxAudit Audit { get; }
+
+    /// <summary>The self-signed server certificate (public part) under <see cref="SandboxOptions.Https"/>, else null.</summary>
+    public X509Certificate2? Certificate { get; }
 
     /// <summary>The objects, for in-process inspection.</summary>
     public SandboxStore Store { get; }
@@ -66,6 +85,7 @@ public sealed class SandboxServer : IAsyncDisposable
         }
 
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        ImmutableArray<SandboxToken> tokens = [.. options.TokenFile is { } tokenFile ? TokenFile.Load(tokenFile) : [], .. options.Tokens];
         SandboxStore store;
         string token;
         if (options.DataDirectory is { } dir)
@@ -96,9 +116,16 @@ public sealed class SandboxServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        var serverCertificate = options.Https ? SelfSignedCertificate(address) : null;
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(address, options.Port);
+            k.Listen(address, options.Port, listen =>
+            {
+                if (serverCertificate is not null)
+                {
+                    listen.UseHttps(serverCertificate);
+                }
+            });
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = 3 * 1024 * 1024;
         });
@@ -107,7 +134,10 @@ public sealed class SandboxServer : IAsyncDisposable
         var counters = new RequestCounters();
         var registry = new ResourceRegistry(store, options.TimeProvider, options.NamespaceFinalizeDelay, shutdown.Token);
         registry.ResumeNamespaceFinalizers();
-        var handler = new ApiHandler(registry, counters, token, options.BookmarkInterval, options.TimeProvider,
+        var authenticator = new Authenticator(token, tokens, options.Anonymous);
+        var audit = new SandboxAudit();
+        var handler = new ApiHandler(registry, counters, authenticator, new RbacAuthorizer(store, options.Anonymous), audit,
+            options.BookmarkInterval, options.TimeProvider,
             loggerFactory.CreateLogger<SandboxServer>(), shutdown.Token);
         app.Run(handler.HandleAsync);
         try
@@ -116,6 +146,7 @@ public sealed class SandboxServer : IAsyncDisposable
         }
         catch
         {
+            serverCertificate?.Dispose();
             store.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
             shutdown.Dispose();
@@ -130,8 +161,9 @@ public sealed class SandboxServer : IAsyncDisposable
             host = "127.0.0.1";
         }
 
-        var url = new Uri($"http://{host}:{port}");
-        var server = new SandboxServer(app, store, counters, url, token, null, shutdown);
+        var url = new Uri($"{(options.Https ? "https" : "http")}://{host}:{port}");
+        var publicCertificate = serverCertificate is null ? null : X509CertificateLoader.LoadCertificate(serverCertificate.RawData);
+        var server = new SandboxServer(app, store, counters, url, token, null, shutdown, tokens, audit, publicCertificate, serverCertificate);
         if (options.DataDirectory is { } dataDir)
         {
             server.WriteKubeconfig(Path.Combine(dataDir, "kubeconfig"));
@@ -140,26 +172,46 @@ public sealed class SandboxServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Writes a kubeconfig (context "sandbox", bearer token) for kubectl and other clients.</summary>
-    public string WriteKubeconfig(string path)
+    /// <summary>
+    /// A KubernetesClient configuration for this sandbox with <paramref name="token"/> (the admin token when null),
+    /// trusting the sandbox's certificate under HTTPS.
+    /// </summary>
+    public KubernetesClientConfiguration ClientConfiguration(string? token = null)
+    {
+        var config = new KubernetesClientConfiguration { Host = Url.ToString(), AccessToken = token ?? AdminToken };
+        if (Certificate is not null)
+        {
+            config.SslCaCerts = [X509CertificateLoader.LoadCertificate(Certificate.RawData)];
+        }
+
+        return config;
+    }
+
+    /// <summary>
+    /// Writes a kubeconfig (context "sandbox") for kubectl and other clients, with the admin token or with
+    /// <paramref name="token"/> under the user name <paramref name="user"/>.
+    /// </summary>
+    public string WriteKubeconfig(string path, string? token = null, string user = UserInfo.AdminName)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        var authority = Certificate is null ? "" : $"\n    certificate-authority-data: {Convert.ToBase64String(Encoding.ASCII.GetBytes(Certificate.ExportCertificatePem()))}";
         var yaml = $"""
             apiVersion: v1
             kind: Config
             clusters:
             - name: sandbox
               cluster:
-                server: {Url.ToString().TrimEnd('/')}
+                server: {Url.ToString().TrimEnd('/')}{authority}
             users:
-            - name: sandbox-admin
+            - name: {user}
               user:
-                token: {AdminToken}
+                token: {token ?? AdminToken}
             contexts:
             - name: sandbox
               context:
                 cluster: sandbox
-                user: sandbox-admin
+                user: {user}
                 namespace: default
             current-context: sandbox
             preferences: {"{}"}
@@ -179,8 +231,14 @@ public sealed class SandboxServer : IAsyncDisposable
         }
 
         File.Move(temp, path, overwrite: true);
-        KubeconfigPath = Path.GetFullPath(path);
-        return KubeconfigPath;
+        var written = Path.GetFullPath(path);
+        if (token is null)
+        {
+            // KubeconfigPath names the admin's kubeconfig; one written for another user does not replace it.
+            KubeconfigPath = written;
+        }
+
+        return written;
     }
 
     public async ValueTask DisposeAsync()
@@ -202,7 +260,32 @@ public sealed class SandboxServer : IAsyncDisposable
         {
             await _app.DisposeAsync().ConfigureAwait(false);
             _shutdown.Dispose();
+            _serverCertificate?.Dispose();
+            Certificate?.Dispose();
         }
+    }
+
+    /// <summary>A self-signed certificate for the loopback names and the bind address, valid for a year.</summary>
+    private static X509Certificate2 SelfSignedCertificate(IPAddress address)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=trafficconsole-sandbox", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddIpAddress(IPAddress.IPv6Loopback);
+        if (!IPAddress.Any.Equals(address) && !IPAddress.Loopback.Equals(address) && !IPAddress.IPv6Any.Equals(address))
+        {
+            names.AddIpAddress(address);
+        }
+
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(
+            X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyCertSign, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        var now = DateTimeOffset.UtcNow;
+        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(1));
     }
 
     private static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using TrafficConsole.Sandbox.Auth;
 using TrafficConsole.Sandbox.Patching;
 using TrafficConsole.Sandbox.Storage;
 
@@ -10,6 +11,16 @@ namespace TrafficConsole.Sandbox.Api;
 
 /// <summary>The parsed target of a resource request: kind, version, namespace, name and subresource.</summary>
 internal sealed record ResourceRequest(ResourceType Type, string Version, string? Namespace, string? Name, string? Subresource, bool WatchPath);
+
+/// <summary>Who a request runs as and what it asked, for authorization and the audit log.</summary>
+internal sealed class RequestIdentity(UserInfo user, UserInfo? impersonator)
+{
+    public UserInfo User { get; } = user;
+
+    public UserInfo? Impersonator { get; } = impersonator;
+
+    public AccessAttributes? Attributes { get; set; }
+}
 
 /// <summary>
 /// Turns HTTP requests into registry calls the way kube-apiserver's handler chain does: path
@@ -19,7 +30,9 @@ internal sealed record ResourceRequest(ResourceType Type, string Version, string
 internal sealed partial class ApiHandler(
     ResourceRegistry registry,
     RequestCounters counters,
-    string adminToken,
+    Authenticator authenticator,
+    RbacAuthorizer authorizer,
+    SandboxAudit audit,
     TimeSpan bookmarkInterval,
     TimeProvider time,
     ILogger logger,
@@ -32,10 +45,18 @@ internal sealed partial class ApiHandler(
 
     public async Task HandleAsync(HttpContext context)
     {
+        RequestIdentity? identity = null;
         try
         {
-            Authenticate(context);
-            await RouteAsync(context).ConfigureAwait(false);
+            var caller = authenticator.Authenticate(context.Request);
+            identity = new RequestIdentity(caller, null);
+            var user = Impersonation.Apply(context.Request, caller, authorizer, denied => identity.Attributes = denied);
+            if (!ReferenceEquals(user, caller))
+            {
+                identity = new RequestIdentity(user, caller);
+            }
+
+            await RouteAsync(context, identity).ConfigureAwait(false);
         }
         catch (ApiException error)
         {
@@ -59,34 +80,55 @@ internal sealed partial class ApiHandler(
             LogInternalError(logger, ex, context.Request.Method, context.Request.Path);
             await WriteStatusAsync(context, new ApiException(500, "InternalError", $"Internal error occurred: {ex.Message}")).ConfigureAwait(false);
         }
+        finally
+        {
+            if (identity?.Attributes is { } attributes && (IsWrite(attributes.Verb) || context.Response.StatusCode is 401 or 403))
+            {
+                audit.Add(new AuditEntry(time.GetUtcNow(), identity.User.Name, identity.User.Groups, identity.Impersonator?.Name,
+                    attributes.Verb, attributes.ApiGroup, attributes.IsResourceRequest ? attributes.ResourceWithSubresource : attributes.Path!,
+                    attributes.Namespace.Length == 0 ? null : attributes.Namespace, attributes.Name.Length == 0 ? null : attributes.Name,
+                    context.Response.StatusCode));
+            }
+        }
     }
+
+    private static bool IsWrite(string verb) =>
+        verb is "create" or "update" or "patch" or "delete" or "deletecollection" or "impersonate";
+
+    /// <summary>Asks RBAC; a denial is the 403 kube-apiserver answers.</summary>
+    private void Authorize(RequestIdentity identity, AccessAttributes attributes)
+    {
+        identity.Attributes = attributes;
+        if (!authorizer.Authorize(attributes).Allowed)
+        {
+            LogForbidden(logger, attributes.User.Name, attributes.Verb, attributes.IsResourceRequest ? attributes.ResourceWithSubresource : attributes.Path!,
+                attributes.ApiGroup, attributes.Namespace);
+            throw attributes.Forbidden();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Sandbox RBAC refused {User} {Verb} {Resource} in API group {ApiGroup} (namespace {Namespace})")]
+    private static partial void LogForbidden(ILogger logger, string user, string verb, string resource, string apiGroup, string @namespace);
+
+    /// <summary>Discovery, OpenAPI, health and version are non-resource requests: RBAC decides on the path.</summary>
+    private void AuthorizePath(HttpContext context, RequestIdentity identity) =>
+        Authorize(identity, new AccessAttributes(identity.User, context.Request.Method.ToLowerInvariant(),
+            Path: context.Request.Path.Value ?? "/"));
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sandbox failed to serve {Method} {Path}")]
     private static partial void LogInternalError(ILogger logger, Exception ex, string method, string? path);
 
-    /// <summary>
-    /// Who is calling. The admin token or no token is accepted for now; this is where an RBAC
-    /// authorizer will plug in (the caller identity is known here).
-    /// </summary>
-    private void Authenticate(HttpContext context)
-    {
-        var header = context.Request.Headers.Authorization.ToString();
-        if (header.Length == 0)
-        {
-            return;
-        }
-
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header[7..].Trim() != adminToken)
-        {
-            throw ApiException.Unauthorized();
-        }
-    }
-
-    private async Task RouteAsync(HttpContext context)
+    private async Task RouteAsync(HttpContext context, RequestIdentity identity)
     {
         var path = context.Request.Path.Value ?? "/";
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var method = context.Request.Method;
+        var isResourceRequest = segments is ["api", _, _, ..] or ["apis", _, _, _, ..];
+        if (!isResourceRequest)
+        {
+            AuthorizePath(context, identity);
+        }
+
         if (segments.Length == 0)
         {
             await WriteJsonAsync(context, 200, new JsonObject
@@ -131,7 +173,7 @@ internal sealed partial class ApiHandler(
                     throw NotFoundPath();
                 }
 
-                await ResourceAsync(context, "", "v1", segments[2..]).ConfigureAwait(false);
+                await ResourceAsync(context, identity, "", "v1", segments[2..]).ConfigureAwait(false);
                 return;
             case "apis":
                 if (segments.Length == 1)
@@ -156,7 +198,7 @@ internal sealed partial class ApiHandler(
                     throw NotFoundPath();
                 }
 
-                await ResourceAsync(context, segments[1], segments[2], segments[3..]).ConfigureAwait(false);
+                await ResourceAsync(context, identity, segments[1], segments[2], segments[3..]).ConfigureAwait(false);
                 return;
             default:
                 throw NotFoundPath();
@@ -193,7 +235,7 @@ internal sealed partial class ApiHandler(
 
     private static ApiException NotFoundPath() => new(404, "NotFound", "the server could not find the requested resource");
 
-    private async Task ResourceAsync(HttpContext context, string group, string version, string[] rest)
+    private async Task ResourceAsync(HttpContext context, RequestIdentity identity, string group, string version, string[] rest)
     {
         if (rest.Length == 0)
         {
@@ -205,13 +247,23 @@ internal sealed partial class ApiHandler(
         var request = Resolve(group, version, rest) ?? throw NotFoundPath();
         var query = context.Request.Query;
         var method = context.Request.Method;
+        var isWatch = request.WatchPath || IsTrue(query["watch"]);
+        var attributes = AttributesOf(identity.User, request, method, isWatch);
+        Authorize(identity, attributes);
         if (request.Type.IsReview)
         {
-            await ReviewAsync(context, request).ConfigureAwait(false);
+            await ReviewAsync(context, identity, request).ConfigureAwait(false);
             return;
         }
 
-        var isWatch = request.WatchPath || IsTrue(query["watch"]);
+        if (attributes.Verb is "update" or "patch" && request.Subresource is null && request.Name is not null
+            && registry.Store.Get(request.Type, request.Namespace, request.Name!) is null)
+        {
+            // An update or apply that would create the object needs "create" too, as kube-apiserver checks.
+            Authorize(identity, attributes with { Verb = "create" });
+            identity.Attributes = attributes;
+        }
+
         CheckFieldValidation(query["fieldValidation"]);
 
         switch (method)
@@ -271,11 +323,29 @@ internal sealed partial class ApiHandler(
         }
     }
 
+    /// <summary>The RBAC attributes of a resource request, as kube-apiserver's RequestInfoFactory derives them.</summary>
+    private static AccessAttributes AttributesOf(UserInfo user, ResourceRequest request, string method, bool isWatch)
+    {
+        var verb = method switch
+        {
+            "GET" or "HEAD" => isWatch ? "watch" : request.Name is null ? "list" : "get",
+            "POST" => "create",
+            "PUT" => "update",
+            "PATCH" => "patch",
+            "DELETE" => request.Name is null ? "deletecollection" : "delete",
+            _ => method.ToLowerInvariant(),
+        };
+
+        // A namespace's own requests are in that namespace (so a RoleBinding there may grant "get namespaces").
+        var ns = request.Namespace ?? (request.Type == ResourceCatalog.Namespaces ? request.Name : null);
+        return new AccessAttributes(user, verb, request.Type.Group, request.Type.Plural, request.Subresource ?? "", ns ?? "", request.Name ?? "");
+    }
+
     /// <summary>
-    /// Access reviews and whoami. Every caller may do everything for now; an RBAC authorizer will answer
-    /// here (and in <see cref="Authenticate"/>) when it comes.
+    /// Access reviews, rules reviews, whoami and token reviews, answered by the same authenticator and authorizer that
+    /// decide every request.
     /// </summary>
-    private async Task ReviewAsync(HttpContext context, ResourceRequest request)
+    private async Task ReviewAsync(HttpContext context, RequestIdentity identity, ResourceRequest request)
     {
         if (context.Request.Method != "POST" || request.Name is not null)
         {
@@ -287,16 +357,115 @@ internal sealed partial class ApiHandler(
         review["apiVersion"] = request.Type.ApiVersion(request.Version);
         review["kind"] = request.Type.Kind;
         review["metadata"] = new JsonObject { ["creationTimestamp"] = null };
-        var authenticated = context.Request.Headers.Authorization.Count > 0;
-        review["status"] = request.Type == ResourceCatalog.SelfSubjectReviews
-            ? new JsonObject
+        var spec = review["spec"] as JsonObject ?? [];
+        var user = identity.User;
+        if (request.Type == ResourceCatalog.SelfSubjectReviews)
+        {
+            review["status"] = new JsonObject { ["userInfo"] = UserJson(user) };
+        }
+        else if (request.Type == ResourceCatalog.SelfSubjectAccessReviews)
+        {
+            review["status"] = AccessReviewStatus(user, spec);
+        }
+        else if (request.Type == ResourceCatalog.SelfSubjectRulesReviews)
+        {
+            var ns = Json.Str(spec["namespace"]);
+            if (string.IsNullOrEmpty(ns))
             {
-                ["userInfo"] = authenticated
-                    ? new JsonObject { ["username"] = "sandbox-admin", ["groups"] = new JsonArray("system:masters", "system:authenticated") }
-                    : new JsonObject { ["username"] = "system:anonymous", ["groups"] = new JsonArray("system:unauthenticated") },
+                throw ApiException.BadRequest("no namespace on request");
             }
-            : new JsonObject { ["allowed"] = true, ["reason"] = "the sandbox allows every request (no RBAC yet)" };
+
+            review["status"] = RulesReviewStatus(authorizer.RulesIn(user, ns));
+        }
+        else if (request.Type == ResourceCatalog.TokenReviews)
+        {
+            var token = Json.Str(spec["token"]);
+            if (string.IsNullOrEmpty(token))
+            {
+                throw ApiException.BadRequest("token is required for TokenReview in authentication.k8s.io");
+            }
+
+            var reviewed = authenticator.ByToken(token);
+            review["status"] = new JsonObject
+            {
+                ["authenticated"] = reviewed is not null,
+                ["user"] = reviewed is null ? new JsonObject() : UserJson(reviewed),
+                ["audiences"] = spec["audiences"]?.DeepClone() ?? new JsonArray(),
+            };
+        }
+
         await WriteJsonAsync(context, 201, review).ConfigureAwait(false);
+    }
+
+    private static JsonObject UserJson(UserInfo user)
+    {
+        var json = new JsonObject { ["username"] = user.Name };
+        if (user.Uid.Length > 0)
+        {
+            json["uid"] = user.Uid;
+        }
+
+        json["groups"] = new JsonArray([.. user.Groups.Select(g => (JsonNode)JsonValue.Create(g))]);
+        return json;
+    }
+
+    private JsonObject AccessReviewStatus(UserInfo user, JsonObject spec)
+    {
+        AccessAttributes attributes;
+        if (spec["resourceAttributes"] is JsonObject resource)
+        {
+            attributes = new AccessAttributes(user, Json.Str(resource["verb"]) ?? "", Json.Str(resource["group"]) ?? "",
+                Json.Str(resource["resource"]) ?? "", Json.Str(resource["subresource"]) ?? "", Json.Str(resource["namespace"]) ?? "",
+                Json.Str(resource["name"]) ?? "");
+        }
+        else if (spec["nonResourceAttributes"] is JsonObject nonResource)
+        {
+            attributes = new AccessAttributes(user, Json.Str(nonResource["verb"]) ?? "", Path: Json.Str(nonResource["path"]) ?? "");
+        }
+        else
+        {
+            throw new ApiException(422, "Invalid",
+                "SelfSubjectAccessReview.authorization.k8s.io \"\" is invalid: spec.resourceAttributes: Invalid value: \"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified",
+                "", "authorization.k8s.io", "SelfSubjectAccessReview",
+                [new StatusCause("FieldValueInvalid", "Invalid value: \"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified",
+                    "spec.resourceAttributes")]);
+        }
+
+        var decision = authorizer.Authorize(attributes);
+        var status = new JsonObject { ["allowed"] = decision.Allowed };
+        if (decision.Reason.Length > 0)
+        {
+            status["reason"] = decision.Reason;
+        }
+
+        return status;
+    }
+
+    private static JsonObject RulesReviewStatus(IEnumerable<PolicyRule> rules)
+    {
+        static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode)JsonValue.Create(v))]);
+        var resourceRules = new JsonArray();
+        var nonResourceRules = new JsonArray();
+        foreach (var rule in rules)
+        {
+            if (rule.Resources.Length > 0 || rule.ApiGroups.Length > 0)
+            {
+                var json = new JsonObject { ["verbs"] = Strings(rule.Verbs), ["apiGroups"] = Strings(rule.ApiGroups), ["resources"] = Strings(rule.Resources) };
+                if (rule.ResourceNames.Length > 0)
+                {
+                    json["resourceNames"] = Strings(rule.ResourceNames);
+                }
+
+                resourceRules.Add(json);
+            }
+
+            if (rule.NonResourceUrls.Length > 0)
+            {
+                nonResourceRules.Add(new JsonObject { ["verbs"] = Strings(rule.Verbs), ["nonResourceURLs"] = Strings(rule.NonResourceUrls) });
+            }
+        }
+
+        return new JsonObject { ["resourceRules"] = resourceRules, ["nonResourceRules"] = nonResourceRules, ["incomplete"] = false };
     }
 
     private static void CheckSubresource(ResourceRequest request)

@@ -149,6 +149,10 @@ internal static class ProtobufBody
             (2, M("preconditions", () => new Schema("Preconditions", (1, S("uid")), (2, S("resourceVersion"))))),
             (3, B("orphanDependents")), (4, S("propagationPolicy")), (5, RepS("dryRun"))) { Lenient = true },
         ["SelfSubjectReview"] = new("SelfSubjectReview", (1, M("metadata", () => _objectMeta)), (2, new Field("status", Kind.Ignored))),
+        ["SelfSubjectRulesReview"] = new("SelfSubjectRulesReview", (1, M("metadata", () => _objectMeta)),
+            (2, M("spec", () => new Schema("SelfSubjectRulesReviewSpec", (1, S("namespace"))))), (3, new Field("status", Kind.Ignored))),
+        ["TokenReview"] = new("TokenReview", (1, M("metadata", () => _objectMeta)),
+            (2, M("spec", () => new Schema("TokenReviewSpec", (1, S("token")), (2, RepS("audiences"))))), (3, new Field("status", Kind.Ignored))),
         ["ClusterRoleBinding"] = _binding,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 

@@ -122,11 +122,23 @@ public static class ResourceCatalog
         Kind = "SelfSubjectReview", Namespaced = false, IsReview = true,
     };
 
+    public static ResourceType SelfSubjectRulesReviews { get; } = new()
+    {
+        Group = "authorization.k8s.io", Versions = ["v1"], Plural = "selfsubjectrulesreviews", Singular = "selfsubjectrulesreview",
+        Kind = "SelfSubjectRulesReview", Namespaced = false, IsReview = true,
+    };
+
+    public static ResourceType TokenReviews { get; } = new()
+    {
+        Group = "authentication.k8s.io", Versions = ["v1"], Plural = "tokenreviews", Singular = "tokenreview",
+        Kind = "TokenReview", Namespaced = false, IsReview = true,
+    };
+
     public static ImmutableArray<ResourceType> All { get; } =
     [
         Namespaces, Services, Pods, ConfigMaps, Secrets, ServiceAccounts, Events, Deployments,
         VirtualServices, DestinationRules, IstioGateways, HttpRoutes, K8sGateways, Leases,
-        Roles, RoleBindings, ClusterRoles, ClusterRoleBindings, SelfSubjectAccessReviews, SelfSubjectReviews,
+        Roles, RoleBindings, ClusterRoles, ClusterRoleBindings, SelfSubjectAccessReviews, SelfSubjectRulesReviews, SelfSubjectReviews, TokenReviews,
         Ingresses, NetworkPolicies, PodDisruptionBudgets,
     ];
 

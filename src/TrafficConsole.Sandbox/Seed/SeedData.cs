@@ -109,6 +109,65 @@ internal static class SeedData
                               "route":[{"destination":{"host":"cart","subset":"v2"}}]},
                              {"name":"default","route":[{"destination":{"host":"cart","subset":"v1"}}]}]}}
             """));
+
+        ExamplePrincipals(Create);
+    }
+
+    /// <summary>
+    /// RBAC for demos and tests: they grant nothing until a token (SandboxOptions.Tokens / TokenFile) or an impersonation
+    /// header names one of these users. <c>viewer</c> reads the mesh kinds everywhere; <c>operator-bookinfo</c> reads
+    /// everywhere and changes routing (and the ConfigMaps its history keeps) in bookinfo only; <c>trafficconsole</c>,
+    /// the console's own identity, reads everywhere and may impersonate users and groups.
+    /// </summary>
+    private static void ExamplePrincipals(Action<ResourceType, string?, JsonObject> create)
+    {
+        create(ResourceCatalog.ClusterRoles, null, Parse("""
+            {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"cluster-admin"},
+             "rules":[{"apiGroups":["*"],"resources":["*"],"verbs":["*"]},{"nonResourceURLs":["*"],"verbs":["*"]}]}
+            """));
+        create(ResourceCatalog.ClusterRoleBindings, null, Parse("""
+            {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"cluster-admin"},
+             "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"cluster-admin"},
+             "subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"Group","name":"system:masters"}]}
+            """));
+        create(ResourceCatalog.ClusterRoles, null, Parse("""
+            {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"trafficconsole:mesh-viewer"},
+             "rules":[{"apiGroups":[""],"resources":["namespaces","services","pods","configmaps","events"],"verbs":["get","list","watch"]},
+                      {"apiGroups":["apps"],"resources":["deployments"],"verbs":["get","list","watch"]},
+                      {"apiGroups":["networking.istio.io"],"resources":["virtualservices","destinationrules","gateways"],"verbs":["get","list","watch"]},
+                      {"apiGroups":["gateway.networking.k8s.io"],"resources":["httproutes","gateways"],"verbs":["get","list","watch"]}]}
+            """));
+        create(ResourceCatalog.ClusterRoleBindings, null, Parse("""
+            {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"trafficconsole:mesh-viewers"},
+             "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"trafficconsole:mesh-viewer"},
+             "subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"viewer"},
+                         {"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"operator-bookinfo"},
+                         {"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"trafficconsole"},
+                         {"apiGroup":"rbac.authorization.k8s.io","kind":"Group","name":"trafficconsole:viewers"}]}
+            """));
+        create(ResourceCatalog.Roles, "bookinfo", Parse("""
+            {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"trafficconsole:routing-editor","namespace":"bookinfo"},
+             "rules":[{"apiGroups":["networking.istio.io"],"resources":["virtualservices","destinationrules"],
+                       "verbs":["get","list","watch","create","update","patch"]},
+                      {"apiGroups":[""],"resources":["configmaps"],"verbs":["get","list","watch","create","update","patch"]}]}
+            """));
+        create(ResourceCatalog.RoleBindings, "bookinfo", Parse("""
+            {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"trafficconsole:operators","namespace":"bookinfo"},
+             "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"trafficconsole:routing-editor"},
+             "subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"operator-bookinfo"},
+                         {"apiGroup":"rbac.authorization.k8s.io","kind":"Group","name":"trafficconsole:bookinfo-operators"}]}
+            """));
+        create(ResourceCatalog.ClusterRoles, null, Parse("""
+            {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"trafficconsole:impersonator"},
+             "rules":[{"apiGroups":[""],"resources":["users","groups","serviceaccounts"],"verbs":["impersonate"]},
+                      {"apiGroups":["authentication.k8s.io"],"resources":["uids"],"verbs":["impersonate"]},
+                      {"apiGroups":["authentication.k8s.io"],"resources":["tokenreviews"],"verbs":["create"]}]}
+            """));
+        create(ResourceCatalog.ClusterRoleBindings, null, Parse("""
+            {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"trafficconsole:impersonator"},
+             "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"trafficconsole:impersonator"},
+             "subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"User","name":"trafficconsole"}]}
+            """));
     }
 
     private static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();

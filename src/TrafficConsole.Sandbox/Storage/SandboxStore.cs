@@ -24,6 +24,7 @@ public sealed class SandboxStore : IDisposable
     private readonly IStoreJournal? _journal;
     private readonly int _historyLimit;
     private long _resourceVersion;
+    private long _rbacChanges;
     private long _historyFloor;
     private bool _closed;
 
@@ -79,6 +80,9 @@ public sealed class SandboxStore : IDisposable
             }
         }
     }
+
+    /// <summary>Counts committed writes to Roles, ClusterRoles and their bindings, so the authorizer knows when to re-read them.</summary>
+    internal long RbacChanges => Interlocked.Read(ref _rbacChanges);
 
     /// <summary>Number of objects stored, over all kinds.</summary>
     public int Count
@@ -179,6 +183,10 @@ public sealed class SandboxStore : IDisposable
                 }
 
                 Publish(e);
+                if (op.Type.Group == ResourceCatalog.Roles.Group)
+                {
+                    Interlocked.Increment(ref _rbacChanges);
+                }
             }
 
             _journal?.MaybeCompact(_resourceVersion, AllObjectsUnlocked);

@@ -13,7 +13,7 @@ public sealed class TestCluster : IAsyncDisposable
     private TestCluster(SandboxServer server)
     {
         Server = server;
-        Client = new Kubernetes(new KubernetesClientConfiguration { Host = server.Url.ToString(), AccessToken = server.AdminToken });
+        Client = new Kubernetes(server.ClientConfiguration());
         Http = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(30) };
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.AdminToken);
     }
@@ -25,18 +25,54 @@ public sealed class TestCluster : IAsyncDisposable
     public HttpClient Http { get; }
 
     public static async Task<TestCluster> StartAsync(SandboxSeed seed = SandboxSeed.Bookinfo, string? dataDirectory = null,
-        int watchHistoryLimit = 1000, TimeSpan? bookmarkInterval = null)
+        int watchHistoryLimit = 1000, TimeSpan? bookmarkInterval = null, Action<SandboxOptions>? configure = null)
     {
-        var server = await SandboxServer.StartAsync(new SandboxOptions
+        var options = new SandboxOptions
         {
             Port = 0,
             Seed = seed,
             DataDirectory = dataDirectory,
             WatchHistoryLimit = watchHistoryLimit,
             BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(10),
-        });
+        };
+        configure?.Invoke(options);
+        var server = await SandboxServer.StartAsync(options);
         return new TestCluster(server);
     }
+
+    /// <summary>
+    /// A request with <paramref name="token"/> as the bearer token (none when null) and extra headers such as
+    /// Impersonate-User, answered as status and JSON body.
+    /// </summary>
+    public async Task<(HttpStatusCode Status, JsonObject Body)> SendAsAsync(string? token, HttpMethod method, string path, string? body = null,
+        string contentType = "application/json", params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        using var http = new HttpClient { BaseAddress = Server.Url, Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        var json = text.Length == 0 || !text.TrimStart().StartsWith('{') ? [] : JsonNode.Parse(text) as JsonObject ?? [];
+        return (response.StatusCode, json);
+    }
+
+    /// <summary>A KubernetesClient that authenticates with <paramref name="token"/>.</summary>
+    public Kubernetes ClientFor(string token) => new(Server.ClientConfiguration(token));
 
     public async Task<(HttpStatusCode Status, JsonObject Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path,
         string? body = null, string contentType = "application/json", string? accept = null)

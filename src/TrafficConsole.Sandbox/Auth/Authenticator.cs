@@ -1,0 +1,61 @@
+using System.Collections.Frozen;
+using Microsoft.AspNetCore.Http;
+using TrafficConsole.Sandbox.Api;
+
+namespace TrafficConsole.Sandbox.Auth;
+
+/// <summary>
+/// Bearer-token authentication as kube-apiserver's token-file authenticator: the admin token, the configured static
+/// tokens, and anonymous requests as <see cref="AnonymousAccess"/> says.
+/// </summary>
+internal sealed class Authenticator
+{
+    private readonly FrozenDictionary<string, UserInfo> _byToken;
+
+    public Authenticator(string adminToken, IEnumerable<SandboxToken> tokens, AnonymousAccess anonymous)
+    {
+        Anonymous = anonymous;
+        var byToken = new Dictionary<string, UserInfo>(StringComparer.Ordinal) { [adminToken] = UserInfo.Admin };
+        foreach (var token in tokens)
+        {
+            if (!byToken.TryAdd(token.Token, UserInfo.Authenticated(token.User, token.Uid, token.Groups)))
+            {
+                throw new ArgumentException(
+                    $"SandboxOptions.Tokens: the token of user '{token.User}' is used twice (or is the admin token).", nameof(tokens));
+            }
+        }
+
+        _byToken = byToken.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    public AnonymousAccess Anonymous { get; }
+
+    /// <summary>The user a token stands for, or null when the sandbox does not know it.</summary>
+    public UserInfo? ByToken(string token) => _byToken.GetValueOrDefault(token);
+
+    /// <summary>The caller of <paramref name="request"/>; 401 for an unknown token, or for no token when anonymous requests are refused.</summary>
+    public UserInfo Authenticate(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            if (Anonymous == AnonymousAccess.Refused && !IsPublicInfo(request.Path.Value))
+            {
+                throw ApiException.Unauthorized();
+            }
+
+            return UserInfo.Anonymous;
+        }
+
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            throw ApiException.Unauthorized();
+        }
+
+        return ByToken(header[7..].Trim()) ?? throw ApiException.Unauthorized();
+    }
+
+    /// <summary>Health and version: open to everyone (system:public-info-viewer), so probes need no credentials.</summary>
+    private static bool IsPublicInfo(string? path) =>
+        path is "/healthz" or "/livez" or "/readyz" or "/version" or "/version/";
+}
