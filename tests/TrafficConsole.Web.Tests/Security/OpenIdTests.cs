@@ -6,7 +6,11 @@ using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Security;
 
-/// <summary>The openid strategy against a real OpenID Connect provider on loopback (OpenIddict): REST with access tokens.</summary>
+/// <summary>
+/// The openid strategy against a real OpenID Connect provider on loopback (OpenIddict) and the sandbox's real RBAC:
+/// alice (group traffic-operators) may change routing in bookinfo, bob (traffic-viewers) may only read it; the console
+/// impersonates them, so the sandbox's authorizer and audit see the user.
+/// </summary>
 public sealed class OpenIdTests : IAsyncLifetime
 {
     private TestOpenIdProvider? _provider;
@@ -19,8 +23,44 @@ public sealed class OpenIdTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _provider = await TestOpenIdProvider.StartAsync();
-        _host = await StartConsoleAsync(_provider, new ViewerPermissions("bob"));
+        _host = await StartConsoleAsync(_provider);
+        Kubectl.Result rbac = await _host.KubectlApplyAsync(Rbac);
+        Assert.True(rbac.ExitCode == 0, rbac.ToString());
     }
+
+    /// <summary>Operators edit routing in bookinfo; viewers read it. Nobody has anything in shop.</summary>
+    internal const string Rbac = """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: { name: traffic-operator }
+        rules:
+        - apiGroups: [networking.istio.io, gateway.networking.k8s.io]
+          resources: [virtualservices, destinationrules, httproutes, gateways]
+          verbs: [get, list, watch, create, update, patch, delete]
+        - apiGroups: [""]
+          resources: [configmaps]
+          verbs: [get, list, watch, create, update]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata: { name: traffic-viewer }
+        rules:
+        - apiGroups: [networking.istio.io, gateway.networking.k8s.io]
+          resources: [virtualservices, destinationrules, httproutes, gateways]
+          verbs: [get, list, watch]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: { name: traffic-operators, namespace: bookinfo }
+        roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: traffic-operator }
+        subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: Group, name: traffic-operators }]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata: { name: traffic-viewers, namespace: bookinfo }
+        roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: traffic-viewer }
+        subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: Group, name: traffic-viewers }]
+        """;
 
     public async Task DisposeAsync()
     {
@@ -65,6 +105,10 @@ public sealed class OpenIdTests : IAsyncLifetime
         Assert.True(write.StatusCode == HttpStatusCode.OK, body.ToString());
         JsonElement vs = (await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "reviews"))!.Value;
         Assert.Equal("alice", IstioObjects.Annotation(vs, "trafficconsole.io/changed-by"));
+        // The sandbox saw the write as alice in her group, impersonated by the console's own credentials.
+        Assert.Contains(Host.Sandbox!.Audit.Entries, e => e.User == "alice" && e.Groups.Contains("traffic-operators")
+            && e.ImpersonatedBy == "sandbox-admin" && e.Resource == "virtualservices" && e.Namespace == "bookinfo" && e.Code is 200 or 201);
+        Assert.DoesNotContain(Host.Sandbox.Audit.Entries, e => e.User == "sandbox-admin" && e.Resource == "virtualservices");
         Assert.DoesNotContain(token, Host.Log.RenderAll(), StringComparison.Ordinal);
     }
 
@@ -80,8 +124,23 @@ public sealed class OpenIdTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, write.StatusCode);
-        Assert.Contains("bob may not update virtualservices", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("bob may not update virtualservices.networking.istio.io in namespace bookinfo", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "details"));
+    }
+
+    [Fact]
+    public async Task The_hub_lets_a_user_follow_only_namespaces_the_cluster_lets_them_read()
+    {
+        string token = await Provider.AccessTokenAsync("bob", "bob-password");
+        await using Microsoft.AspNetCore.SignalR.Client.HubConnection hub = Host.HubConnection(token);
+        await hub.StartAsync();
+
+        var bookinfo = await Microsoft.AspNetCore.SignalR.Client.HubConnectionExtensions.InvokeAsync<System.Collections.Immutable.ImmutableArray<TrafficConsole.Web.Model.ServiceChangedEvent>>(hub, "JoinNamespace", "bookinfo");
+        Microsoft.AspNetCore.SignalR.HubException refused = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(
+            () => Microsoft.AspNetCore.SignalR.Client.HubConnectionExtensions.InvokeAsync<System.Collections.Immutable.ImmutableArray<TrafficConsole.Web.Model.ServiceChangedEvent>>(hub, "JoinNamespace", "shop"));
+
+        Assert.NotEmpty(bookinfo);
+        Assert.Contains("bob may not list virtualservices.networking.istio.io in namespace shop", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
