@@ -72,6 +72,7 @@ public static class ConsoleApp
             static http => http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal),
             static api => api.UseStatusCodePages());
         app.UseConsoleRequestLogging();
+        app.UseConsoleAssets();
         app.UseRouting();
         app.UseConsoleHttpMetrics();
         app.UseConsoleAuth();
