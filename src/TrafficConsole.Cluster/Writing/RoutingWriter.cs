@@ -13,6 +13,7 @@ using Microsoft.Extensions.Options;
 
 using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Cluster.Diagnostics;
+using TrafficConsole.Cluster.Identity;
 using TrafficConsole.Cluster.Resources;
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
@@ -38,18 +39,24 @@ public sealed class RoutingWriter : IRoutingWriter
     private readonly RoutingWriterOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly IUserClients? _users;
 
-    public RoutingWriter(IKubernetes client, IMeshCache cache, IOptions<RoutingWriterOptions>? options = null, ILogger<RoutingWriter>? logger = null, TimeProvider? time = null)
+    public RoutingWriter(IKubernetes client, IMeshCache cache, IOptions<RoutingWriterOptions>? options = null, ILogger<RoutingWriter>? logger = null, TimeProvider? time = null, IUserClients? users = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
+        _users = users;
         _cache = cache ?? throw new ArgumentNullException(nameof(cache));
         _options = options?.Value ?? new RoutingWriterOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>Writes the plan's VirtualService and DestinationRule for <paramref name="actor"/>.</summary>
-    public async Task<WriteResult> ApplyAsync(RoutingPlan plan, string actor, CancellationToken cancellationToken = default)
+    /// <summary>Writes the plan's VirtualService and DestinationRule for <paramref name="actor"/>, on the console's own credentials.</summary>
+    public Task<WriteResult> ApplyAsync(RoutingPlan plan, string actor, CancellationToken cancellationToken = default) =>
+        ApplyAsync(plan, actor, identity: null, cancellationToken);
+
+    /// <summary>Writes the plan as <paramref name="identity"/> (null: the console's own credentials), so the cluster's RBAC decides.</summary>
+    public async Task<WriteResult> ApplyAsync(RoutingPlan plan, string actor, ClusterIdentity? identity, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
@@ -81,11 +88,13 @@ public sealed class RoutingWriter : IRoutingWriter
         // Adding subsets: the DestinationRule first, so the VirtualService never names a subset that does not exist.
         // Removing subsets: the VirtualService first, so it stops using them before they go.
         bool destinationRuleFirst = !RemovesSubsets(plan);
+        using IKubernetes? own = ClientOf(identity);
+        IKubernetes api = own ?? _client;
         var steps = new List<Func<CancellationToken, Task<ResourceWrite?>>>();
-        Func<CancellationToken, Task<ResourceWrite?>> writeVs = ct => WriteVirtualServiceAsync(plan, actor, ct);
-        Func<CancellationToken, Task<ResourceWrite?>> writeDr = ct => WriteDestinationRuleAsync(plan, ct);
+        Func<CancellationToken, Task<ResourceWrite?>> writeVs = ct => WriteVirtualServiceAsync(api, plan, actor, ct);
+        Func<CancellationToken, Task<ResourceWrite?>> writeDr = ct => WriteDestinationRuleAsync(api, plan, ct);
         steps.AddRange(destinationRuleFirst ? [writeDr, writeVs] : [writeVs, writeDr]);
-        steps.Add(ct => WriteHttpRouteAsync(plan, actor, ct));
+        steps.Add(ct => WriteHttpRouteAsync(api, plan, actor, ct));
 
         // Resources the restored revision lacks go last, each only if still at the version the plan read.
         foreach (ResourceRef reference in (plan.Deletes.IsDefault ? [] : plan.Deletes)
@@ -95,7 +104,7 @@ public sealed class RoutingWriter : IRoutingWriter
             {
                 try
                 {
-                    await DeleteOneAsync(reference, ct);
+                    await DeleteOneAsync(api, reference, ct);
                 }
                 catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
                 {
@@ -156,7 +165,11 @@ public sealed class RoutingWriter : IRoutingWriter
     }
 
     /// <summary>Deletes the plan's resources, each only if it is still at the version the user saw.</summary>
-    public async Task<WriteResult> DeleteAsync(DeletePlan plan, string actor, string namespaceName, string service, CancellationToken cancellationToken = default)
+    public Task<WriteResult> DeleteAsync(DeletePlan plan, string actor, string namespaceName, string service, CancellationToken cancellationToken = default) =>
+        DeleteAsync(plan, actor, namespaceName, service, identity: null, cancellationToken);
+
+    /// <summary>Deletes the plan's resources as <paramref name="identity"/> (null: the console's own credentials).</summary>
+    public async Task<WriteResult> DeleteAsync(DeletePlan plan, string actor, string namespaceName, string service, ClusterIdentity? identity, CancellationToken cancellationToken = default)
     {
         string @namespace = namespaceName;
         ArgumentNullException.ThrowIfNull(plan);
@@ -177,11 +190,13 @@ public sealed class RoutingWriter : IRoutingWriter
             .OrderBy(static r => r.Kind == VirtualService.KindName ? 0 : 1)
             .ThenBy(static r => r.Name, StringComparer.Ordinal);
         ImmutableArray<ResourceWrite>.Builder written = ImmutableArray.CreateBuilder<ResourceWrite>();
+        using IKubernetes? own = ClientOf(identity);
+        IKubernetes api = own ?? _client;
         foreach (ResourceRef reference in ordered)
         {
             try
             {
-                await DeleteOneAsync(reference, cancellationToken);
+                await DeleteOneAsync(api, reference, cancellationToken);
                 written.Add(new ResourceWrite(reference.Kind, reference.Namespace, reference.Name, ResourceWrite.Deleted, null));
             }
             catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
@@ -260,7 +275,7 @@ public sealed class RoutingWriter : IRoutingWriter
         }
     }
 
-    private async Task<ResourceWrite?> WriteVirtualServiceAsync(RoutingPlan plan, string actor, CancellationToken cancellationToken)
+    private async Task<ResourceWrite?> WriteVirtualServiceAsync(IKubernetes api, RoutingPlan plan, string actor, CancellationToken cancellationToken)
     {
         if (plan.VirtualService is not { } desired || plan.VirtualServiceAction == ResourceAction.Unchanged)
         {
@@ -269,12 +284,12 @@ public sealed class RoutingWriter : IRoutingWriter
 
         VirtualService body = MeshJson.DeepClone(desired);
         Annotate(body.Metadata ??= new V1ObjectMeta(), actor);
-        MeshResourceClient<VirtualService> client = ClientFor<VirtualService>(body.ApiVersion, VirtualService.Plural, VirtualService.KindName);
+        MeshResourceClient<VirtualService> client = ClientFor<VirtualService>(api, body.ApiVersion, VirtualService.Plural, VirtualService.KindName);
         VirtualService result = await WriteAsync(client, body, plan.VirtualServiceAction, cancellationToken);
         return new ResourceWrite(VirtualService.KindName, result.Namespace, result.Name, ActionName(plan.VirtualServiceAction), result.ResourceVersion) { Result = result };
     }
 
-    private async Task<ResourceWrite?> WriteDestinationRuleAsync(RoutingPlan plan, CancellationToken cancellationToken)
+    private async Task<ResourceWrite?> WriteDestinationRuleAsync(IKubernetes api, RoutingPlan plan, CancellationToken cancellationToken)
     {
         if (plan.DestinationRule is not { } desired || plan.DestinationRuleAction == ResourceAction.Unchanged)
         {
@@ -282,12 +297,12 @@ public sealed class RoutingWriter : IRoutingWriter
         }
 
         DestinationRule body = MeshJson.DeepClone(desired);
-        MeshResourceClient<DestinationRule> client = ClientFor<DestinationRule>(body.ApiVersion, DestinationRule.Plural, DestinationRule.KindName);
+        MeshResourceClient<DestinationRule> client = ClientFor<DestinationRule>(api, body.ApiVersion, DestinationRule.Plural, DestinationRule.KindName);
         DestinationRule result = await WriteAsync(client, body, plan.DestinationRuleAction, cancellationToken);
         return new ResourceWrite(DestinationRule.KindName, result.Namespace, result.Name, ActionName(plan.DestinationRuleAction), result.ResourceVersion) { Result = result };
     }
 
-    private async Task<ResourceWrite?> WriteHttpRouteAsync(RoutingPlan plan, string actor, CancellationToken cancellationToken)
+    private async Task<ResourceWrite?> WriteHttpRouteAsync(IKubernetes api, RoutingPlan plan, string actor, CancellationToken cancellationToken)
     {
         if (plan.HttpRoute is not { } desired || plan.HttpRouteAction == ResourceAction.Unchanged)
         {
@@ -296,7 +311,7 @@ public sealed class RoutingWriter : IRoutingWriter
 
         HttpRoute body = MeshJson.DeepClone(desired);
         Annotate(body.Metadata ??= new V1ObjectMeta(), actor);
-        MeshResourceClient<HttpRoute> client = ClientFor<HttpRoute>(body.ApiVersion, HttpRoute.Plural, HttpRoute.KindName);
+        MeshResourceClient<HttpRoute> client = ClientFor<HttpRoute>(api, body.ApiVersion, HttpRoute.Plural, HttpRoute.KindName);
         HttpRoute result = await WriteAsync(client, body, plan.HttpRouteAction, cancellationToken);
         return new ResourceWrite(HttpRoute.KindName, result.Namespace, result.Name, ActionName(plan.HttpRouteAction), result.ResourceVersion) { Result = result };
     }
@@ -335,19 +350,19 @@ public sealed class RoutingWriter : IRoutingWriter
         return client.ReplaceAsync(body, cancellationToken);
     }
 
-    private Task DeleteOneAsync(ResourceRef reference, CancellationToken cancellationToken)
+    private Task DeleteOneAsync(IKubernetes api, ResourceRef reference, CancellationToken cancellationToken)
     {
         if (reference.Kind == VirtualService.KindName)
         {
-            return ClientFor<VirtualService>(reference.ApiVersion, reference.Plural, reference.Kind)
+            return ClientFor<VirtualService>(api, reference.ApiVersion, reference.Plural, reference.Kind)
                 .DeleteAsync(reference.Namespace, reference.Name, reference.ResourceVersion, cancellationToken);
         }
 
-        return ClientFor<DestinationRule>(reference.ApiVersion, reference.Plural, reference.Kind)
+        return ClientFor<DestinationRule>(api, reference.ApiVersion, reference.Plural, reference.Kind)
             .DeleteAsync(reference.Namespace, reference.Name, reference.ResourceVersion, cancellationToken);
     }
 
-    private MeshResourceClient<T> ClientFor<T>(string apiVersion, string plural, string kind)
+    private MeshResourceClient<T> ClientFor<T>(IKubernetes api, string apiVersion, string plural, string kind)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         // Address the object at its own apiVersion; fall back to what the cluster serves.
@@ -356,7 +371,20 @@ public sealed class RoutingWriter : IRoutingWriter
         string group = slash > 0 ? apiVersion[..slash] : gatewayApi ? IstioApi.GatewayApiGroup : IstioApi.NetworkingGroup;
         string? version = slash > 0 ? apiVersion[(slash + 1)..] : null;
         version ??= gatewayApi ? "v1" : _cache.Current.Apis.IstioNetworkingVersion ?? "v1";
-        return new MeshResourceClient<T>(_client, new CustomResourceType(group, version, plural, kind));
+        return new MeshResourceClient<T>(api, new CustomResourceType(group, version, plural, kind));
+    }
+
+    // A client of the user's own for this write; null means the shared client (the console's credentials).
+    private IKubernetes? ClientOf(ClusterIdentity? identity)
+    {
+        if (identity is null)
+        {
+            return null;
+        }
+
+        return _users is null
+            ? throw new InvalidOperationException("This writer was made without user clients, so it cannot write as " + identity.User + ".")
+            : _users.ClientFor(identity);
     }
 
     private async Task<WriteResult> MapFailureAsync(Exception error, ServiceRef? service, string expectedRevision, CancellationToken cancellationToken)

@@ -81,7 +81,7 @@ internal static class RoutingApi
             return NotFound(ns, svc);
         }
 
-        ChangeOutcome outcome = await traffic.ApplyRoutingAsync(ns, svc, intent, string.IsNullOrEmpty(body.Revision) ? null : body.Revision, new ChangeContext(actors.GetActor(http)), cancellationToken).ConfigureAwait(false);
+        ChangeOutcome outcome = await traffic.ApplyRoutingAsync(ns, svc, intent, string.IsNullOrEmpty(body.Revision) ? null : body.Revision, actors.ChangeFor(http), cancellationToken).ConfigureAwait(false);
         return outcome switch
         {
             ChangeOutcome.Applied => GetRouting(ns, svc, traffic),

@@ -110,7 +110,7 @@ internal static class TrafficApi
             return problem;
         }
 
-        ChangeOutcome outcome = await traffic.ApplyAsync(ns, svc, request.Draft!, request.Revision, new ChangeContext(actors.GetActor(http)), cancellationToken).ConfigureAwait(false);
+        ChangeOutcome outcome = await traffic.ApplyAsync(ns, svc, request.Draft!, request.Revision, actors.ChangeFor(http), cancellationToken).ConfigureAwait(false);
         return ToResult(outcome, traffic, ns, svc);
     }
 
@@ -128,7 +128,7 @@ internal static class TrafficApi
             return problem;
         }
 
-        ChangeOutcome outcome = await traffic.DeleteRoutingAsync(ns, svc, string.IsNullOrEmpty(revision) ? null : revision, new ChangeContext(actors.GetActor(http)), cancellationToken).ConfigureAwait(false);
+        ChangeOutcome outcome = await traffic.DeleteRoutingAsync(ns, svc, string.IsNullOrEmpty(revision) ? null : revision, actors.ChangeFor(http), cancellationToken).ConfigureAwait(false);
         return ToResult(outcome, traffic, ns, svc);
     }
 

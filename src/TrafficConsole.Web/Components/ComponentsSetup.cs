@@ -37,11 +37,13 @@ public static class ComponentsSetup
         return services;
     }
 
-    /// <summary>Serves the UI's static files (MudBlazor's and <c>wwwroot-assets/</c>) and maps the Blazor app.</summary>
-    public static WebApplication MapConsoleUi(this WebApplication app)
+    /// <summary>
+    /// Serves the files of <c>wwwroot-assets/</c> under /assets. Called before routing and sign-in: the sign-in page
+    /// needs its stylesheet before anyone is signed in, and nothing in there is secret.
+    /// </summary>
+    public static WebApplication UseConsoleAssets(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-
         string assets = Path.Combine(AppContext.BaseDirectory, AssetsFolderName);
         if (Directory.Exists(assets))
         {
@@ -52,8 +54,16 @@ public static class ComponentsSetup
             });
         }
 
+        return app;
+    }
+
+    /// <summary>Serves MudBlazor's and the framework's static files and maps the Blazor app.</summary>
+    public static WebApplication MapConsoleUi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         app.UseAntiforgery();
-        app.MapStaticAssets();
+        // Static assets stay open (the sign-in page and the reconnect UI need them before sign-in).
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -6,6 +6,7 @@ using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Diagnostics;
 using TrafficConsole.Cluster.History;
+using TrafficConsole.Cluster.Identity;
 using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Sandbox;
 using TrafficConsole.Web.Model;
@@ -42,6 +43,9 @@ public sealed partial class ClusterRuntime(
     /// <summary>Records the rollout history (every replica runs one; names make each change recorded once).</summary>
     public RevisionRecorder Recorder => Started.Recorder;
 
+    /// <summary>Clients that call as a signed-in user (impersonation or the user's token), for writes and access reviews.</summary>
+    public IUserClients Users => Started.Users;
+
     public ClusterInfo Info => Started.Info;
 
     /// <summary>The cache, or null before the runtime started and after it stopped (for scrapes, which must not throw).</summary>
@@ -69,10 +73,11 @@ public sealed partial class ClusterRuntime(
         // The timing handler is the only way API-server latency reaches /metrics; without an observer the client is plain.
         Kubernetes client = apiRequests is null ? new(configuration) : new(configuration, new ApiRequestTimingHandler(apiRequests));
         MeshCache cache = new(client, cacheOptions, loggerFactory.CreateLogger<MeshCache>());
-        RoutingWriter writer = new(client, cache, writerOptions, loggerFactory.CreateLogger<RoutingWriter>());
+        UserClients users = new(configuration, apiRequests);
+        RoutingWriter writer = new(client, cache, writerOptions, loggerFactory.CreateLogger<RoutingWriter>(), users: users);
         RevisionRecorder recorder = new(client, cache, historyOptions, loggerFactory.CreateLogger<RevisionRecorder>());
         ClusterInfo info = new(NameOf(options, sandbox), configuration.Host, options.Mode == ClusterMode.Sandbox, sandbox?.KubeconfigPath);
-        _state = new State(sandbox, client, cache, writer, recorder, info);
+        _state = new State(sandbox, client, cache, writer, recorder, users, info);
 
         // Returns at once: the cache syncs in the background and /readyz says when it has.
         await cache.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -170,7 +175,7 @@ public sealed partial class ClusterRuntime(
     [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to cluster {ClusterName} ({Mode}) at {ServerUrl}")]
     private partial void LogConnecting(ClusterMode mode, string clusterName, string serverUrl);
 
-    private sealed record State(SandboxServer? Sandbox, Kubernetes Client, MeshCache Cache, RoutingWriter Writer, RevisionRecorder Recorder, ClusterInfo Info);
+    private sealed record State(SandboxServer? Sandbox, Kubernetes Client, MeshCache Cache, RoutingWriter Writer, RevisionRecorder Recorder, UserClients Users, ClusterInfo Info);
 }
 
 /// <summary>Registers the options and the <see cref="ClusterRuntime"/>.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using TrafficConsole.Web.Api;
+using TrafficConsole.Web.Auth;
 using TrafficConsole.Web.Components;
 using TrafficConsole.Web.Hubs;
 using TrafficConsole.Web.Services;
@@ -42,6 +43,7 @@ public static class ConsoleApp
         services.AddConsoleMetrics();
         services.AddClusterRuntime(configuration);
         UnsupportedSettings.Register(services);
+        services.AddConsoleAuth(configuration);
 
         services.AddSingleton<IActorAccessor, ActorAccessor>();
         services.AddSingleton<ITrafficService, TrafficService>();
@@ -65,12 +67,15 @@ public static class ConsoleApp
     private static void Configure(WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseSecurityHeaders();
         app.UseWhen(
             static http => http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal),
             static api => api.UseStatusCodePages());
         app.UseConsoleRequestLogging();
+        app.UseConsoleAssets();
         app.UseRouting();
         app.UseConsoleHttpMetrics();
+        app.UseConsoleAuth();
 
         app.MapOpenApi();
         app.MapConsoleHealthChecks();
@@ -79,6 +84,7 @@ public static class ConsoleApp
         app.MapRoutingApi();
         app.MapHistoryApi();
         app.MapHub<TrafficHub>(TrafficHub.Path);
+        app.MapSignIn();
         app.MapConsoleUi();
     }
 

@@ -148,6 +148,7 @@ internal static class ConsoleMetricsSetup
             MeshSnapshot? snapshot = runtime.TryGetCache()?.Current;
             metrics.SetCache(snapshot?.IsSynced == true, snapshot?.Health.State ?? CacheHealthState.Connecting);
         });
-        return endpoints.MapMetrics(ConsoleMetrics.Path, metrics.Registry);
+        // Open to the scraper as before sign-in existed: labels carry no user, namespace or token.
+        return endpoints.MapMetrics(ConsoleMetrics.Path, metrics.Registry).AllowAnonymous();
     }
 }

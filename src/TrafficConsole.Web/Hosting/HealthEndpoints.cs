@@ -21,8 +21,10 @@ internal static class HealthEndpoints
     {
         // Liveness runs no check: restarting the process would not fix an unreachable API server.
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = static _ => false, ResponseWriter = WriteAsync })
+            .AllowAnonymous()
             .ExcludeFromDescription();
         endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = static c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
+            .AllowAnonymous()
             .ExcludeFromDescription();
         return endpoints;
     }

@@ -1,3 +1,4 @@
+using TrafficConsole.Cluster.Identity;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
@@ -29,7 +30,10 @@ internal static class LoggingSetup
                 .ReadFrom.Services(services)
                 .Enrich.FromLogContext()
                 .Enrich.WithProperty("Application", "TrafficConsole")
-                .Enrich.With<RedactSecretsEnricher>();
+                .Enrich.With<RedactSecretsEnricher>()
+                // A cluster identity in a log is its user and groups: a token identity destructured ({@...}) must not spill its token.
+                .Destructure.ByTransforming<ClusterIdentity.BearerToken>(static i => i.ToString())
+                .Destructure.ByTransforming<ClusterIdentity.Impersonated>(static i => i.ToString());
             if (json)
             {
                 logger.WriteTo.Console(new RenderedCompactJsonFormatter());

@@ -4,14 +4,11 @@ namespace TrafficConsole.Web.Hosting;
 
 /// <summary>
 /// Settings the Helm chart can already pass but this version does not implement yet. Ignoring
-/// them would be worse than refusing them: an operator who set <c>Auth:Strategy=openid</c> must
-/// not get a console that anyone can use, and <c>Cluster:WatchNamespaces</c> with per-namespace
+/// them would be worse than refusing them: <c>Cluster:WatchNamespaces</c> with per-namespace
 /// RBAC would leave the cache retrying forever.
 /// </summary>
 internal sealed class UnsupportedSettings
 {
-    public string? AuthStrategy { get; set; }
-
     public IReadOnlyList<string> WatchNamespaces { get; set; } = [];
 
     public static void Register(IServiceCollection services)
@@ -19,7 +16,6 @@ internal sealed class UnsupportedSettings
         services.AddOptions<UnsupportedSettings>()
             .Configure<IConfiguration>(static (settings, configuration) =>
             {
-                settings.AuthStrategy = configuration["Auth:Strategy"];
                 settings.WatchNamespaces = [.. configuration.GetSection("Cluster:WatchNamespaces").GetChildren()
                     .Select(static c => c.Value).OfType<string>().Where(static v => v.Length > 0)];
             })
@@ -32,11 +28,6 @@ internal sealed class UnsupportedSettings
         public ValidateOptionsResult Validate(string? name, UnsupportedSettings options)
         {
             List<string> failures = [];
-            if (!string.IsNullOrEmpty(options.AuthStrategy) && !string.Equals(options.AuthStrategy, "anonymous", StringComparison.OrdinalIgnoreCase))
-            {
-                failures.Add($"Auth:Strategy '{options.AuthStrategy}' is not supported by this version: sign-in is not implemented yet, and the console refuses to run open to everyone when you asked for '{options.AuthStrategy}'. Use 'anonymous' (or leave it unset) and restrict access at the network.");
-            }
-
             if (options.WatchNamespaces.Count > 0)
             {
                 failures.Add($"Cluster:WatchNamespaces ({string.Join(", ", options.WatchNamespaces)}) is not supported by this version: the console watches all namespaces and needs cluster-wide read access. Leave it empty.");

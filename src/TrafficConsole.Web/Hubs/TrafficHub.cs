@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.AspNetCore.SignalR;
+using TrafficConsole.Web.Auth;
 using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
@@ -18,9 +19,11 @@ public interface ITrafficClient
 
 /// <summary>
 /// Live updates for browsers and tools at <c>/hubs/traffic</c>: join a namespace, then receive
-/// <c>ServiceChanged</c> for every change to its services.
+/// <c>ServiceChanged</c> for every change to its services. Under openid and token the connection needs a signed-in
+/// user (the fallback authorization policy covers the hub's endpoints), and a namespace is joined only when the cluster
+/// lets the user list and watch its VirtualServices.
 /// </summary>
-public sealed class TrafficHub(ITrafficService traffic, ConsoleMetrics metrics) : Hub<ITrafficClient>
+public sealed class TrafficHub(ITrafficService traffic, ConsoleMetrics metrics, IConsolePermissions permissions, IActorAccessor actors) : Hub<ITrafficClient>
 {
     public const string Path = "/hubs/traffic";
 
@@ -41,6 +44,12 @@ public sealed class TrafficHub(ITrafficService traffic, ConsoleMetrics metrics) 
     public async Task<ImmutableArray<ServiceChangedEvent>> JoinNamespace(string namespaceName)
     {
         EnsureKnown(namespaceName);
+        NamespacePermissions allowed = await permissions.GetAsync(actors.GetClusterIdentity(Context.User), namespaceName, Context.ConnectionAborted).ConfigureAwait(false);
+        if (allowed.ReadDeniedReason is { } denied)
+        {
+            throw new HubException($"Not allowed to follow namespace '{namespaceName}': {denied}");
+        }
+
         await Groups.AddToGroupAsync(Context.ConnectionId, GroupName(namespaceName), Context.ConnectionAborted).ConfigureAwait(false);
 
         // Joined first, read second: a change in between arrives twice rather than never.

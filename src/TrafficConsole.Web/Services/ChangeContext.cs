@@ -1,3 +1,5 @@
+using TrafficConsole.Cluster.Identity;
+
 namespace TrafficConsole.Web.Services;
 
 /// <summary>
@@ -12,4 +14,10 @@ public sealed record ChangeContext(string Actor)
 
     /// <summary>Why, as typed by the operator at apply (optional; shown in the history and the audit list).</summary>
     public string? Reason { get; init; }
+
+    /// <summary>
+    /// Who the change is made as in the cluster (impersonation or the user's token); null means the console's own credentials,
+    /// which the service layer accepts only under the anonymous strategy.
+    /// </summary>
+    public ClusterIdentity? As { get; init; }
 }

@@ -252,8 +252,13 @@ internal sealed partial class TrafficService
             return new ChangeOutcome.Applied(view.Routing.Revision);
         }
 
-        // The writer records the actor on the resources it writes (trafficconsole.io/changed-by).
-        WriteResult result = await runtime.Writer.ApplyAsync(plan, actor, cancellationToken).ConfigureAwait(false);
+        if (await DeniedAsync(change, namespaceName, service, AccessFor(plan), cancellationToken).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
+
+        // The writer records the actor on the resources it writes (trafficconsole.io/changed-by), and writes as the user.
+        WriteResult result = await runtime.Writer.ApplyAsync(plan, actor, change.As, cancellationToken).ConfigureAwait(false);
         ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
         if (outcome is ChangeOutcome.Applied applied)
         {

@@ -9,6 +9,7 @@ using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Mesh.Services;
 using TrafficConsole.Mesh.Validation;
 using TrafficConsole.Mesh.Yaml;
+using TrafficConsole.Web.Auth;
 using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Model;
 
@@ -22,7 +23,7 @@ namespace TrafficConsole.Web.Services;
 /// The service layer over the shared cache (reads) and the routing writer (writes), with Mesh doing
 /// the planning, validation, YAML and diffs. Maps Mesh types to the view models pages show.
 /// </summary>
-internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetrics metrics, ILogger<TrafficService> logger) : ITrafficService
+internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetrics metrics, IConsolePermissions permissions, ILogger<TrafficService> logger) : ITrafficService
 {
     /// <summary>Code of the message a refused plan carries when Mesh gave no issue (e.g. read-only routing).</summary>
     public const string RefusedCode = "TC0001";
@@ -158,7 +159,12 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
             return new ChangeOutcome.Applied(view.Routing.Revision);
         }
 
-        WriteResult result = await runtime.Writer.DeleteAsync(plan, actor, namespaceName, service, cancellationToken).ConfigureAwait(false);
+        if (await DeniedAsync(change, namespaceName, service, AccessFor(plan), cancellationToken).ConfigureAwait(false) is { } denied)
+        {
+            return denied;
+        }
+
+        WriteResult result = await runtime.Writer.DeleteAsync(plan, actor, namespaceName, service, change.As, cancellationToken).ConfigureAwait(false);
         ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
         if (outcome is ChangeOutcome.Applied applied)
         {
@@ -174,6 +180,42 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
 
         return outcome;
     }
+
+    /// <summary>
+    /// The permission gate of every write: the cluster's answer for the user (<see cref="IConsolePermissions"/>), asked before
+    /// anything is written, so a viewer is refused the same way on pages, REST and any write path added later.
+    /// </summary>
+    private async Task<ChangeOutcome.Forbidden?> DeniedAsync(ChangeContext change, string namespaceName, string service, IEnumerable<ResourceAccess> needed, CancellationToken cancellationToken)
+    {
+        if (await permissions.CheckAsync(change, namespaceName, needed, cancellationToken).ConfigureAwait(false) is not { } reason)
+        {
+            return null;
+        }
+
+        LogRefused(change.Actor, namespaceName, service, "forbidden", reason);
+        return new ChangeOutcome.Forbidden(reason);
+    }
+
+    private static IEnumerable<ResourceAccess> AccessFor(RoutingPlan plan)
+    {
+        if (plan.VirtualServiceAction != ResourceAction.Unchanged)
+        {
+            yield return plan.VirtualServiceAction == ResourceAction.Create ? ResourceAccess.CreateVirtualServices : ResourceAccess.UpdateVirtualServices;
+        }
+
+        if (plan.DestinationRuleAction != ResourceAction.Unchanged)
+        {
+            yield return plan.DestinationRuleAction == ResourceAction.Create ? ResourceAccess.CreateDestinationRules : ResourceAccess.UpdateDestinationRules;
+        }
+
+        if (plan.HttpRouteAction != ResourceAction.Unchanged)
+        {
+            yield return ResourceAccess.UpdateHttpRoutes;
+        }
+    }
+
+    private static IEnumerable<ResourceAccess> AccessFor(DeletePlan plan) =>
+        plan.Delete.Select(static r => r.Kind == VirtualService.KindName ? ResourceAccess.DeleteVirtualServices : ResourceAccess.DeleteDestinationRules);
 
     public IReadOnlyList<string> DescribeDelete(string namespaceName, string service) =>
         Cache.Current.GetServiceView(namespaceName, service) is { } view

@@ -68,8 +68,9 @@ public sealed class ChartRenderTests : IDisposable
         Assert.Equal("json", env["Logging__Format"]);
         Assert.Equal("http://+:8080", env["ASPNETCORE_URLS"]);
         Assert.Equal("/tmp", env["HOME"]);
-        Assert.Equal("anonymous", env["Auth__Strategy"]);
-        Assert.DoesNotContain(env.Keys, static k => k.StartsWith("Auth__OpenId", StringComparison.Ordinal) || k.StartsWith("Cluster__WatchNamespaces", StringComparison.Ordinal));
+        Assert.Equal("token", env["Auth__Strategy"]);
+        Assert.Equal("30", env["Auth__WritesPerMinute"]);
+        Assert.DoesNotContain(env.Keys, static k => k.StartsWith("Auth__OpenId", StringComparison.Ordinal) || k.StartsWith("Cluster__WatchNamespaces", StringComparison.Ordinal) || k == "Auth__AllowAnonymous");
 
         Assert.Equal(deployment.Map("spec", "selector", "matchLabels").OrderBy(static kv => kv.Key), manifests.One("Service").Map("spec", "selector").OrderBy(static kv => kv.Key));
         Assert.Equal(manifests.One("ServiceAccount").Name, pod["serviceAccountName"]);
@@ -230,15 +231,28 @@ public sealed class ChartRenderTests : IDisposable
     }
 
     [Fact]
-    public async Task Token_strategy_reads_the_token_from_the_named_secret()
+    public async Task Token_strategy_needs_no_secret_users_bring_their_own_tokens()
     {
-        Assert.False((await _chart.TemplateAsync(ValueSet.Defaults, "--set", "auth.strategy=token")).Succeeded);
-
-        IReadOnlyList<Manifest> manifests = await _chart.RenderAsync(ValueSet.Defaults, "--set", "auth.strategy=token", "--set", "auth.token.existingSecret=console-token");
+        IReadOnlyList<Manifest> manifests = await _chart.RenderAsync(ValueSet.Defaults, "--set", "auth.strategy=token");
         var container = (IReadOnlyDictionary<string, object?>)manifests.One("Deployment").List("spec", "template", "spec", "containers").Single()!;
-        var tokenEnv = ((IReadOnlyList<object?>)container["env"]!).OfType<IReadOnlyDictionary<string, object?>>().Single(static e => e["name"] as string == "Auth__Token");
-        Assert.Equal("console-token", Get(tokenEnv, "valueFrom", "secretKeyRef", "name"));
-        Assert.Equal("token", Get(tokenEnv, "valueFrom", "secretKeyRef", "key"));
+        Dictionary<string, string?> env = EnvOf(container);
+
+        Assert.Equal("token", env["Auth__Strategy"]);
+        Assert.DoesNotContain(env.Keys, static k => k.StartsWith("Auth__Token", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Anonymous_is_refused_by_the_schema_unless_allowed_and_then_passed_to_the_console()
+    {
+        ToolResult refused = await _chart.TemplateAsync(ValueSet.Defaults, "--set", "auth.strategy=anonymous");
+        Assert.False(refused.Succeeded);
+        Assert.Contains("allowAnonymous", refused.Stderr, StringComparison.Ordinal);
+
+        IReadOnlyList<Manifest> manifests = await _chart.RenderAsync(ValueSet.Defaults, "--set", "auth.strategy=anonymous", "--set", "auth.allowAnonymous=true");
+        var container = (IReadOnlyDictionary<string, object?>)manifests.One("Deployment").List("spec", "template", "spec", "containers").Single()!;
+        Dictionary<string, string?> env = EnvOf(container);
+        Assert.Equal("anonymous", env["Auth__Strategy"]);
+        Assert.Equal("true", env["Auth__AllowAnonymous"]);
     }
 
     private static readonly string[] TrafficConsoleSelector = ["app.kubernetes.io/instance=tc", "app.kubernetes.io/name=traffic-console"];

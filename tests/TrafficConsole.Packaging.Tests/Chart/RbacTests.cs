@@ -61,8 +61,8 @@ public sealed class RbacTests : IDisposable
         string[] settings = strategy switch
         {
             "openid" => ["--set", "auth.strategy=openid", "--set", "auth.openid.issuer=https://idp.example.com", "--set", "auth.openid.clientId=tc", "--set", "auth.openid.existingSecret=oidc"],
-            "token" => ["--set", "auth.strategy=token", "--set", "auth.token.existingSecret=tok"],
-            _ => [],
+            "token" => ["--set", "auth.strategy=token"],
+            _ => ["--set", "auth.strategy=anonymous", "--set", "auth.allowAnonymous=true"],
         };
         RbacGrants grants = await GrantsAsync(ValueSet.Defaults, settings);
 

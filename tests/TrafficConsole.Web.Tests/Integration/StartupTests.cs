@@ -18,7 +18,8 @@ public sealed class StartupTests
     [InlineData("Cluster:Mode", "Bogus", "Cluster:Mode 'Bogus'")]
     [InlineData("Cluster:Mode", "7", "Cluster:Mode '7'")]
     [InlineData("Sandbox:Port", "70000", "Sandbox:Port")]
-    [InlineData("Auth:Strategy", "openid", "Auth:Strategy 'openid' is not supported")]
+    [InlineData("Auth:Strategy", "bogus", "Auth:Strategy 'bogus' is not one of anonymous, openid, token")]
+    [InlineData("Auth:Strategy", "openid", "Auth:OpenId:Issuer is required")]
     [InlineData("Cluster:WatchNamespaces:0", "bookinfo", "Cluster:WatchNamespaces (bookinfo) is not supported")]
     [InlineData("History:MaxRevisionsPerService", "0", "History:MaxRevisionsPerService must be between 1 and 1000")]
     [InlineData("History:SettleDelay", "-00:00:01", "History:SettleDelay must be between")]
@@ -32,6 +33,34 @@ public sealed class StartupTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null, "Auth:Strategy is not set and Cluster:Mode is 'InCluster'")]
+    [InlineData("anonymous", "set Auth:AllowAnonymous=true to accept that")]
+    public async Task Anonymous_sign_in_on_a_real_cluster_stops_start_up_unless_allowed(string? strategy, string expected)
+    {
+        await using WebApplication app = ConsoleApp.Build(["--urls", "http://127.0.0.1:0"],
+            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Cluster:Mode"] = "InCluster",
+                ["Auth:Strategy"] = strategy,
+            }));
+
+        OptionsValidationException error = await Assert.ThrowsAnyAsync<OptionsValidationException>(async () =>
+        {
+            try
+            {
+                await app.StartAsync();
+            }
+            catch (AggregateException all) when (all.InnerExceptions.OfType<OptionsValidationException>().FirstOrDefault(static e => e.OptionsType.Name == "AuthOptions") is { } auth)
+            {
+                // InCluster also fails outside a pod; the sign-in error is the one under test.
+                throw auth;
+            }
+        });
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task KubeConfig_mode_with_a_missing_file_names_the_path_setting()
     {
@@ -41,6 +70,7 @@ public sealed class StartupTests
             {
                 ["Cluster:Mode"] = "KubeConfig",
                 ["Cluster:KubeConfigPath"] = missing,
+                ["Auth:AllowAnonymous"] = "true",
             }));
 
         OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());

@@ -47,7 +47,10 @@ public sealed class LargeNamespaceTests(BrowserFixture browser) : IClassFixture<
         builder.Services.AddConsoleUi();
         builder.Services.AddSingleton<ITrafficService>(_traffic);
         builder.Services.AddSingleton<IActorAccessor>(new FixedActor("load-tester"));
+        builder.Services.AddSingleton<TrafficConsole.Web.Auth.IConsolePermissions>(new TestPermissions());
+        builder.Services.AddScoped<TrafficConsole.Web.Auth.ConsoleSession>();
         _app = builder.Build();
+        _app.UseConsoleAssets();
         _app.MapConsoleUi();
         await _app.StartAsync();
         string address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -62,6 +62,10 @@ public partial class TrafficShiftingPanel
     [Parameter]
     public string? BlockedReason { get; set; }
 
+    /// <summary>Why Delete traffic routing is not allowed (e.g. the user may not delete VirtualServices); null when it is.</summary>
+    [Parameter]
+    public string? DeleteBlockedReason { get; set; }
+
     [Parameter]
     public EventCallback<DraftRequest> OnPreview { get; set; }
 

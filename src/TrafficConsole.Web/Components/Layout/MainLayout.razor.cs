@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Routing;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.JSInterop;
 
 using MudBlazor;
 
+using TrafficConsole.Web.Auth;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
 
@@ -22,6 +24,8 @@ public partial class MainLayout : IAsyncDisposable
     private IReadOnlyList<string> _namespaces = [];
     private string? _currentNamespace;
     private ConnectionHealth? _health;
+    private bool _anonymous;
+    private string? _userName;
 
     [Inject]
     public required ITrafficService Traffic { get; init; }
@@ -31,6 +35,12 @@ public partial class MainLayout : IAsyncDisposable
 
     [Inject]
     public required IJSRuntime JS { get; init; }
+
+    [Inject]
+    public required ConsoleSession Session { get; init; }
+
+    [CascadingParameter]
+    public Task<AuthenticationState>? AuthenticationState { get; set; }
 
     private string HomeHref => _currentNamespace is null ? "./" : $"namespaces/{Uri.EscapeDataString(_currentNamespace)}/services";
 
@@ -43,7 +53,18 @@ public partial class MainLayout : IAsyncDisposable
         return segments.Length >= 2 && segments[0] == "namespaces" ? Uri.UnescapeDataString(segments[1]) : null;
     }
 
-    protected override void OnInitialized()
+    protected override async Task OnInitializedAsync()
+    {
+        _anonymous = !Session.SignInRequired;
+        if (!_anonymous && AuthenticationState is not null && (await AuthenticationState).User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name })
+        {
+            _userName = name;
+        }
+
+        Initialize();
+    }
+
+    private void Initialize()
     {
         _namespaces = Traffic.Namespaces;
         _health = Traffic.Health;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 
 using MudBlazor;
 
+using TrafficConsole.Web.Auth;
 using TrafficConsole.Web.Components.Controls;
 using TrafficConsole.Web.Components.Dialogs;
 using TrafficConsole.Web.Model;
@@ -26,6 +27,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
     private ConnectionHealth? _health;
     private bool _busy;
     private string? _watchedKey;
+    private NamespacePermissions? _permissions;
     private readonly LiveLoop _live = new();
 
     [Inject]
@@ -39,6 +41,9 @@ public partial class ServiceDetailPage : IAsyncDisposable
 
     [Inject]
     public required IActorAccessor Actors { get; init; }
+
+    [Inject]
+    public required ConsoleSession Session { get; init; }
 
     [CascadingParameter]
     public Task<AuthenticationState>? AuthenticationState { get; set; }
@@ -60,7 +65,10 @@ public partial class ServiceDetailPage : IAsyncDisposable
 
     private string? BlockedReason => _health?.State == ConnectionState.Unreachable
         ? "The Kubernetes API server is unreachable; apply once it answers again."
-        : null;
+        : _permissions?.ApplyDeniedReason;
+
+    // Delete needs delete rights on the routing resources: a viewer sees why the button is off.
+    private string? DeleteBlockedReason => _permissions?.DeleteDeniedReason;
 
     private List<BreadcrumbItem> Breadcrumbs =>
     [
@@ -115,6 +123,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
         _outcome = null;
         _health = Traffic.Health;
         Refresh();
+        _permissions = await Session.PermissionsAsync(Namespace);
         string ns = Namespace, service = Service;
         await _live.RestartAsync(ct => WatchAsync(ns, service, ct));
     }
@@ -187,7 +196,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
             return;
         }
 
-        ChangeOutcome outcome = await WriteAsync((actor, ct) => Traffic.ApplyAsync(Namespace, Service, request.Draft, request.Revision, new ChangeContext(actor), ct));
+        ChangeOutcome outcome = await WriteAsync((change, ct) => Traffic.ApplyAsync(Namespace, Service, request.Draft, request.Revision, change, ct));
 
         switch (outcome)
         {
@@ -237,7 +246,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
 
     private Task ApplyRoutingAsync(RoutingRequest request) =>
         ApplyEditorAsync(
-            (actor, ct) => Traffic.ApplyRoutingAsync(Namespace, Service, request.Intent, request.Revision, new ChangeContext(actor), ct),
+            (change, ct) => Traffic.ApplyRoutingAsync(Namespace, Service, request.Intent, request.Revision, change, ct),
             $"Applied request routing to {Service}: {DescribeRules(request.Intent)}",
             $"your request-routing draft ({DescribeRules(request.Intent)})",
             () => _routingEditor?.LoadLatest());
@@ -253,7 +262,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
 
     private Task ApplyYamlAsync(YamlRequest request) =>
         ApplyEditorAsync(
-            (actor, ct) => Traffic.ApplyYamlAsync(Namespace, Service, request.Draft, request.Revision, new ChangeContext(actor), ct),
+            (change, ct) => Traffic.ApplyYamlAsync(Namespace, Service, request.Draft, request.Revision, change, ct),
             $"Applied the YAML to {Service}",
             "your YAML (kept in the editor)",
             () => _routingEditor?.LoadLatest());
@@ -273,7 +282,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
     }
 
     // The request-routing editor and YAML mode write like the sliders: busy page, current actor, the same outcomes.
-    private async Task ApplyEditorAsync(Func<string, CancellationToken, Task<ChangeOutcome>> write, string applied, string draftText, Action loadLatest)
+    private async Task ApplyEditorAsync(Func<ChangeContext, CancellationToken, Task<ChangeOutcome>> write, string applied, string draftText, Action loadLatest)
     {
         if (_detail is null)
         {
@@ -347,7 +356,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
             return;
         }
 
-        ChangeOutcome outcome = await WriteAsync((actor, ct) => Traffic.DeleteRoutingAsync(Namespace, Service, revision, new ChangeContext(actor), ct));
+        ChangeOutcome outcome = await WriteAsync((change, ct) => Traffic.DeleteRoutingAsync(Namespace, Service, revision, change, ct));
 
         switch (outcome)
         {
@@ -368,32 +377,26 @@ public partial class ServiceDetailPage : IAsyncDisposable
 
     // Every write from this page: the page is busy meanwhile, the change is made as the current actor,
     // and it is not tied to the page: a write that has started finishes even if the operator navigates away.
-    private async Task<ChangeOutcome> WriteAsync(Func<string, CancellationToken, Task<ChangeOutcome>> write)
+    private async Task<ChangeOutcome> WriteAsync(Func<ChangeContext, CancellationToken, Task<ChangeOutcome>> write)
     {
         _busy = true;
         _outcome = null;
         try
         {
-            string actor = await CurrentActorAsync();
-            return await write(actor, CancellationToken.None);
+            ChangeContext change = await Session.ChangeAsync(User);
+            ChangeOutcome outcome = await write(change, CancellationToken.None);
+            if (outcome is ChangeOutcome.Forbidden)
+            {
+                // The cluster's answer may have changed since the page asked: ask again so the buttons say why.
+                _permissions = await Session.PermissionsAsync(Namespace);
+            }
+
+            return outcome;
         }
         finally
         {
             _busy = false;
         }
-    }
-
-    // The same rule as the REST API (IActorAccessor): resolved from the page request when there was one,
-    // else from the circuit's user (a circuit has no remote address).
-    private async Task<string> CurrentActorAsync()
-    {
-        if (User?.Actor is { Length: > 0 } actor)
-        {
-            return actor;
-        }
-
-        System.Security.Claims.ClaimsPrincipal? user = AuthenticationState is null ? null : (await AuthenticationState).User;
-        return Actors.GetActor(user, remoteAddress: null);
     }
 
     private static string Describe(TrafficDraft draft)

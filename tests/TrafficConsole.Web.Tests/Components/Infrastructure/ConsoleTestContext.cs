@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
 
+using TrafficConsole.Web.Auth;
 using TrafficConsole.Web.Services;
 
 namespace TrafficConsole.Web.Tests.Components.Infrastructure;
@@ -28,7 +29,13 @@ public abstract class ConsoleTestContext : BunitContext
         });
         Services.AddSingleton<ITrafficService>(_ => Traffic);
         Services.AddSingleton<IActorAccessor>(new FixedActor("operator@test"));
+        Services.AddSingleton<IConsolePermissions>(_ => Permissions);
+        Services.AddScoped<ConsoleSession>();
+        AddAuthorization();
     }
+
+    /// <summary>What the cluster says the user may do (everything unless a test denies something).</summary>
+    protected TestPermissions Permissions { get; } = new();
 
     protected FakeTrafficService Traffic { get; set; } = TestServices.Bookinfo();
 
@@ -73,6 +80,24 @@ public abstract class ConsoleTestContext : BunitContext
 public sealed class FixedActor(string name) : IActorAccessor
 {
     public string GetActor(System.Security.Claims.ClaimsPrincipal? user, System.Net.IPAddress? remoteAddress) => name;
+}
+
+/// <summary>The cluster's answers for component tests: everything allowed except what a test denies.</summary>
+public sealed class TestPermissions : IConsolePermissions
+{
+    private readonly Dictionary<ResourceAccess, string> _denied = [];
+
+    public bool RequiresIdentity { get; set; }
+
+    /// <summary>The cluster now refuses <paramref name="access"/> with <paramref name="reason"/>.</summary>
+    public void Deny(ResourceAccess access, string reason) => _denied[access] = reason;
+
+    public Task<NamespacePermissions> GetAsync(TrafficConsole.Cluster.Identity.ClusterIdentity? identity, string namespaceName, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new NamespacePermissions(namespaceName, identity?.User,
+            [.. ResourceAccess.All.Select(a => new AccessDecision(a, !_denied.ContainsKey(a), _denied.GetValueOrDefault(a)))]));
+
+    public Task<string?> CheckAsync(ChangeContext change, string namespaceName, IEnumerable<ResourceAccess> needed, CancellationToken cancellationToken = default) =>
+        Task.FromResult(needed.Select(a => _denied.GetValueOrDefault(a)).FirstOrDefault(static r => r is not null));
 }
 
 /// <summary>Renders its child content; a root for tests that need providers next to the component.</summary>

@@ -1,0 +1,243 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+using Microsoft.Extensions.Options;
+
+using TrafficConsole.Cluster.Identity;
+using TrafficConsole.Mesh.Resources;
+using TrafficConsole.Web.Hosting;
+using TrafficConsole.Web.Services;
+
+namespace TrafficConsole.Web.Auth;
+
+/// <summary>One thing a user may or may not do to a kind of resource in a namespace, as Kubernetes RBAC words it.</summary>
+/// <param name="Verb">get, list, watch, create, update, patch, delete.</param>
+/// <param name="Group">The API group ("" for the core group).</param>
+/// <param name="Resource">The resource's plural name, e.g. virtualservices.</param>
+public sealed record ResourceAccess(string Verb, string Group, string Resource)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Verb} {Resource}{(Group.Length == 0 ? string.Empty : "." + Group)}";
+
+    /// <summary>Update VirtualServices: every routing change.</summary>
+    public static ResourceAccess UpdateVirtualServices { get; } = new("update", IstioApi.NetworkingGroup, VirtualService.Plural);
+
+    /// <summary>Create VirtualServices: routing for a service that has none.</summary>
+    public static ResourceAccess CreateVirtualServices { get; } = new("create", IstioApi.NetworkingGroup, VirtualService.Plural);
+
+    /// <summary>Delete VirtualServices: Delete traffic routing.</summary>
+    public static ResourceAccess DeleteVirtualServices { get; } = new("delete", IstioApi.NetworkingGroup, VirtualService.Plural);
+
+    /// <summary>Update DestinationRules: subsets and traffic policies.</summary>
+    public static ResourceAccess UpdateDestinationRules { get; } = new("update", IstioApi.NetworkingGroup, DestinationRule.Plural);
+
+    /// <summary>Create DestinationRules.</summary>
+    public static ResourceAccess CreateDestinationRules { get; } = new("create", IstioApi.NetworkingGroup, DestinationRule.Plural);
+
+    /// <summary>Delete DestinationRules.</summary>
+    public static ResourceAccess DeleteDestinationRules { get; } = new("delete", IstioApi.NetworkingGroup, DestinationRule.Plural);
+
+    /// <summary>Update HTTPRoutes (Gateway API routing).</summary>
+    public static ResourceAccess UpdateHttpRoutes { get; } = new("update", IstioApi.GatewayApiGroup, HttpRoute.Plural);
+
+    /// <summary>Create ConfigMaps: the rollout history's revisions.</summary>
+    public static ResourceAccess CreateConfigMaps { get; } = new("create", string.Empty, "configmaps");
+
+    /// <summary>List VirtualServices: reading a namespace's routing (the hub's JoinNamespace).</summary>
+    public static ResourceAccess ListVirtualServices { get; } = new("list", IstioApi.NetworkingGroup, VirtualService.Plural);
+
+    /// <summary>Watch VirtualServices: live updates of a namespace.</summary>
+    public static ResourceAccess WatchVirtualServices { get; } = new("watch", IstioApi.NetworkingGroup, VirtualService.Plural);
+
+    /// <summary>What the UI asks about for each namespace.</summary>
+    public static ImmutableArray<ResourceAccess> All { get; } =
+    [
+        UpdateVirtualServices, CreateVirtualServices, DeleteVirtualServices,
+        UpdateDestinationRules, CreateDestinationRules, DeleteDestinationRules,
+        UpdateHttpRoutes, CreateConfigMaps, ListVirtualServices, WatchVirtualServices,
+    ];
+}
+
+/// <summary>The cluster's answer for one <see cref="ResourceAccess"/>.</summary>
+/// <param name="Access">What was asked.</param>
+/// <param name="Allowed">Whether the cluster allows it.</param>
+/// <param name="Reason">Why not, in words for the user; null when allowed.</param>
+public sealed record AccessDecision(ResourceAccess Access, bool Allowed, string? Reason);
+
+/// <summary>What a user may do in one namespace, as the UI disables its actions (each reason says why).</summary>
+/// <param name="Namespace">The namespace.</param>
+/// <param name="User">Who, as the cluster knows them (null: the console's own credentials).</param>
+/// <param name="Decisions">One decision per asked <see cref="ResourceAccess"/>.</param>
+public sealed record NamespacePermissions(string Namespace, string? User, ImmutableArray<AccessDecision> Decisions)
+{
+    /// <summary>Everything allowed (anonymous strategy: the API server still applies the console's own RBAC).</summary>
+    public static NamespacePermissions Unrestricted(string namespaceName) =>
+        new(namespaceName, null, [.. ResourceAccess.All.Select(static a => new AccessDecision(a, true, null))]);
+
+    /// <summary>Why the routing (sliders, rule editor, YAML, and rollback/stable which write the same resources) cannot be applied; null when it can.</summary>
+    public string? ApplyDeniedReason => Denied(ResourceAccess.UpdateVirtualServices, ResourceAccess.UpdateDestinationRules);
+
+    /// <summary>Why routing cannot be deleted; null when it can.</summary>
+    public string? DeleteDeniedReason => Denied(ResourceAccess.DeleteVirtualServices, ResourceAccess.DeleteDestinationRules);
+
+    /// <summary>Why a change cannot be recorded in the rollout history; null when it can.</summary>
+    public string? HistoryDeniedReason => Denied(ResourceAccess.CreateConfigMaps);
+
+    /// <summary>Why the namespace cannot be read live; null when it can.</summary>
+    public string? ReadDeniedReason => Denied(ResourceAccess.ListVirtualServices, ResourceAccess.WatchVirtualServices);
+
+    /// <summary>The reason the first of <paramref name="needed"/> that is denied gives, or null when all are allowed.</summary>
+    public string? Denied(params ReadOnlySpan<ResourceAccess> needed)
+    {
+        foreach (ResourceAccess access in needed)
+        {
+            AccessDecision? decision = Decisions.FirstOrDefault(d => d.Access == access);
+            if (decision is null)
+            {
+                return $"The console did not ask whether you may {access} in {Namespace}.";
+            }
+
+            if (!decision.Allowed)
+            {
+                return decision.Reason;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>
+/// What the signed-in user may do, asked of the cluster (<c>SelfSubjectAccessReview</c> as the user) and kept briefly per
+/// user and namespace. Pages disable actions with <see cref="NamespacePermissions"/>; the service layer refuses writes
+/// with the same decision before writing (<see cref="CheckAsync"/>).
+/// </summary>
+public interface IConsolePermissions
+{
+    /// <summary>True when writes must carry a signed-in user's <see cref="ChangeContext.As"/> (openid and token strategies).</summary>
+    bool RequiresIdentity { get; }
+
+    /// <summary>What <paramref name="identity"/> may do in <paramref name="namespaceName"/>.</summary>
+    Task<NamespacePermissions> GetAsync(ClusterIdentity? identity, string namespaceName, CancellationToken cancellationToken = default);
+
+    /// <summary>Null when <paramref name="change"/>'s user may do all of <paramref name="needed"/> in the namespace, else why not.</summary>
+    Task<string?> CheckAsync(ChangeContext change, string namespaceName, IEnumerable<ResourceAccess> needed, CancellationToken cancellationToken = default);
+}
+
+/// <summary>SelfSubjectAccessReviews as the user, cached for <see cref="AuthOptions.PermissionCacheDuration"/>.</summary>
+internal sealed partial class ConsolePermissions(ClusterRuntime runtime, IOptions<AuthOptions> options, TimeProvider time, ILogger<ConsolePermissions> logger) : IConsolePermissions
+{
+    private readonly ConcurrentDictionary<(string User, string Namespace, ResourceAccess Access), (AccessDecision Decision, DateTimeOffset At)> _decisions = new();
+
+    public bool RequiresIdentity => options.Value.Resolved != AuthStrategy.Anonymous;
+
+    public async Task<NamespacePermissions> GetAsync(ClusterIdentity? identity, string namespaceName, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(namespaceName);
+        if (!RequiresIdentity)
+        {
+            return NamespacePermissions.Unrestricted(namespaceName);
+        }
+
+        if (identity is null)
+        {
+            return new NamespacePermissions(namespaceName, null,
+                [.. ResourceAccess.All.Select(static a => new AccessDecision(a, false, "Sign in to change traffic."))]);
+        }
+
+        ImmutableArray<AccessDecision> decisions = await DecideAsync(identity, namespaceName, ResourceAccess.All, cancellationToken).ConfigureAwait(false);
+        return new NamespacePermissions(namespaceName, identity.User, decisions);
+    }
+
+    public async Task<string?> CheckAsync(ChangeContext change, string namespaceName, IEnumerable<ResourceAccess> needed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (!RequiresIdentity)
+        {
+            return null;
+        }
+
+        if (change.As is not { } identity)
+        {
+            return $"{change.Actor} is not signed in with a cluster identity, so nothing is written (Auth:Strategy is {options.Value.Resolved.ToString().ToLowerInvariant()}).";
+        }
+
+        ImmutableArray<AccessDecision> decisions = await DecideAsync(identity, namespaceName, [.. needed.Distinct()], cancellationToken).ConfigureAwait(false);
+        return decisions.FirstOrDefault(static d => !d.Allowed)?.Reason;
+    }
+
+    private async Task<ImmutableArray<AccessDecision>> DecideAsync(ClusterIdentity identity, string namespaceName, ImmutableArray<ResourceAccess> needed, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        TimeSpan keep = options.Value.PermissionCacheDuration;
+        AccessDecision[] result = new AccessDecision[needed.Length];
+        List<int> missing = [];
+        for (int i = 0; i < needed.Length; i++)
+        {
+            if (_decisions.TryGetValue((identity.CacheKey, namespaceName, needed[i]), out var cached) && now - cached.At < keep)
+            {
+                result[i] = cached.Decision;
+            }
+            else
+            {
+                missing.Add(i);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            using IKubernetes client = runtime.Users.ClientFor(identity);
+            AccessDecision[] asked = await Task.WhenAll(missing.Select(i => AskAsync(client, identity, namespaceName, needed[i], cancellationToken))).ConfigureAwait(false);
+            for (int j = 0; j < missing.Count; j++)
+            {
+                result[missing[j]] = asked[j];
+                if (_decisions.Count > 50_000)
+                {
+                    _decisions.Clear();
+                }
+
+                _decisions[(identity.CacheKey, namespaceName, needed[missing[j]])] = (asked[j], now);
+            }
+        }
+
+        return [.. result];
+    }
+
+    private async Task<AccessDecision> AskAsync(IKubernetes client, ClusterIdentity identity, string namespaceName, ResourceAccess access, CancellationToken cancellationToken)
+    {
+        V1SelfSubjectAccessReview review = new()
+        {
+            Spec = new V1SelfSubjectAccessReviewSpec
+            {
+                ResourceAttributes = new V1ResourceAttributes { NamespaceProperty = namespaceName, Verb = access.Verb, Group = access.Group, Resource = access.Resource },
+            },
+        };
+        try
+        {
+            V1SelfSubjectAccessReview answer = await client.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(review, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (answer.Status is { Allowed: true })
+            {
+                return new AccessDecision(access, true, null);
+            }
+
+            string why = answer.Status?.Reason is { Length: > 0 } reason ? $" ({reason})" : string.Empty;
+            LogDenied(logger, identity.User, namespaceName, access);
+            return new AccessDecision(access, false, $"{identity.User} may not {access} in namespace {namespaceName}{why}. Ask a cluster admin for a Role that allows it.");
+        }
+        catch (HttpOperationException ex) when ((int)ex.Response.StatusCode is 401)
+        {
+            return new AccessDecision(access, false, "Your sign-in is no longer accepted by the Kubernetes API server: sign in again.");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or HttpOperationException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new AccessDecision(access, false, $"The Kubernetes API server could not say whether {identity.User} may {access} in {namespaceName}: {ex.Message}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Actor} may not {Access} in {Namespace}")]
+    private static partial void LogDenied(ILogger logger, string actor, string @namespace, ResourceAccess access);
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+using TrafficConsole.Web.Tests.Infrastructure;
+
+namespace TrafficConsole.Web.Tests.Security;
+
+/// <summary>Security headers, REST write rate limits and body limits, over real HTTP.</summary>
+public sealed class HardeningTests
+{
+    [Fact]
+    public async Task Every_response_carries_the_csp_frame_ancestors_nosniff_and_referrer_policy()
+    {
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync();
+        using HttpClient client = host.CreateClient();
+
+        foreach (string path in new[] { "namespaces/bookinfo/services", "api/v1/namespaces", "healthz" })
+        {
+            HttpResponseMessage response = await client.GetAsync(new Uri(path, UriKind.Relative));
+            string csp = string.Join(' ', response.Headers.GetValues("Content-Security-Policy"));
+
+            Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+            Assert.Contains("script-src 'self';", csp, StringComparison.Ordinal);
+            Assert.DoesNotContain("unsafe-eval", csp, StringComparison.Ordinal);
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        }
+    }
+
+    [Fact]
+    public async Task Rest_writes_past_the_per_user_limit_get_429_with_retry_after_and_write_nothing()
+    {
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(Options(o => o.Settings["Auth:WritesPerMinute"] = "2"));
+        using HttpClient client = host.CreateClient();
+        const string path = "api/v1/namespaces/bookinfo/services/ratings/traffic";
+
+        (HttpResponseMessage first, _) = await HttpJson.PutAsync(client, path, """{ "weights": { "v1": 100 } }""");
+        (HttpResponseMessage second, _) = await HttpJson.DeleteAsync(client, path);
+        (HttpResponseMessage third, JsonElement problem) = await HttpJson.PutAsync(client, path, """{ "weights": { "v1": 100 } }""");
+        (HttpResponseMessage read, _) = await HttpJson.GetAsync(client, path);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+        Assert.True(int.Parse(third.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        Assert.Contains("Auth:WritesPerMinute", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        // The refused PUT wrote nothing: the delete left ratings without routing.
+        Assert.Null(await IstioObjects.VirtualServiceAsync(host.Kubernetes, "bookinfo", "ratings"));
+    }
+
+    [Fact]
+    public async Task A_rest_body_over_one_mebibyte_is_refused_with_413()
+    {
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync();
+        using HttpClient client = host.CreateClient();
+        string huge = "{ \"weights\": { \"v1\": 100 }, \"padding\": \"" + new string('x', 2 * 1024 * 1024) + "\" }";
+
+        using StringContent body = new(huge, Encoding.UTF8, "application/json");
+        HttpResponseMessage response = await client.PutAsync(new Uri("api/v1/namespaces/bookinfo/services/details/traffic", UriKind.Relative), body);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Null(await IstioObjects.VirtualServiceAsync(host.Kubernetes, "bookinfo", "details"));
+    }
+
+    private static ConsoleTestHostOptions Options(Action<ConsoleTestHostOptions> configure)
+    {
+        ConsoleTestHostOptions options = new();
+        configure(options);
+        return options;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+using TrafficConsole.Web.Tests.Infrastructure;
+
+namespace TrafficConsole.Web.Tests.Security;
+
+/// <summary>The token strategy over real HTTP: REST bearer tokens, the sign-in page, and that tokens never reach a log or a cookie.</summary>
+public sealed partial class TokenSignInTests
+{
+    [Fact]
+    public async Task Rest_without_credentials_is_401_and_health_stays_open()
+    {
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        using HttpClient client = host.CreateClient();
+
+        (HttpResponseMessage list, JsonElement problem) = await HttpJson.GetAsync(client, "api/v1/namespaces");
+        HttpResponseMessage health = await client.GetAsync(new Uri("healthz", UriKind.Relative));
+        HttpResponseMessage ready = await client.GetAsync(new Uri("readyz", UriKind.Relative));
+        HttpResponseMessage metrics = await client.GetAsync(new Uri("metrics", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, list.StatusCode);
+        Assert.Contains("Bearer", list.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Authorization: Bearer", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_bad_token_on_rest_is_401_saying_the_cluster_did_not_accept_it()
+    {
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        using HttpClient client = host.BearerClient("not-a-token-the-cluster-knows");
+
+        (HttpResponseMessage response, JsonElement problem) = await HttpJson.GetAsync(client, "api/v1/namespaces");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("did not accept this token", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("not-a-token-the-cluster-knows", host.Log.RenderAll(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_write_with_a_token_is_made_as_its_user_and_recorded_with_their_name_never_the_token()
+    {
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        using HttpClient client = host.BearerClient(host.AdminToken);
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.PutAsync(client, "api/v1/namespaces/bookinfo/services/reviews/traffic",
+            """{ "weights": { "v1": 60, "v2": 40, "v3": 0 } }""");
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
+        JsonElement vs = (await IstioObjects.VirtualServiceAsync(host.Kubernetes, "bookinfo", "reviews"))!.Value;
+        // The sandbox's SelfSubjectReview says whose the token is; that user, not the console, made the change.
+        Assert.Equal("sandbox-admin", IstioObjects.Annotation(vs, "trafficconsole.io/changed-by"));
+        string log = host.Log.RenderAll();
+        Assert.Contains("sandbox-admin changed traffic of bookinfo/reviews", Messages(host), StringComparison.Ordinal);
+        Assert.DoesNotContain(host.AdminToken, log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_sign_in_page_says_why_a_bad_token_is_refused_and_a_good_one_signs_in_with_the_token_kept_server_side()
+    {
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        CookieContainer cookies = new();
+        using HttpClientHandler handler = new() { CookieContainer = cookies, AllowAutoRedirect = false };
+        using HttpClient browser = new(handler) { BaseAddress = host.BaseUrl };
+
+        HttpResponseMessage page = await browser.GetAsync(new Uri("namespaces/bookinfo/services", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.StartsWith("/signin", page.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+
+        string form = await browser.GetStringAsync(page.Headers.Location);
+        HttpResponseMessage refused = await PostTokenAsync(browser, form, "expired-or-wrong-token");
+        string refusedPage = await refused.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("did not accept this token", refusedPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("expired-or-wrong-token", refusedPage, StringComparison.Ordinal);
+
+        HttpResponseMessage signedIn = await PostTokenAsync(browser, refusedPage, host.AdminToken);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Equal("/namespaces/bookinfo/services", signedIn.Headers.Location!.OriginalString);
+        Cookie session = cookies.GetAllCookies().Single(c => c.Name == ".TrafficConsole.Session");
+        Assert.True(session.HttpOnly);
+        Assert.DoesNotContain(host.AdminToken, session.Value, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(host.AdminToken)).TrimEnd('='), session.Value, StringComparison.Ordinal);
+
+        HttpResponseMessage console = await browser.GetAsync(new Uri("namespaces/bookinfo/services", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, console.StatusCode);
+        string log = host.Log.RenderAll();
+        Assert.Contains("sandbox-admin signed in (token)", Messages(host), StringComparison.Ordinal);
+        Assert.DoesNotContain(host.AdminToken, log, StringComparison.Ordinal);
+        Assert.DoesNotContain("expired-or-wrong-token", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sign_in_without_the_antiforgery_token_is_refused()
+    {
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        using HttpClient client = host.CreateClient();
+
+        using FormUrlEncodedContent body = new(new Dictionary<string, string> { ["token"] = host.AdminToken, ["returnUrl"] = "/" });
+        HttpResponseMessage response = await client.PostAsync(new Uri("signin", UriKind.Relative), body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("sign-in form expired", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static string Messages(ConsoleTestHost host) => string.Join('\n', host.Log.Events.Select(CapturedLog.Literal));
+
+    internal static async Task<HttpResponseMessage> PostTokenAsync(HttpClient browser, string formHtml, string token)
+    {
+        Match antiforgery = HiddenField().Match(formHtml);
+        Assert.True(antiforgery.Success, formHtml);
+        string returnUrl = WebUtility.HtmlDecode(ReturnUrl().Match(formHtml).Groups[1].Value);
+        using FormUrlEncodedContent body = new(new Dictionary<string, string>
+        {
+            [WebUtility.HtmlDecode(antiforgery.Groups[1].Value)] = WebUtility.HtmlDecode(antiforgery.Groups[2].Value),
+            ["returnUrl"] = returnUrl,
+            ["token"] = token,
+        });
+        return await browser.PostAsync(new Uri("signin", UriKind.Relative), body);
+    }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"(__RequestVerificationToken[^\"]*)\" value=\"([^\"]+)\"")]
+    private static partial Regex HiddenField();
+
+    [GeneratedRegex("name=\"returnUrl\" value=\"([^\"]*)\"")]
+    private static partial Regex ReturnUrl();
+}
