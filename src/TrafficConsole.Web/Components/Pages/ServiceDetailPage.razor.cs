@@ -577,16 +577,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
 
     // The same rule as the REST API (IActorAccessor): resolved from the page request when there was one,
     // else from the circuit's user (a circuit has no remote address).
-    private async Task<string> CurrentActorAsync()
-    {
-        if (User?.Actor is { Length: > 0 } actor)
-        {
-            return actor;
-        }
-
-        System.Security.Claims.ClaimsPrincipal? user = AuthenticationState is null ? null : (await AuthenticationState).User;
-        return Actors.GetActor(user, remoteAddress: null);
-    }
+    private Task<string> CurrentActorAsync() => ConsoleActor.ResolveAsync(User, AuthenticationState, Actors);
 
     private static string Describe(TrafficDraft draft)
     {
