@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Diagnostics;
+using TrafficConsole.Cluster.History;
 using TrafficConsole.Cluster.Writing;
 
 namespace TrafficConsole.Cluster;
@@ -39,6 +40,10 @@ public static class ClusterServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MeshCache>());
         services.TryAddSingleton<RoutingWriter>();
         services.TryAddSingleton<IRoutingWriter>(sp => sp.GetRequiredService<RoutingWriter>());
+        services.AddOptions<HistoryOptions>().Bind(configuration.GetSection(HistoryOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HistoryOptions>, HistoryOptionsValidator>());
+        services.TryAddSingleton<RevisionRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<RevisionRecorder>());
         return services;
     }
 }

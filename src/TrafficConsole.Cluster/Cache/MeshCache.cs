@@ -12,6 +12,7 @@ using Microsoft.Extensions.Options;
 using TrafficConsole.Cluster.Diagnostics;
 using TrafficConsole.Cluster.Discovery;
 using TrafficConsole.Cluster.Resources;
+using TrafficConsole.Mesh.History;
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Services;
 
@@ -223,6 +224,23 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
             }
 
             UpdateHealth();
+        }
+    }
+
+    void IInformerSink.ReportForbidden(MeshResourceKind kind, string? message)
+    {
+        if (kind != MeshResourceKind.Revision)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            string? problem = message is null ? null : $"The rollout history cannot be read: {message}.";
+            if (!string.Equals(_current.HistoryProblem, problem, StringComparison.Ordinal))
+            {
+                Publish(_current.WithHistoryProblem(_current.Version + 1, problem), []);
+            }
         }
     }
 
@@ -439,6 +457,17 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
                     var item = (IstioGateway)delta.Object;
                     after = before with { Gateways = deleted ? before.Gateways.Remove(name) : before.Gateways.SetItem(name, item) };
                     affected = AffectedServices.OfGateway(resources.Values.SelectMany(static r => r.VirtualServices.Values), ns, name);
+                    break;
+                }
+
+            case MeshResourceKind.Revision:
+                {
+                    var configMap = (V1ConfigMap)delta.Object;
+                    RevisionDecoding decoding = RevisionCodec.Decode(configMap);
+                    after = before with { Revisions = deleted ? before.Revisions.Remove(name) : before.Revisions.SetItem(name, decoding) };
+                    affected = configMap.Metadata?.Labels?.TryGetValue(RevisionCodec.ServiceLabel, out string? service) == true && !string.IsNullOrEmpty(service)
+                        ? [new ServiceRef(ns, service)]
+                        : [];
                     break;
                 }
 

@@ -13,6 +13,9 @@ public enum MeshResourceKind
     /// <summary>Istio <c>Gateway</c>s (networking.istio.io), which VirtualServices attach to.</summary>
     Gateway,
 
+    /// <summary>Revision ConfigMaps of the rollout history (label <c>trafficconsole.io/record=routing-revision</c>).</summary>
+    Revision,
+
     /// <summary>Not a resource: the connection to the API server (health changes).</summary>
     ApiServer,
 }

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 
 using TrafficConsole.Cluster.Discovery;
 using TrafficConsole.Mesh.Analysis;
+using TrafficConsole.Mesh.History;
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Services;
 
@@ -16,6 +17,7 @@ public sealed class MeshSnapshot
 {
     private readonly ConcurrentDictionary<(string Namespace, string Name), ServiceView?> _views = new();
     private readonly ConcurrentDictionary<string, ImmutableArray<ServiceView>> _namespaceViews = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Namespace, string Service), ImmutableArray<RoutingRevision>> _revisions = new();
     private ImmutableArray<IstioGateway>? _gateways;
 
     internal MeshSnapshot(
@@ -24,8 +26,10 @@ public sealed class MeshSnapshot
         ImmutableDictionary<string, NamespaceResources> resources,
         bool isSynced,
         CacheHealth health,
-        ServedApis apis)
+        ServedApis apis,
+        string? historyProblem = null)
     {
+        HistoryProblem = historyProblem;
         Version = version;
         Namespaces = namespaces;
         Resources = resources;
@@ -59,6 +63,31 @@ public sealed class MeshSnapshot
 
     /// <summary>The APIs the cluster serves (Istio version, Gateway API).</summary>
     public ServedApis Apis { get; }
+
+    /// <summary>Why the rollout history cannot be read (e.g. the console may not list ConfigMaps); null when it can.</summary>
+    public string? HistoryProblem { get; }
+
+    /// <summary>The recorded revisions of one service, oldest first (undecodable ConfigMaps left out); built once per snapshot.</summary>
+    public ImmutableArray<RoutingRevision> GetRevisions(string @namespace, string service)
+    {
+        ArgumentNullException.ThrowIfNull(@namespace);
+        ArgumentNullException.ThrowIfNull(service);
+        return _revisions.GetOrAdd((@namespace, service), static (key, snapshot) => RoutingRevision.Order(
+            snapshot.In(key.Namespace).Revisions.Values
+                .Select(static d => d.Revision)
+                .OfType<RoutingRevision>()
+                .Where(r => string.Equals(r.Service, key.Service, StringComparison.Ordinal))), this);
+    }
+
+    /// <summary>The revision <paramref name="id"/> of a service, or null.</summary>
+    public RoutingRevision? FindRevision(string @namespace, string service, string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return In(@namespace).Revisions.TryGetValue(RevisionCodec.NameOf(service, id), out RevisionDecoding? decoding)
+            && decoding.Revision is { } revision && string.Equals(revision.Service, service, StringComparison.Ordinal)
+            ? revision
+            : null;
+    }
 
     /// <summary>The namespace's resources (empty when there are none).</summary>
     public NamespaceResources In(string @namespace) =>
@@ -142,7 +171,10 @@ public sealed class MeshSnapshot
         bool? isSynced = null,
         CacheHealth? health = null,
         ServedApis? apis = null) =>
-        new(version, namespaces ?? Namespaces, resources ?? Resources, isSynced ?? IsSynced, health ?? Health, apis ?? Apis);
+        new(version, namespaces ?? Namespaces, resources ?? Resources, isSynced ?? IsSynced, health ?? Health, apis ?? Apis, HistoryProblem);
+
+    internal MeshSnapshot WithHistoryProblem(long version, string? problem) =>
+        new(version, Namespaces, Resources, IsSynced, Health, Apis, problem);
 
     private ServiceView? BuildView(string @namespace, string name)
     {

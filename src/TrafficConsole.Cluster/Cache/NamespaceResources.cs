@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 
+using TrafficConsole.Mesh.History;
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Services;
 
@@ -23,6 +24,9 @@ public sealed record NamespaceResources
     /// <summary>Istio Gateways (networking.istio.io), by name: what a VirtualService's <c>gateways</c> may name.</summary>
     public ImmutableDictionary<string, IstioGateway> Gateways { get; init; } = ImmutableDictionary.Create<string, IstioGateway>(StringComparer.Ordinal);
 
+    /// <summary>Revision ConfigMaps of the rollout history, decoded, by ConfigMap name (undecodable ones carry their problem).</summary>
+    public ImmutableDictionary<string, RevisionDecoding> Revisions { get; init; } = ImmutableDictionary.Create<string, RevisionDecoding>(StringComparer.Ordinal);
+
     public bool IsEmpty =>
-        Services.IsEmpty && Workloads.IsEmpty && VirtualServices.IsEmpty && DestinationRules.IsEmpty && HttpRoutes.IsEmpty && Gateways.IsEmpty;
+        Services.IsEmpty && Workloads.IsEmpty && VirtualServices.IsEmpty && DestinationRules.IsEmpty && HttpRoutes.IsEmpty && Gateways.IsEmpty && Revisions.IsEmpty;
 }

@@ -31,6 +31,9 @@ internal interface IInformerSink
     /// <summary>The informer reached the server (a list, a probe or a watch event succeeded).</summary>
     void ReportConnected(MeshResourceKind kind);
 
+    /// <summary>The credentials may not list the kind (<paramref name="message"/>), or may again (null).</summary>
+    void ReportForbidden(MeshResourceKind kind, string? message);
+
     /// <summary>A request failed; <paramref name="consecutiveFailures"/> counts failures since the last success.</summary>
     void ReportFailure(MeshResourceKind kind, Exception error, int consecutiveFailures);
 }
@@ -179,6 +182,18 @@ internal sealed class ResourceInformer
             ClusterLog.KindNotServed(_logger, _source.Resource);
             listing = new ResourceListing([], "0");
             served = false;
+        }
+        catch (HttpOperationException ex) when (_source.MayBeForbidden && ex.Response?.StatusCode == HttpStatusCode.Forbidden)
+        {
+            ClusterLog.KindForbidden(_logger, _source.Resource);
+            _sink.ReportForbidden(_source.Kind, $"the console may not list {_source.Resource} (403 Forbidden)");
+            listing = new ResourceListing([], "0");
+            served = false;
+        }
+
+        if (served && _source.MayBeForbidden)
+        {
+            _sink.ReportForbidden(_source.Kind, null);
         }
 
         // Diff against what we hold so a re-list after 410 (or a restart) reports exactly what changed.

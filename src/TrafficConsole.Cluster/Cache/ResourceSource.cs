@@ -30,6 +30,12 @@ internal interface IResourceSource
     /// a 404 on its list then means "none", not a failure.
     /// </summary>
     bool IsOptional => false;
+
+    /// <summary>
+    /// True for a kind the console works without when its credentials may not list it (403): it then lists as empty,
+    /// the sink hears why (<see cref="IInformerSink.ReportForbidden"/>), and the informer looks again later.
+    /// </summary>
+    bool MayBeForbidden => false;
 }
 
 /// <summary>An <see cref="IResourceSource"/> made of delegates over the KubernetesClient API.</summary>
@@ -59,6 +65,8 @@ internal sealed class ResourceSource<T> : IResourceSource
     public string Resource { get; }
 
     public bool IsOptional { get; init; }
+
+    public bool MayBeForbidden { get; init; }
 
     public Task ProbeAsync(CancellationToken cancellationToken) => _probe(cancellationToken);
 

@@ -2,6 +2,7 @@ using k8s;
 using k8s.Models;
 
 using TrafficConsole.Cluster.Resources;
+using TrafficConsole.Mesh.History;
 
 namespace TrafficConsole.Cluster.Cache;
 
@@ -51,6 +52,24 @@ internal static class ResourceSources
                     allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct),
                 probe),
         };
+
+        // The rollout history: only the console's revision ConfigMaps, never anyone's data. Without the right to
+        // list them the console still works, and the history says why it is empty.
+        sources.Add(new ResourceSource<V1ConfigMap>(
+            MeshResourceKind.Revision,
+            "configmaps",
+            async (next, ct) =>
+            {
+                V1ConfigMapList list = await client.CoreV1.ListConfigMapForAllNamespacesAsync(
+                    continueParameter: next, labelSelector: RevisionCodec.LabelSelector, limit: limit, cancellationToken: ct);
+                return (Fill(list.Items, "v1", "ConfigMap"), list.Metadata?.ResourceVersion, list.Metadata?.ContinueProperty);
+            },
+            (rv, timeout, onError, ct) => client.CoreV1.WatchListConfigMapForAllNamespacesAsync(
+                allowWatchBookmarks: true, labelSelector: RevisionCodec.LabelSelector, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct),
+            probe)
+        {
+            MayBeForbidden = true,
+        });
 
         if (custom.VirtualServices is { } virtualServices)
         {

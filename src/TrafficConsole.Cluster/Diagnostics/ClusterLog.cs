@@ -23,6 +23,9 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "The cluster does not serve {Resource} (404); treating it as empty and looking again later")]
     public static partial void KindNotServed(ILogger logger, string resource);
 
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "The console may not list {Resource} (403); treating it as empty and asking again later")]
+    public static partial void KindForbidden(ILogger logger, string resource);
+
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Mesh cache health: {State} ({Error})")]
     public static partial void HealthChanged(ILogger logger, TrafficConsole.Cluster.Cache.CacheHealthState state, string? error);
 

@@ -66,11 +66,10 @@ public sealed class RoutingWriter : IRoutingWriter
         }
 
         // The cache is the freshest cheap view: if it already shows someone else's change, stop before writing.
-        if (service is { } svc && _cache.IsSynced
-            && _cache.Current.GetServiceView(svc.Namespace, svc.Name) is { } now
-            && !string.Equals(now.Routing.Revision, plan.ExpectedRevision, StringComparison.Ordinal))
+        ServiceView? before = service is { } svc && _cache.IsSynced ? _cache.Current.GetServiceView(svc.Namespace, svc.Name) : null;
+        if (before is not null && !string.Equals(before.Routing.Revision, plan.ExpectedRevision, StringComparison.Ordinal))
         {
-            return Reject(actor, ns, serviceName, new WriteResult.Conflict(now, ConflictMessage(serviceName, plan.ExpectedRevision, now.Routing.Revision)));
+            return Reject(actor, ns, serviceName, new WriteResult.Conflict(before, ConflictMessage(serviceName, plan.ExpectedRevision, before.Routing.Revision)));
         }
 
         if (!plan.HasChanges)
@@ -87,6 +86,25 @@ public sealed class RoutingWriter : IRoutingWriter
         Func<CancellationToken, Task<ResourceWrite?>> writeDr = ct => WriteDestinationRuleAsync(plan, ct);
         steps.AddRange(destinationRuleFirst ? [writeDr, writeVs] : [writeVs, writeDr]);
         steps.Add(ct => WriteHttpRouteAsync(plan, actor, ct));
+
+        // Resources the restored revision lacks go last, each only if still at the version the plan read.
+        foreach (ResourceRef reference in (plan.Deletes.IsDefault ? [] : plan.Deletes)
+            .OrderBy(static r => r.Kind == VirtualService.KindName ? 0 : 1).ThenBy(static r => r.Name, StringComparer.Ordinal))
+        {
+            steps.Add(async ct =>
+            {
+                try
+                {
+                    await DeleteOneAsync(reference, ct);
+                }
+                catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+                {
+                    // Already gone: that is what the plan asked for.
+                }
+
+                return new ResourceWrite(reference.Kind, reference.Namespace, reference.Name, ResourceWrite.Deleted, null);
+            });
+        }
 
         ImmutableArray<ResourceWrite>.Builder written = ImmutableArray.CreateBuilder<ResourceWrite>();
         foreach (Func<CancellationToken, Task<ResourceWrite?>> step in steps)
@@ -127,7 +145,7 @@ public sealed class RoutingWriter : IRoutingWriter
         }
         ServiceView? view = service is { } v ? _cache.Current.GetServiceView(v.Namespace, v.Name) : null;
         string revision = caughtUp && view is not null ? view.Routing.Revision : string.Join(",", done.Select(static w => $"{RevisionPrefix(w.Kind)}:{w.ResourceVersion}"));
-        return new WriteResult.Applied(revision) { View = view, CacheCaughtUp = caughtUp, Written = done };
+        return new WriteResult.Applied(revision) { View = view, CacheCaughtUp = caughtUp, Written = done, ResultingRevision = ResultingRevision(before, done) };
     }
 
     /// <summary>Deletes the plan's resources (of <see cref="DeletePlan.Namespace"/>/<see cref="DeletePlan.ServiceName"/>).</summary>
@@ -164,7 +182,7 @@ public sealed class RoutingWriter : IRoutingWriter
             try
             {
                 await DeleteOneAsync(reference, cancellationToken);
-                written.Add(new ResourceWrite(reference.Kind, reference.Namespace, reference.Name, "deleted", null));
+                written.Add(new ResourceWrite(reference.Kind, reference.Namespace, reference.Name, ResourceWrite.Deleted, null));
             }
             catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
             {
@@ -189,6 +207,59 @@ public sealed class RoutingWriter : IRoutingWriter
         return new WriteResult.Applied(view?.Routing.Revision ?? RoutingState.NoRevision) { View = view, CacheCaughtUp = caughtUp, Written = done };
     }
 
+    /// <summary>
+    /// The routing revision the plan's writes produced: the service's resources as the plan read them, with the
+    /// written objects in place and the deleted ones gone (the same key <see cref="RoutingReader.RevisionOf"/> makes).
+    /// </summary>
+    private string? ResultingRevision(ServiceView? before, ImmutableArray<ResourceWrite> done) =>
+        before is null ? null : ViewAfter(before, done, _cache.Current.In(before.Namespace).Services.Values).Routing.Revision;
+
+    /// <summary>The service as <paramref name="writes"/> left it: <paramref name="before"/>'s resources with the written objects in place, the deleted gone.</summary>
+    public static ServiceView ViewAfter(ServiceView before, IEnumerable<ResourceWrite> writes, IEnumerable<KubeService> services)
+    {
+        (ImmutableArray<VirtualService> vss, ImmutableArray<DestinationRule> drs, ImmutableArray<HttpRoute> hrs) = After(before, writes);
+        return ServiceViewBuilder.Build(before.Service, before.Versions.SelectMany(static v => v.Workloads), vss, drs, hrs, services);
+    }
+
+    /// <summary>The routing resources of <paramref name="before"/> with <paramref name="writes"/> applied over them.</summary>
+    public static (ImmutableArray<VirtualService> VirtualServices, ImmutableArray<DestinationRule> DestinationRules, ImmutableArray<HttpRoute> HttpRoutes) After(
+        ServiceView before, IEnumerable<ResourceWrite> writes)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(writes);
+        List<VirtualService> vss = [.. before.VirtualServices];
+        List<DestinationRule> drs = [.. before.DestinationRules];
+        List<HttpRoute> hrs = [.. before.HttpRoutes];
+        foreach (ResourceWrite write in writes)
+        {
+            switch (write.Kind)
+            {
+                case VirtualService.KindName:
+                    Put(vss, write);
+                    break;
+                case DestinationRule.KindName:
+                    Put(drs, write);
+                    break;
+                case HttpRoute.KindName:
+                    Put(hrs, write);
+                    break;
+            }
+        }
+
+        return ([.. vss], [.. drs], [.. hrs]);
+    }
+
+    private static void Put<T>(List<T> resources, ResourceWrite write)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        resources.RemoveAll(r => string.Equals(r.Metadata?.Name, write.Name, StringComparison.Ordinal)
+            && string.Equals(r.Metadata?.NamespaceProperty, write.Namespace, StringComparison.Ordinal));
+        if (write.Action != ResourceWrite.Deleted && write.Result is T written)
+        {
+            resources.Add(written);
+        }
+    }
+
     private async Task<ResourceWrite?> WriteVirtualServiceAsync(RoutingPlan plan, string actor, CancellationToken cancellationToken)
     {
         if (plan.VirtualService is not { } desired || plan.VirtualServiceAction == ResourceAction.Unchanged)
@@ -200,7 +271,7 @@ public sealed class RoutingWriter : IRoutingWriter
         Annotate(body.Metadata ??= new V1ObjectMeta(), actor);
         MeshResourceClient<VirtualService> client = ClientFor<VirtualService>(body.ApiVersion, VirtualService.Plural, VirtualService.KindName);
         VirtualService result = await WriteAsync(client, body, plan.VirtualServiceAction, cancellationToken);
-        return new ResourceWrite(VirtualService.KindName, result.Namespace, result.Name, ActionName(plan.VirtualServiceAction), result.ResourceVersion);
+        return new ResourceWrite(VirtualService.KindName, result.Namespace, result.Name, ActionName(plan.VirtualServiceAction), result.ResourceVersion) { Result = result };
     }
 
     private async Task<ResourceWrite?> WriteDestinationRuleAsync(RoutingPlan plan, CancellationToken cancellationToken)
@@ -213,7 +284,7 @@ public sealed class RoutingWriter : IRoutingWriter
         DestinationRule body = MeshJson.DeepClone(desired);
         MeshResourceClient<DestinationRule> client = ClientFor<DestinationRule>(body.ApiVersion, DestinationRule.Plural, DestinationRule.KindName);
         DestinationRule result = await WriteAsync(client, body, plan.DestinationRuleAction, cancellationToken);
-        return new ResourceWrite(DestinationRule.KindName, result.Namespace, result.Name, ActionName(plan.DestinationRuleAction), result.ResourceVersion);
+        return new ResourceWrite(DestinationRule.KindName, result.Namespace, result.Name, ActionName(plan.DestinationRuleAction), result.ResourceVersion) { Result = result };
     }
 
     private async Task<ResourceWrite?> WriteHttpRouteAsync(RoutingPlan plan, string actor, CancellationToken cancellationToken)
@@ -227,7 +298,7 @@ public sealed class RoutingWriter : IRoutingWriter
         Annotate(body.Metadata ??= new V1ObjectMeta(), actor);
         MeshResourceClient<HttpRoute> client = ClientFor<HttpRoute>(body.ApiVersion, HttpRoute.Plural, HttpRoute.KindName);
         HttpRoute result = await WriteAsync(client, body, plan.HttpRouteAction, cancellationToken);
-        return new ResourceWrite(HttpRoute.KindName, result.Namespace, result.Name, ActionName(plan.HttpRouteAction), result.ResourceVersion);
+        return new ResourceWrite(HttpRoute.KindName, result.Namespace, result.Name, ActionName(plan.HttpRouteAction), result.ResourceVersion) { Result = result };
     }
 
     /// <summary>Records who changed the routing and when, on the resource that holds the routes.</summary>
@@ -352,7 +423,9 @@ public sealed class RoutingWriter : IRoutingWriter
     }
 
     private static bool Shows(MeshSnapshot snapshot, ImmutableArray<ResourceWrite> writes) =>
-        writes.All(w => IsAtLeast(
+        writes.All(w => w.Action == ResourceWrite.Deleted
+            ? (w.Kind == VirtualService.KindName ? snapshot.FindVirtualService(w.Namespace, w.Name) is null : snapshot.FindDestinationRule(w.Namespace, w.Name) is null)
+            : IsAtLeast(
             w.Kind switch
             {
                 VirtualService.KindName => snapshot.FindVirtualService(w.Namespace, w.Name)?.ResourceVersion,

@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
 
+using k8s;
+using k8s.Models;
+
 using TrafficConsole.Mesh.Services;
 
 namespace TrafficConsole.Cluster.Writing;
@@ -16,6 +19,12 @@ public sealed record InvalidCause(string? Field, string Message, string? Reason 
 /// <summary>A resource that was written (created, replaced or deleted) with its new resourceVersion.</summary>
 public sealed record ResourceWrite(string Kind, string Namespace, string Name, string Action, string? ResourceVersion)
 {
+    /// <summary>The action of a deleted resource.</summary>
+    public const string Deleted = "deleted";
+
+    /// <summary>The object exactly as the API server answered the write (null for a delete): what the history records.</summary>
+    public IKubernetesObject<V1ObjectMeta>? Result { get; init; }
+
     public override string ToString() => $"{Kind} {Namespace}/{Name} {Action}" + (ResourceVersion is null ? string.Empty : $" (rv {ResourceVersion})");
 }
 
@@ -52,6 +61,12 @@ public abstract record WriteResult
     {
         /// <summary>The service as the cache shows it after the write.</summary>
         public ServiceView? View { get; init; }
+
+        /// <summary>
+        /// The service's routing revision exactly as this write left it (from the written objects, not the cache, so a
+        /// later write of someone else never shows here); null when unknown.
+        /// </summary>
+        public string? ResultingRevision { get; init; }
 
         /// <summary>False when the cache did not show the write within the wait; the write itself succeeded.</summary>
         public bool CacheCaughtUp { get; init; } = true;

@@ -68,8 +68,14 @@ public sealed record RoutingPlan
     /// <summary>The HTTPRoute as it is in the cluster, for the preview diff.</summary>
     public HttpRoute? CurrentHttpRoute { get; init; }
 
+    /// <summary>
+    /// Routing resources of the service to delete after the writes, each with the resourceVersion it was read at
+    /// (a rollback to a revision that did not have them).
+    /// </summary>
+    public ImmutableArray<ResourceRef> Deletes { get; init; } = [];
+
     /// <summary>True when there is something to write.</summary>
-    public bool HasChanges => !IsRefused && (VirtualServiceAction != ResourceAction.Unchanged || DestinationRuleAction != ResourceAction.Unchanged || HttpRouteAction != ResourceAction.Unchanged);
+    public bool HasChanges => !IsRefused && (VirtualServiceAction != ResourceAction.Unchanged || DestinationRuleAction != ResourceAction.Unchanged || HttpRouteAction != ResourceAction.Unchanged || !Deletes.IsDefaultOrEmpty);
 
     /// <summary>A refused plan.</summary>
     public static RoutingPlan Refused(string reason, ImmutableArray<ValidationIssue> issues, string expectedRevision) =>

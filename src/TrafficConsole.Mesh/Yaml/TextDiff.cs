@@ -18,6 +18,29 @@ public enum DiffKind
 /// <summary>One line of a diff with its line numbers in the old and new text (null where it does not exist).</summary>
 public sealed record DiffLine(DiffKind Kind, string Text, int? OldLine, int? NewLine);
 
+/// <summary>What happened to one side of a side-by-side row.</summary>
+public enum SideKind
+{
+    Unchanged,
+    Added,
+    Removed,
+
+    /// <summary>The row has a line on both sides with different text.</summary>
+    Modified,
+
+    /// <summary>No line on this side (the other side has one).</summary>
+    Absent,
+}
+
+/// <summary>One row of a side-by-side diff: the old (left) and new (right) line with their numbers; an absent side has no number.</summary>
+/// <param name="OldLine">The left line number, null when absent.</param>
+/// <param name="OldText">The left text (empty when absent).</param>
+/// <param name="OldKind">What happened to the left line.</param>
+/// <param name="NewLine">The right line number, null when absent.</param>
+/// <param name="NewText">The right text (empty when absent).</param>
+/// <param name="NewKind">What happened to the right line.</param>
+public sealed record SideBySideRow(int? OldLine, string OldText, SideKind OldKind, int? NewLine, string NewText, SideKind NewKind);
+
 /// <summary>Line diffs for the apply preview (DiffPlex), whitespace-sensitive since YAML indentation matters.</summary>
 public static class TextDiff
 {
@@ -51,6 +74,34 @@ public static class TextDiff
 
         return lines.ToImmutable();
     }
+
+    /// <summary>Both texts side by side (DiffPlex's side-by-side builder): aligned rows, changed lines paired.</summary>
+    public static ImmutableArray<SideBySideRow> SideBySide(string before, string after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        SideBySideDiffModel model = SideBySideDiffBuilder.Diff(WithoutFinalNewline(before), WithoutFinalNewline(after), ignoreWhiteSpace: false, ignoreCase: false);
+        int count = Math.Max(model.OldText.Lines.Count, model.NewText.Lines.Count);
+        ImmutableArray<SideBySideRow>.Builder rows = ImmutableArray.CreateBuilder<SideBySideRow>(count);
+        for (int i = 0; i < count; i++)
+        {
+            DiffPiece? left = i < model.OldText.Lines.Count ? model.OldText.Lines[i] : null;
+            DiffPiece? right = i < model.NewText.Lines.Count ? model.NewText.Lines[i] : null;
+            (int? oldLine, string oldText, SideKind oldKind) = Side(left, SideKind.Removed);
+            (int? newLine, string newText, SideKind newKind) = Side(right, SideKind.Added);
+            rows.Add(new SideBySideRow(oldLine, oldText, oldKind, newLine, newText, newKind));
+        }
+
+        return rows.ToImmutable();
+    }
+
+    private static (int? Line, string Text, SideKind Kind) Side(DiffPiece? piece, SideKind changed) => piece?.Type switch
+    {
+        null or ChangeType.Imaginary => (null, string.Empty, SideKind.Absent),
+        ChangeType.Unchanged => (piece.Position, piece.Text ?? string.Empty, SideKind.Unchanged),
+        ChangeType.Modified => (piece.Position, piece.Text ?? string.Empty, SideKind.Modified),
+        _ => (piece.Position, piece.Text ?? string.Empty, changed),
+    };
 
     private static string WithoutFinalNewline(string text) =>
         text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;

@@ -93,3 +93,69 @@ public sealed record RolloutDocument(
 /// <summary>The body of <c>GET /api/v1/rollouts</c> (JSON; <c>?format=csv</c> gives the same rows as CSV).</summary>
 /// <param name="Items">Sorted by namespace, then service.</param>
 public sealed record RolloutListDocument(ImmutableArray<RolloutDocument> Items);
+
+/// <summary>One change in <c>GET /api/v1/namespaces/{ns}/audit</c>.</summary>
+/// <param name="At">When (UTC).</param>
+/// <param name="Namespace">The service's namespace.</param>
+/// <param name="Service">The service.</param>
+/// <param name="Actor">Who made it.</param>
+/// <param name="Origin">Console or External.</param>
+/// <param name="Manager">The managedFields manager of an external change.</param>
+/// <param name="Action">What produced it.</param>
+/// <param name="Reason">The reason typed at apply, if any.</param>
+/// <param name="Weights">Version -> percent after the change.</param>
+/// <param name="RevisionId">The revision it recorded (<c>toRevision</c> of a rollback).</param>
+public sealed record AuditEntryDocument(
+    DateTimeOffset At,
+    string Namespace,
+    string Service,
+    string Actor,
+    RevisionOrigin Origin,
+    string? Manager,
+    RevisionAction Action,
+    string? Reason,
+    ImmutableSortedDictionary<string, int> Weights,
+    string RevisionId);
+
+/// <summary>The body of <c>GET /api/v1/namespaces/{ns}/audit</c>, newest first.</summary>
+/// <param name="Namespace">The namespace.</param>
+/// <param name="Items">The changes, newest first.</param>
+public sealed record AuditListDocument(string Namespace, ImmutableArray<AuditEntryDocument> Items);
+
+internal static class HistoryDocuments
+{
+    public static ImmutableSortedDictionary<string, int> Weights(ImmutableArray<WeightShare> shares) =>
+        ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, (shares.IsDefault ? [] : shares).Select(static s => KeyValuePair.Create(s.Version, s.Percent)));
+
+    public static StableDocument From(StableVersionInfo stable) => new(stable.Version, stable.Reason, stable.Explanation);
+
+    public static RevisionDocument From(RevisionSummary r) =>
+        new(r.Id, r.At, r.Actor, r.Origin, r.Manager, r.Reason, r.Action, r.Replaces, r.Kind, Weights(r.Weights), r.IsCurrent);
+
+    public static RevisionListDocument From(ServiceHistory history) =>
+        new(history.Namespace, history.Service, history.CurrentRevision, From(history.Stable), history.Cap, [.. history.Revisions.Select(From)]);
+
+    public static RolloutDocument From(RolloutSummary r) => new(
+        r.Namespace,
+        r.Service,
+        r.Kind,
+        Weights(r.Weights),
+        r.Mirror is { } m ? new MirrorDocument(m.Version, m.Percent) : null,
+        From(r.Stable),
+        r.InFlightSince,
+        r.LastChangedAt,
+        r.LastChangedBy,
+        r.LastOrigin,
+        r.WorstValidation switch
+        {
+            null => "ok",
+            MessageSeverity.Error => "error",
+            MessageSeverity.Warning => "warning",
+            _ => "info",
+        },
+        r.ValidationCount,
+        r.Revision);
+
+    public static AuditEntryDocument From(AuditEntry e) =>
+        new(e.At, e.Namespace, e.Service, e.Actor, e.Origin, e.Manager, e.Action, e.Reason, Weights(e.Weights), e.RevisionId);
+}

@@ -132,7 +132,7 @@ internal static class TrafficApi
         return ToResult(outcome, traffic, ns, svc);
     }
 
-    private static IResult ToResult(ChangeOutcome outcome, ITrafficService traffic, string ns, string svc) => outcome switch
+    internal static IResult ToResult(ChangeOutcome outcome, ITrafficService traffic, string ns, string svc) => outcome switch
     {
         ChangeOutcome.Applied applied => TypedResults.Ok(
             traffic.GetService(ns, svc) is { } after
@@ -169,7 +169,7 @@ internal static class TrafficApi
             });
     }
 
-    private static ProblemHttpResult? Find(ITrafficService traffic, string ns, string svc, out ServiceDetail? detail)
+    internal static ProblemHttpResult? Find(ITrafficService traffic, string ns, string svc, out ServiceDetail? detail)
     {
         detail = null;
         if (NotReady(traffic) is { } notReady)
@@ -188,13 +188,13 @@ internal static class TrafficApi
             : null;
     }
 
-    private static ProblemHttpResult NamespaceNotFound(string ns) =>
+    internal static ProblemHttpResult NamespaceNotFound(string ns) =>
         TypedResults.Problem(title: "Namespace not found", detail: $"Namespace '{ns}' does not exist in the cluster.", statusCode: StatusCodes.Status404NotFound);
 
     // Until the cache has synced once there is nothing true to answer (a synced cache always knows
     // at least one namespace); afterwards reads are served from the cache even while it reconnects,
     // as the pages do.
-    private static ProblemHttpResult? NotReady(ITrafficService traffic)
+    internal static ProblemHttpResult? NotReady(ITrafficService traffic)
     {
         ConnectionHealth health = traffic.Health;
         return health.State == ConnectionState.Connecting || (health.State != ConnectionState.Connected && traffic.Namespaces.Count == 0)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Diagnostics;
+using TrafficConsole.Cluster.History;
 using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Sandbox;
 using TrafficConsole.Web.Model;
@@ -21,6 +22,7 @@ public sealed partial class ClusterRuntime(
     IOptions<SandboxHostOptions> sandboxOptions,
     IOptions<MeshCacheOptions> cacheOptions,
     IOptions<RoutingWriterOptions> writerOptions,
+    IOptions<HistoryOptions> historyOptions,
     ILoggerFactory loggerFactory,
     IApiRequestObserver? apiRequests = null) : IHostedService, IAsyncDisposable
 {
@@ -36,6 +38,9 @@ public sealed partial class ClusterRuntime(
     public IMeshCache Cache => Started.Cache;
 
     public IRoutingWriter Writer => Started.Writer;
+
+    /// <summary>Records the rollout history (every replica runs one; names make each change recorded once).</summary>
+    public RevisionRecorder Recorder => Started.Recorder;
 
     public ClusterInfo Info => Started.Info;
 
@@ -65,11 +70,13 @@ public sealed partial class ClusterRuntime(
         Kubernetes client = apiRequests is null ? new(configuration) : new(configuration, new ApiRequestTimingHandler(apiRequests));
         MeshCache cache = new(client, cacheOptions, loggerFactory.CreateLogger<MeshCache>());
         RoutingWriter writer = new(client, cache, writerOptions, loggerFactory.CreateLogger<RoutingWriter>());
+        RevisionRecorder recorder = new(client, cache, historyOptions, loggerFactory.CreateLogger<RevisionRecorder>());
         ClusterInfo info = new(NameOf(options, sandbox), configuration.Host, options.Mode == ClusterMode.Sandbox, sandbox?.KubeconfigPath);
-        _state = new State(sandbox, client, cache, writer, info);
+        _state = new State(sandbox, client, cache, writer, recorder, info);
 
         // Returns at once: the cache syncs in the background and /readyz says when it has.
         await cache.StartAsync(cancellationToken).ConfigureAwait(false);
+        await recorder.StartAsync(cancellationToken).ConfigureAwait(false);
         LogConnecting(options.Mode, info.Name, info.ServerUrl);
     }
 
@@ -83,6 +90,7 @@ public sealed partial class ClusterRuntime(
             return;
         }
 
+        await state.Recorder.DisposeAsync().ConfigureAwait(false);
         await state.Cache.DisposeAsync().ConfigureAwait(false);
         if (state.Sandbox is not null)
         {
@@ -162,7 +170,7 @@ public sealed partial class ClusterRuntime(
     [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to cluster {ClusterName} ({Mode}) at {ServerUrl}")]
     private partial void LogConnecting(ClusterMode mode, string clusterName, string serverUrl);
 
-    private sealed record State(SandboxServer? Sandbox, Kubernetes Client, MeshCache Cache, RoutingWriter Writer, ClusterInfo Info);
+    private sealed record State(SandboxServer? Sandbox, Kubernetes Client, MeshCache Cache, RoutingWriter Writer, RevisionRecorder Recorder, ClusterInfo Info);
 }
 
 /// <summary>Registers the options and the <see cref="ClusterRuntime"/>.</summary>
@@ -183,6 +191,8 @@ internal static class ClusterRuntimeSetup
 
         services.AddOptions<MeshCacheOptions>().BindConfiguration(MeshCacheOptions.SectionName);
         services.AddOptions<RoutingWriterOptions>().BindConfiguration("Cluster:Writer");
+        services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HistoryOptions>, HistoryOptionsValidator>();
 
         services.AddSingleton<ClusterRuntime>();
         services.AddHostedService(static sp => sp.GetRequiredService<ClusterRuntime>());

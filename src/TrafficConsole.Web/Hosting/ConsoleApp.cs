@@ -77,6 +77,7 @@ public static class ConsoleApp
         app.MapConsoleMetrics();
         app.MapTrafficApi();
         app.MapRoutingApi();
+        app.MapHistoryApi();
         app.MapHub<TrafficHub>(TrafficHub.Path);
         app.MapConsoleUi();
     }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 
 using TrafficConsole.Cluster.Cache;
+using TrafficConsole.Cluster.History;
 using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
@@ -10,6 +11,8 @@ using TrafficConsole.Mesh.Simulation;
 using TrafficConsole.Mesh.Validation;
 using TrafficConsole.Mesh.Yaml;
 using TrafficConsole.Web.Model;
+
+using MeshRevisionAction = TrafficConsole.Mesh.History.RevisionAction;
 
 namespace TrafficConsole.Web.Services;
 
@@ -206,11 +209,17 @@ internal sealed partial class TrafficService
         ChangeContext change,
         Func<ServiceView, MeshSnapshot, RoutingPlan> planner,
         Action<ServiceView, ChangeOutcome.Applied> logApplied,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        MeshRevisionAction action = MeshRevisionAction.Apply)
     {
         ArgumentNullException.ThrowIfNull(change);
         string actor = change.Actor;
         ArgumentException.ThrowIfNullOrEmpty(actor);
+        if (ReasonTooLong(change) is { } tooLong)
+        {
+            return tooLong;
+        }
+
         MeshSnapshot snapshot = Cache.Current;
         if (snapshot.GetServiceView(namespaceName, service) is not { } view)
         {
@@ -249,6 +258,7 @@ internal sealed partial class TrafficService
         if (outcome is ChangeOutcome.Applied applied)
         {
             logApplied(view, applied);
+            await RecordAsync(view, result, change, action).ConfigureAwait(false);
         }
         else
         {
@@ -257,6 +267,30 @@ internal sealed partial class TrafficService
 
         return outcome;
     }
+
+    /// <summary>Records the revision the write produced; recording never fails the user's change (the recorder logs its errors).</summary>
+    private async Task RecordAsync(ServiceView before, WriteResult result, ChangeContext change, MeshRevisionAction action)
+    {
+        if (result is not WriteResult.Applied applied)
+        {
+            return;
+        }
+
+        try
+        {
+            await runtime.Recorder.RecordAppliedAsync(before, applied, new RevisionChange(change.Actor, action, change.Reason), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogRecordingFailed(ex, before.Namespace, before.Name, applied.Revision);
+        }
+    }
+
+    private static ChangeOutcome.Invalid? ReasonTooLong(ChangeContext change) =>
+        change.Reason is { Length: > ChangeContext.MaxReasonLength } reason
+            ? new ChangeOutcome.Invalid([new ValidationMessage(ReasonTooLongCode, MessageSeverity.Error, "reason",
+                $"The reason is {reason.Length.ToString(CultureInfo.InvariantCulture)} characters long; at most {ChangeContext.MaxReasonLength.ToString(CultureInfo.InvariantCulture)} are kept. Nothing was written.")])
+            : null;
 
     private static RoutingPreview ToPreview(RoutingPlan plan)
     {
@@ -304,6 +338,10 @@ internal sealed partial class TrafficService
         string fallback = intent.DefaultRoute is { } d ? $"default {d.Destinations}" : "no default (404)";
         return rules.Length == 0 ? fallback : $"{rules}; {fallback}";
     }
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning,
+        Message = "The change of {Namespace}/{Service} (revision {Revision}) was applied but its history revision could not be recorded")]
+    private partial void LogRecordingFailed(Exception exception, string @Namespace, string service, string revision);
 
     // "@Namespace": see LogTrafficChanged.
     [LoggerMessage(EventId = 103, Level = LogLevel.Information,

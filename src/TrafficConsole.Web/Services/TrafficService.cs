@@ -11,6 +11,8 @@ using TrafficConsole.Mesh.Validation;
 using TrafficConsole.Mesh.Yaml;
 using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Model;
+
+using MeshRevisionAction = TrafficConsole.Mesh.History.RevisionAction;
 using MeshRoutingKind = TrafficConsole.Mesh.Routing.RoutingKind;
 using RoutingKind = TrafficConsole.Web.Model.RoutingKind;
 
@@ -24,6 +26,9 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
 {
     /// <summary>Code of the message a refused plan carries when Mesh gave no issue (e.g. read-only routing).</summary>
     public const string RefusedCode = "TC0001";
+
+    /// <summary>Code of the message refusing a reason longer than <see cref="ChangeContext.MaxReasonLength"/> (path <c>reason</c>).</summary>
+    public const string ReasonTooLongCode = "TC0005";
 
     // Summaries and details are built once per view: views belong to one immutable snapshot, so
     // every page and API call reading the same snapshot shares the work (and the YAML rendering).
@@ -131,6 +136,11 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
         ArgumentNullException.ThrowIfNull(change);
         string actor = change.Actor;
         ArgumentException.ThrowIfNullOrEmpty(actor);
+        if (ReasonTooLong(change) is { } tooLong)
+        {
+            return tooLong;
+        }
+
         if (Cache.Current.GetServiceView(namespaceName, service) is not { } view)
         {
             return new ChangeOutcome.NotFound(NotFoundMessage(namespaceName, service).Message);
@@ -155,6 +165,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
             string resources = string.Join(", ", plan.Delete);
             string before = Describe(view.Routing);
             LogRoutingDeleted(actor, namespaceName, service, resources, before, view.Routing.Revision, applied.Revision);
+            await RecordAsync(view, result, change, MeshRevisionAction.Delete).ConfigureAwait(false);
         }
         else
         {

@@ -1,0 +1,377 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Net;
+
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+using TrafficConsole.Cluster.Cache;
+using TrafficConsole.Cluster.Resources;
+using TrafficConsole.Cluster.Writing;
+using TrafficConsole.Mesh.History;
+using TrafficConsole.Mesh.Routing;
+using TrafficConsole.Mesh.Services;
+
+namespace TrafficConsole.Cluster.History;
+
+/// <summary>Who made a console change, what kind, and why: what <see cref="RevisionRecorder.RecordAppliedAsync"/> records.</summary>
+/// <param name="Actor">The console user.</param>
+/// <param name="Action">What produced the change.</param>
+/// <param name="Reason">Why, as typed at apply; null when none.</param>
+public sealed record RevisionChange(string Actor, RevisionAction Action, string? Reason = null);
+
+/// <summary>
+/// Records every change of a service's routing as a revision ConfigMap in its namespace. Console writes are recorded
+/// right after they apply, with the exact objects the write produced; anything else (kubectl, GitOps, a replica that
+/// crashed before recording) is recorded from the cache's change stream once it has stood for
+/// <see cref="HistoryOptions.SettleDelay"/>. Names derive from the content, so every replica running the same
+/// recorder records one change once (the second create answers 409). Keeps <see cref="HistoryOptions.MaxRevisionsPerService"/>
+/// per service. Recording never fails a user's change: errors are logged.
+/// </summary>
+public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
+{
+    private const string ConsoleManager = MeshResourceClient<V1ConfigMap>.FieldManager;
+    private const string UnknownActor = "unknown (external)";
+    private static readonly TimeSpan CacheWait = TimeSpan.FromSeconds(2);
+
+    private readonly IKubernetes _client;
+    private readonly IMeshCache _cache;
+    private readonly HistoryOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<ServiceRef, byte> _pending = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _running;
+    private DateTimeOffset _lastAt = DateTimeOffset.MinValue;
+    private readonly Lock _clock = new();
+
+    public RevisionRecorder(IKubernetes client, IMeshCache cache, IOptions<HistoryOptions>? options = null, ILogger<RevisionRecorder>? logger = null, TimeProvider? time = null)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _cache = cache ?? throw new ArgumentNullException(nameof(cache));
+        _options = options?.Value ?? new HistoryOptions();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>The settings in force.</summary>
+    public HistoryOptions Options => _options;
+
+    /// <summary>Starts following the cache's changes; returns at once.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Enabled && _running is null)
+        {
+            _running = Task.Run(() => FollowAsync(_stopping.Token), CancellationToken.None);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        if (_running is { } running)
+        {
+            try
+            {
+                await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped, or the host gave up waiting.
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Records the state a console write produced: <paramref name="before"/> (the service as the write started from
+    /// it) with the objects of <paramref name="applied"/> in place. Returns the revision (also when another replica
+    /// recorded it first), or null when recording failed or is disabled; never throws for a cluster failure.
+    /// </summary>
+    public async Task<RoutingRevision?> RecordAppliedAsync(ServiceView before, WriteResult.Applied applied, RevisionChange change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(applied);
+        ArgumentNullException.ThrowIfNull(change);
+        if (!_options.Enabled || applied.Written.IsDefaultOrEmpty)
+        {
+            return null;
+        }
+
+        MeshSnapshot snapshot = _cache.Current;
+        ServiceView after = RoutingWriter.ViewAfter(before, applied.Written, snapshot.In(before.Namespace).Services.Values);
+        ImmutableArray<RoutingRevision> history = snapshot.GetRevisions(before.Namespace, before.Name);
+        string key = after.Routing.Revision == RoutingState.NoRevision
+            ? RoutingRevision.DeletionKey(before.Routing.Revision)
+            : after.Routing.Revision;
+        RoutingRevision revision = Build(after, key, history, change.Actor, RevisionSource.Console, null, change.Reason, change.Action, ReplacesOf(before, history), Now());
+        RoutingRevision? stored = await StoreAsync(revision, cancellationToken).ConfigureAwait(false);
+
+        // The history the user opens next should show their change: wait (briefly) until the cache has it.
+        if (stored is not null)
+        {
+            await _cache.WaitUntilAsync(
+                s => s.FindRevision(stored.Namespace, stored.Service, stored.Id) is not null || s.HistoryProblem is not null,
+                CacheWait,
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return stored;
+    }
+
+    /// <summary>Records the service's current routing if no revision of it exists yet (what the background loop does after the settle delay).</summary>
+    public async Task<RoutingRevision?> RecordCurrentAsync(string @namespace, string service, CancellationToken cancellationToken = default)
+    {
+        MeshSnapshot snapshot = _cache.Current;
+        if (!_options.Enabled || !snapshot.IsSynced || snapshot.HistoryProblem is not null || snapshot.GetServiceView(@namespace, service) is not { } view)
+        {
+            return null;
+        }
+
+        ImmutableArray<RoutingRevision> history = snapshot.GetRevisions(@namespace, service);
+        RoutingRevision? last = history.IsEmpty ? null : history[^1];
+        string key = view.Routing.Revision;
+        if (key == RoutingState.NoRevision)
+        {
+            // Nothing routed it before, or its deletion is recorded already.
+            if (last is null || last.IsDeletion)
+            {
+                return null;
+            }
+
+            key = RoutingRevision.DeletionKey(last.Key);
+        }
+
+        string id = RoutingRevision.IdOf(@namespace, service, key);
+        if (snapshot.FindRevision(@namespace, service, id) is { } known)
+        {
+            return known;
+        }
+
+        (string actor, RevisionSource source, string? manager, RevisionAction action, DateTimeOffset? at) = Author(view, key);
+        DateTimeOffset when = at is { } t && (last is null || t > last.At) ? t : Now();
+        RoutingRevision revision = Build(view, key, history, actor, source, manager, null, action, last?.Id, when);
+        return await StoreAsync(revision, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task FollowAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _cache.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+            using MeshSubscription subscription = _cache.Subscribe(null, cancellationToken);
+
+            // What changed while no replica was running is recorded once too.
+            foreach (string ns in subscription.Snapshot.Namespaces)
+            {
+                foreach (string service in subscription.Snapshot.In(ns).Services.Keys)
+                {
+                    Schedule(new ServiceRef(ns, service), cancellationToken);
+                }
+            }
+
+            await foreach (MeshChangeBatch batch in subscription.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                IEnumerable<ServiceRef> services = batch.IsResync
+                    ? batch.Snapshot.Namespaces.SelectMany(ns => batch.Snapshot.In(ns).Services.Keys.Select(s => new ServiceRef(ns, s)))
+                    : batch.Changes.Where(static c => c.ResourceKind is MeshResourceKind.VirtualService or MeshResourceKind.DestinationRule or MeshResourceKind.HttpRoute)
+                        .SelectMany(static c => c.AffectedServices);
+                foreach (ServiceRef service in services.Distinct())
+                {
+                    Schedule(service, cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private void Schedule(ServiceRef service, CancellationToken cancellationToken)
+    {
+        if (!_pending.TryAdd(service, 0))
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(_options.SettleDelay, _time, cancellationToken).ConfigureAwait(false);
+                _pending.TryRemove(service, out _);
+                await RecordCurrentAsync(service.Namespace, service.Name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                _pending.TryRemove(service, out _);
+            }
+        }, CancellationToken.None);
+    }
+
+    private async Task<RoutingRevision?> StoreAsync(RoutingRevision revision, CancellationToken cancellationToken)
+    {
+        V1ConfigMap configMap = RevisionCodec.Encode(revision);
+        try
+        {
+            await _client.CoreV1.CreateNamespacedConfigMapAsync(configMap, revision.Namespace, fieldManager: ConsoleManager, cancellationToken: cancellationToken).ConfigureAwait(false);
+            LogRecorded(revision.Namespace, revision.Service, revision.Id, revision.Key, revision.Actor, revision.Source, revision.Action);
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Another replica (or this one's own loop) recorded this very state: one change, one revision.
+            return revision;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogRecordFailed(ex, revision.Namespace, revision.Service, revision.Key, MeshCache.Describe(ex));
+            return null;
+        }
+
+        await PruneAsync(revision, cancellationToken).ConfigureAwait(false);
+        return revision;
+    }
+
+    private async Task PruneAsync(RoutingRevision added, CancellationToken cancellationToken)
+    {
+        ImmutableArray<RoutingRevision> known = _cache.Current.GetRevisions(added.Namespace, added.Service);
+        ImmutableArray<RoutingRevision> all = RoutingRevision.Order(known.Where(r => r.Id != added.Id).Append(added));
+        foreach (RoutingRevision old in all.Take(Math.Max(0, all.Length - _options.MaxRevisionsPerService)))
+        {
+            string name = RevisionCodec.NameOf(old.Service, old.Id);
+            try
+            {
+                await _client.CoreV1.DeleteNamespacedConfigMapAsync(name, old.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                LogPruned(old.Namespace, old.Service, old.Id, _options.MaxRevisionsPerService);
+            }
+            catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+            {
+                // Another replica pruned it first.
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogPruneFailed(ex, old.Namespace, old.Service, old.Id, MeshCache.Describe(ex));
+            }
+        }
+    }
+
+    private static RoutingRevision Build(
+        ServiceView view, string key, ImmutableArray<RoutingRevision> history, string actor, RevisionSource source, string? manager,
+        string? reason, RevisionAction action, string? replaces, DateTimeOffset at)
+    {
+        bool deleted = view.Routing.Revision == RoutingState.NoRevision;
+        return new RoutingRevision
+        {
+            Id = RoutingRevision.IdOf(view.Namespace, view.Name, key),
+            Namespace = view.Namespace,
+            Service = view.Name,
+            Key = key,
+            At = at,
+            Actor = actor,
+            Source = source,
+            Manager = manager,
+            Reason = reason,
+            Action = action,
+            Replaces = replaces == RoutingRevision.IdOf(view.Namespace, view.Name, key) ? null : replaces,
+            Kind = deleted ? RoutingKind.None : view.Routing.Kind,
+            Split = deleted ? TrafficSplit.Empty : view.Routing.EffectiveSplit,
+            StableVersion = StableVersions.MarkedOf(view),
+            Snapshot = deleted ? RevisionSnapshot.Empty : RevisionSnapshot.Of(view),
+        };
+    }
+
+    private static string? ReplacesOf(ServiceView before, ImmutableArray<RoutingRevision> history)
+    {
+        if (before.Routing.Revision != RoutingState.NoRevision)
+        {
+            return RoutingRevision.IdOf(before.Namespace, before.Name, before.Routing.Revision);
+        }
+
+        return history.IsEmpty ? null : history[^1].Id;
+    }
+
+    /// <summary>Who made the current state, from managedFields: the latest manager that is not the console is external.</summary>
+    private static (string Actor, RevisionSource Source, string? Manager, RevisionAction Action, DateTimeOffset? At) Author(ServiceView view, string key)
+    {
+        if (key.StartsWith(RoutingState.NoRevision + "@", StringComparison.Ordinal))
+        {
+            return (UnknownActor, RevisionSource.External, null, RevisionAction.Delete, null);
+        }
+
+        var entries = view.VirtualServices.Cast<IKubernetesObject<V1ObjectMeta>>()
+                .Concat(view.DestinationRules)
+                .Concat(view.HttpRoutes.Where(r => RoutingReader.AttachesTo(r, view.Service)))
+                .SelectMany(r => (r.Metadata?.ManagedFields ?? []).Select(e => (Entry: e, Resource: r)))
+                .Where(static e => !string.IsNullOrEmpty(e.Entry.Manager))
+                .ToList();
+        (V1ManagedFieldsEntry Entry, IKubernetesObject<V1ObjectMeta> Resource)? latest = entries.Count == 0
+            ? null
+            : entries.OrderBy(static e => e.Entry.Time ?? DateTime.MinValue).Last();
+        if (latest is not { } last)
+        {
+            return (UnknownActor, RevisionSource.External, null, RevisionAction.External, null);
+        }
+
+        DateTimeOffset? at = last.Entry.Time is { } time ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : null;
+        if (string.Equals(last.Entry.Manager, ConsoleManager, StringComparison.Ordinal))
+        {
+            // A console write no replica recorded (it crashed in between): the annotation says who.
+            IKubernetesObject<V1ObjectMeta>? holder = StableVersions.RoutingResourceOf(view) ?? last.Resource;
+            string actor = holder.Metadata?.Annotations?.TryGetValue(RevisionSnapshot.ChangedByAnnotation, out string? by) == true && !string.IsNullOrEmpty(by) ? by : ConsoleManager;
+            return (actor, RevisionSource.Console, null, RevisionAction.Apply, at);
+        }
+
+        return ($"{last.Entry.Manager} (external)", RevisionSource.External, last.Entry.Manager, RevisionAction.External, at);
+    }
+
+    // Millisecond precision, and strictly increasing within this process, so two changes in one millisecond keep their order.
+    private DateTimeOffset Now()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        now = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+        lock (_clock)
+        {
+            if (now <= _lastAt)
+            {
+                now = _lastAt.AddMilliseconds(1);
+            }
+
+            _lastAt = now;
+            return now;
+        }
+    }
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
+        Message = "Recorded revision {RevisionId} of {Namespace}/{Service} (routing {Revision}) by {Actor} ({Source}, {Action})")]
+    private partial void LogRecorded(string @namespace, string service, string revisionId, string revision, string actor, RevisionSource source, RevisionAction action);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
+        Message = "Could not record the revision of {Namespace}/{Service} (routing {Revision}): {Reason}")]
+    private partial void LogRecordFailed(Exception exception, string @namespace, string service, string revision, string reason);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug,
+        Message = "Pruned revision {RevisionId} of {Namespace}/{Service} (keeping {Cap})")]
+    private partial void LogPruned(string @namespace, string service, string revisionId, int cap);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning,
+        Message = "Could not prune revision {RevisionId} of {Namespace}/{Service}: {Reason}")]
+    private partial void LogPruneFailed(Exception exception, string @namespace, string service, string revisionId, string reason);
+}

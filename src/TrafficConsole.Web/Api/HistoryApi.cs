@@ -1,0 +1,263 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+
+using Microsoft.AspNetCore.Mvc;
+
+using TrafficConsole.Web.Model;
+using TrafficConsole.Web.Services;
+
+namespace TrafficConsole.Web.Api;
+
+/// <summary>
+/// The history REST API under <c>/api/v1</c>: a service's revisions, rollback to a revision or to stable, the
+/// rollouts overview (JSON or CSV, what the overview's export buttons link to) and the namespace audit list.
+/// </summary>
+internal static class HistoryApi
+{
+    private const string Json = "application/json";
+    private const string Csv = "text/csv";
+
+    public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder endpoints)
+    {
+        RouteGroupBuilder api = endpoints.MapGroup("/api/v1").WithTags("History");
+
+        api.MapGet("/namespaces/{ns}/services/{svc}/revisions", GetRevisions)
+            .WithName("ListRevisions")
+            .WithSummary("The recorded revisions of a service's routing, newest first, with its stable version.")
+            .Produces<RevisionListDocument>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        api.MapPost("/namespaces/{ns}/services/{svc}/rollback", RollbackAsync)
+            .WithName("Rollback")
+            .WithSummary("Restores a recorded revision ({\"toRevision\": id}) or sends all traffic to the stable version ({\"toStable\": true}).")
+            .WithDescription("With \"revision\", the rollback is refused with 409 and the current state if the service changed since.")
+            .Accepts<RollbackRequest>(Json)
+            .Produces<RollbackDocument>()
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        api.MapGet("/rollouts", ListRollouts)
+            .WithName("ListRollouts")
+            .WithSummary("Every service whose traffic is split or rule-routed (one namespace with ?namespace=), as JSON or with ?format=csv as CSV.")
+            .Produces<RolloutListDocument>()
+            .Produces<string>(StatusCodes.Status200OK, Csv)
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        api.MapGet("/namespaces/{ns}/audit", GetAudit)
+            .WithName("ListAudit")
+            .WithSummary("The changes recorded in a namespace, newest first; filter by actor, service (substrings) and from/to (ISO 8601).")
+            .Produces<AuditListDocument>()
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        return endpoints;
+    }
+
+    private static IResult GetRevisions(string ns, string svc, ITrafficService traffic)
+    {
+        if (TrafficApi.Find(traffic, ns, svc, out _) is { } problem)
+        {
+            return problem;
+        }
+
+        // The service may go between the two reads: then it is not found, as on the next request.
+        return traffic.GetHistory(ns, svc) is { } history
+            ? TypedResults.Ok(HistoryDocuments.From(history))
+            : TypedResults.Problem(title: "Service not found", detail: $"Service '{svc}' does not exist in namespace '{ns}'.", statusCode: StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> RollbackAsync(
+        string ns,
+        string svc,
+        [FromBody] RollbackRequest? request,
+        HttpContext http,
+        ITrafficService traffic,
+        IActorAccessor actors,
+        CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            return Refused("toRevision", "Send {\"toRevision\": \"<id>\"} or {\"toStable\": true}.");
+        }
+
+        bool toStable = request.ToStable == true;
+        bool toRevision = !string.IsNullOrWhiteSpace(request.ToRevision);
+        if (toStable == toRevision)
+        {
+            return Refused(toStable ? "toStable" : "toRevision", toStable
+                ? "Give either toRevision or toStable, not both."
+                : "Give toRevision (a revision id from GET .../revisions) or toStable: true.");
+        }
+
+        if (request.Reason is { Length: > ChangeContext.MaxReasonLength } reason)
+        {
+            return Refused("reason", string.Create(CultureInfo.InvariantCulture, $"The reason is {reason.Length} characters long; at most {ChangeContext.MaxReasonLength} are kept."));
+        }
+
+        if (TrafficApi.Find(traffic, ns, svc, out _) is { } problem)
+        {
+            return problem;
+        }
+
+        RollbackTarget target = toStable ? RollbackTarget.Stable : RollbackTarget.Revision(request.ToRevision!.Trim());
+        RollbackPreview preview = traffic.PreviewRollback(ns, svc, target);
+        var change = new ChangeContext(actors.GetActor(http)) { Reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason };
+        ChangeOutcome outcome = await traffic.RollbackAsync(ns, svc, target, string.IsNullOrEmpty(request.Revision) ? null : request.Revision, change, cancellationToken).ConfigureAwait(false);
+        return outcome switch
+        {
+            ChangeOutcome.Applied => TrafficApi.ToResult(outcome, traffic, ns, svc) is Microsoft.AspNetCore.Http.HttpResults.Ok<TrafficDocument> ok
+                ? TypedResults.Ok(new RollbackDocument(preview.Description, ok.Value!))
+                : TrafficApi.ToResult(outcome, traffic, ns, svc),
+            ChangeOutcome.Invalid invalid => Refused(invalid.Messages),
+            _ => TrafficApi.ToResult(outcome, traffic, ns, svc),
+        };
+    }
+
+    private static IResult ListRollouts([FromQuery(Name = "namespace")] string? ns, [FromQuery] string? format, ITrafficService traffic)
+    {
+        if (TrafficApi.NotReady(traffic) is { } notReady)
+        {
+            return notReady;
+        }
+
+        if (format is not (null or "" or "json" or "csv"))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["format"] = [$"'{format}' is not a format; use json or csv."] },
+                title: "The query is not valid.");
+        }
+
+        if (!string.IsNullOrEmpty(ns) && !traffic.Namespaces.Contains(ns, StringComparer.Ordinal))
+        {
+            return TrafficApi.NamespaceNotFound(ns);
+        }
+
+        ImmutableArray<RolloutDocument> items =
+        [
+            .. traffic.ListRollouts(string.IsNullOrEmpty(ns) ? null : ns)
+                .OrderBy(static r => r.Namespace, StringComparer.Ordinal).ThenBy(static r => r.Service, StringComparer.Ordinal)
+                .Select(HistoryDocuments.From),
+        ];
+        if (format != "csv")
+        {
+            return TypedResults.Ok(new RolloutListDocument(items));
+        }
+
+        string file = string.IsNullOrEmpty(ns) ? "rollouts.csv" : $"rollouts-{ns}.csv";
+        return TypedResults.File(Encoding.UTF8.GetBytes(RolloutCsv.Write(items)), $"{Csv}; charset=utf-8", file);
+    }
+
+    private static IResult GetAudit(string ns, [FromQuery] string? actor, [FromQuery] string? service, [FromQuery] string? from, [FromQuery] string? to, ITrafficService traffic)
+    {
+        Dictionary<string, string[]> errors = new(StringComparer.Ordinal);
+        DateTimeOffset? start = ParseTime("from", from, errors);
+        DateTimeOffset? end = ParseTime("to", to, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The query is not valid.");
+        }
+
+        if (TrafficApi.NotReady(traffic) is { } notReady)
+        {
+            return notReady;
+        }
+
+        if (!traffic.Namespaces.Contains(ns, StringComparer.Ordinal))
+        {
+            return TrafficApi.NamespaceNotFound(ns);
+        }
+
+        var query = new AuditQuery(string.IsNullOrEmpty(actor) ? null : actor, string.IsNullOrEmpty(service) ? null : service, start, end);
+        return TypedResults.Ok(new AuditListDocument(ns, [.. traffic.GetAudit(ns, query).Select(HistoryDocuments.From)]));
+    }
+
+    private static DateTimeOffset? ParseTime(string name, string? text, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset value))
+        {
+            return value;
+        }
+
+        errors[name] = [$"'{text}' is not a time; use ISO 8601, e.g. 2026-12-01T09:30:00Z."];
+        return null;
+    }
+
+    private static IResult Refused(string field, string message) =>
+        Refused([new ValidationMessage(TrafficService.RollbackRefusedCode, MessageSeverity.Error, field, message)]);
+
+    private static IResult Refused(ImmutableArray<ValidationMessage> messages)
+    {
+        Dictionary<string, string[]> errors = messages
+            .Where(static m => m.Severity == MessageSeverity.Error)
+            .GroupBy(static m => string.IsNullOrEmpty(m.Path) ? "rollback" : m.Path, StringComparer.Ordinal)
+            .ToDictionary(static g => g.Key, static g => g.Select(static m => m.Message).ToArray(), StringComparer.Ordinal);
+        return Results.ValidationProblem(
+            errors,
+            title: "The rollback was refused; nothing was written.",
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            extensions: new Dictionary<string, object?>
+            {
+                ["issues"] = messages.Select(static m => new { m.Code, Severity = m.Severity.ToString(), m.Path, m.Message }).ToArray(),
+            });
+    }
+}
+
+/// <summary>The rollouts overview as CSV (RFC 4180: a header row, CRLF line ends, fields with commas, quotes or line breaks quoted).</summary>
+internal static class RolloutCsv
+{
+    public static readonly ImmutableArray<string> Header =
+    [
+        "namespace", "service", "kind", "weights", "mirror", "stable", "stableReason", "inFlightSince", "lastChangedAt", "lastChangedBy", "lastOrigin", "validation", "validationCount", "revision",
+    ];
+
+    public static string Write(IEnumerable<RolloutDocument> rows)
+    {
+        var text = new StringBuilder();
+        Line(text, Header);
+        foreach (RolloutDocument r in rows)
+        {
+            Line(text,
+            [
+                r.Namespace,
+                r.Service,
+                r.Kind.ToString(),
+                string.Join(";", r.Weights.Select(static w => string.Create(CultureInfo.InvariantCulture, $"{w.Key}={w.Value}"))),
+                r.Mirror is { } m ? string.Create(CultureInfo.InvariantCulture, $"{m.Version}={m.Percent}") : string.Empty,
+                r.Stable.Version ?? string.Empty,
+                r.Stable.Reason.ToString(),
+                Time(r.InFlightSince),
+                Time(r.LastChangedAt),
+                r.LastChangedBy ?? string.Empty,
+                r.LastOrigin?.ToString() ?? string.Empty,
+                r.Validation,
+                r.ValidationCount.ToString(CultureInfo.InvariantCulture),
+                r.Revision,
+            ]);
+        }
+
+        return text.ToString();
+    }
+
+    public static string Escape(string field) =>
+        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+
+    private static void Line(StringBuilder text, IEnumerable<string> fields) =>
+        text.AppendJoin(',', fields.Select(Escape)).Append("\r\n");
+
+    private static string Time(DateTimeOffset? at) =>
+        at is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : string.Empty;
+}
