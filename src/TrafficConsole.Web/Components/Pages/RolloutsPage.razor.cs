@@ -19,7 +19,6 @@ public partial class RolloutsPage : IAsyncDisposable
 {
     private const string AllNamespaces = "";
     private const string AnyFilter = "";
-    private static readonly Dictionary<string, object> s_download = new() { ["download"] = string.Empty, ["target"] = "_blank" };
     private static readonly DialogOptions s_wideDialog = new() { MaxWidth = MaxWidth.Large, FullWidth = true, CloseButton = true };
 
     private List<RolloutSummary> _all = [];
