@@ -80,6 +80,13 @@ public sealed class HistoryWalkthroughTests(BrowserFixture browser) : IClassFixt
         await page.Locator("[data-testid=apply]").ClickAsync();
         await Expect(page.Locator("[data-testid=cluster-bar]")).ToHaveAttributeAsync("data-weights", Split5050);
 
+        // The emergency button sits in the header, with the stable version next to it.
+        await Expect(page.Locator("[data-testid=to-stable]")).ToBeEnabledAsync();
+        await Expect(page.Locator("[data-testid=stable-note]")).ToContainTextAsync("v1");
+        await page.Locator("[data-testid=service-title]").ScrollIntoViewIfNeededAsync();
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await BrowserFixture.ScreenshotAsync(page, "service-emergency");
+
         // The history tab has both, the newest current, with who and why.
         await page.Locator(".mud-tab").Filter(new() { HasText = "History" }).ClickAsync();
         await Expect(RevisionWith(page, Split5050).First).ToHaveAttributeAsync("data-current", "true");

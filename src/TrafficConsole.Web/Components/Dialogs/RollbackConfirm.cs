@@ -34,7 +34,8 @@ public static class RollbackConfirm
             { d => d.Service, service },
             { d => d.Preview, preview.Preview },
             { d => d.Heading, toStable ? StableHeading(service) : $"Roll {service} back to revision {preview.Target.ToRevision}?" },
-            { d => d.Description, preview.Description },
+            // For "to stable" the alert below says which version and why; the line above it just says what happens.
+            { d => d.Description, toStable && preview.Stable?.Version is { } version ? $"All traffic to {version}" : preview.Description },
             { d => d.Stable, preview.Stable },
             { d => d.Before, before },
             { d => d.After, preview.WeightsAfter },
