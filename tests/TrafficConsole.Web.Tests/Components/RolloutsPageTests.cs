@@ -213,4 +213,28 @@ public sealed class RolloutsPageTests : ConsoleTestContext
         Assert.Equal("INC-7", Traffic.Contexts[^1].Reason);
         Assert.Equal(100, Traffic.GetService("bookinfo", "reviews")!.Summary.Routing.Effective.Single(w => w.Version == "v1").Percent);
     }
+
+    [Fact]
+    public void Five_hundred_rollouts_in_fifty_namespaces_are_one_query_and_a_virtualized_grid()
+    {
+        for (int n = 0; n < 50; n++)
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                Traffic.Put(Service($"team-{n:D2}", $"svc-{i}", [Version("v1", app: $"svc-{i}"), Version("v2", app: $"svc-{i}")], RoutingKind.Split,
+                    Weights(("v1", 90), ("v2", 10)), changedBy: $"lead-{n}"));
+            }
+        }
+
+        IRenderedComponent<ContainerFragmentHost> cut = Open();
+
+        Assert.Equal("503 rollouts", cut.Find("[data-testid=rollout-count]").TextContent);
+        Assert.Equal([null], Traffic.RolloutQueries);
+        // Only the rows in view (plus overscan) are rendered, not all 503.
+        Assert.InRange(cut.FindAll("[data-testid=rollout-link]").Count, 1, 150);
+
+        cut.Find("input[data-testid=rollout-search]").Input("team-42");
+        cut.WaitForAssertion(() => Assert.Equal("10 of 503 rollouts", cut.Find("[data-testid=rollout-count]").TextContent));
+        Assert.Equal([null], Traffic.RolloutQueries);
+    }
 }
