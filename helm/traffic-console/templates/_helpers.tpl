@@ -59,6 +59,10 @@ Every verb here is a call the console makes; see README.md "API calls and RBAC".
 - apiGroups: ["apps"]
   resources: ["deployments"]
   verbs: ["get", "list", "watch"]
+# The rollout history: one labelled ConfigMap per revision (created once, pruned beyond the cap, never updated).
+- apiGroups: [""]
+  resources: ["configmaps"]
+  verbs: ["get", "list", "watch", "create", "delete"]
 - apiGroups: ["networking.istio.io"]
   resources: ["virtualservices", "destinationrules"]
   verbs: ["get", "list", "watch", "create", "update", "delete"]

@@ -18,6 +18,7 @@ public sealed class MeshSnapshot
     private readonly ConcurrentDictionary<(string Namespace, string Name), ServiceView?> _views = new();
     private readonly ConcurrentDictionary<string, ImmutableArray<ServiceView>> _namespaceViews = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Namespace, string Service), ImmutableArray<RoutingRevision>> _revisions = new();
+    private readonly ConcurrentDictionary<string, ImmutableDictionary<string, ImmutableArray<RoutingRevision>>> _revisionsByService = new(StringComparer.Ordinal);
     private ImmutableArray<IstioGateway>? _gateways;
 
     internal MeshSnapshot(
@@ -72,12 +73,17 @@ public sealed class MeshSnapshot
     {
         ArgumentNullException.ThrowIfNull(@namespace);
         ArgumentNullException.ThrowIfNull(service);
-        return _revisions.GetOrAdd((@namespace, service), static (key, snapshot) => RoutingRevision.Order(
-            snapshot.In(key.Namespace).Revisions.Values
-                .Select(static d => d.Revision)
-                .OfType<RoutingRevision>()
-                .Where(r => string.Equals(r.Service, key.Service, StringComparison.Ordinal))), this);
+        return _revisions.GetOrAdd((@namespace, service), static (key, snapshot) =>
+            snapshot.RevisionsByService(key.Namespace).TryGetValue(key.Service, out ImmutableArray<RoutingRevision> revisions) ? revisions : [], this);
     }
+
+    // One pass over a namespace's revisions per snapshot, however many services ask.
+    private ImmutableDictionary<string, ImmutableArray<RoutingRevision>> RevisionsByService(string @namespace) =>
+        _revisionsByService.GetOrAdd(@namespace, static (ns, snapshot) => snapshot.In(ns).Revisions.Values
+            .Select(static d => d.Revision)
+            .OfType<RoutingRevision>()
+            .GroupBy(static r => r.Service, StringComparer.Ordinal)
+            .ToImmutableDictionary(static g => g.Key, static g => RoutingRevision.Order(g), StringComparer.Ordinal), this);
 
     /// <summary>The revision <paramref name="id"/> of a service, or null.</summary>
     public RoutingRevision? FindRevision(string @namespace, string service, string id)

@@ -220,7 +220,8 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
 
     private ChangeOutcome ToOutcome(WriteResult result, string namespaceName, string service) => result switch
     {
-        WriteResult.Applied applied => new ChangeOutcome.Applied(applied.Revision),
+        // The revision this write produced, even when the cache already shows someone's later change on top.
+        WriteResult.Applied applied => new ChangeOutcome.Applied(applied.ResultingRevision ?? applied.Revision),
         WriteResult.Conflict conflict => new ChangeOutcome.Conflict(
             (conflict.Current ?? Cache.Current.GetServiceView(namespaceName, service)) is { } current ? ToDetail(current) : null,
             conflict.Describe()),

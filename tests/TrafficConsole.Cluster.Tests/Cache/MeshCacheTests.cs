@@ -198,7 +198,7 @@ public sealed class MeshCacheTests
 
         Assert.Equal(cacheRequests, cache.Requests.Total);
         Assert.Equal(serverLists, cluster.Server.Requests["list"]);
-        Assert.Equal(8, cache.Requests.Lists); // discovery + one list per kind (namespaces, services, deployments, VS, DR, HTTPRoutes, gateways)
+        Assert.Equal(9, cache.Requests.Lists); // discovery + one list per kind (namespaces, services, deployments, revision ConfigMaps, VS, DR, HTTPRoutes, gateways)
         subscriptions.ForEach(s => s.Dispose());
         Assert.Equal(0, cache.SubscriberCount);
     }
@@ -356,7 +356,7 @@ public sealed class MeshCacheTests
         Assert.Equal(["details", "productpage", "ratings", "reviews"], cache.Current.In("bookinfo").Services.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(["a", "b"], cache.Current.In("bookinfo").VirtualServices.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(3, cache.Current.GetServiceView("bookinfo", "reviews")!.Versions.Length);
-        Assert.Equal(8, cache.Requests.Lists);
-        Assert.True(cluster.Server.Requests["list"] - serverListsBefore > 8, "the server saw one request per page");
+        Assert.Equal(9, cache.Requests.Lists);
+        Assert.True(cluster.Server.Requests["list"] - serverListsBefore > 9, "the server saw one request per page");
     }
 }

@@ -227,6 +227,10 @@ public sealed class ResourceInformerTests
             }
         }
 
+        public void ReportForbidden(MeshResourceKind kind, string? message)
+        {
+        }
+
         public void ReportFailure(MeshResourceKind kind, Exception error, int consecutiveFailures)
         {
             lock (_gate)

@@ -30,6 +30,7 @@ public static class ConsoleApiCalls
     private const string Cache = "Cluster/Cache/ResourceSources.cs (MeshCache informers)";
     private const string CustomCache = "Cluster/Resources/MeshResourceClient.cs ListPageAsync/WatchAsync (MeshCache informers)";
     private const string Writer = "Cluster/Writing/RoutingWriter.cs via MeshResourceClient";
+    private const string Recorder = "Cluster/History/RevisionRecorder.cs (the rollout history)";
 
     public static ImmutableArray<ApiCall> All { get; } =
     [
@@ -39,6 +40,10 @@ public static class ConsoleApiCalls
         new("", "services", "watch", CallScope.AllNamespaces, Cache),
         new("apps", "deployments", "list", CallScope.AllNamespaces, Cache),
         new("apps", "deployments", "watch", CallScope.AllNamespaces, Cache),
+        new("", "configmaps", "list", CallScope.AllNamespaces, Cache + " (label trafficconsole.io/record=routing-revision)"),
+        new("", "configmaps", "watch", CallScope.AllNamespaces, Cache + " (label trafficconsole.io/record=routing-revision)"),
+        new("", "configmaps", "create", CallScope.InNamespace, Recorder + " CreateNamespacedConfigMapAsync"),
+        new("", "configmaps", "delete", CallScope.InNamespace, Recorder + " DeleteNamespacedConfigMapAsync (pruning)"),
         new("networking.istio.io", "virtualservices", "list", CallScope.AllNamespaces, CustomCache),
         new("networking.istio.io", "virtualservices", "watch", CallScope.AllNamespaces, CustomCache),
         new("networking.istio.io", "virtualservices", "create", CallScope.InNamespace, Writer + " CreateAsync"),

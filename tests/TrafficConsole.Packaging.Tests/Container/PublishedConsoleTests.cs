@@ -152,6 +152,9 @@ public sealed class PublishedConsoleTests : IClassFixture<PublishedConsole>, IDi
                 ["Cluster__Mode"] = "Sandbox",
                 ["Cluster__ServerUrl"] = proxy.Url.ToString().TrimEnd('/'),
                 ["Cluster__Token"] = sandbox.AdminToken,
+
+                // A cap below the changes this test makes, so the history's pruning (configmaps delete) runs too.
+                ["History__MaxRevisionsPerService"] = "2",
             },
             _scratch))
         {

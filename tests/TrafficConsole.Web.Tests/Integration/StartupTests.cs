@@ -20,6 +20,8 @@ public sealed class StartupTests
     [InlineData("Sandbox:Port", "70000", "Sandbox:Port")]
     [InlineData("Auth:Strategy", "openid", "Auth:Strategy 'openid' is not supported")]
     [InlineData("Cluster:WatchNamespaces:0", "bookinfo", "Cluster:WatchNamespaces (bookinfo) is not supported")]
+    [InlineData("History:MaxRevisionsPerService", "0", "History:MaxRevisionsPerService must be between 1 and 1000")]
+    [InlineData("History:SettleDelay", "-00:00:01", "History:SettleDelay must be between")]
     public async Task A_bad_setting_stops_start_up_naming_it(string key, string value, string expected)
     {
         await using WebApplication app = ConsoleApp.Build(["--urls", "http://127.0.0.1:0"],
