@@ -119,9 +119,18 @@ public sealed class HistoryWalkthroughTests(BrowserFixture browser) : IClassFixt
         await Expect(newest).ToHaveAttributeAsync("data-current", "true");
         await Expect(newest.Locator("[data-testid=revision-action]")).ToHaveTextAsync("rolled back");
 
-        // The audit list has the three changes, newest first, each linking to the history.
+        // A kubectl change shows up in the open history as an external revision, with its field manager.
+        Kubectl.Result patch = await Host.KubectlAsync("patch", "virtualservice", "reviews", "-n", "bookinfo", "--type=json", "-p",
+            """[{"op":"replace","path":"/spec/http/0/route/0/weight","value":40},{"op":"replace","path":"/spec/http/0/route/1/weight","value":60}]""");
+        Assert.True(patch.ExitCode == 0, patch.ToString());
+        ILocator external = page.Locator("[data-testid=revision-row][data-current=true]");
+        await Expect(external.Locator("[data-testid=revision-origin]")).ToHaveTextAsync("external", new() { Timeout = 15_000 });
+        await Expect(external.Locator("[data-testid=revision-manager]")).ToContainTextAsync("kubectl");
+
+        // The audit list has the four changes, newest first, each linking to the history.
         await page.GotoAsync(new Uri(Host.BaseUrl, "namespaces/bookinfo/audit").ToString());
-        await Expect(page.Locator("[data-testid=audit-action]").First).ToHaveTextAsync("rolled back");
+        await Expect(page.Locator("[data-testid=audit-action]").First).ToHaveTextAsync("changed outside");
+        await Expect(page.Locator("[data-testid=audit-action]").Filter(new() { HasText = "rolled back" })).ToHaveCountAsync(1);
         await Expect(page.Locator("[data-testid=audit-reason]").Filter(new() { HasText = "canary step 1" })).ToHaveCountAsync(1);
         await BrowserFixture.ScreenshotAsync(page, "audit");
         await page.Locator("[data-testid=audit-service-link]").First.ClickAsync();
