@@ -23,7 +23,12 @@ public sealed class HistoryWalkthroughTests(BrowserFixture browser) : IClassFixt
 
     private ConsoleTestHost Host => _host!;
 
-    public async Task InitializeAsync() => _host = await ConsoleTestHost.StartAsync();
+    public async Task InitializeAsync()
+    {
+        // Rollbacks wait until the cache shows the write; on a loaded 2-core machine that can take longer than Expect's 5 s default.
+        SetDefaultExpectTimeout(15_000);
+        _host = await ConsoleTestHost.StartAsync();
+    }
 
     public async Task DisposeAsync()
     {
