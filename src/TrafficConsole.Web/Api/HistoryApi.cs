@@ -110,7 +110,7 @@ internal static class HistoryApi
 
         RollbackTarget target = toStable ? RollbackTarget.Stable : RollbackTarget.Revision(request.ToRevision!.Trim());
         RollbackPreview preview = traffic.PreviewRollback(ns, svc, target);
-        var change = new ChangeContext(actors.GetActor(http)) { Reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason };
+        ChangeContext change = actors.ChangeFor(http, string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason);
         ChangeOutcome outcome = await traffic.RollbackAsync(ns, svc, target, string.IsNullOrEmpty(request.Revision) ? null : request.Revision, change, cancellationToken).ConfigureAwait(false);
         return outcome switch
         {

@@ -13,11 +13,17 @@ using TrafficConsole.Web.Services;
 
 namespace TrafficConsole.Web.Components.Pages;
 
-/// <summary>One service: its versions, the routing in the cluster, and the traffic shifting panel; updated live.</summary>
+/// <summary>
+/// One service: its versions, the routing in the cluster, the editors (traffic shifting, request routing), its history
+/// with rollback, and "All traffic to stable"; updated live.
+/// </summary>
 public partial class ServiceDetailPage : IAsyncDisposable
 {
     private static readonly DialogOptions s_wideDialog = new() { MaxWidth = MaxWidth.Large, FullWidth = true, CloseButton = true };
     private static readonly DialogOptions s_smallDialog = new() { MaxWidth = MaxWidth.Small, FullWidth = true, CloseButton = true };
+    private static readonly DialogOptions s_conflictDialog = new() { MaxWidth = MaxWidth.ExtraLarge, FullWidth = true, CloseButton = true };
+    private const int HistoryTab = 2;
+    private const int SeenCap = 32;
 
     private ServiceDetail? _detail;
     private TrafficShiftingPanel? _panel;
@@ -28,6 +34,11 @@ public partial class ServiceDetailPage : IAsyncDisposable
     private bool _busy;
     private string? _watchedKey;
     private NamespacePermissions? _permissions;
+    private ServiceHistory? _history;
+    private int _tabIndex;
+    // The states this page has shown, by revision: a draft's revision names the state it started from (the conflict view's first column).
+    private readonly Dictionary<string, ServiceDetail> _seen = new(StringComparer.Ordinal);
+    private readonly Queue<string> _seenOrder = new();
     private readonly LiveLoop _live = new();
 
     [Inject]
@@ -58,6 +69,35 @@ public partial class ServiceDetailPage : IAsyncDisposable
     /// <summary>The service from the URL.</summary>
     [Parameter]
     public string Service { get; set; } = string.Empty;
+
+    /// <summary><c>?tab=history</c> opens the history tab (the audit list links there).</summary>
+    [SupplyParameterFromQuery(Name = "tab")]
+    public string? Tab { get; set; }
+
+    /// <summary>Why "All traffic to stable" is disabled; null when it is enabled.</summary>
+    public string? ToStableBlockedReason
+    {
+        get
+        {
+            if (_detail is null)
+            {
+                return "The service does not exist.";
+            }
+
+            if (BlockedReason is { } blocked)
+            {
+                return blocked;
+            }
+
+            RoutingSummary routing = _detail.Summary.Routing;
+            return RollbackConfirm.StableBlockedReason(routing.Kind, routing.ReadOnlyReason, routing.Effective, _history?.Stable);
+        }
+    }
+
+    private string? MarkStableBlockedReason =>
+        BlockedReason ?? (_detail is { RoutingResources.IsDefaultOrEmpty: true }
+            ? "The stable version is kept on the VirtualService: apply a routing first."
+            : _detail?.Summary.Routing.Kind == RoutingKind.ReadOnly ? _detail.Summary.Routing.ReadOnlyReason : null);
 
     private string ServicesHref => $"namespaces/{Uri.EscapeDataString(Namespace)}/services";
 
@@ -122,6 +162,9 @@ public partial class ServiceDetailPage : IAsyncDisposable
         _watchedKey = key;
         _outcome = null;
         _health = Traffic.Health;
+        _seen.Clear();
+        _seenOrder.Clear();
+        _tabIndex = string.Equals(Tab, "history", StringComparison.OrdinalIgnoreCase) ? HistoryTab : 0;
         Refresh();
         _permissions = await Session.PermissionsAsync(Namespace);
         string ns = Namespace, service = Service;
@@ -185,18 +228,21 @@ public partial class ServiceDetailPage : IAsyncDisposable
         if (result is { Canceled: false })
         {
             // Apply what was previewed, based on the revision the draft started from.
-            await ApplyAsync(request);
+            await ApplyDraftAsync(request, (result.Data as PreviewDecision)?.Reason);
         }
     }
 
-    private async Task ApplyAsync(DraftRequest request)
+    private Task ApplyAsync(DraftRequest request) => ApplyDraftAsync(request, reason: null);
+
+    private async Task ApplyDraftAsync(DraftRequest request, string? reason)
     {
         if (_detail is null)
         {
             return;
         }
 
-        ChangeOutcome outcome = await WriteAsync((change, ct) => Traffic.ApplyAsync(Namespace, Service, request.Draft, request.Revision, change, ct));
+        ChangeOutcome outcome = await WriteAsync((change, ct) =>
+            Traffic.ApplyAsync(Namespace, Service, request.Draft, request.Revision, change with { Reason = reason }, ct));
 
         switch (outcome)
         {
@@ -205,7 +251,17 @@ public partial class ServiceDetailPage : IAsyncDisposable
                 Snackbar.Add($"Applied to {Service}: {Describe(request.Draft)}", Severity.Success);
                 break;
             case ChangeOutcome.Conflict conflict:
-                await ShowConflictAsync(conflict, request.Draft);
+                string? choice = await ShowConflictAsync(conflict, request.Revision, request.Draft, draftText: null,
+                    () => Yaml(Traffic.Preview(Namespace, Service, request.Draft)));
+                if (choice == ConflictDialog.ReapplyChoice)
+                {
+                    await ApplyDraftAsync(request with { Revision = _detail?.Summary.Routing.Revision }, reason);
+                }
+                else if (choice == ConflictDialog.LoadLatestChoice)
+                {
+                    _panel?.LoadLatest();
+                }
+
                 break;
             default:
                 _outcome = OutcomeMessage.From(outcome, "Nothing was applied.");
@@ -213,40 +269,56 @@ public partial class ServiceDetailPage : IAsyncDisposable
         }
     }
 
-    private async Task ShowConflictAsync(ChangeOutcome.Conflict conflict, TrafficDraft draft)
+    // The three-column conflict view; returns the operator's choice (null: closed, the draft stays).
+    private async Task<string?> ShowConflictAsync(ChangeOutcome.Conflict conflict, string? draftRevision, TrafficDraft? draft, string? draftText, Func<string?> draftYaml)
     {
-        // Show the newer state right away: the panel keeps the draft and marks it stale.
+        ServiceDetail? startedFrom = draftRevision is not null && _seen.TryGetValue(draftRevision, out ServiceDetail? seen) ? seen : null;
+
+        // Show the newer state right away: the editors keep the draft and mark it stale.
         _detail = conflict.Current ?? Traffic.GetService(Namespace, Service) ?? _detail;
+        _routing = Traffic.GetRouting(Namespace, Service) ?? _routing;
+        _history = Traffic.GetHistory(Namespace, Service) ?? _history;
+        Remember(_detail);
         StateHasChanged();
 
+        // What the draft would write over the state now (the service layer plans it over the cache).
+        string? yaml = draftYaml();
         var parameters = new DialogParameters<ConflictDialog>
         {
             { d => d.Service, Service },
             { d => d.Message, conflict.Message },
+            { d => d.StartedFrom, startedFrom },
             { d => d.Current, _detail },
             { d => d.Draft, draft },
+            { d => d.DraftText, draftText },
+            { d => d.DraftYaml, yaml },
+            { d => d.CanReapply, yaml is not null },
             { d => d.VersionNames, VersionNames },
         };
-        IDialogReference dialog = await Dialogs.ShowAsync<ConflictDialog>($"{Service} changed", parameters, s_smallDialog);
+        IDialogReference dialog = await Dialogs.ShowAsync<ConflictDialog>($"{Service} changed", parameters, s_conflictDialog);
         DialogResult? result = await dialog.Result;
-        if (result is { Canceled: false, Data: ConflictDialog.LoadLatestChoice })
-        {
-            _panel?.LoadLatest();
-        }
+        return result is { Canceled: false, Data: string choice } ? choice : null;
     }
+
+    private static string? Yaml(RoutingPreview preview) =>
+        preview.Validation.Any(static m => m.Severity == MessageSeverity.Error) && !preview.CanApply ? null : RollbackConfirm.YamlOf(preview);
 
     private async Task PreviewRoutingAsync(RoutingRequest request)
     {
         RoutingPreview preview = Traffic.PreviewRouting(Namespace, Service, request.Intent);
-        if (await ShowPreviewAsync(preview, _routingEditor?.ApplyBlockedReason is null))
+        if (await ShowPreviewAsync(preview, _routingEditor?.ApplyBlockedReason is null) is { } decision)
         {
-            await ApplyRoutingAsync(request);
+            await ApplyRoutingAsync(request, decision.Reason);
         }
     }
 
-    private Task ApplyRoutingAsync(RoutingRequest request) =>
+    private Task ApplyRoutingAsync(RoutingRequest request) => ApplyRoutingAsync(request, reason: null);
+
+    private Task ApplyRoutingAsync(RoutingRequest request, string? reason) =>
         ApplyEditorAsync(
-            (change, ct) => Traffic.ApplyRoutingAsync(Namespace, Service, request.Intent, request.Revision, change, ct),
+            request.Revision,
+            (change, revision, ct) => Traffic.ApplyRoutingAsync(Namespace, Service, request.Intent, revision, change with { Reason = reason }, ct),
+            () => Yaml(Traffic.PreviewRouting(Namespace, Service, request.Intent)),
             $"Applied request routing to {Service}: {DescribeRules(request.Intent)}",
             $"your request-routing draft ({DescribeRules(request.Intent)})",
             () => _routingEditor?.LoadLatest());
@@ -254,20 +326,43 @@ public partial class ServiceDetailPage : IAsyncDisposable
     private async Task PreviewYamlAsync(YamlRequest request)
     {
         RoutingPreview preview = Traffic.PreviewYaml(Namespace, Service, request.Draft);
-        if (await ShowPreviewAsync(preview, canApply: true))
+        if (await ShowPreviewAsync(preview, canApply: true) is { } decision)
         {
-            await ApplyYamlAsync(request);
+            await ApplyYamlAsync(request, decision.Reason);
         }
     }
 
-    private Task ApplyYamlAsync(YamlRequest request) =>
-        ApplyEditorAsync(
-            (change, ct) => Traffic.ApplyYamlAsync(Namespace, Service, request.Draft, request.Revision, change, ct),
+    private Task ApplyYamlAsync(YamlRequest request) => ApplyYamlAsync(request, reason: null);
+
+    private Task ApplyYamlAsync(YamlRequest request, string? reason)
+    {
+        bool again = false;
+        return ApplyEditorAsync(
+            request.Revision,
+            (change, revision, ct) =>
+            {
+                // On "re-apply on top" the YAML's own resourceVersions are the ones that conflicted: the revision check stands in for them.
+                YamlDraft draft = again ? WithoutResourceVersions(request.Draft) : request.Draft;
+                again = true;
+                return Traffic.ApplyYamlAsync(Namespace, Service, draft, revision, change with { Reason = reason }, ct);
+            },
+            () => Yaml(Traffic.PreviewYaml(Namespace, Service, WithoutResourceVersions(request.Draft))),
             $"Applied the YAML to {Service}",
             "your YAML (kept in the editor)",
             () => _routingEditor?.LoadLatest());
+    }
 
-    private async Task<bool> ShowPreviewAsync(RoutingPreview preview, bool canApply)
+    /// <summary>The YAML without its <c>metadata.resourceVersion</c> lines (re-applying a draft over a newer state on purpose).</summary>
+    public static YamlDraft WithoutResourceVersions(YamlDraft draft)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        return new YamlDraft(Strip(draft.VirtualServiceYaml), Strip(draft.DestinationRuleYaml));
+
+        static string Strip(string yaml) => string.Join('\n', yaml.Split('\n')
+            .Where(static line => !line.TrimStart().StartsWith("resourceVersion:", StringComparison.Ordinal)));
+    }
+
+    private async Task<PreviewDecision?> ShowPreviewAsync(RoutingPreview preview, bool canApply)
     {
         var parameters = new DialogParameters<PreviewDialog>
         {
@@ -278,18 +373,24 @@ public partial class ServiceDetailPage : IAsyncDisposable
         };
         IDialogReference dialog = await Dialogs.ShowAsync<PreviewDialog>($"Preview {Service}", parameters, s_wideDialog);
         DialogResult? result = await dialog.Result;
-        return result is { Canceled: false };
+        return result is { Canceled: false } ? result.Data as PreviewDecision ?? new PreviewDecision(null) : null;
     }
 
     // The request-routing editor and YAML mode write like the sliders: busy page, current actor, the same outcomes.
-    private async Task ApplyEditorAsync(Func<ChangeContext, CancellationToken, Task<ChangeOutcome>> write, string applied, string draftText, Action loadLatest)
+    private async Task ApplyEditorAsync(
+        string? draftRevision,
+        Func<ChangeContext, string?, CancellationToken, Task<ChangeOutcome>> write,
+        Func<string?> draftYaml,
+        string applied,
+        string draftText,
+        Action loadLatest)
     {
         if (_detail is null)
         {
             return;
         }
 
-        ChangeOutcome outcome = await WriteAsync(write);
+        ChangeOutcome outcome = await WriteAsync((change, ct) => write(change, draftRevision, ct));
         switch (outcome)
         {
             case ChangeOutcome.Applied done:
@@ -299,20 +400,12 @@ public partial class ServiceDetailPage : IAsyncDisposable
                 Snackbar.Add(applied, Severity.Success);
                 break;
             case ChangeOutcome.Conflict conflict:
-                _detail = conflict.Current ?? Traffic.GetService(Namespace, Service) ?? _detail;
-                _routing = Traffic.GetRouting(Namespace, Service) ?? _routing;
-                StateHasChanged();
-                var parameters = new DialogParameters<ConflictDialog>
+                string? choice = await ShowConflictAsync(conflict, draftRevision, draft: null, draftText, draftYaml);
+                if (choice == ConflictDialog.ReapplyChoice)
                 {
-                    { d => d.Service, Service },
-                    { d => d.Message, conflict.Message },
-                    { d => d.Current, _detail },
-                    { d => d.DraftText, draftText },
-                    { d => d.VersionNames, VersionNames },
-                };
-                IDialogReference dialog = await Dialogs.ShowAsync<ConflictDialog>($"{Service} changed", parameters, s_smallDialog);
-                DialogResult? result = await dialog.Result;
-                if (result is { Canceled: false, Data: ConflictDialog.LoadLatestChoice })
+                    await ApplyEditorAsync(_detail?.Summary.Routing.Revision, write, draftYaml, applied, draftText, loadLatest);
+                }
+                else if (choice == ConflictDialog.LoadLatestChoice)
                 {
                     loadLatest();
                 }
@@ -328,6 +421,105 @@ public partial class ServiceDetailPage : IAsyncDisposable
     {
         _detail = Traffic.GetService(Namespace, Service);
         _routing = _detail is null ? null : Traffic.GetRouting(Namespace, Service);
+        _history = _detail is null ? null : Traffic.GetHistory(Namespace, Service);
+        Remember(_detail);
+    }
+
+    private void Remember(ServiceDetail? detail)
+    {
+        if (detail is null || _seen.ContainsKey(detail.Summary.Routing.Revision))
+        {
+            return;
+        }
+
+        _seen[detail.Summary.Routing.Revision] = detail;
+        _seenOrder.Enqueue(detail.Summary.Routing.Revision);
+        while (_seenOrder.Count > SeenCap)
+        {
+            _seen.Remove(_seenOrder.Dequeue());
+        }
+    }
+
+    private static string StableReasonText(StableReason reason) => reason switch
+    {
+        StableReason.Marked => "marked",
+        StableReason.History => "held 100% before",
+        StableReason.Oldest => "oldest version",
+        _ => "unknown",
+    };
+
+    private Task ToStableAsync() => RollbackAsync(RollbackTarget.Stable);
+
+    private Task RollbackToAsync(RevisionSummary revision) => RollbackAsync(RollbackTarget.Revision(revision.Id));
+
+    // Click 1 opened this: the confirm dialog (what changes, why that version, now -> after, the YAML diff); click 2 applies.
+    private async Task RollbackAsync(RollbackTarget target)
+    {
+        if (_detail is null)
+        {
+            return;
+        }
+
+        ServiceDetail decidedOn = _detail;
+        RollbackPreview preview = Traffic.PreviewRollback(Namespace, Service, target);
+        PreviewDecision? decision = await RollbackConfirm.AskAsync(Dialogs, Service, preview, ClusterDraft(decidedOn.Summary.Routing).Weights, VersionNames);
+        if (decision is null)
+        {
+            return;
+        }
+
+        await RunRollbackAsync(target, decidedOn.Summary.Routing.Revision, preview, decision.Reason);
+    }
+
+    private async Task RunRollbackAsync(RollbackTarget target, string expectedRevision, RollbackPreview preview, string? reason)
+    {
+        ChangeOutcome outcome = await WriteAsync((change, ct) =>
+            Traffic.RollbackAsync(Namespace, Service, target, expectedRevision, change with { Reason = reason }, ct));
+        switch (outcome)
+        {
+            case ChangeOutcome.Applied:
+                Refresh();
+                Snackbar.Add($"{Service}: {preview.Description}", Severity.Success);
+                break;
+            case ChangeOutcome.Conflict conflict:
+                string? choice = await ShowConflictAsync(conflict, expectedRevision, new TrafficDraft(preview.WeightsAfter, null),
+                    target.ToStable ? "all traffic to stable" : $"roll back to revision {target.ToRevision}",
+                    () => Yaml(Traffic.PreviewRollback(Namespace, Service, target).Preview));
+                if (choice == ConflictDialog.ReapplyChoice && _detail is not null)
+                {
+                    await RunRollbackAsync(target, _detail.Summary.Routing.Revision, Traffic.PreviewRollback(Namespace, Service, target), reason);
+                }
+
+                break;
+            default:
+                _outcome = OutcomeMessage.From(outcome, "Nothing was rolled back.");
+                break;
+        }
+    }
+
+    private async Task MarkStableAsync(string version)
+    {
+        if (_detail is null)
+        {
+            return;
+        }
+
+        string revision = _detail.Summary.Routing.Revision;
+        ChangeOutcome outcome = await WriteAsync((change, ct) => Traffic.MarkStableAsync(Namespace, Service, version, revision, change, ct));
+        switch (outcome)
+        {
+            case ChangeOutcome.Applied:
+                Refresh();
+                Snackbar.Add($"{version} is now the stable version of {Service}", Severity.Success);
+                break;
+            case ChangeOutcome.Conflict conflict:
+                Refresh();
+                _outcome = new OutcomeMessage("conflict", Severity.Warning, "Not marked:", $"{conflict.Message} Look at the latest state and try again.", []);
+                break;
+            default:
+                _outcome = OutcomeMessage.From(outcome, "The stable version is unchanged.");
+                break;
+        }
     }
 
     private static string DescribeRules(Mesh.Routing.RoutingIntent intent)

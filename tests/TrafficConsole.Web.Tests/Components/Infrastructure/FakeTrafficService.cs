@@ -114,6 +114,7 @@ public sealed class FakeTrafficService : ITrafficService
         string actor = change.Actor;
         ArgumentNullException.ThrowIfNull(draft);
         Applies.Add((service, draft, expectedRevision, actor));
+        Contexts.Add(change);
         ServiceDetail detail = GetService(namespaceName, service) ?? throw new InvalidOperationException($"no service {service}");
         if (NextApplyOutcome is { } scripted)
         {
@@ -122,6 +123,7 @@ public sealed class FakeTrafficService : ITrafficService
         }
 
         ServiceDetail updated = TestServices.WithRouting(detail, RoutingKind.Split, draft.Weights, NextRevision(), actor, draft.Mirror);
+        Record(updated, change, RevisionAction.Apply);
         Change(updated);
         return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Applied(updated.Summary.Routing.Revision));
     }
@@ -130,8 +132,10 @@ public sealed class FakeTrafficService : ITrafficService
     {
         string actor = change.Actor;
         Deletes.Add((service, expectedRevision));
+        Contexts.Add(change);
         ServiceDetail detail = GetService(namespaceName, service) ?? throw new InvalidOperationException($"no service {service}");
         ServiceDetail updated = TestServices.WithRouting(detail, RoutingKind.None, [], "none", actor, null);
+        Record(updated, change, RevisionAction.Delete);
         Change(updated);
         return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Applied("none"));
     }
@@ -186,6 +190,7 @@ public sealed class FakeTrafficService : ITrafficService
     {
         string actor = change.Actor;
         RoutingApplies.Add((service, intent, expectedRevision, actor));
+        Contexts.Add(change);
         ServiceDetail detail = Detail(namespaceName, service);
         if (NextRoutingOutcome is { } scripted)
         {
@@ -253,6 +258,7 @@ public sealed class FakeTrafficService : ITrafficService
     {
         string actor = change.Actor;
         YamlApplies.Add((service, draft, expectedRevision));
+        Contexts.Add(change);
         ServiceDetail detail = Detail(namespaceName, service);
         if (NextRoutingOutcome is { } scripted)
         {
@@ -359,25 +365,255 @@ public sealed class FakeTrafficService : ITrafficService
         return [.. result];
     }
 
-    // CONTRACT STUB: the history UI branch gives these fakes real behaviour for its bUnit tests.
-    public ServiceHistory? GetHistory(string namespaceName, string service) => throw new NotImplementedException();
+    // ---------- history, rollback, overview, audit: in memory, with the semantics the real service layer promises ----------
 
-    public RevisionComparison? CompareRevisions(string namespaceName, string service, string fromId, string toId) => throw new NotImplementedException();
+    private readonly ConcurrentDictionary<(string Namespace, string Name), List<(RevisionSummary Summary, string Yaml)>> _history = new();
+    private readonly ConcurrentDictionary<(string Namespace, string Name), StableVersionInfo> _stable = new();
 
-    public RollbackPreview PreviewRollback(string namespaceName, string service, RollbackTarget target) => throw new NotImplementedException();
+    /// <summary>The ChangeContext of every write (apply, delete, rollback, mark stable), in order.</summary>
+    public List<ChangeContext> Contexts { get; } = [];
 
-    public Task<ChangeOutcome> RollbackAsync(string namespaceName, string service, RollbackTarget target, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+    /// <summary>Every RollbackAsync call: service, target and expected revision, in order.</summary>
+    public List<(string Service, RollbackTarget Target, string? Revision)> Rollbacks { get; } = [];
 
-    public Task<ChangeOutcome> MarkStableAsync(string namespaceName, string service, string version, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+    /// <summary>Every MarkStableAsync call: service, version and expected revision.</summary>
+    public List<(string Service, string Version, string? Revision)> StableMarks { get; } = [];
 
-    public IReadOnlyList<RolloutSummary> ListRollouts(string? namespaceName) => throw new NotImplementedException();
+    /// <summary>Every ListRollouts call's namespace (null: all), to check that the overview queries once per batch, not per row.</summary>
+    public List<string?> RolloutQueries { get; } = [];
 
-    public NamespaceRollbackPlan PlanNamespaceRollback(string namespaceName) => throw new NotImplementedException();
+    /// <summary>Every GetAudit call's query.</summary>
+    public List<AuditQuery> AuditQueries { get; } = [];
 
-    public Task<NamespaceRollbackResult> RollbackNamespaceAsync(NamespaceRollbackPlan plan, ChangeContext change, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+    /// <summary>Every namespace plan that was run.</summary>
+    public List<NamespaceRollbackPlan> NamespaceRollbacks { get; } = [];
 
-    public IReadOnlyList<AuditEntry> GetAudit(string namespaceName, AuditQuery query) => throw new NotImplementedException();
+    /// <summary>Services whose history cannot be read, with the reason GetHistory reports.</summary>
+    public Dictionary<string, string> HistoryProblems { get; } = [];
+
+    /// <summary>When set, the next RollbackAsync returns this instead of writing.</summary>
+    public Func<ServiceDetail, ChangeOutcome>? NextRollbackOutcome { get; set; }
+
+    /// <summary>Sets the stable version of a service (how it was chosen and why).</summary>
+    public void SetStable(string namespaceName, string service, StableVersionInfo stable) => _stable[(namespaceName, service)] = stable;
+
+    /// <summary>Records a revision as the service's current one (as the recorder would after a change); returns its id.</summary>
+    public string AddRevision(
+        string namespaceName,
+        string service,
+        ImmutableArray<WeightShare> weights,
+        string actor,
+        DateTimeOffset at,
+        string? reason = null,
+        RevisionOrigin origin = RevisionOrigin.Console,
+        string? manager = null,
+        RevisionAction action = RevisionAction.Apply)
+    {
+        ServiceDetail detail = Detail(namespaceName, service);
+        ServiceDetail updated = TestServices.WithRouting(detail, RoutingKind.Split, weights, NextRevision(), actor, null)
+            with { VirtualServiceYaml = TestServices.RenderVirtualService(service, detail.Host, weights) };
+        updated = updated with { Summary = updated.Summary with { LastChangedAt = at } };
+        Put(updated);
+        return Append(updated, actor, origin, manager, reason, action, at);
+    }
+
+    private void Record(ServiceDetail updated, ChangeContext change, RevisionAction action) =>
+        Append(updated, change.Actor, RevisionOrigin.Console, null, change.Reason, action, DateTimeOffset.UtcNow);
+
+    private string Append(ServiceDetail updated, string actor, RevisionOrigin origin, string? manager, string? reason, RevisionAction action, DateTimeOffset at)
+    {
+        List<(RevisionSummary Summary, string Yaml)> list = _history.GetOrAdd((updated.Summary.Namespace, updated.Summary.Name), static _ => []);
+        lock (list)
+        {
+            string? replaces = list.Count == 0 ? null : list[0].Summary.Id;
+            for (int i = 0; i < list.Count; i++)
+            {
+                list[i] = (list[i].Summary with { IsCurrent = false }, list[i].Yaml);
+            }
+
+            string id = $"r{list.Count + 1}-{updated.Summary.Routing.Revision}";
+            var summary = new RevisionSummary(id, at, actor, origin, manager, reason, action, replaces, updated.Summary.Routing.Kind,
+                updated.Summary.Routing.Effective, IsCurrent: true);
+            list.Insert(0, (summary, updated.VirtualServiceYaml ?? TestServices.RenderVirtualService(updated.Summary.Name, updated.Host, updated.Summary.Routing.Effective)));
+            return id;
+        }
+    }
+
+    private StableVersionInfo StableOf(ServiceDetail detail) =>
+        _stable.TryGetValue((detail.Summary.Namespace, detail.Summary.Name), out StableVersionInfo? stable)
+            ? stable
+            : detail.Summary.Versions.IsDefaultOrEmpty
+                ? new StableVersionInfo(null, StableReason.Unknown, "The service has no version to call stable.")
+                : new StableVersionInfo(detail.Summary.Versions[0].Name, StableReason.Oldest, $"{detail.Summary.Versions[0].Name} is the oldest version.");
+
+    private ImmutableArray<(RevisionSummary Summary, string Yaml)> Revisions(string namespaceName, string service)
+    {
+        if (!_history.TryGetValue((namespaceName, service), out List<(RevisionSummary Summary, string Yaml)>? list))
+        {
+            return [];
+        }
+
+        lock (list)
+        {
+            return [.. list];
+        }
+    }
+
+    public ServiceHistory? GetHistory(string namespaceName, string service)
+    {
+        if (GetService(namespaceName, service) is not { } detail)
+        {
+            return null;
+        }
+
+        return new ServiceHistory(namespaceName, service, detail.Summary.Routing.Revision, StableOf(detail),
+            [.. Revisions(namespaceName, service).Select(static r => r.Summary)], Cap: 50, HistoryProblems.GetValueOrDefault(service));
+    }
+
+    public RevisionComparison? CompareRevisions(string namespaceName, string service, string fromId, string toId)
+    {
+        ImmutableArray<(RevisionSummary Summary, string Yaml)> revisions = Revisions(namespaceName, service);
+        (RevisionSummary Summary, string Yaml)? from = revisions.Cast<(RevisionSummary Summary, string Yaml)?>().FirstOrDefault(r => r!.Value.Summary.Id == fromId);
+        (RevisionSummary Summary, string Yaml)? to = revisions.Cast<(RevisionSummary Summary, string Yaml)?>().FirstOrDefault(r => r!.Value.Summary.Id == toId);
+        if (from is null || to is null)
+        {
+            return null;
+        }
+
+        DiffPlex.DiffBuilder.Model.SideBySideDiffModel model =
+            DiffPlex.DiffBuilder.SideBySideDiffBuilder.Diff(from.Value.Yaml.TrimEnd('\n'), to.Value.Yaml.TrimEnd('\n'), ignoreWhiteSpace: false);
+        ImmutableArray<SideBySideLine> lines = [.. model.OldText.Lines.Zip(model.NewText.Lines, static (left, right) => new SideBySideLine(
+            left.Position, left.Text ?? string.Empty, KindOf(left.Type, DiffLineKind.Removed),
+            right.Position, right.Text ?? string.Empty, KindOf(right.Type, DiffLineKind.Added)))];
+        return new RevisionComparison(from.Value.Summary, to.Value.Summary, from.Value.Yaml, to.Value.Yaml, lines);
+
+        static DiffLineKind KindOf(DiffPlex.DiffBuilder.Model.ChangeType type, DiffLineKind changed) => type switch
+        {
+            DiffPlex.DiffBuilder.Model.ChangeType.Unchanged => DiffLineKind.Unchanged,
+            DiffPlex.DiffBuilder.Model.ChangeType.Imaginary => DiffLineKind.Absent,
+            DiffPlex.DiffBuilder.Model.ChangeType.Modified => DiffLineKind.Modified,
+            _ => changed,
+        };
+    }
+
+    public RollbackPreview PreviewRollback(string namespaceName, string service, RollbackTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ServiceDetail detail = Detail(namespaceName, service);
+        if (target.ToStable)
+        {
+            StableVersionInfo stable = StableOf(detail);
+            ImmutableArray<WeightShare> after = [.. detail.Summary.Versions.Select(v => new WeightShare(v.Name, v.Name == stable.Version ? 100 : 0))];
+            RoutingPreview preview = stable.Version is null
+                ? new RoutingPreview(string.Empty, string.Empty, [], [], [new ValidationMessage("TC0100", MessageSeverity.Error, string.Empty, stable.Explanation)], CanApply: false)
+                : Preview(namespaceName, service, new TrafficDraft(after, null));
+            return new RollbackPreview(target, $"All traffic to {stable.Version ?? "(none)"}", after, stable, preview);
+        }
+
+        RevisionSummary revision = Revisions(namespaceName, service).Select(static r => r.Summary).FirstOrDefault(r => r.Id == target.ToRevision)
+            ?? throw new InvalidOperationException($"no revision {target.ToRevision}");
+        return new RollbackPreview(target, $"Back to revision {revision.Id} by {revision.Actor}", revision.Weights, null,
+            Preview(namespaceName, service, new TrafficDraft(revision.Weights, null)));
+    }
+
+    public Task<ChangeOutcome> RollbackAsync(string namespaceName, string service, RollbackTarget target, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        Rollbacks.Add((service, target, expectedRevision));
+        Contexts.Add(change);
+        ServiceDetail detail = Detail(namespaceName, service);
+        if (NextRollbackOutcome is { } scripted)
+        {
+            NextRollbackOutcome = null;
+            return Task.FromResult(scripted(detail));
+        }
+
+        if (expectedRevision is not null && expectedRevision != detail.Summary.Routing.Revision)
+        {
+            return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Conflict(detail, $"{service} was changed by {detail.Summary.LastChangedBy ?? "someone else"}."));
+        }
+
+        RollbackPreview preview = PreviewRollback(namespaceName, service, target);
+        if (!preview.Preview.CanApply)
+        {
+            return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Invalid(preview.Preview.Validation));
+        }
+
+        ServiceDetail updated = TestServices.WithRouting(detail, RoutingKind.Split, preview.WeightsAfter, NextRevision(), change.Actor, null);
+        Record(updated, change, target.ToStable ? RevisionAction.ToStable : RevisionAction.Rollback);
+        Change(updated);
+        return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Applied(updated.Summary.Routing.Revision));
+    }
+
+    public Task<ChangeOutcome> MarkStableAsync(string namespaceName, string service, string version, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        StableMarks.Add((service, version, expectedRevision));
+        Contexts.Add(change);
+        ServiceDetail detail = Detail(namespaceName, service);
+        _stable[(namespaceName, service)] = new StableVersionInfo(version, StableReason.Marked, $"{version} was marked stable by {change.Actor}.");
+        ServiceDetail updated = detail with { Summary = detail.Summary with { Routing = detail.Summary.Routing with { Revision = NextRevision() } } };
+        Record(updated, change, RevisionAction.MarkStable);
+        Change(updated);
+        return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Applied(updated.Summary.Routing.Revision));
+    }
+
+    public IReadOnlyList<RolloutSummary> ListRollouts(string? namespaceName)
+    {
+        RolloutQueries.Add(namespaceName);
+        return [.. _services.Values
+            .Where(s => (namespaceName is null || s.Summary.Namespace == namespaceName) && s.Summary.Routing.Kind is RoutingKind.Split or RoutingKind.Rules)
+            .OrderBy(static s => s.Summary.Namespace, StringComparer.Ordinal).ThenBy(static s => s.Summary.Name, StringComparer.Ordinal)
+            .Select(RolloutOf)];
+    }
+
+    private RolloutSummary RolloutOf(ServiceDetail detail)
+    {
+        ServiceSummary s = detail.Summary;
+        ImmutableArray<RevisionSummary> revisions = [.. Revisions(s.Namespace, s.Name).Select(static r => r.Summary)];
+        MessageSeverity? worst = s.Validation.IsDefaultOrEmpty ? null : s.Validation.Max(static m => m.Severity);
+        return new RolloutSummary(s.Namespace, s.Name, s.Routing.Kind, s.Routing.Effective, s.Routing.Mirror, StableOf(detail),
+            revisions.IsEmpty ? s.LastChangedAt : revisions[^1].At, s.LastChangedAt, s.LastChangedBy,
+            revisions.IsEmpty ? null : revisions[0].Origin, worst, s.Validation.IsDefault ? 0 : s.Validation.Length, s.Routing.Revision);
+    }
+
+    public NamespaceRollbackPlan PlanNamespaceRollback(string namespaceName) =>
+        new(namespaceName, [.. _services.Values
+            .Where(s => s.Summary.Namespace == namespaceName && s.Summary.Routing.Kind is RoutingKind.Split or RoutingKind.Rules or RoutingKind.ReadOnly)
+            .OrderBy(static s => s.Summary.Name, StringComparer.Ordinal)
+            .Select(s =>
+            {
+                StableVersionInfo stable = StableOf(s);
+                string? blocked = s.Summary.Routing.Kind == RoutingKind.ReadOnly ? $"Read-only routing: {s.Summary.Routing.ReadOnlyReason}"
+                    : stable.Version is null ? "No stable version." : null;
+                return new NamespaceRollbackItem(s.Summary.Name, s.Summary.Routing.Revision, s.Summary.Routing.Effective, stable, blocked);
+            })]);
+
+    public async Task<NamespaceRollbackResult> RollbackNamespaceAsync(NamespaceRollbackPlan plan, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        NamespaceRollbacks.Add(plan);
+        var outcomes = ImmutableArray.CreateBuilder<ServiceOutcome>();
+        foreach (NamespaceRollbackItem item in plan.Items.Where(static i => i.Blocked is null))
+        {
+            outcomes.Add(new ServiceOutcome(item.Service, await RollbackAsync(plan.Namespace, item.Service, RollbackTarget.Stable, item.Revision, change, cancellationToken)));
+        }
+
+        return new NamespaceRollbackResult(plan.Namespace, outcomes.ToImmutable());
+    }
+
+    public IReadOnlyList<AuditEntry> GetAudit(string namespaceName, AuditQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        AuditQueries.Add(query);
+        return [.. _history
+            .Where(h => h.Key.Namespace == namespaceName)
+            .SelectMany(h => Revisions(h.Key.Namespace, h.Key.Name).Select(r => (Service: h.Key.Name, r.Summary)))
+            .Where(e => query.Actor is null || e.Summary.Actor.Contains(query.Actor, StringComparison.OrdinalIgnoreCase))
+            .Where(e => query.Service is null || e.Service.Contains(query.Service, StringComparison.OrdinalIgnoreCase))
+            .Where(e => (query.From is null || e.Summary.At >= query.From) && (query.To is null || e.Summary.At <= query.To))
+            .OrderByDescending(static e => e.Summary.At)
+            .Select(e => new AuditEntry(e.Summary.At, namespaceName, e.Service, e.Summary.Actor, e.Summary.Origin, e.Summary.Manager,
+                e.Summary.Action, e.Summary.Reason, e.Summary.Weights, e.Summary.Id))];
+    }
 }
