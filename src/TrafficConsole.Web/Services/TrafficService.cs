@@ -212,6 +212,12 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
         {
             yield return ResourceAccess.UpdateHttpRoutes;
         }
+
+        // A restored revision deletes the routing resources it lacked: that takes delete rights too.
+        foreach (ResourceRef deleted in plan.Deletes.IsDefault ? [] : plan.Deletes)
+        {
+            yield return deleted.Kind == VirtualService.KindName ? ResourceAccess.DeleteVirtualServices : ResourceAccess.DeleteDestinationRules;
+        }
     }
 
     private static IEnumerable<ResourceAccess> AccessFor(DeletePlan plan) =>
