@@ -44,8 +44,6 @@ public sealed record ResourceAccess(string Verb, string Group, string Resource)
     /// <summary>Update HTTPRoutes (Gateway API routing).</summary>
     public static ResourceAccess UpdateHttpRoutes { get; } = new("update", IstioApi.GatewayApiGroup, HttpRoute.Plural);
 
-    /// <summary>Create ConfigMaps: the rollout history's revisions.</summary>
-    public static ResourceAccess CreateConfigMaps { get; } = new("create", string.Empty, "configmaps");
 
     /// <summary>List VirtualServices: reading a namespace's routing (the hub's JoinNamespace).</summary>
     public static ResourceAccess ListVirtualServices { get; } = new("list", IstioApi.NetworkingGroup, VirtualService.Plural);
@@ -58,7 +56,7 @@ public sealed record ResourceAccess(string Verb, string Group, string Resource)
     [
         UpdateVirtualServices, CreateVirtualServices, DeleteVirtualServices,
         UpdateDestinationRules, CreateDestinationRules, DeleteDestinationRules,
-        UpdateHttpRoutes, CreateConfigMaps, ListVirtualServices, WatchVirtualServices,
+        UpdateHttpRoutes, ListVirtualServices, WatchVirtualServices,
     ];
 }
 
@@ -83,9 +81,6 @@ public sealed record NamespacePermissions(string Namespace, string? User, Immuta
 
     /// <summary>Why routing cannot be deleted; null when it can.</summary>
     public string? DeleteDeniedReason => Denied(ResourceAccess.DeleteVirtualServices, ResourceAccess.DeleteDestinationRules);
-
-    /// <summary>Why a change cannot be recorded in the rollout history; null when it can.</summary>
-    public string? HistoryDeniedReason => Denied(ResourceAccess.CreateConfigMaps);
 
     /// <summary>Why the namespace cannot be read live; null when it can.</summary>
     public string? ReadDeniedReason => Denied(ResourceAccess.ListVirtualServices, ResourceAccess.WatchVirtualServices);
