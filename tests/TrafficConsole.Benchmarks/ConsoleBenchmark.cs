@@ -2,17 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using TrafficConsole.Sandbox;
-using TrafficConsole.Web.Hosting;
 
 namespace TrafficConsole.Benchmarks;
 
@@ -32,18 +26,8 @@ internal static class ConsoleBenchmark
         {
             await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { DataDirectory = dataDir.FullName, Seed = SandboxSeed.Bookinfo });
             await SeedBigNamespaceAsync(sandbox, bigServices);
-            await using var app = ConsoleApp.Build(
-                ["--urls", "http://127.0.0.1:0", "--environment", "Development"],
-                builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["Cluster:Mode"] = "Sandbox",
-                    ["Cluster:ServerUrl"] = sandbox.Url.ToString(),
-                    ["Cluster:Token"] = sandbox.AdminToken,
-                    ["Serilog:MinimumLevel:Default"] = "Warning",
-                    ["Logging:LogLevel:Default"] = "Warning",
-                }));
-            await app.StartAsync();
-            var baseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
+            var (app, baseUrl) = await BenchmarkHosts.StartConsoleAsync(sandbox);
+            await using var _ = app;
             using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(2) };
             await WaitForServicesAsync(http, BigNamespace, bigServices);
 
@@ -52,12 +36,7 @@ internal static class ConsoleBenchmark
                 await MeasureHubPropagationAsync(baseUrl, http, hubClients),
             };
             using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = Environment.GetEnvironmentVariable("TRAFFICCONSOLE_CHROMIUM") ?? "/usr/bin/chromium",
-                Headless = true,
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-            });
+            await using var browser = await BenchmarkHosts.LaunchChromiumAsync(playwright);
             results.AddRange(await MeasureRenderAsync(browser, baseUrl, bigServices));
             results.AddRange(await MeasureViewersAsync(browser, baseUrl, http, sandbox, viewers));
             await app.StopAsync();
@@ -73,12 +52,12 @@ internal static class ConsoleBenchmark
     {
         using var http = new HttpClient { BaseAddress = sandbox.Url, Timeout = TimeSpan.FromMinutes(2) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", sandbox.AdminToken);
-        await PostAsync(http, "/api/v1/namespaces", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = BigNamespace } });
+        await BenchmarkHosts.PostAsync(http, "/api/v1/namespaces", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = BigNamespace } });
         var sw = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
         {
             var name = $"svc-{i:D4}";
-            await PostAsync(http, $"/api/v1/namespaces/{BigNamespace}/services", new JsonObject
+            await BenchmarkHosts.PostAsync(http, $"/api/v1/namespaces/{BigNamespace}/services", new JsonObject
             {
                 ["apiVersion"] = "v1",
                 ["kind"] = "Service",
@@ -87,7 +66,7 @@ internal static class ConsoleBenchmark
             });
             foreach (var version in i % 3 == 0 ? new[] { "v1", "v2" } : ["v1"])
             {
-                await PostAsync(http, $"/apis/apps/v1/namespaces/{BigNamespace}/deployments", new JsonObject
+                await BenchmarkHosts.PostAsync(http, $"/apis/apps/v1/namespaces/{BigNamespace}/deployments", new JsonObject
                 {
                     ["apiVersion"] = "apps/v1",
                     ["kind"] = "Deployment",
@@ -108,14 +87,6 @@ internal static class ConsoleBenchmark
         Console.Error.WriteLine($"  seeded {count} services with their deployments in {sw.Elapsed.TotalSeconds:F1} s");
     }
 
-    private static async Task PostAsync(HttpClient http, string path, JsonNode body)
-    {
-        using var response = await http.PostAsync(path, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        }
-    }
 
     private static async Task WaitForServicesAsync(HttpClient http, string ns, int count)
     {

@@ -1,15 +1,9 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using TrafficConsole.Sandbox;
-using TrafficConsole.Web.Hosting;
 
 namespace TrafficConsole.Benchmarks;
 
@@ -33,29 +27,14 @@ internal static class RolloutBenchmark
             await SeedRolloutsAsync(cluster, namespaces);
             int rollouts = namespaces * ServicesPerNamespace;
 
-            await using var app = ConsoleApp.Build(
-                ["--urls", "http://127.0.0.1:0", "--environment", "Development"],
-                builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["Cluster:Mode"] = "Sandbox",
-                    ["Cluster:ServerUrl"] = sandbox.Url.ToString(),
-                    ["Cluster:Token"] = sandbox.AdminToken,
-                    ["Serilog:MinimumLevel:Default"] = "Warning",
-                    ["Logging:LogLevel:Default"] = "Warning",
-                }));
-            await app.StartAsync();
-            var baseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
+            var (app, baseUrl) = await BenchmarkHosts.StartConsoleAsync(sandbox);
+            await using var _ = app;
             using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(2) };
             await WaitForRolloutsAsync(http, rollouts);
             await WaitForHistoryAsync(http, namespaces);
 
             using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = Environment.GetEnvironmentVariable("TRAFFICCONSOLE_CHROMIUM") ?? "/usr/bin/chromium",
-                Headless = true,
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-            });
+            await using var browser = await BenchmarkHosts.LaunchChromiumAsync(playwright);
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
             var results = new List<Result>();
             results.AddRange(await MeasureOverviewAsync(page, baseUrl, rollouts, namespaces));
@@ -80,7 +59,7 @@ internal static class RolloutBenchmark
         var sw = Stopwatch.StartNew();
         for (var n = 0; n < namespaces; n++)
         {
-            await PostAsync(http, "/api/v1/namespaces", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = Namespace(n) } });
+            await BenchmarkHosts.PostAsync(http, "/api/v1/namespaces", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = Namespace(n) } });
         }
 
         await Parallel.ForEachAsync(
@@ -89,7 +68,7 @@ internal static class RolloutBenchmark
             async (item, _) =>
             {
                 var (ns, name) = item;
-                await PostAsync(http, $"/api/v1/namespaces/{ns}/services", new JsonObject
+                await BenchmarkHosts.PostAsync(http, $"/api/v1/namespaces/{ns}/services", new JsonObject
                 {
                     ["apiVersion"] = "v1",
                     ["kind"] = "Service",
@@ -98,7 +77,7 @@ internal static class RolloutBenchmark
                 });
                 foreach (var version in new[] { "v1", "v2" })
                 {
-                    await PostAsync(http, $"/apis/apps/v1/namespaces/{ns}/deployments", new JsonObject
+                    await BenchmarkHosts.PostAsync(http, $"/apis/apps/v1/namespaces/{ns}/deployments", new JsonObject
                     {
                         ["apiVersion"] = "apps/v1",
                         ["kind"] = "Deployment",
@@ -116,7 +95,7 @@ internal static class RolloutBenchmark
                     });
                 }
 
-                await PostAsync(http, $"/apis/networking.istio.io/v1/namespaces/{ns}/destinationrules", new JsonObject
+                await BenchmarkHosts.PostAsync(http, $"/apis/networking.istio.io/v1/namespaces/{ns}/destinationrules", new JsonObject
                 {
                     ["apiVersion"] = "networking.istio.io/v1",
                     ["kind"] = "DestinationRule",
@@ -129,7 +108,7 @@ internal static class RolloutBenchmark
                             new JsonObject { ["name"] = "v2", ["labels"] = new JsonObject { ["version"] = "v2" } }),
                     },
                 });
-                await PostAsync(http, $"/apis/networking.istio.io/v1/namespaces/{ns}/virtualservices", new JsonObject
+                await BenchmarkHosts.PostAsync(http, $"/apis/networking.istio.io/v1/namespaces/{ns}/virtualservices", new JsonObject
                 {
                     ["apiVersion"] = "networking.istio.io/v1",
                     ["kind"] = "VirtualService",
@@ -149,14 +128,6 @@ internal static class RolloutBenchmark
         Console.Error.WriteLine($"  seeded {namespaces * ServicesPerNamespace} rollouts across {namespaces} namespaces in {sw.Elapsed.TotalSeconds:F1} s");
     }
 
-    private static async Task PostAsync(HttpClient http, string path, JsonNode body)
-    {
-        using var response = await http.PostAsync(path, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        }
-    }
 
     private static async Task WaitForRolloutsAsync(HttpClient http, int count)
     {
@@ -271,15 +242,14 @@ internal static class RolloutBenchmark
         for (var i = 0; i < rollbacks; i++)
         {
             var ns = Namespace(i);
+            // The rows rolled back before have left the overview; the grid is virtualized, so search for the one wanted.
             await page.GotoAsync(new Uri(baseUrl, "rollouts").ToString());
-            await FirstRowAsync(page);
+            await page.Locator("[data-testid=rollout-link]").First.WaitForAsync(new() { Timeout = 30_000 });
+            await page.Locator("input[data-testid=rollout-search]").FillAsync(ns);
+            // Click only once the filtered grid is on screen: a click during its re-render would miss.
+            await Microsoft.Playwright.Assertions.Expect(page.Locator("[data-testid=rollout-count]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex($"^{ServicesPerNamespace} of "));
             var row = page.Locator("tr").Filter(new() { Has = page.Locator($"[data-testid=rollout-link][data-namespace={ns}][data-service={Service(0)}]") });
-            if (await row.CountAsync() == 0)
-            {
-                // Without a namespace attribute on the link, filter to the namespace by search.
-                await page.Locator("[data-testid=rollout-search] input").FillAsync(ns);
-                row = page.Locator("tr").Filter(new() { Has = page.Locator($"[data-testid=rollout-link][data-service={Service(0)}]") });
-            }
+            await row.First.WaitForAsync(new() { Timeout = 30_000 });
 
             var toStable = row.First.Locator("[data-testid=row-to-stable]");
             if (!await toStable.IsEnabledAsync(new() { Timeout = 10_000 }))
