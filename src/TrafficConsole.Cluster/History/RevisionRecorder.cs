@@ -218,6 +218,14 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
             {
                 await Task.Delay(_options.SettleDelay, _time, cancellationToken).ConfigureAwait(false);
                 _pending.TryRemove(service, out _);
+                if (WrittenByConsoleJustNow(service))
+                {
+                    // The replica that wrote it records it with who, why and what (a rollback, a mark-stable...);
+                    // the loop only steps in for a write nobody recorded, so look again once it has stood.
+                    Schedule(service, cancellationToken);
+                    return;
+                }
+
                 await RecordCurrentAsync(service.Namespace, service.Name, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -225,6 +233,20 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
                 _pending.TryRemove(service, out _);
             }
         }, CancellationToken.None);
+    }
+
+    // The timer may have been started by an earlier change: a console write newer than the settle delay is not the loop's yet.
+    private bool WrittenByConsoleJustNow(ServiceRef service)
+    {
+        MeshSnapshot snapshot = _cache.Current;
+        if (snapshot.GetServiceView(service.Namespace, service.Name) is not { } view
+            || snapshot.FindRevision(service.Namespace, service.Name, RoutingRevision.IdOf(service.Namespace, service.Name, view.Routing.Revision)) is not null)
+        {
+            return false;
+        }
+
+        (_, RevisionSource source, _, _, DateTimeOffset? at) = Author(view, view.Routing.Revision);
+        return source == RevisionSource.Console && at is { } written && _time.GetUtcNow() - written < _options.SettleDelay;
     }
 
     private async Task<RoutingRevision?> StoreAsync(RoutingRevision revision, CancellationToken cancellationToken)
