@@ -52,4 +52,35 @@ internal static class BenchmarkHosts
             throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         }
     }
+
+    /// <summary>A Service selecting <c>app=<paramref name="name"/></c> and one Deployment per version labelled <c>version=&lt;v&gt;</c>.</summary>
+    public static async Task CreateVersionedServiceAsync(HttpClient http, string ns, string name, IEnumerable<string> versions)
+    {
+        await PostAsync(http, $"/api/v1/namespaces/{ns}/services", new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Service",
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["spec"] = new JsonObject { ["selector"] = new JsonObject { ["app"] = name }, ["ports"] = new JsonArray(new JsonObject { ["port"] = 9080 }) },
+        });
+        foreach (var version in versions)
+        {
+            await PostAsync(http, $"/apis/apps/v1/namespaces/{ns}/deployments", new JsonObject
+            {
+                ["apiVersion"] = "apps/v1",
+                ["kind"] = "Deployment",
+                ["metadata"] = new JsonObject { ["name"] = $"{name}-{version}" },
+                ["spec"] = new JsonObject
+                {
+                    ["replicas"] = 1,
+                    ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = name, ["version"] = version } },
+                    ["template"] = new JsonObject
+                    {
+                        ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = name, ["version"] = version } },
+                        ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "example/app:1" }) },
+                    },
+                },
+            });
+        }
+    }
 }

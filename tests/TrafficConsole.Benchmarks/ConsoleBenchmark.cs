@@ -57,32 +57,7 @@ internal static class ConsoleBenchmark
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
         {
             var name = $"svc-{i:D4}";
-            await BenchmarkHosts.PostAsync(http, $"/api/v1/namespaces/{BigNamespace}/services", new JsonObject
-            {
-                ["apiVersion"] = "v1",
-                ["kind"] = "Service",
-                ["metadata"] = new JsonObject { ["name"] = name },
-                ["spec"] = new JsonObject { ["selector"] = new JsonObject { ["app"] = name }, ["ports"] = new JsonArray(new JsonObject { ["port"] = 9080 }) },
-            });
-            foreach (var version in i % 3 == 0 ? new[] { "v1", "v2" } : ["v1"])
-            {
-                await BenchmarkHosts.PostAsync(http, $"/apis/apps/v1/namespaces/{BigNamespace}/deployments", new JsonObject
-                {
-                    ["apiVersion"] = "apps/v1",
-                    ["kind"] = "Deployment",
-                    ["metadata"] = new JsonObject { ["name"] = $"{name}-{version}" },
-                    ["spec"] = new JsonObject
-                    {
-                        ["replicas"] = 1,
-                        ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = name, ["version"] = version } },
-                        ["template"] = new JsonObject
-                        {
-                            ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = name, ["version"] = version } },
-                            ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "example/app:1" }) },
-                        },
-                    },
-                });
-            }
+            await BenchmarkHosts.CreateVersionedServiceAsync(http, BigNamespace, name, i % 3 == 0 ? new[] { "v1", "v2" } : ["v1"]);
         });
         Console.Error.WriteLine($"  seeded {count} services with their deployments in {sw.Elapsed.TotalSeconds:F1} s");
     }

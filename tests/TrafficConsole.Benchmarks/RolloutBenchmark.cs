@@ -68,32 +68,7 @@ internal static class RolloutBenchmark
             async (item, _) =>
             {
                 var (ns, name) = item;
-                await BenchmarkHosts.PostAsync(http, $"/api/v1/namespaces/{ns}/services", new JsonObject
-                {
-                    ["apiVersion"] = "v1",
-                    ["kind"] = "Service",
-                    ["metadata"] = new JsonObject { ["name"] = name },
-                    ["spec"] = new JsonObject { ["selector"] = new JsonObject { ["app"] = name }, ["ports"] = new JsonArray(new JsonObject { ["port"] = 9080 }) },
-                });
-                foreach (var version in new[] { "v1", "v2" })
-                {
-                    await BenchmarkHosts.PostAsync(http, $"/apis/apps/v1/namespaces/{ns}/deployments", new JsonObject
-                    {
-                        ["apiVersion"] = "apps/v1",
-                        ["kind"] = "Deployment",
-                        ["metadata"] = new JsonObject { ["name"] = $"{name}-{version}" },
-                        ["spec"] = new JsonObject
-                        {
-                            ["replicas"] = 1,
-                            ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = name, ["version"] = version } },
-                            ["template"] = new JsonObject
-                            {
-                                ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = name, ["version"] = version } },
-                                ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["image"] = "example/app:1" }) },
-                            },
-                        },
-                    });
-                }
+                await BenchmarkHosts.CreateVersionedServiceAsync(http, ns, name, new[] { "v1", "v2" });
 
                 await BenchmarkHosts.PostAsync(http, $"/apis/networking.istio.io/v1/namespaces/{ns}/destinationrules", new JsonObject
                 {
