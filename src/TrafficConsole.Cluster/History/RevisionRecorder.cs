@@ -39,6 +39,7 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
     private const string ConsoleManager = MeshResourceClient<V1ConfigMap>.FieldManager;
     private const string UnknownActor = "unknown (external)";
     private static readonly TimeSpan CacheWait = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ManagedFieldsPrecision = TimeSpan.FromSeconds(1);
 
     private readonly IKubernetes _client;
     private readonly IMeshCache _cache;
@@ -46,6 +47,7 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<ServiceRef, byte> _pending = new();
+    private readonly ConcurrentDictionary<ServiceRef, int> _writing = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task? _running;
     private DateTimeOffset _lastAt = DateTimeOffset.MinValue;
@@ -98,6 +100,45 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Marks a console write of the service as under way in this process until the result is disposed: the
+    /// background loop does not record the service meanwhile (a write of a DestinationRule and then a VirtualService
+    /// passes through a state nobody asked for, and the writer records what the write produced itself).
+    /// </summary>
+    public IDisposable BeginWrite(string @namespace, string service)
+    {
+        var key = new ServiceRef(@namespace, service);
+        _writing.AddOrUpdate(key, 1, static (_, count) => count + 1);
+        return new WriteScope(this, key);
+    }
+
+    private void EndWrite(ServiceRef key)
+    {
+        while (_writing.TryGetValue(key, out int count))
+        {
+            bool done = count <= 1
+                ? _writing.TryRemove(new KeyValuePair<ServiceRef, int>(key, count))
+                : _writing.TryUpdate(key, count - 1, count);
+            if (done)
+            {
+                return;
+            }
+        }
+    }
+
+    private sealed class WriteScope(RevisionRecorder recorder, ServiceRef key) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                recorder.EndWrite(key);
+            }
+        }
     }
 
     /// <summary>
@@ -235,9 +276,15 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
         }, CancellationToken.None);
     }
 
-    // The timer may have been started by an earlier change: a console write newer than the settle delay is not the loop's yet.
+    // The timer may have been started by an earlier change: a console write under way here, or one newer than the
+    // settle delay, is not the loop's yet. managedFields times have whole seconds, so "newer" allows one more.
     private bool WrittenByConsoleJustNow(ServiceRef service)
     {
+        if (_writing.ContainsKey(service))
+        {
+            return true;
+        }
+
         MeshSnapshot snapshot = _cache.Current;
         if (snapshot.GetServiceView(service.Namespace, service.Name) is not { } view
             || snapshot.FindRevision(service.Namespace, service.Name, RoutingRevision.IdOf(service.Namespace, service.Name, view.Routing.Revision)) is not null)
@@ -246,7 +293,7 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
         }
 
         (_, RevisionSource source, _, _, DateTimeOffset? at) = Author(view, view.Routing.Revision);
-        return source == RevisionSource.Console && at is { } written && _time.GetUtcNow() - written < _options.SettleDelay;
+        return source == RevisionSource.Console && at is { } written && _time.GetUtcNow() - written < _options.SettleDelay + ManagedFieldsPrecision;
     }
 
     private async Task<RoutingRevision?> StoreAsync(RoutingRevision revision, CancellationToken cancellationToken)

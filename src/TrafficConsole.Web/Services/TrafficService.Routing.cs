@@ -258,6 +258,8 @@ internal sealed partial class TrafficService
         }
 
         // The writer records the actor on the resources it writes (trafficconsole.io/changed-by), and writes as the user.
+        // Until it is recorded, the recorder's loop leaves this service to this write (it passes through partial states).
+        using IDisposable writing = runtime.Recorder.BeginWrite(namespaceName, service);
         WriteResult result = await runtime.Writer.ApplyAsync(plan, actor, change.As, cancellationToken).ConfigureAwait(false);
         ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
         if (outcome is ChangeOutcome.Applied applied)

@@ -164,6 +164,8 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
             return denied;
         }
 
+        // Until it is recorded, the recorder's loop leaves this service to this write (it passes through partial states).
+        using IDisposable writing = runtime.Recorder.BeginWrite(namespaceName, service);
         WriteResult result = await runtime.Writer.DeleteAsync(plan, actor, namespaceName, service, change.As, cancellationToken).ConfigureAwait(false);
         ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
         if (outcome is ChangeOutcome.Applied applied)

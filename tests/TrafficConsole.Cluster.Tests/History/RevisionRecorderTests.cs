@@ -103,6 +103,31 @@ public sealed class RevisionRecorderTests
     }
 
     [Fact]
+    public async Task A_write_that_stands_half_done_for_longer_than_the_settle_delay_is_recorded_once_as_written()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshCache cache = await cluster.StartCacheAsync();
+        using var slow = new Kubernetes(KubernetesConnection.CreateConfiguration(cluster.ClusterOptions), new DelayVirtualServiceCreate(TimeSpan.FromSeconds(2.5)));
+        var writer = new RoutingWriter(slow, cache);
+        await using RevisionRecorder recorder = Recorder(cluster, cache);
+        await recorder.StartAsync(CancellationToken.None);
+
+        // The DestinationRule stands alone for 2.5 s, longer than the settle delay and managedFields' whole second:
+        // the loop must leave it to the write under way, or the history gains a state nobody asked for.
+        RoutingRevision? recorded;
+        using (recorder.BeginWrite(Ns, "reviews"))
+        {
+            (ServiceView before, WriteResult.Applied applied) = await ApplyAsync(cache, writer, ("v1", 30), ("v2", 70), ("v3", 0));
+            recorded = await recorder.RecordAppliedAsync(before, applied, new RevisionChange("alice", RevisionAction.Apply));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        RoutingRevision only = Assert.Single(cache.Current.GetRevisions(Ns, "reviews"));
+        Assert.Equal((recorded!.Id, "alice", RevisionSource.Console), (only.Id, only.Actor, only.Source));
+        Assert.Single(await RevisionConfigMapsAsync(cluster));
+    }
+
+    [Fact]
     public async Task The_oldest_revisions_beyond_the_cap_are_pruned()
     {
         await using TestCluster cluster = await TestCluster.StartAsync();
@@ -158,6 +183,20 @@ public sealed class RevisionRecorderTests
         Assert.NotNull(cache.Current.In(Ns).Revisions["tc-rev-reviews-broken"].Problem);
         Assert.Empty(cache.Current.GetRevisions(Ns, "reviews"));
         Assert.NotNull(cache.Current.GetServiceView(Ns, "reviews"));
+    }
+
+    /// <summary>Holds every VirtualService create back for a while before sending it on.</summary>
+    private sealed class DelayVirtualServiceCreate(TimeSpan delay) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/virtualservices", StringComparison.Ordinal))
+            {
+                await Task.Delay(delay, cancellationToken);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 
     /// <summary>Answers every configmaps request with 403, as an API server does for credentials without the right.</summary>
