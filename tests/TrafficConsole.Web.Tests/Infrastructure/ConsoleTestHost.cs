@@ -11,6 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog.Core;
 using TrafficConsole.Sandbox;
+using TrafficConsole.Sandbox.Auth;
 using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Hubs;
 using TrafficConsole.Web.Services;
@@ -29,6 +30,9 @@ public sealed class ConsoleTestHostOptions
 
     /// <summary>What the sandbox holds at first start.</summary>
     public SandboxSeed Seed { get; set; } = SandboxSeed.Bookinfo;
+
+    /// <summary>Static tokens the test's own sandbox accepts beside the admin token (users its seeded RBAC or the test's Roles name).</summary>
+    public IList<SandboxToken> SandboxTokens { get; } = [];
 
     /// <summary>Extra configuration for the console (e.g. <c>Console:DefaultActor</c>).</summary>
     public IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -57,6 +61,7 @@ public sealed class ConsoleTestHost : IAsyncDisposable
     private readonly string _dataDir;
     private readonly bool _ownsSandbox;
     private readonly SandboxSeed _seed;
+    private readonly IReadOnlyList<SandboxToken> _tokens;
     private SandboxServer? _sandbox;
     private readonly int _sandboxPort;
 
@@ -69,6 +74,7 @@ public sealed class ConsoleTestHost : IAsyncDisposable
         _ownsSandbox = ownsSandbox;
         _dataDir = dataDir;
         _seed = seed;
+        _tokens = sandbox.Tokens;
         Log = log;
         SandboxUrl = sandbox.Url;
         AdminToken = sandbox.AdminToken;
@@ -125,7 +131,7 @@ public sealed class ConsoleTestHost : IAsyncDisposable
         }
         else
         {
-            sandbox = await StartSandboxAsync(0, dataDir, options.Seed, cancellationToken);
+            sandbox = await StartSandboxAsync(0, dataDir, options.Seed, cancellationToken, options.SandboxTokens);
             settings["Cluster:ServerUrl"] = sandbox.Url.ToString();
             settings["Cluster:Token"] = sandbox.AdminToken;
         }
@@ -233,7 +239,7 @@ public sealed class ConsoleTestHost : IAsyncDisposable
             return;
         }
 
-        _sandbox = await StartSandboxAsync(_sandboxPort, _dataDir, _seed, cancellationToken);
+        _sandbox = await StartSandboxAsync(_sandboxPort, _dataDir, _seed, cancellationToken, _tokens);
     }
 
     public async ValueTask DisposeAsync()
@@ -267,8 +273,16 @@ public sealed class ConsoleTestHost : IAsyncDisposable
     /// <summary>JSON options matching the console's API (camelCase, enums as strings).</summary>
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    internal static Task<SandboxServer> StartSandboxAsync(int port, string dataDir, SandboxSeed seed, CancellationToken cancellationToken) =>
-        SandboxServer.StartAsync(new SandboxOptions { Port = port, DataDirectory = dataDir, Seed = seed }, cancellationToken);
+    internal static Task<SandboxServer> StartSandboxAsync(int port, string dataDir, SandboxSeed seed, CancellationToken cancellationToken, IEnumerable<SandboxToken>? tokens = null)
+    {
+        SandboxOptions options = new() { Port = port, DataDirectory = dataDir, Seed = seed };
+        foreach (SandboxToken token in tokens ?? [])
+        {
+            options.Tokens.Add(token);
+        }
+
+        return SandboxServer.StartAsync(options, cancellationToken);
+    }
 
     private void EnsureOwnSandbox()
     {

@@ -76,9 +76,9 @@ public sealed class OpenIdTests : IAsyncLifetime
     }
 
     /// <summary>A console with <c>Auth:Strategy=openid</c> against <paramref name="provider"/>.</summary>
-    internal static async Task<ConsoleTestHost> StartConsoleAsync(TestOpenIdProvider provider, ViewerPermissions? viewers = null)
+    internal static async Task<ConsoleTestHost> StartConsoleAsync(TestOpenIdProvider provider)
     {
-        ConsoleTestHost host = await SecurityHosts.TokenAsync(viewers, o =>
+        ConsoleTestHost host = await SecurityHosts.TokenAsync(o =>
         {
             o.Settings["Auth:Strategy"] = "openid";
             o.Settings["Auth:OpenId:Issuer"] = provider.Issuer.ToString();

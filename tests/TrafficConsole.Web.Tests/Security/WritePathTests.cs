@@ -23,16 +23,17 @@ namespace TrafficConsole.Web.Tests.Security;
 /// <summary>
 /// Every write path, found by enumeration (REST endpoints from the endpoint data source, service-layer writes and hub
 /// methods by reflection), so paths added later are covered: a viewer is refused on each, and nothing changes in the cluster.
+/// The viewer is a real sandbox user whose Roles let it read and not write: the cluster's RBAC answers, the console's gates refuse.
 /// </summary>
 public sealed class WritePathTests
 {
-    private const string Viewer = "sandbox-admin";
+    private const string Viewer = SecurityHosts.Viewer;
 
     [Fact]
     public async Task A_viewer_is_refused_with_403_and_the_reason_on_every_rest_write_endpoint_and_nothing_changes()
     {
-        await using ConsoleTestHost host = await SecurityHosts.TokenAsync(new ViewerPermissions(Viewer));
-        using HttpClient client = host.BearerClient(host.AdminToken);
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        using HttpClient client = host.BearerClient(SecurityHosts.ViewerToken);
         string before = await RoutingResourcesAsync(host);
 
         ImmutableArray<(string Method, string Path)> writes = [.. RestWrites(host)];
@@ -51,9 +52,9 @@ public sealed class WritePathTests
     [Fact]
     public async Task A_viewer_is_refused_by_every_service_layer_write_and_nothing_changes()
     {
-        await using ConsoleTestHost host = await SecurityHosts.TokenAsync(new ViewerPermissions(Viewer));
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
         ITrafficService traffic = host.Traffic;
-        ChangeContext viewer = new(Viewer) { As = ClusterIdentity.WithToken(Viewer, ["system:authenticated"], host.AdminToken) };
+        ChangeContext viewer = new(Viewer) { As = ClusterIdentity.WithToken(Viewer, ["system:authenticated"], SecurityHosts.ViewerToken) };
         ServiceRouting routing = traffic.GetRouting("shop", "catalog")!;
         string before = await RoutingResourcesAsync(host);
 
@@ -127,20 +128,29 @@ public sealed class WritePathTests
     [Fact]
     public async Task The_hub_requires_sign_in_and_refuses_a_namespace_the_user_may_not_read()
     {
-        await using ConsoleTestHost host = await SecurityHosts.TokenAsync(new ViewerPermissions(Viewer) { UnreadableNamespaces = ["shop"] });
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        // The stranger may read bookinfo (the seeded viewer role, bound in bookinfo only) and nothing in shop.
+        Kubectl.Result bound = await host.KubectlApplyAsync($$"""
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata: { name: stranger-reads-bookinfo, namespace: bookinfo }
+            roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "trafficconsole:mesh-viewer" }
+            subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: {{SecurityHosts.Stranger}} }]
+            """);
+        Assert.True(bound.ExitCode == 0, bound.ToString());
 
         await using HubConnection anonymous = host.CreateHubConnection();
         HttpRequestException unauthenticated = await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.StartAsync());
         Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
 
-        await using HubConnection viewer = host.HubConnection(host.AdminToken);
+        await using HubConnection viewer = host.HubConnection(SecurityHosts.StrangerToken);
         await viewer.StartAsync();
         ImmutableArray<ServiceChangedEvent> bookinfo = await viewer.InvokeAsync<ImmutableArray<ServiceChangedEvent>>(nameof(TrafficHub.JoinNamespace), "bookinfo");
         HubException refused = await Assert.ThrowsAsync<HubException>(() => viewer.InvokeAsync<ImmutableArray<ServiceChangedEvent>>(nameof(TrafficHub.JoinNamespace), "shop"));
 
         Assert.Contains(bookinfo, s => s.Service == "reviews");
         Assert.Contains("Not allowed to follow namespace 'shop'", refused.Message, StringComparison.Ordinal);
-        Assert.Contains($"{Viewer} may not list virtualservices", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"{SecurityHosts.Stranger} may not list virtualservices", refused.Message, StringComparison.Ordinal);
 
         // The hub has no write methods; one added later must get a permission check and a case here.
         string[] methods = [.. typeof(TrafficHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
