@@ -28,6 +28,9 @@ namespace TrafficConsole.Cluster.Writing;
 /// </summary>
 public sealed class RoutingWriter : IRoutingWriter
 {
+    // What ServerVersionAsync and CachedVersion say for a resource that does not exist.
+    private const string Absent = "(absent)";
+
     /// <summary>Annotation on the VirtualService: who made the last change through TrafficConsole.</summary>
     public const string ChangedByAnnotation = "trafficconsole.io/changed-by";
 
@@ -90,17 +93,17 @@ public sealed class RoutingWriter : IRoutingWriter
         bool destinationRuleFirst = !RemovesSubsets(plan);
         using IKubernetes? own = ClientOf(identity);
         IKubernetes api = own ?? _client;
-        var steps = new List<Func<CancellationToken, Task<ResourceWrite?>>>();
-        Func<CancellationToken, Task<ResourceWrite?>> writeVs = ct => WriteVirtualServiceAsync(api, plan, actor, ct);
-        Func<CancellationToken, Task<ResourceWrite?>> writeDr = ct => WriteDestinationRuleAsync(api, plan, ct);
+        var steps = new List<(ResourceRef? Target, Func<CancellationToken, Task<ResourceWrite?>> Run)>();
+        (ResourceRef?, Func<CancellationToken, Task<ResourceWrite?>>) writeVs = (RefOf(plan.VirtualService, VirtualService.KindName, VirtualService.Plural), ct => WriteVirtualServiceAsync(api, plan, actor, ct));
+        (ResourceRef?, Func<CancellationToken, Task<ResourceWrite?>>) writeDr = (RefOf(plan.DestinationRule, DestinationRule.KindName, DestinationRule.Plural), ct => WriteDestinationRuleAsync(api, plan, ct));
         steps.AddRange(destinationRuleFirst ? [writeDr, writeVs] : [writeVs, writeDr]);
-        steps.Add(ct => WriteHttpRouteAsync(api, plan, actor, ct));
+        steps.Add((RefOf(plan.HttpRoute, HttpRoute.KindName, HttpRoute.Plural), ct => WriteHttpRouteAsync(api, plan, actor, ct)));
 
         // Resources the restored revision lacks go last, each only if still at the version the plan read.
         foreach (ResourceRef reference in (plan.Deletes.IsDefault ? [] : plan.Deletes)
             .OrderBy(static r => r.Kind == VirtualService.KindName ? 0 : 1).ThenBy(static r => r.Name, StringComparer.Ordinal))
         {
-            steps.Add(async ct =>
+            steps.Add((reference, async ct =>
             {
                 try
                 {
@@ -112,22 +115,22 @@ public sealed class RoutingWriter : IRoutingWriter
                 }
 
                 return new ResourceWrite(reference.Kind, reference.Namespace, reference.Name, ResourceWrite.Deleted, null);
-            });
+            }));
         }
 
         ImmutableArray<ResourceWrite>.Builder written = ImmutableArray.CreateBuilder<ResourceWrite>();
-        foreach (Func<CancellationToken, Task<ResourceWrite?>> step in steps)
+        foreach ((ResourceRef? target, Func<CancellationToken, Task<ResourceWrite?>> run) in steps)
         {
             try
             {
-                if (await step(cancellationToken) is { } write)
+                if (await run(cancellationToken) is { } write)
                 {
                     written.Add(write);
                 }
             }
             catch (Exception ex) when (IsApiFailure(ex, cancellationToken))
             {
-                WriteResult failure = await MapFailureAsync(ex, service, plan.ExpectedRevision, cancellationToken);
+                WriteResult failure = await MapFailureAsync(ex, service, plan.ExpectedRevision, api, target, cancellationToken);
                 return Reject(actor, ns, serviceName, failure with { Written = written.ToImmutable() });
             }
         }
@@ -205,7 +208,7 @@ public sealed class RoutingWriter : IRoutingWriter
             }
             catch (Exception ex) when (IsApiFailure(ex, cancellationToken))
             {
-                WriteResult failure = await MapFailureAsync(ex, target, plan.ExpectedRevision, cancellationToken);
+                WriteResult failure = await MapFailureAsync(ex, target, plan.ExpectedRevision, api, reference, cancellationToken);
                 return Reject(actor, @namespace, service, failure with { Written = written.ToImmutable() });
             }
         }
@@ -387,7 +390,11 @@ public sealed class RoutingWriter : IRoutingWriter
             : _users.ClientFor(identity);
     }
 
-    private async Task<WriteResult> MapFailureAsync(Exception error, ServiceRef? service, string expectedRevision, CancellationToken cancellationToken)
+    private static ResourceRef? RefOf<T>(T? item, string kind, string plural)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        item is null ? null : new ResourceRef(item.ApiVersion ?? string.Empty, kind, plural, item.Metadata?.NamespaceProperty ?? string.Empty, item.Metadata?.Name ?? string.Empty, item.Metadata?.ResourceVersion, ManagedByTrafficConsole: true);
+
+    private async Task<WriteResult> MapFailureAsync(Exception error, ServiceRef? service, string expectedRevision, IKubernetes api, ResourceRef? conflicted, CancellationToken cancellationToken)
     {
         if (error is HttpOperationException { Response: { } response } http)
         {
@@ -397,7 +404,7 @@ public sealed class RoutingWriter : IRoutingWriter
             {
                 case 409:
                     {
-                        ServiceView? current = await RefreshedViewAsync(service, expectedRevision, cancellationToken);
+                        ServiceView? current = await RefreshedViewAsync(service, expectedRevision, api, conflicted, cancellationToken);
                         return new WriteResult.Conflict(current, $"Someone else changed the routing of {service?.Name ?? "this service"} since you started ({message}). Review the current state and apply again.");
                     }
 
@@ -423,20 +430,53 @@ public sealed class RoutingWriter : IRoutingWriter
         return new WriteResult.Unavailable($"The API server could not be reached: {MeshCache.Describe(error)}");
     }
 
-    private async Task<ServiceView?> RefreshedViewAsync(ServiceRef? service, string expectedRevision, CancellationToken cancellationToken)
+    private async Task<ServiceView?> RefreshedViewAsync(ServiceRef? service, string expectedRevision, IKubernetes api, ResourceRef? conflicted, CancellationToken cancellationToken)
     {
         if (service is not { } s)
         {
             return null;
         }
 
-        // The cache may not have seen the other writer's change yet; give it a moment so the user sees it.
+        // The cache may not have seen the other writer's change yet; give it a moment so the user sees it. A changed
+        // revision is not enough: this write's own earlier steps (a DestinationRule created first) change it too.
+        // So ask the server what the conflicting resource is now, and wait until the cache shows exactly that.
+        string? now = conflicted is { } c ? await ServerVersionAsync(api, c, cancellationToken) : null;
         await _cache.WaitUntilAsync(
-            snapshot => snapshot.GetServiceView(s.Namespace, s.Name) is { } view && !string.Equals(view.Routing.Revision, expectedRevision, StringComparison.Ordinal),
+            snapshot => snapshot.GetServiceView(s.Namespace, s.Name) is { } view
+                && !string.Equals(view.Routing.Revision, expectedRevision, StringComparison.Ordinal)
+                && (now is null || string.Equals(CachedVersion(snapshot, conflicted!), now, StringComparison.Ordinal)),
             _options.ConflictRefreshTimeout,
             cancellationToken);
         return _cache.Current.GetServiceView(s.Namespace, s.Name);
     }
+
+    // The resource's resourceVersion on the server, Absent when it is gone, null when the server would not say.
+    private async Task<string?> ServerVersionAsync(IKubernetes api, ResourceRef target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            IKubernetesObject<V1ObjectMeta>? found = target.Kind switch
+            {
+                VirtualService.KindName => await ClientFor<VirtualService>(api, target.ApiVersion, target.Plural, target.Kind).GetAsync(target.Namespace, target.Name, cancellationToken),
+                DestinationRule.KindName => await ClientFor<DestinationRule>(api, target.ApiVersion, target.Plural, target.Kind).GetAsync(target.Namespace, target.Name, cancellationToken),
+                HttpRoute.KindName => await ClientFor<HttpRoute>(api, target.ApiVersion, target.Plural, target.Kind).GetAsync(target.Namespace, target.Name, cancellationToken),
+                _ => null,
+            };
+            return found?.Metadata?.ResourceVersion ?? Absent;
+        }
+        catch (Exception ex) when (IsApiFailure(ex, cancellationToken))
+        {
+            return null;
+        }
+    }
+
+    private static string CachedVersion(MeshSnapshot snapshot, ResourceRef target) => target.Kind switch
+    {
+        VirtualService.KindName => snapshot.FindVirtualService(target.Namespace, target.Name)?.ResourceVersion,
+        DestinationRule.KindName => snapshot.FindDestinationRule(target.Namespace, target.Name)?.ResourceVersion,
+        HttpRoute.KindName => snapshot.FindHttpRoute(target.Namespace, target.Name)?.ResourceVersion,
+        _ => null,
+    } ?? Absent;
 
     private WriteResult Reject(string actor, string @namespace, string service, WriteResult result)
     {

@@ -146,6 +146,24 @@ public sealed class RoutingWriterTests
     }
 
     [Fact]
+    public async Task A_conflict_shows_the_other_writers_change_even_when_the_cache_sees_this_writes_own_first_step_sooner()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshCache cache = await cluster.StartCacheAsync();
+        RoutingPlan plan = RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!);
+        MeshResourceClients resources = await cluster.ResourcesAsync();
+        await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "reviews", "reviews", ("v1", 100)));
+
+        // The other writer's VirtualService reaches this cache 600 ms late; this write's own DestinationRule at once.
+        var lagging = new RoutingWriter(cluster.NewClient(), new LaggingCache(cache, "bookinfo", "reviews", TimeSpan.FromMilliseconds(600)));
+        WriteResult result = await lagging.ApplyAsync(plan, "alice");
+
+        WriteResult.Conflict conflict = Assert.IsType<WriteResult.Conflict>(result);
+        Assert.Equal(100, conflict.Current!.Routing.EffectiveSplit.WeightOf("v1"));
+        Assert.Single(conflict.Current.VirtualServices);
+    }
+
+    [Fact]
     public async Task Content_the_api_server_rejects_comes_back_as_invalid_with_its_causes()
     {
         await using TestCluster cluster = await TestCluster.StartAsync();
