@@ -20,6 +20,7 @@ public sealed class MeshSnapshot
     private readonly ConcurrentDictionary<(string Namespace, string Service), ImmutableArray<RoutingRevision>> _revisions = new();
     private readonly ConcurrentDictionary<string, ImmutableDictionary<string, ImmutableArray<RoutingRevision>>> _revisionsByService = new(StringComparer.Ordinal);
     private ImmutableArray<IstioGateway>? _gateways;
+    private RoutingCandidates? _candidates;
 
     internal MeshSnapshot(
         long version,
@@ -191,13 +192,15 @@ public sealed class MeshSnapshot
         }
 
         // VirtualServices and DestinationRules of other namespaces may target this service too
-        // (hosts like reviews.bookinfo.svc.cluster.local); the builder decides which really do.
+        // (hosts like reviews.bookinfo.svc.cluster.local): the index hands over every resource naming it, of any
+        // namespace, and the builder decides which really target it.
+        RoutingCandidates candidates = _candidates ??= RoutingCandidates.Build(Resources.Values);
         return ServiceViewBuilder.Build(
             service,
             [.. resources.Workloads.Values],
-            [.. Resources.Values.SelectMany(static r => r.VirtualServices.Values)],
-            [.. Resources.Values.SelectMany(static r => r.DestinationRules.Values)],
-            [.. Resources.Values.SelectMany(static r => r.HttpRoutes.Values)],
+            candidates.VirtualServicesOf(@namespace, name),
+            candidates.DestinationRulesOf(@namespace, name),
+            candidates.HttpRoutesOf(@namespace, name),
             resources.Services.Values);
     }
 }
