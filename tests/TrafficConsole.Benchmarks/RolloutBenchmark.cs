@@ -175,7 +175,7 @@ internal static class RolloutBenchmark
         }
 
         var inCircuit = new Stats();
-        for (var run = 0; run < 25; run++)
+        for (var run = 0; run < 45; run++)
         {
             await page.EvaluateAsync("Blazor.navigateTo('/namespaces/bookinfo/services')");
             await page.Locator("[data-testid=service-link][data-service=reviews]").WaitForAsync();
