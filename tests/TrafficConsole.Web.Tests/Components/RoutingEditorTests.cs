@@ -48,6 +48,9 @@ public sealed class RoutingEditorTests : ConsoleTestContext
         Rules(cut)[index].QuerySelector("input[data-testid=condition-value]")!.Input(value);
         Rules(cut)[index].QuerySelector("[data-testid=rule-edit]")!.Click();
         cut.WaitForAssertion(() => Assert.Equal("false", Rules(cut)[index].GetAttribute("data-expanded")));
+
+        // The draft holds the condition (not only the inputs) before the caller goes on.
+        cut.WaitForAssertion(() => Assert.Equal($"header {key} is exactly {value}", RuleMatches(cut)[index]));
     }
 
     private static Task PickOperator(IRenderedComponent<ContainerFragmentHost> cut, ConditionOperator op) =>
@@ -265,14 +268,16 @@ public sealed class RoutingEditorTests : ConsoleTestContext
 
         Traffic.ChangeRouting("bookinfo", "reviews", new RoutingIntent { DefaultRoute = new RouteRule { Destinations = TrafficSplit.Of(("v2", 100)) } }, "alice");
 
-        cut.WaitForElement("[data-testid=routing-stale]");
-        Assert.Contains("alice", cut.Find("[data-testid=routing-stale]").TextContent, StringComparison.Ordinal);
+        cut.WaitForAssertion(() => Assert.Contains("alice", cut.Find("[data-testid=routing-stale]").TextContent, StringComparison.Ordinal));
         Assert.Equal(["header end-user is exactly jason"], RuleMatches(cut));
 
         cut.Find("[data-testid=routing-load-latest]").Click();
 
-        cut.WaitForAssertion(() => Assert.Empty(Rules(cut)));
-        Assert.Equal("v2 100", cut.Find("[data-testid=default-route] [data-testid=rule-bar]").GetAttribute("data-weights"));
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Empty(Rules(cut));
+            Assert.Equal("v2 100", cut.Find("[data-testid=default-route] [data-testid=rule-bar]").GetAttribute("data-weights"));
+        });
     }
 
     [Fact]
