@@ -30,7 +30,8 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
-    private readonly Dictionary<MeshResourceKind, KindState> _kinds = [];
+    private readonly Dictionary<SourceKey, KindState> _kinds = [];
+    private readonly ImmutableHashSet<string> _watched;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MeshSnapshot _current = MeshSnapshot.Empty;
     private ImmutableList<MeshSubscription> _subscribers = [];
@@ -47,7 +48,8 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
         _current = MeshSnapshot.Empty.With(0, health: new CacheHealth(CacheHealthState.Connecting, _time.GetUtcNow()));
 
         // Discovery is the first request; its failures count towards health like any informer's.
-        _kinds[MeshResourceKind.ApiServer] = new KindState();
+        _kinds[new SourceKey(MeshResourceKind.ApiServer)] = new KindState();
+        _watched = [.. _options.WatchNamespaces];
     }
 
     public MeshSnapshot Current => Volatile.Read(ref _current);
@@ -172,8 +174,9 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
         }
     }
 
-    void IInformerSink.Apply(MeshResourceKind kind, IReadOnlyList<ResourceDelta> deltas, bool listed)
+    void IInformerSink.Apply(SourceKey source, IReadOnlyList<ResourceDelta> deltas, bool listed)
     {
+        MeshResourceKind kind = source.Kind;
         lock (_gate)
         {
             MeshSnapshot snapshot = _current;
@@ -182,16 +185,22 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
             ImmutableArray<MeshChange>.Builder changes = ImmutableArray.CreateBuilder<MeshChange>(deltas.Count);
             foreach (ResourceDelta delta in deltas)
             {
+                // Watching some namespaces only: the others are not the console's to show.
+                if (kind == MeshResourceKind.Namespace && !_watched.IsEmpty && !_watched.Contains(delta.Object.Metadata?.Name ?? string.Empty))
+                {
+                    continue;
+                }
+
                 changes.Add(ApplyDelta(kind, delta, ref namespaces, ref resources));
             }
 
             bool wasSynced = snapshot.IsSynced;
-            if (listed && _kinds.TryGetValue(kind, out KindState? state))
+            if (listed && _kinds.TryGetValue(source, out KindState? state))
             {
                 state.Listed = true;
             }
 
-            bool synced = wasSynced || (_kinds.Count > 1 && _kinds.Where(static k => k.Key != MeshResourceKind.ApiServer).All(static k => k.Value.Listed));
+            bool synced = wasSynced || (_kinds.Count > 1 && _kinds.Where(static k => k.Key.Kind != MeshResourceKind.ApiServer).All(static k => k.Value.Listed));
             if (changes.Count == 0 && synced == wasSynced)
             {
                 return;
@@ -211,11 +220,11 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
         }
     }
 
-    void IInformerSink.ReportConnected(MeshResourceKind kind)
+    void IInformerSink.ReportConnected(SourceKey source)
     {
         lock (_gate)
         {
-            if (_kinds.TryGetValue(kind, out KindState? state))
+            if (_kinds.TryGetValue(source, out KindState? state))
             {
                 state.EverConnected = true;
                 state.Failures = 0;
@@ -227,16 +236,26 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
         }
     }
 
-    void IInformerSink.ReportForbidden(MeshResourceKind kind, string? message)
+    void IInformerSink.ReportForbidden(SourceKey source, string? message)
     {
-        if (kind != MeshResourceKind.Revision)
+        if (source.Kind != MeshResourceKind.Revision)
         {
             return;
         }
 
         lock (_gate)
         {
-            string? problem = message is null ? null : $"The rollout history cannot be read: {message}.";
+            if (_kinds.TryGetValue(source, out KindState? forbidden))
+            {
+                forbidden.Forbidden = message;
+            }
+
+            // One namespace the console may not read the history of is enough to say so (naming the first).
+            string? first = _kinds.Where(static k => k.Key.Kind == MeshResourceKind.Revision && k.Value.Forbidden is not null)
+                .OrderBy(static k => k.Key.Namespace, StringComparer.Ordinal)
+                .Select(static k => k.Value.Forbidden)
+                .FirstOrDefault();
+            string? problem = first is null ? null : $"The rollout history cannot be read: {first}.";
             if (!string.Equals(_current.HistoryProblem, problem, StringComparison.Ordinal))
             {
                 Publish(_current.WithHistoryProblem(_current.Version + 1, problem), []);
@@ -244,11 +263,11 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
         }
     }
 
-    void IInformerSink.ReportFailure(MeshResourceKind kind, Exception error, int consecutiveFailures)
+    void IInformerSink.ReportFailure(SourceKey source, Exception error, int consecutiveFailures)
     {
         lock (_gate)
         {
-            if (_kinds.TryGetValue(kind, out KindState? state))
+            if (_kinds.TryGetValue(source, out KindState? state))
             {
                 state.Failures = consecutiveFailures;
                 state.Error = Describe(error);
@@ -280,14 +299,14 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
         }
 
         ClusterLog.CacheStarting(_logger, apis.IstioNetworkingVersion, apis.GatewayApi);
-        IReadOnlyList<IResourceSource> sources = ResourceSources.Create(_client, new MeshResourceClients(_client, apis, _options.ListPageSize), _options.ListPageSize);
+        IReadOnlyList<IResourceSource> sources = ResourceSources.Create(_client, new MeshResourceClients(_client, apis, _options.ListPageSize), _options.ListPageSize, [.. _watched.Order(StringComparer.Ordinal)]);
         var timing = new InformerTiming(_options.InitialBackoff, _options.MaxBackoff, _options.WatchTimeout);
         var informers = new List<ResourceInformer>();
         lock (_gate)
         {
             foreach (IResourceSource source in sources)
             {
-                _kinds[source.Kind] = new KindState();
+                _kinds[new SourceKey(source.Kind, source.Namespace)] = new KindState();
                 informers.Add(new ResourceInformer(source, this, _time, timing, Requests, _logger));
             }
 
@@ -307,7 +326,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
             {
                 Requests.CountList(MeshResourceKind.ApiServer);
                 ServedApis apis = await ApiDiscovery.DiscoverAsync(_client, cancellationToken);
-                sink.ReportConnected(MeshResourceKind.ApiServer);
+                sink.ReportConnected(new SourceKey(MeshResourceKind.ApiServer));
                 return apis;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -316,7 +335,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
             }
             catch (Exception ex)
             {
-                sink.ReportFailure(MeshResourceKind.ApiServer, ex, backoff.Failures + 1);
+                sink.ReportFailure(new SourceKey(MeshResourceKind.ApiServer), ex, backoff.Failures + 1);
                 try
                 {
                     await Task.Delay(backoff.NextDelay(), _time, cancellationToken);
@@ -488,6 +507,8 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
         public int Failures { get; set; }
 
         public string? Error { get; set; }
+
+        public string? Forbidden { get; set; }
 
         public DateTimeOffset? FailingSince { get; set; }
     }

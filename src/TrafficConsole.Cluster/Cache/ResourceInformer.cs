@@ -22,20 +22,26 @@ internal enum DeltaType
 /// <summary>One change to the informer's store; <see cref="Old"/> is the previous object for Modified/Deleted.</summary>
 internal sealed record ResourceDelta(DeltaType Type, IKubernetesObject<V1ObjectMeta> Object, IKubernetesObject<V1ObjectMeta>? Old);
 
+/// <summary>Which informer: a kind across all namespaces (<see cref="Namespace"/> null) or in one namespace.</summary>
+internal readonly record struct SourceKey(MeshResourceKind Kind, string? Namespace = null)
+{
+    public override string ToString() => Namespace is null ? Kind.ToString() : $"{Kind} in {Namespace}";
+}
+
 /// <summary>Receives what informers learn. Calls for one informer never overlap.</summary>
 internal interface IInformerSink
 {
     /// <summary>Applies changes; <paramref name="listed"/> is true when they came from a (re-)list.</summary>
-    void Apply(MeshResourceKind kind, IReadOnlyList<ResourceDelta> deltas, bool listed);
+    void Apply(SourceKey source, IReadOnlyList<ResourceDelta> deltas, bool listed);
 
     /// <summary>The informer reached the server (a list, a probe or a watch event succeeded).</summary>
-    void ReportConnected(MeshResourceKind kind);
+    void ReportConnected(SourceKey source);
 
     /// <summary>The credentials may not list the kind (<paramref name="message"/>), or may again (null).</summary>
-    void ReportForbidden(MeshResourceKind kind, string? message);
+    void ReportForbidden(SourceKey source, string? message);
 
     /// <summary>A request failed; <paramref name="consecutiveFailures"/> counts failures since the last success.</summary>
-    void ReportFailure(MeshResourceKind kind, Exception error, int consecutiveFailures);
+    void ReportFailure(SourceKey source, Exception error, int consecutiveFailures);
 }
 
 /// <summary>Timing knobs of an informer.</summary>
@@ -70,6 +76,8 @@ internal sealed class ResourceInformer
     }
 
     public MeshResourceKind Kind => _source.Kind;
+
+    private SourceKey Key => new(_source.Kind, _source.Namespace);
 
     /// <summary>The last resourceVersion seen (list, event or bookmark).</summary>
     public string? ResourceVersion => Volatile.Read(ref _resourceVersion);
@@ -186,14 +194,14 @@ internal sealed class ResourceInformer
         catch (HttpOperationException ex) when (_source.MayBeForbidden && ex.Response?.StatusCode == HttpStatusCode.Forbidden)
         {
             ClusterLog.KindForbidden(_logger, _source.Resource);
-            _sink.ReportForbidden(_source.Kind, $"the console may not list {_source.Resource} (403 Forbidden)");
+            _sink.ReportForbidden(Key, $"the console may not list {_source.Resource}{(_source.Namespace is { } ns ? $" in namespace {ns}" : string.Empty)} (403 Forbidden)");
             listing = new ResourceListing([], "0");
             served = false;
         }
 
         if (served && _source.MayBeForbidden)
         {
-            _sink.ReportForbidden(_source.Kind, null);
+            _sink.ReportForbidden(Key, null);
         }
 
         // Diff against what we hold so a re-list after 410 (or a restart) reports exactly what changed.
@@ -232,8 +240,8 @@ internal sealed class ResourceInformer
 
         Volatile.Write(ref _resourceVersion, listing.ResourceVersion);
         _backoff.Reset();
-        _sink.ReportConnected(_source.Kind);
-        _sink.Apply(_source.Kind, deltas, listed: true);
+        _sink.ReportConnected(Key);
+        _sink.Apply(Key, deltas, listed: true);
         ClusterLog.Listed(_logger, _source.Resource, listing.Items.Count, listing.ResourceVersion, deltas.Count);
         return served;
     }
@@ -251,7 +259,7 @@ internal sealed class ResourceInformer
         }
 
         _backoff.Reset();
-        _sink.ReportConnected(_source.Kind);
+        _sink.ReportConnected(Key);
     }
 
     private async Task<WatchOutcome> WatchAsync(CancellationToken cancellationToken)
@@ -280,7 +288,7 @@ internal sealed class ResourceInformer
                 if (_backoff.Failures > 0)
                 {
                     _backoff.Reset();
-                    _sink.ReportConnected(_source.Kind);
+                    _sink.ReportConnected(Key);
                 }
 
                 Handle(notice);
@@ -365,7 +373,7 @@ internal sealed class ResourceInformer
 
         if (delta is not null)
         {
-            _sink.Apply(_source.Kind, [delta], listed: false);
+            _sink.Apply(Key, [delta], listed: false);
         }
     }
 
@@ -373,7 +381,7 @@ internal sealed class ResourceInformer
     {
         int failures = _backoff.Failures + 1;
         ClusterLog.InformerFailed(_logger, error, _source.Resource, failures, _resourceVersion);
-        _sink.ReportFailure(_source.Kind, error, failures);
+        _sink.ReportFailure(Key, error, failures);
     }
 
     private Task DelayAsync(CancellationToken cancellationToken) =>

@@ -9,10 +9,13 @@ internal sealed record ResourceListing(IReadOnlyList<IKubernetesObject<V1ObjectM
 /// <summary>One line of a watch stream, decoded.</summary>
 internal readonly record struct WatchNotice(WatchEventType Type, IKubernetesObject<V1ObjectMeta>? Object, string? ResourceVersion);
 
-/// <summary>How the informer lists and watches one resource kind (all namespaces).</summary>
+/// <summary>How the informer lists and watches one resource kind, in all namespaces or in one.</summary>
 internal interface IResourceSource
 {
     MeshResourceKind Kind { get; }
+
+    /// <summary>The namespace it lists and watches; null for all namespaces (or a cluster-scoped kind).</summary>
+    string? Namespace => null;
 
     /// <summary>The plural resource name, for logs and counters.</summary>
     string Resource { get; }
@@ -63,6 +66,8 @@ internal sealed class ResourceSource<T> : IResourceSource
     public MeshResourceKind Kind { get; }
 
     public string Resource { get; }
+
+    public string? Namespace { get; init; }
 
     public bool IsOptional { get; init; }
 

@@ -108,16 +108,30 @@ public sealed class MeshResourceClient<T>
     /// Watches all namespaces from <paramref name="resourceVersion"/>, with bookmarks. Stream errors (a 410
     /// ERROR event, an unreadable line) go to <paramref name="onError"/>.
     /// </summary>
+    public IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(
+        string resourceVersion,
+        int timeoutSeconds,
+        Action<Exception> onError,
+        CancellationToken cancellationToken) =>
+        WatchAsync(null, resourceVersion, timeoutSeconds, onError, cancellationToken);
+
+    /// <summary>Watches one namespace (null: all namespaces) from <paramref name="resourceVersion"/>.</summary>
     public async IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(
+        string? @namespace,
         string resourceVersion,
         int timeoutSeconds,
         Action<Exception> onError,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        IAsyncEnumerable<(WatchEventType, object)> events = _client.CustomObjects.WatchListClusterCustomObjectAsync(
-            Type.Group, Type.Version, Type.Plural,
-            allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
-            onError: onError, cancellationToken: cancellationToken);
+        IAsyncEnumerable<(WatchEventType, object)> events = @namespace is null
+            ? _client.CustomObjects.WatchListClusterCustomObjectAsync(
+                Type.Group, Type.Version, Type.Plural,
+                allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
+                onError: onError, cancellationToken: cancellationToken)
+            : _client.CustomObjects.WatchListNamespacedCustomObjectAsync(
+                Type.Group, Type.Version, @namespace, Type.Plural,
+                allowWatchBookmarks: true, resourceVersion: resourceVersion, timeoutSeconds: timeoutSeconds,
+                onError: onError, cancellationToken: cancellationToken);
         await foreach ((WatchEventType type, object value) in events.WithCancellation(cancellationToken))
         {
             T item;

@@ -194,7 +194,15 @@ internal static class ClusterRuntimeSetup
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SandboxHostOptions>, SandboxHostOptionsValidator>();
 
-        services.AddOptions<MeshCacheOptions>().BindConfiguration(MeshCacheOptions.SectionName);
+        services.AddOptions<MeshCacheOptions>()
+            .BindConfiguration(MeshCacheOptions.SectionName)
+            .Configure<IConfiguration>(static (options, configuration) => options.WatchNamespaces =
+            [
+                .. configuration.GetSection("Cluster:WatchNamespaces").GetChildren()
+                    .Select(static c => c.Value?.Trim()).OfType<string>().Where(static v => v.Length > 0).Distinct(StringComparer.Ordinal),
+            ])
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MeshCacheOptions>, MeshCacheOptionsValidator>();
         services.AddOptions<RoutingWriterOptions>().BindConfiguration("Cluster:Writer");
         services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HistoryOptions>, HistoryOptionsValidator>();

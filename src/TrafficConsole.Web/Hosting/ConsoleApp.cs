@@ -42,7 +42,6 @@ public static class ConsoleApp
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName);
         services.AddConsoleMetrics();
         services.AddClusterRuntime(configuration);
-        UnsupportedSettings.Register(services);
         services.AddConsoleAuth(configuration);
 
         services.AddSingleton<IActorAccessor, ActorAccessor>();

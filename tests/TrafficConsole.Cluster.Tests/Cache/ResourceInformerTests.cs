@@ -211,7 +211,7 @@ public sealed class ResourceInformerTests
 
         public int Connected { get; private set; }
 
-        public void Apply(MeshResourceKind kind, IReadOnlyList<ResourceDelta> deltas, bool listed)
+        public void Apply(SourceKey source, IReadOnlyList<ResourceDelta> deltas, bool listed)
         {
             lock (_gate)
             {
@@ -219,7 +219,7 @@ public sealed class ResourceInformerTests
             }
         }
 
-        public void ReportConnected(MeshResourceKind kind)
+        public void ReportConnected(SourceKey source)
         {
             lock (_gate)
             {
@@ -227,11 +227,11 @@ public sealed class ResourceInformerTests
             }
         }
 
-        public void ReportForbidden(MeshResourceKind kind, string? message)
+        public void ReportForbidden(SourceKey source, string? message)
         {
         }
 
-        public void ReportFailure(MeshResourceKind kind, Exception error, int consecutiveFailures)
+        public void ReportFailure(SourceKey source, Exception error, int consecutiveFailures)
         {
             lock (_gate)
             {

@@ -241,3 +241,26 @@ public sealed class TrafficApiTests(ConsoleHostFixture fixture) : IClassFixture<
         throw new TimeoutException($"The console did not see the change of {ns}/{service}.");
     }
 }
+
+/// <summary><c>Cluster:WatchNamespaces</c> on the real host: the console follows and shows only those namespaces.</summary>
+public sealed class WatchNamespacesApiTests
+{
+    [Fact]
+    public async Task With_watch_namespaces_only_those_namespaces_are_listed_and_served()
+    {
+        ConsoleTestHostOptions options = new();
+        options.Settings["Cluster:WatchNamespaces:0"] = "shop";
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(options);
+        using HttpClient client = host.CreateClient();
+
+        (HttpResponseMessage listed, JsonElement namespaces) = await HttpJson.GetAsync(client, "api/v1/namespaces");
+        (HttpResponseMessage shop, JsonElement services) = await HttpJson.GetAsync(client, "api/v1/namespaces/shop/services");
+        (HttpResponseMessage bookinfo, _) = await HttpJson.GetAsync(client, "api/v1/namespaces/bookinfo/services/reviews/traffic");
+
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.Equal(["shop"], namespaces.EnumerateArray().Select(static n => n.ValueKind == JsonValueKind.String ? n.GetString() : n.GetProperty("name").GetString()));
+        Assert.Equal(HttpStatusCode.OK, shop.StatusCode);
+        Assert.Contains(services.EnumerateArray(), static s => s.GetProperty("name").GetString() == "catalog");
+        Assert.Equal(HttpStatusCode.NotFound, bookinfo.StatusCode);
+    }
+}

@@ -20,7 +20,7 @@ public sealed class StartupTests
     [InlineData("Sandbox:Port", "70000", "Sandbox:Port")]
     [InlineData("Auth:Strategy", "bogus", "Auth:Strategy 'bogus' is not one of anonymous, openid, token")]
     [InlineData("Auth:Strategy", "openid", "Auth:OpenId:Issuer is required")]
-    [InlineData("Cluster:WatchNamespaces:0", "bookinfo", "Cluster:WatchNamespaces (bookinfo) is not supported")]
+    [InlineData("Cluster:WatchNamespaces:0", "Book_Info", "Cluster:WatchNamespaces: 'Book_Info' is not a namespace name")]
     [InlineData("History:MaxRevisionsPerService", "0", "History:MaxRevisionsPerService must be between 1 and 1000")]
     [InlineData("History:SettleDelay", "-00:00:01", "History:SettleDelay must be between")]
     public async Task A_bad_setting_stops_start_up_naming_it(string key, string value, string expected)
