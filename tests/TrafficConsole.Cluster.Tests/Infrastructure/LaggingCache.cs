@@ -8,15 +8,15 @@ namespace TrafficConsole.Cluster.Tests.Infrastructure;
 /// An unsynced cache that has not yet seen one VirtualService for a while (its watch event is late), while it sees
 /// every other change at once: the order in which a real cache may learn of two writers' changes.
 /// </summary>
-public sealed class LaggingCache(IMeshCache inner, string @namespace, string virtualService, TimeSpan lag) : IMeshCache
+public sealed class LaggingCache(IMeshCache inner, string @namespace, string virtualService, TimeSpan lag) : UnsyncedCache(inner)
 {
     private readonly Stopwatch _since = Stopwatch.StartNew();
 
-    public MeshSnapshot Current
+    public override MeshSnapshot Current
     {
         get
         {
-            MeshSnapshot snapshot = inner.Current;
+            MeshSnapshot snapshot = base.Current;
             if (_since.Elapsed >= lag || snapshot.FindVirtualService(@namespace, virtualService) is null)
             {
                 return snapshot;
@@ -27,21 +27,8 @@ public sealed class LaggingCache(IMeshCache inner, string @namespace, string vir
         }
     }
 
-    public bool IsSynced => false;
-
-    public CacheHealth Health => inner.Health;
-
-    public CacheRequestCounters Requests => inner.Requests;
-
-    public int SubscriberCount => inner.SubscriberCount;
-
-    public MeshSubscription Subscribe(string? namespaceName = null, CancellationToken cancellationToken = default) =>
-        inner.Subscribe(namespaceName, cancellationToken);
-
-    public Task WaitForSyncAsync(CancellationToken cancellationToken = default) => inner.WaitForSyncAsync(cancellationToken);
-
     // Polls: the hidden VirtualService appears when the lag is over, not with a change of the inner cache.
-    public async Task<bool> WaitUntilAsync(Func<MeshSnapshot, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public override async Task<bool> WaitUntilAsync(Func<MeshSnapshot, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var waited = Stopwatch.StartNew();
         while (!condition(Current))

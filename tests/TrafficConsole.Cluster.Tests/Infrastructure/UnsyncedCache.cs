@@ -6,9 +6,9 @@ namespace TrafficConsole.Cluster.Tests.Infrastructure;
 /// A cache that has not synced yet (or lags): the writer cannot pre-check against it, so the API
 /// server's optimistic concurrency is what stops a stale write.
 /// </summary>
-public sealed class UnsyncedCache(IMeshCache inner) : IMeshCache
+public class UnsyncedCache(IMeshCache inner) : IMeshCache
 {
-    public MeshSnapshot Current => inner.Current;
+    public virtual MeshSnapshot Current => inner.Current;
 
     public bool IsSynced => false;
 
@@ -23,6 +23,6 @@ public sealed class UnsyncedCache(IMeshCache inner) : IMeshCache
 
     public Task WaitForSyncAsync(CancellationToken cancellationToken = default) => inner.WaitForSyncAsync(cancellationToken);
 
-    public Task<bool> WaitUntilAsync(Func<MeshSnapshot, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+    public virtual Task<bool> WaitUntilAsync(Func<MeshSnapshot, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         inner.WaitUntilAsync(condition, timeout, cancellationToken);
 }
