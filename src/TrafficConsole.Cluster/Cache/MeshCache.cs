@@ -30,7 +30,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
-    private readonly Dictionary<SourceKey, KindState> _kinds = [];
+    private readonly Dictionary<SourceKey, KindState> _sources = [];
     private readonly ImmutableHashSet<string> _watched;
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MeshSnapshot _current = MeshSnapshot.Empty;
@@ -48,7 +48,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
         _current = MeshSnapshot.Empty.With(0, health: new CacheHealth(CacheHealthState.Connecting, _time.GetUtcNow()));
 
         // Discovery is the first request; its failures count towards health like any informer's.
-        _kinds[new SourceKey(MeshResourceKind.ApiServer)] = new KindState();
+        _sources[new SourceKey(MeshResourceKind.ApiServer)] = new KindState();
         _watched = [.. _options.WatchNamespaces];
     }
 
@@ -195,12 +195,12 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
             }
 
             bool wasSynced = snapshot.IsSynced;
-            if (listed && _kinds.TryGetValue(source, out KindState? state))
+            if (listed && _sources.TryGetValue(source, out KindState? state))
             {
                 state.Listed = true;
             }
 
-            bool synced = wasSynced || (_kinds.Count > 1 && _kinds.Where(static k => k.Key.Kind != MeshResourceKind.ApiServer).All(static k => k.Value.Listed));
+            bool synced = wasSynced || (_sources.Count > 1 && _sources.Where(static k => k.Key.Kind != MeshResourceKind.ApiServer).All(static k => k.Value.Listed));
             if (changes.Count == 0 && synced == wasSynced)
             {
                 return;
@@ -224,7 +224,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
     {
         lock (_gate)
         {
-            if (_kinds.TryGetValue(source, out KindState? state))
+            if (_sources.TryGetValue(source, out KindState? state))
             {
                 state.EverConnected = true;
                 state.Failures = 0;
@@ -245,13 +245,13 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
 
         lock (_gate)
         {
-            if (_kinds.TryGetValue(source, out KindState? forbidden))
+            if (_sources.TryGetValue(source, out KindState? forbidden))
             {
                 forbidden.Forbidden = message;
             }
 
             // One namespace the console may not read the history of is enough to say so (naming the first).
-            string? first = _kinds.Where(static k => k.Key.Kind == MeshResourceKind.Revision && k.Value.Forbidden is not null)
+            string? first = _sources.Where(static k => k.Key.Kind == MeshResourceKind.Revision && k.Value.Forbidden is not null)
                 .OrderBy(static k => k.Key.Namespace, StringComparer.Ordinal)
                 .Select(static k => k.Value.Forbidden)
                 .FirstOrDefault();
@@ -267,7 +267,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
     {
         lock (_gate)
         {
-            if (_kinds.TryGetValue(source, out KindState? state))
+            if (_sources.TryGetValue(source, out KindState? state))
             {
                 state.Failures = consecutiveFailures;
                 state.Error = Describe(error);
@@ -306,7 +306,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
         {
             foreach (IResourceSource source in sources)
             {
-                _kinds[new SourceKey(source.Kind, source.Namespace)] = new KindState();
+                _sources[new SourceKey(source.Kind, source.Namespace)] = new KindState();
                 informers.Add(new ResourceInformer(source, this, _time, timing, Requests, _logger));
             }
 
@@ -374,15 +374,15 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
     private void UpdateHealth()
     {
         CacheHealth current = _current.Health;
-        KindState? worst = _kinds.Values.Where(static k => k.Failures > 0).MaxBy(static k => k.Failures);
+        KindState? worst = _sources.Values.Where(static k => k.Failures > 0).MaxBy(static k => k.Failures);
         CacheHealth next;
         if (worst is not null)
         {
-            DateTimeOffset since = _kinds.Values.Where(static k => k.FailingSince.HasValue).Min(static k => k.FailingSince!.Value);
+            DateTimeOffset since = _sources.Values.Where(static k => k.FailingSince.HasValue).Min(static k => k.FailingSince!.Value);
             CacheHealthState state = worst.Failures >= _options.UnreachableAfterFailures ? CacheHealthState.Unreachable : CacheHealthState.Reconnecting;
             next = new CacheHealth(state, since, worst.Error);
         }
-        else if (_kinds.Values.All(static k => k.EverConnected))
+        else if (_sources.Values.All(static k => k.EverConnected))
         {
             next = new CacheHealth(CacheHealthState.Connected, _time.GetUtcNow());
         }
