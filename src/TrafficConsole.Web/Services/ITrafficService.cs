@@ -97,9 +97,7 @@ public interface ITrafficService
 
     /// <summary>
     /// Live changes for one namespace (null: all), whoever made them, plus connection changes.
-    /// Dispose the subscription to stop. Bursts are batched. The first update lists every service in scope as the
-    /// subscription found them, with the connection state: a change between the caller's own read and the moment
-    /// the subscription starts is not lost.
+    /// Dispose the subscription to stop. Bursts are batched.
     /// </summary>
     IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, CancellationToken cancellationToken);
 }

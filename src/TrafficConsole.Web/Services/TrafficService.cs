@@ -234,9 +234,6 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
     {
         using MeshSubscription subscription = Cache.Subscribe(namespaceName, cancellationToken);
         ConnectionHealth last = ToHealth(subscription.Snapshot);
-
-        // Callers read their state, then start watching: whatever changed in between is in this first update.
-        yield return new TrafficUpdate([.. AllServices(subscription.Snapshot, namespaceName).Select(s => ToEvent(subscription.Snapshot, s))], last);
         await foreach (MeshChangeBatch batch in subscription.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             IEnumerable<ServiceRef> services = batch.IsResync

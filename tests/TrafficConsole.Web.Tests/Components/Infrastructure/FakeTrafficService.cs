@@ -318,9 +318,6 @@ public sealed class FakeTrafficService : ITrafficService
         lock (_gate)
         {
             _subscribers.Add(channel);
-
-            // As the real service: the first update is every service in scope, as the subscription found them.
-            channel.Writer.TryWrite(new TrafficUpdate([.. _services.Values.Select(ToEvent)], Health));
         }
 
         try
