@@ -342,6 +342,9 @@ public sealed class FakeTrafficService : ITrafficService
 
     private void Publish(TrafficUpdate update)
     {
+        // A test's change means "while the page watches": a page starts watching on a pool thread after its first
+        // render, and a change published before that would reach nobody (under load, a test then waits in vain).
+        SpinWait.SpinUntil(() => ActiveSubscriptions > 0, TimeSpan.FromSeconds(2));
         lock (_gate)
         {
             foreach (Channel<TrafficUpdate> subscriber in _subscribers)
