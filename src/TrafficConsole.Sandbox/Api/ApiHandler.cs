@@ -46,6 +46,14 @@ internal sealed partial class ApiHandler(
     public async Task HandleAsync(HttpContext context)
     {
         RequestIdentity? identity = null;
+        var audited = false;
+        // Recorded as the response starts (kube-apiserver's ResponseStarted stage), before the client can read it, so whoever has
+        // the answer also finds its audit entry; the finally block covers a request that ends without a response.
+        context.Response.OnStarting(() =>
+        {
+            audited = Audit(context, identity);
+            return Task.CompletedTask;
+        });
         try
         {
             var caller = authenticator.Authenticate(context.Request);
@@ -82,14 +90,30 @@ internal sealed partial class ApiHandler(
         }
         finally
         {
-            if (identity?.Attributes is { } attributes && (IsWrite(attributes.Verb) || context.Response.StatusCode is 401 or 403))
+            if (!audited)
             {
-                audit.Add(new AuditEntry(time.GetUtcNow(), identity.User.Name, identity.User.Groups, identity.Impersonator?.Name,
-                    attributes.Verb, attributes.ApiGroup, attributes.IsResourceRequest ? attributes.ResourceWithSubresource : attributes.Path!,
-                    attributes.Namespace.Length == 0 ? null : attributes.Namespace, attributes.Name.Length == 0 ? null : attributes.Name,
-                    context.Response.StatusCode));
+                Audit(context, identity);
             }
         }
+    }
+
+    /// <summary>Records writes and refusals; returns whether the request is now accounted for.</summary>
+    private bool Audit(HttpContext context, RequestIdentity? identity)
+    {
+        if (identity?.Attributes is not { } attributes)
+        {
+            return false;
+        }
+
+        if (IsWrite(attributes.Verb) || context.Response.StatusCode is 401 or 403)
+        {
+            audit.Add(new AuditEntry(time.GetUtcNow(), identity.User.Name, identity.User.Groups, identity.Impersonator?.Name,
+                attributes.Verb, attributes.ApiGroup, attributes.IsResourceRequest ? attributes.ResourceWithSubresource : attributes.Path!,
+                attributes.Namespace.Length == 0 ? null : attributes.Namespace, attributes.Name.Length == 0 ? null : attributes.Name,
+                context.Response.StatusCode));
+        }
+
+        return true;
     }
 
     private static bool IsWrite(string verb) =>
