@@ -31,6 +31,20 @@ public sealed class MainLayoutTests : ConsoleTestContext
     }
 
     [Fact]
+    public void A_dark_mode_click_while_the_stored_theme_loads_is_kept_and_saved()
+    {
+        BunitJSModuleInterop module = JSInterop.SetupModule(static i => i.Arguments is [string path, ..] && path.EndsWith("js/console.js", StringComparison.Ordinal));
+        JSRuntimeInvocationHandler<string?> stored = module.Setup<string?>("loadDarkMode");
+        IRenderedComponent<MainLayout> cut = RenderLayout();
+
+        cut.Find("[data-testid=dark-mode-toggle]").Click();
+        stored.SetResult(null); // nothing stored yet, and the system theme is light
+
+        cut.WaitForAssertion(() => Assert.Equal(true, (bool?)module.Invocations.Last(static i => i.Identifier == "saveDarkMode").Arguments[0]));
+        Assert.Equal("true", cut.Find("[data-testid=dark-mode-toggle]").GetAttribute("aria-pressed"));
+    }
+
+    [Fact]
     public void A_real_cluster_shows_no_sandbox_chip()
     {
         Traffic.Cluster = new ClusterInfo("prod-eu-1", "https://10.0.0.1:6443", IsSandbox: false, KubeconfigPath: "/home/op/.kube/config");

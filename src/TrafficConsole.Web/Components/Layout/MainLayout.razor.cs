@@ -20,6 +20,7 @@ public partial class MainLayout : IAsyncDisposable
     private ErrorBoundary? _errorBoundary;
     private IJSObjectReference? _module;
     private bool _isDarkMode;
+    private bool _themeChosen;
     private bool _drawerOpen = true;
     private IReadOnlyList<string> _namespaces = [];
     private string? _currentNamespace;
@@ -88,7 +89,12 @@ public partial class MainLayout : IAsyncDisposable
             bool dark = stored is null
                 ? _themeProvider is not null && await _themeProvider.GetSystemDarkModeAsync()
                 : stored == "dark";
-            if (dark != _isDarkMode)
+            if (_themeChosen)
+            {
+                // A click while the stored theme was loading is the newer choice: keep it, and save it now the module is here.
+                await SaveDarkModeAsync();
+            }
+            else if (dark != _isDarkMode)
             {
                 _isDarkMode = dark;
                 StateHasChanged();
@@ -103,6 +109,12 @@ public partial class MainLayout : IAsyncDisposable
     private async Task ToggleDarkModeAsync()
     {
         _isDarkMode = !_isDarkMode;
+        _themeChosen = true;
+        await SaveDarkModeAsync();
+    }
+
+    private async Task SaveDarkModeAsync()
+    {
         if (_module is not null)
         {
             try
