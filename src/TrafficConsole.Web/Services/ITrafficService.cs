@@ -96,10 +96,21 @@ public interface ITrafficService
     IReadOnlyList<AuditEntry> GetAudit(string namespaceName, AuditQuery query);
 
     /// <summary>
-    /// Live changes for one namespace (null: all), whoever made them, plus connection changes.
+    /// Grows with every change the console sees. A page reads it before the reads it shows and passes it to
+    /// <see cref="WatchAsync(string?, long, CancellationToken)"/>, so a change landing in between is not lost.
+    /// </summary>
+    long Version { get; }
+
+    /// <summary>Live changes from now on; see <see cref="WatchAsync(string?, long, CancellationToken)"/>.</summary>
+    IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Live changes for one namespace (null: all) after <paramref name="sinceVersion"/> (a <see cref="Version"/>
+    /// read earlier), whoever made them, plus connection changes. When anything changed between that version and the
+    /// subscription, the first update names every service in scope and the connection state, so the caller re-reads.
     /// Dispose the subscription to stop. Bursts are batched.
     /// </summary>
-    IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, CancellationToken cancellationToken);
+    IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, long sinceVersion, CancellationToken cancellationToken);
 }
 
 /// <summary>A batch of live changes: services that changed, and the connection state if it changed.</summary>

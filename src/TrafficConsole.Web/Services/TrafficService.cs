@@ -230,10 +230,22 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
             ? [.. RoutingPlanner.PlanDelete(view).Delete.Select(static r => r.ToString())]
             : [];
 
-    public async IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public long Version => Cache.Current.Version;
+
+    public IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, CancellationToken cancellationToken) =>
+        WatchAsync(namespaceName, Version, cancellationToken);
+
+    public async IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, long sinceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using MeshSubscription subscription = Cache.Subscribe(namespaceName, cancellationToken);
         ConnectionHealth last = ToHealth(subscription.Snapshot);
+        if (subscription.Snapshot.Version > sinceVersion)
+        {
+            // Something changed between the caller's reads and this subscription, and no batch will carry it: which
+            // services it touched is not kept, so the caller re-reads all in scope (rare: the window is one page load).
+            yield return new TrafficUpdate([.. AllServices(subscription.Snapshot, namespaceName).Select(s => ToEvent(subscription.Snapshot, s))], last);
+        }
+
         await foreach (MeshChangeBatch batch in subscription.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             IEnumerable<ServiceRef> services = batch.IsResync

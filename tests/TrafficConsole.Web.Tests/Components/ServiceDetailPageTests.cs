@@ -134,6 +134,21 @@ public sealed class ServiceDetailPageTests : ConsoleTestContext
     }
 
     [Fact]
+    public void A_change_made_while_the_page_still_loads_its_permissions_is_shown()
+    {
+        Permissions.Pending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        IRenderedComponent<ContainerFragmentHost> cut = OpenReviews();
+        cut.WaitForAssertion(() => Assert.Equal([50, 50], [Weight(cut, "v1"), Weight(cut, "v2")]));
+
+        // The page has read the service but does not watch yet: nobody hears this change as it happens.
+        Traffic.Change(WithRouting(Traffic.GetService("bookinfo", "reviews")!, RoutingKind.Split, Weights(("v1", 10), ("v2", 90)), "rv-9", "bob", null));
+        Assert.Equal(0, Traffic.ActiveSubscriptions);
+        Permissions.Pending.SetResult();
+
+        cut.WaitForAssertion(() => Assert.Equal([10, 90], [Weight(cut, "v1"), Weight(cut, "v2")]));
+    }
+
+    [Fact]
     public void Scaling_a_version_updates_its_replicas_but_not_the_weights()
     {
         IRenderedComponent<ContainerFragmentHost> cut = OpenReviews();

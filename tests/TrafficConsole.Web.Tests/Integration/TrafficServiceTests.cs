@@ -147,6 +147,39 @@ public sealed class TrafficServiceTests(TrafficServiceTests.ActorHostFixture fix
     }
 
     [Fact]
+    public async Task A_change_between_a_pages_reads_and_its_watch_is_delivered_first_and_a_quiet_start_replays_nothing()
+    {
+        using CancellationTokenSource cts = new(TimeSpan.FromSeconds(20));
+        long read = Traffic.Version;
+        ServiceDetail before = Traffic.GetService("bookinfo", "details")!;
+
+        // Someone changes details after the page read it and before it watches.
+        ChangeOutcome.Applied applied = Assert.IsType<ChangeOutcome.Applied>(
+            await Traffic.ApplyAsync("bookinfo", "details", new TrafficDraft([new WeightShare("v1", 100)], null), null, new ChangeContext(Actor)));
+        Assert.NotEqual(before.Summary.Routing.Revision, applied.Revision);
+
+        await using IAsyncEnumerator<TrafficUpdate> late = Traffic.WatchAsync("bookinfo", read, cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await late.MoveNextAsync());
+        Assert.Contains(late.Current.Services, s => s is { Service: "details", Kind: RoutingKind.Split } && s.Revision == applied.Revision);
+        Assert.All(late.Current.Services, s => Assert.Equal("bookinfo", s.Namespace));
+        Assert.Equal(ConnectionState.Connected, late.Current.Health?.State);
+
+        // Read and watched with nothing in between: the first update is the next change, and only that. (Wait for the
+        // history to record the change above first, so its ConfigMap does not land in between.)
+        while (Traffic.GetHistory("bookinfo", "details")?.Revisions.Any(r => r.IsCurrent && r.Weights is [{ Version: "v1", Percent: 100 }]) != true)
+        {
+            await Task.Delay(50, cts.Token);
+        }
+
+        long now = Traffic.Version;
+        await using IAsyncEnumerator<TrafficUpdate> quiet = Traffic.WatchAsync("bookinfo", now, cts.Token).GetAsyncEnumerator(cts.Token);
+        ValueTask<bool> next = quiet.MoveNextAsync();
+        Assert.IsType<ChangeOutcome.Applied>(await Traffic.DeleteRoutingAsync("bookinfo", "details", applied.Revision, new ChangeContext(Actor)));
+        Assert.True(await next);
+        Assert.All(quiet.Current.Services, s => Assert.Equal("details", s.Service));
+    }
+
+    [Fact]
     public void The_actor_is_the_signed_in_name_else_the_configured_default_else_anonymous_at_the_address()
     {
         IActorAccessor configured = Host.Services.GetRequiredService<IActorAccessor>();

@@ -67,11 +67,12 @@ public partial class MainLayout : IAsyncDisposable
 
     private void Initialize()
     {
+        long since = Traffic.Version;
         _namespaces = Traffic.Namespaces;
         _health = Traffic.Health;
         _currentNamespace = NamespaceFromPath(Navigation.ToBaseRelativePath(Navigation.Uri));
         Navigation.LocationChanged += OnLocationChanged;
-        _ = _live.RestartAsync(WatchHealthAsync);
+        _ = _live.RestartAsync(ct => WatchHealthAsync(since, ct));
     }
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
@@ -141,11 +142,11 @@ public partial class MainLayout : IAsyncDisposable
     }
 
     // One subscription for the shell: the connection banner and the namespace list follow the cluster.
-    private async Task WatchHealthAsync(CancellationToken cancellationToken)
+    private async Task WatchHealthAsync(long since, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (TrafficUpdate update in Traffic.WatchAsync(null, cancellationToken).ConfigureAwait(false))
+            await foreach (TrafficUpdate update in Traffic.WatchAsync(null, since, cancellationToken).ConfigureAwait(false))
             {
                 await InvokeAsync(() =>
                 {

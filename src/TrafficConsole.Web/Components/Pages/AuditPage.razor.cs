@@ -59,16 +59,17 @@ public partial class AuditPage : IAsyncDisposable
         _actor = null;
         _service = string.IsNullOrWhiteSpace(ServiceQuery) ? null : ServiceQuery;
         _range = "all";
+        long since = Traffic.Version;
         Requery();
         string ns = Namespace;
-        await _live.RestartAsync(ct => WatchAsync(ns, ct));
+        await _live.RestartAsync(ct => WatchAsync(ns, since, ct));
     }
 
-    private async Task WatchAsync(string ns, CancellationToken cancellationToken)
+    private async Task WatchAsync(string ns, long since, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (TrafficUpdate update in Traffic.WatchAsync(ns, cancellationToken).ConfigureAwait(false))
+            await foreach (TrafficUpdate update in Traffic.WatchAsync(ns, since, cancellationToken).ConfigureAwait(false))
             {
                 if (update.Services.Count == 0)
                 {

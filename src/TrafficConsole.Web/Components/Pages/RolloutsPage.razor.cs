@@ -93,19 +93,20 @@ public partial class RolloutsPage : IAsyncDisposable
         }
 
         _started = true;
+        long since = Traffic.Version;
         _health = Traffic.Health;
         _namespace = string.IsNullOrWhiteSpace(NamespaceQuery) ? null : NamespaceQuery;
         Requery();
         await LoadPermissionsAsync();
-        await _live.RestartAsync(ct => Task.WhenAll(ListenAsync(ct), RefreshAsync(ct)));
+        await _live.RestartAsync(ct => Task.WhenAll(ListenAsync(since, ct), RefreshAsync(ct)));
     }
 
     // Every service change in any namespace marks the list stale; the refresher re-queries once for however many arrived.
-    private async Task ListenAsync(CancellationToken cancellationToken)
+    private async Task ListenAsync(long since, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (TrafficUpdate update in Traffic.WatchAsync(null, cancellationToken).ConfigureAwait(false))
+            await foreach (TrafficUpdate update in Traffic.WatchAsync(null, since, cancellationToken).ConfigureAwait(false))
             {
                 if (update.Health is { } health)
                 {

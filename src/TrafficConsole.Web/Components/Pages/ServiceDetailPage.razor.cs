@@ -161,6 +161,8 @@ public partial class ServiceDetailPage : IAsyncDisposable
         await _live.StopAsync();
         _watchedKey = key;
         _outcome = null;
+        // Read before anything the page shows: what changes from here on, even while permissions load, is delivered.
+        long since = Traffic.Version;
         _health = Traffic.Health;
         _seen.Clear();
         _seenOrder.Clear();
@@ -168,14 +170,14 @@ public partial class ServiceDetailPage : IAsyncDisposable
         Refresh();
         _permissions = await Session.PermissionsAsync(Namespace);
         string ns = Namespace, service = Service;
-        await _live.RestartAsync(ct => WatchAsync(ns, service, ct));
+        await _live.RestartAsync(ct => WatchAsync(ns, service, since, ct));
     }
 
-    private async Task WatchAsync(string ns, string service, CancellationToken cancellationToken)
+    private async Task WatchAsync(string ns, string service, long since, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (TrafficUpdate update in Traffic.WatchAsync(ns, cancellationToken).ConfigureAwait(false))
+            await foreach (TrafficUpdate update in Traffic.WatchAsync(ns, since, cancellationToken).ConfigureAwait(false))
             {
                 bool mine = update.Services.Any(s => s.Namespace == ns && s.Service == service);
                 if (!mine && update.Health is null)

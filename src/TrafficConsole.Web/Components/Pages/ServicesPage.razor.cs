@@ -10,6 +10,9 @@ namespace TrafficConsole.Web.Components.Pages;
 /// <summary>The services of one namespace with versions, routing at a glance and validation, updated live.</summary>
 public partial class ServicesPage : IAsyncDisposable
 {
+    // More changes than this in one update (a resync) re-read the list instead of patching it row by row.
+    private const int ReReadAbove = 64;
+
     private List<ServiceSummary> _rows = [];
     private string? _search;
     private bool _namespaceKnown = true;
@@ -57,17 +60,18 @@ public partial class ServicesPage : IAsyncDisposable
         await _live.StopAsync();
         _watchedNamespace = Namespace;
         _search = null;
+        long since = Traffic.Version;
         _rows = [.. Traffic.ListServices(Namespace)];
         _namespaceKnown = _rows.Count > 0 || Traffic.Namespaces.Contains(Namespace);
         string ns = Namespace;
-        await _live.RestartAsync(ct => WatchAsync(ns, ct));
+        await _live.RestartAsync(ct => WatchAsync(ns, since, ct));
     }
 
-    private async Task WatchAsync(string ns, CancellationToken cancellationToken)
+    private async Task WatchAsync(string ns, long since, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (TrafficUpdate update in Traffic.WatchAsync(ns, cancellationToken).ConfigureAwait(false))
+            await foreach (TrafficUpdate update in Traffic.WatchAsync(ns, since, cancellationToken).ConfigureAwait(false))
             {
                 if (update.Services.Count == 0)
                 {
@@ -90,6 +94,14 @@ public partial class ServicesPage : IAsyncDisposable
     // Replaces only the rows that changed, keeping the others (and the grid's scroll and sort) as they are.
     private void ApplyChanges(IReadOnlyList<ServiceChangedEvent> changes)
     {
+        if (changes.Count > ReReadAbove)
+        {
+            // A resync names every service: one fresh read beats a search per change, which is quadratic in the rows.
+            _rows = [.. Traffic.ListServices(Namespace)];
+            _namespaceKnown = true;
+            return;
+        }
+
         var rows = new List<ServiceSummary>(_rows);
         foreach (ServiceChangedEvent change in changes)
         {

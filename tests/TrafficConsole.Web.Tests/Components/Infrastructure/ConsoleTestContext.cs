@@ -92,9 +92,19 @@ public sealed class TestPermissions : IConsolePermissions
     /// <summary>The cluster now refuses <paramref name="access"/> with <paramref name="reason"/>.</summary>
     public void Deny(ResourceAccess access, string reason) => _denied[access] = reason;
 
-    public Task<NamespacePermissions> GetAsync(TrafficConsole.Cluster.Identity.ClusterIdentity? identity, string namespaceName, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new NamespacePermissions(namespaceName, identity?.User,
-            [.. ResourceAccess.All.Select(a => new AccessDecision(a, !_denied.ContainsKey(a), _denied.GetValueOrDefault(a)))]));
+    /// <summary>When set, answers wait for it: the cluster's access review is still in flight.</summary>
+    public TaskCompletionSource? Pending { get; set; }
+
+    public async Task<NamespacePermissions> GetAsync(TrafficConsole.Cluster.Identity.ClusterIdentity? identity, string namespaceName, CancellationToken cancellationToken = default)
+    {
+        if (Pending is { } pending)
+        {
+            await pending.Task.WaitAsync(cancellationToken);
+        }
+
+        return new NamespacePermissions(namespaceName, identity?.User,
+            [.. ResourceAccess.All.Select(a => new AccessDecision(a, !_denied.ContainsKey(a), _denied.GetValueOrDefault(a)))]);
+    }
 
     public Task<string?> CheckAsync(ChangeContext change, string namespaceName, IEnumerable<ResourceAccess> needed, CancellationToken cancellationToken = default) =>
         Task.FromResult(needed.Select(a => _denied.GetValueOrDefault(a)).FirstOrDefault(static r => r is not null));

@@ -22,6 +22,8 @@ public sealed class FakeTrafficService : ITrafficService
 {
     private readonly ConcurrentDictionary<(string Namespace, string Name), ServiceDetail> _services = new();
     private readonly List<Channel<TrafficUpdate>> _subscribers = [];
+    private readonly List<(long Version, TrafficUpdate Update)> _published = [];
+    private long _version;
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<(string Namespace, string Name), ServiceRouting> _routings = new();
     private int _revision = 100;
@@ -312,11 +314,26 @@ public sealed class FakeTrafficService : ITrafficService
     public IReadOnlyList<string> DescribeDelete(string namespaceName, string service) =>
         GetService(namespaceName, service)?.RoutingResources.ToList() ?? [];
 
-    public async IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Grows with every published change.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    public IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, CancellationToken cancellationToken) =>
+        WatchAsync(namespaceName, Version, cancellationToken);
+
+    public async IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, long sinceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateUnbounded<TrafficUpdate>();
         lock (_gate)
         {
+            // What was published after the caller's reads and before this subscription, replayed in order.
+            foreach ((long version, TrafficUpdate missed) in _published)
+            {
+                if (version > sinceVersion)
+                {
+                    channel.Writer.TryWrite(missed);
+                }
+            }
+
             _subscribers.Add(channel);
         }
 
@@ -342,11 +359,9 @@ public sealed class FakeTrafficService : ITrafficService
 
     private void Publish(TrafficUpdate update)
     {
-        // A test's change means "while the page watches": a page starts watching on a pool thread after its first
-        // render, and a change published before that would reach nobody (under load, a test then waits in vain).
-        SpinWait.SpinUntil(() => ActiveSubscriptions > 0, TimeSpan.FromSeconds(2));
         lock (_gate)
         {
+            _published.Add((Interlocked.Increment(ref _version), update));
             foreach (Channel<TrafficUpdate> subscriber in _subscribers)
             {
                 subscriber.Writer.TryWrite(update);
