@@ -171,7 +171,36 @@ public sealed class TestOpenIdProvider : IAsyncDisposable
             },
             Requirements = { Requirements.Features.ProofKeyForCodeExchange },
         }, cancellationToken).ConfigureAwait(false);
+        await WarmUpAsync(provider.Issuer, known, cancellationToken).ConfigureAwait(false);
         return provider;
+    }
+
+    // The first discovery, key and token requests build OpenIddict's pipeline and compile its EF Core queries: seconds on a
+    // loaded machine. Paid here, once, instead of inside a test's first browser navigation and its timeout.
+    private static async Task WarmUpAsync(Uri issuer, ImmutableArray<TestUser> users, CancellationToken cancellationToken)
+    {
+        using HttpClient client = new() { BaseAddress = issuer };
+        using HttpResponseMessage discovery = await client.GetAsync(new Uri(".well-known/openid-configuration", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        discovery.EnsureSuccessStatusCode();
+        using HttpResponseMessage keys = await client.GetAsync(new Uri(".well-known/jwks", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        keys.EnsureSuccessStatusCode();
+        using HttpResponseMessage login = await client.GetAsync(new Uri("login", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        login.EnsureSuccessStatusCode();
+        if (users.IsEmpty)
+        {
+            return;
+        }
+
+        using FormUrlEncodedContent grant = new(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = ClientId,
+            ["username"] = users[0].Name,
+            ["password"] = users[0].Password,
+            ["scope"] = "openid",
+        });
+        using HttpResponseMessage token = await client.PostAsync(new Uri("connect/token", UriKind.Relative), grant, cancellationToken).ConfigureAwait(false);
+        token.EnsureSuccessStatusCode();
     }
 
     /// <summary>Lets the console at <paramref name="consoleBaseUrl"/> receive sign-ins (its <c>/signin-oidc</c> callback).</summary>

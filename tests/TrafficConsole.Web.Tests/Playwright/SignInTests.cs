@@ -22,7 +22,9 @@ public sealed class SignInTests(BrowserFixture browser) : IClassFixture<BrowserF
         await using IBrowserContext alice = await browser.NewContextAsync();
         IPage page = await alice.NewPageAsync();
         List<string> cspErrors = WatchCsp(page);
-        await page.GotoAsync(new Uri(host.BaseUrl, "namespaces/bookinfo/services/reviews").ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+        // The first sign-in of a fresh console fetches the provider's metadata on the way: allow a cold start on a loaded machine.
+        await page.GotoAsync(new Uri(host.BaseUrl, "namespaces/bookinfo/services/reviews").ToString(),
+            new PageGotoOptions { WaitUntil = WaitUntilState.Commit, Timeout = 30_000 });
         try
         {
             await Expect(page.Locator("#username")).ToBeVisibleAsync();
