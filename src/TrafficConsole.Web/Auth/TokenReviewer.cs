@@ -113,11 +113,22 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
                 ? new TokenReview.Valid(user, [.. review.Status.User.Groups ?? []])
                 : new TokenReview.Rejected($"The Kubernetes API server did not accept this token{(review.Status?.Error is { Length: > 0 } error ? $": {error}" : ": it is wrong, expired or revoked")}.");
         }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Forbidden)
+        {
+            LogTokenReviewForbidden(logger);
+            return new TokenReview.Unavailable(
+                "This cluster does not let tokens ask who they are (SelfSubjectReview, Kubernetes 1.28 and later), and the console may not " +
+                "create tokenreviews (authentication.k8s.io) to check them instead. An administrator grants the console's service account " +
+                "'create tokenreviews' (see the Helm chart's README); until then token sign-in cannot work.");
+        }
         catch (Exception ex) when (ex is HttpRequestException or HttpOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return new TokenReview.Unavailable($"The Kubernetes API server could not review the token: {ex.Message}");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Token sign-in cannot work: SelfSubjectReview is refused or missing and the console may not create tokenreviews (authentication.k8s.io)")]
+    private static partial void LogTokenReviewForbidden(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A Kubernetes token was refused by the API server (HTTP {StatusCode})")]
     private static partial void LogTokenRejected(ILogger logger, int statusCode);

@@ -2,6 +2,12 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
+using k8s;
+using k8s.Models;
+
+using Serilog.Events;
+
+using TrafficConsole.Sandbox.Auth;
 using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Security;
@@ -92,6 +98,84 @@ public sealed partial class TokenSignInTests
         Assert.Contains("sandbox-admin signed in (token)", Messages(host), StringComparison.Ordinal);
         Assert.DoesNotContain(host.AdminToken, log, StringComparison.Ordinal);
         Assert.DoesNotContain("expired-or-wrong-token", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_SelfSubjectReview_a_token_is_checked_with_a_TokenReview_on_the_consoles_credentials()
+    {
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        await WithoutSelfSubjectReviewAsync(host);
+        using HttpClient viewer = host.BearerClient(SecurityHosts.ViewerToken);
+        using HttpClient stranger = host.BearerClient("not-a-token-the-cluster-knows");
+
+        (HttpResponseMessage accepted, JsonElement services) = await HttpJson.GetAsync(viewer, "api/v1/namespaces/bookinfo/services");
+        (HttpResponseMessage refused, JsonElement problem) = await HttpJson.GetAsync(stranger, "api/v1/namespaces");
+
+        Assert.True(accepted.StatusCode == HttpStatusCode.OK, services.ToString());
+        Assert.Contains(services.EnumerateArray(), s => s.GetProperty("name").GetString() == "reviews");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("did not accept this token", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(SecurityHosts.ViewerToken, host.Log.RenderAll(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_SelfSubjectReview_or_the_right_to_review_tokens_sign_in_says_what_to_grant()
+    {
+        // The console runs as a service account that may read and write routing but not create tokenreviews.
+        const string consoleToken = "console-sa-token-for-tests";
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync(o =>
+        {
+            o.SandboxTokens.Add(new SandboxToken(consoleToken, "system:serviceaccount:trafficconsole:trafficconsole", "uid-console"));
+            o.Settings["Cluster:Token"] = consoleToken;
+            o.WaitUntilReady = false;
+        });
+        await host.Kubernetes.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole
+        {
+            Metadata = new V1ObjectMeta { Name = "console-without-tokenreviews" },
+            Rules =
+            [
+                new V1PolicyRule
+                {
+                    ApiGroups = ["", "apps", "networking.istio.io", "gateway.networking.k8s.io", "authorization.k8s.io", "apiextensions.k8s.io"],
+                    Resources = ["*"],
+                    Verbs = ["*"],
+                },
+            ],
+        });
+        await host.Kubernetes.RbacAuthorizationV1.CreateClusterRoleBindingAsync(new V1ClusterRoleBinding
+        {
+            Metadata = new V1ObjectMeta { Name = "console-without-tokenreviews" },
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = "console-without-tokenreviews" },
+            Subjects = [new Rbacv1Subject { Kind = "User", Name = "system:serviceaccount:trafficconsole:trafficconsole" }],
+        });
+        await host.WaitUntilReadyAsync();
+        await WithoutSelfSubjectReviewAsync(host);
+        using HttpClient viewer = host.BearerClient(SecurityHosts.ViewerToken);
+
+        (HttpResponseMessage response, JsonElement problem) = await HttpJson.GetAsync(viewer, "api/v1/namespaces");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("may not create tokenreviews (authentication.k8s.io)", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(host.Log.Events, e => e.Level == LogEventLevel.Warning && CapturedLog.Literal(e).Contains("Token sign-in cannot work", StringComparison.Ordinal));
+        Assert.DoesNotContain(SecurityHosts.ViewerToken, host.Log.RenderAll(), StringComparison.Ordinal);
+    }
+
+    // As on Kubernetes before 1.28: system:basic-user without selfsubjectreviews, so no token may ask who it is.
+    private static async Task WithoutSelfSubjectReviewAsync(ConsoleTestHost host)
+    {
+        await host.Kubernetes.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole
+        {
+            Metadata = new V1ObjectMeta { Name = "system:basic-user" },
+            Rules = [new V1PolicyRule { ApiGroups = ["authorization.k8s.io"], Resources = ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], Verbs = ["create"] }],
+        });
+        using HttpClient sandbox = new() { BaseAddress = host.SandboxUrl };
+        using HttpRequestMessage whoami = new(HttpMethod.Post, "apis/authentication.k8s.io/v1/selfsubjectreviews")
+        {
+            Content = new StringContent("""{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        whoami.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", SecurityHosts.ViewerToken);
+        using HttpResponseMessage answer = await sandbox.SendAsync(whoami);
+        Assert.Equal(HttpStatusCode.Forbidden, answer.StatusCode);
     }
 
     [Fact]
