@@ -17,13 +17,21 @@ internal static class HealthEndpoints
         return services;
     }
 
+    public const string LivenessPath = "/healthz";
+
+    public const string ReadinessPath = "/readyz";
+
+    /// <summary>True for the kubelet's probes (liveness and readiness).</summary>
+    public static bool IsProbe(PathString path) =>
+        path.StartsWithSegments(LivenessPath, StringComparison.Ordinal) || path.StartsWithSegments(ReadinessPath, StringComparison.Ordinal);
+
     public static IEndpointRouteBuilder MapConsoleHealthChecks(this IEndpointRouteBuilder endpoints)
     {
         // Liveness runs no check: restarting the process would not fix an unreachable API server.
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = static _ => false, ResponseWriter = WriteAsync })
+        endpoints.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = static _ => false, ResponseWriter = WriteAsync })
             .AllowAnonymous()
             .ExcludeFromDescription();
-        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = static c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
+        endpoints.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = static c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
             .AllowAnonymous()
             .ExcludeFromDescription();
         return endpoints;

@@ -65,13 +65,10 @@ internal static class LoggingSetup
             };
             options.GetLevel = static (http, _, exception) =>
                 exception is not null || http.Response.StatusCode >= 500 ? LogEventLevel.Error
-                : IsProbe(http.Request.Path) ? LogEventLevel.Verbose
+                : HealthEndpoints.IsProbe(http.Request.Path) ? LogEventLevel.Verbose
                 : LogEventLevel.Information;
         });
     }
-
-    private static bool IsProbe(PathString path) =>
-        path.StartsWithSegments("/healthz", StringComparison.Ordinal) || path.StartsWithSegments("/readyz", StringComparison.Ordinal);
 }
 
 /// <summary>

@@ -51,7 +51,10 @@ public static class SecurityHeaders
         if (!app.Environment.IsDevelopment() && !sandbox)
         {
             app.UseHsts();
-            app.UseHttpsRedirection();
+            // Probes and Prometheus scrape the pod over plain http: they are answered, never sent to https.
+            app.UseWhen(
+                static http => !HealthEndpoints.IsProbe(http.Request.Path) && !http.Request.Path.StartsWithSegments(ConsoleMetrics.Path, StringComparison.Ordinal),
+                static https => https.UseHttpsRedirection());
         }
 
         return app;

@@ -28,6 +28,12 @@ public sealed class ConsoleTestHostOptions
     /// </summary>
     public bool EmbeddedSandbox { get; set; }
 
+    /// <summary>
+    /// True: the console reaches the test's sandbox through its kubeconfig (<c>Cluster:Mode=KubeConfig</c>), as it would a
+    /// real cluster, so what only a real cluster turns on (HTTPS redirection, HSTS) is on too.
+    /// </summary>
+    public bool AsRealCluster { get; set; }
+
     /// <summary>What the sandbox holds at first start.</summary>
     public SandboxSeed Seed { get; set; } = SandboxSeed.Bookinfo;
 
@@ -132,8 +138,16 @@ public sealed class ConsoleTestHost : IAsyncDisposable
         else
         {
             sandbox = await StartSandboxAsync(0, dataDir, options.Seed, cancellationToken, options.SandboxTokens);
-            settings["Cluster:ServerUrl"] = sandbox.Url.ToString();
-            settings["Cluster:Token"] = sandbox.AdminToken;
+            if (options.AsRealCluster)
+            {
+                settings["Cluster:Mode"] = "KubeConfig";
+                settings["Cluster:KubeConfigPath"] = sandbox.KubeconfigPath;
+            }
+            else
+            {
+                settings["Cluster:ServerUrl"] = sandbox.Url.ToString();
+                settings["Cluster:Token"] = sandbox.AdminToken;
+            }
         }
 
         foreach ((string key, string? value) in options.Settings)

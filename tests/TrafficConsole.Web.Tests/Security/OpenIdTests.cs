@@ -76,10 +76,11 @@ public sealed class OpenIdTests : IAsyncLifetime
     }
 
     /// <summary>A console with <c>Auth:Strategy=openid</c> against <paramref name="provider"/>.</summary>
-    internal static async Task<ConsoleTestHost> StartConsoleAsync(TestOpenIdProvider provider)
+    internal static async Task<ConsoleTestHost> StartConsoleAsync(TestOpenIdProvider provider, Action<ConsoleTestHostOptions>? configure = null)
     {
         ConsoleTestHost host = await SecurityHosts.TokenAsync(o =>
         {
+            configure?.Invoke(o);
             o.Settings["Auth:Strategy"] = "openid";
             o.Settings["Auth:OpenId:Issuer"] = provider.Issuer.ToString();
             o.Settings["Auth:OpenId:ClientId"] = TestOpenIdProvider.ClientId;
