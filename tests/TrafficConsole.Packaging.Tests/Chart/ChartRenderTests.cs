@@ -67,6 +67,7 @@ public sealed class ChartRenderTests : IDisposable
         Assert.Equal("InCluster", env["Cluster__Mode"]);
         Assert.Equal("json", env["Logging__Format"]);
         Assert.Equal("http://+:8080", env["ASPNETCORE_URLS"]);
+        Assert.Equal("true", env["ASPNETCORE_FORWARDEDHEADERS_ENABLED"]);
         Assert.Equal("/tmp", env["HOME"]);
         Assert.Equal("token", env["Auth__Strategy"]);
         Assert.Equal("30", env["Auth__WritesPerMinute"]);
@@ -239,6 +240,15 @@ public sealed class ChartRenderTests : IDisposable
 
         Assert.Equal("token", env["Auth__Strategy"]);
         Assert.DoesNotContain(env.Keys, static k => k.StartsWith("Auth__Token", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Forwarded_headers_are_trusted_unless_turned_off()
+    {
+        IReadOnlyList<Manifest> manifests = await _chart.RenderAsync(ValueSet.Defaults, "--set", "trustForwardedHeaders=false");
+        var container = (IReadOnlyDictionary<string, object?>)manifests.One("Deployment").List("spec", "template", "spec", "containers").Single()!;
+
+        Assert.DoesNotContain("ASPNETCORE_FORWARDEDHEADERS_ENABLED", EnvOf(container).Keys);
     }
 
     [Fact]
