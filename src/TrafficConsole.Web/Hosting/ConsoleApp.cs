@@ -42,6 +42,8 @@ public static class ConsoleApp
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName);
         services.AddConsoleMetrics();
         services.AddClusterRuntime(configuration);
+        // After the runtime: data protection's start-up key ring load then finds the cluster client ready.
+        services.AddConsoleDataProtection();
         services.AddConsoleAuth(configuration);
 
         services.AddSingleton<IActorAccessor, ActorAccessor>();
