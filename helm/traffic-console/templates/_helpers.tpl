@@ -43,6 +43,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* The Secret that holds the data protection key ring. */}}
+{{- define "traffic-console.keyRingSecret" -}}
+{{- printf "%s-keys" (include "traffic-console.fullname" .) -}}
+{{- end }}
+
 {{- define "traffic-console.image" -}}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
 {{- end }}

@@ -29,7 +29,7 @@ public sealed class ChartRenderTests : IDisposable
         IReadOnlyList<Manifest> manifests = await _chart.RenderAsync(ValueSet.Defaults);
 
         Assert.Equal(
-            ["ClusterRole", "ClusterRoleBinding", "Deployment", "Service", "ServiceAccount"],
+            ["ClusterRole", "ClusterRoleBinding", "Deployment", "Role", "RoleBinding", "Secret", "Service", "ServiceAccount"],
             manifests.Select(static m => m.Kind).Order(StringComparer.Ordinal));
         Manifest deployment = manifests.One("Deployment");
         Assert.Equal(ChartRenderer.Namespace, deployment.Namespace);

@@ -28,6 +28,13 @@ public sealed record PolicyRule(
         && (Resources.Contains("*") || Resources.Contains(resource))
         && (Verbs.Contains("*") || Verbs.Contains(verb));
 
+    /// <summary>Whether the rule allows <paramref name="verb"/> on the one object <paramref name="name"/>.</summary>
+    public bool AllowsNamed(string group, string resource, string verb, string name) =>
+        (ResourceNames.Count == 0 || ResourceNames.Contains(name))
+        && (ApiGroups.Contains("*") || ApiGroups.Contains(group))
+        && (Resources.Contains("*") || Resources.Contains(resource))
+        && (Verbs.Contains("*") || Verbs.Contains(verb));
+
     public IEnumerable<(string Group, string Resource, string Verb)> Grants() =>
         from g in ApiGroups from r in Resources from v in Verbs select (g, r, v);
 }
@@ -75,6 +82,13 @@ public sealed class RbacGrants
     public IReadOnlyList<PolicyRule> ClusterWide => _clusterWide;
 
     public IReadOnlyCollection<string> Namespaces => _perNamespace.Keys;
+
+    /// <summary>The rules bound in <paramref name="ns"/> (Roles and RoleBindings there), without the cluster-wide ones.</summary>
+    public IReadOnlyList<PolicyRule> In(string ns) => _perNamespace.GetValueOrDefault(ns) ?? [];
+
+    /// <summary>Whether the account may make <paramref name="call"/> on the one object <paramref name="name"/> in <paramref name="ns"/>.</summary>
+    public bool AllowsNamed(ApiCall call, string ns, string name) =>
+        _clusterWide.Concat(In(ns)).Any(r => r.AllowsNamed(call.Group, call.Resource, call.Verb, name));
 
     /// <summary>
     /// Whether the account may make <paramref name="call"/>; <paramref name="ns"/> is the namespace a

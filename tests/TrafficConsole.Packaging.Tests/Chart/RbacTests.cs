@@ -18,7 +18,9 @@ public sealed class RbacTests : IDisposable
     {
         RbacGrants grants = await GrantsAsync(ValueSet.Defaults);
 
-        Assert.Empty(grants.Namespaces);
+        // The one namespaced grant: the key ring Secret in the release's namespace.
+        Assert.Equal([ChartRenderer.Namespace], grants.Namespaces);
+        Assert.All(grants.In(ChartRenderer.Namespace), static r => Assert.Equal([ConsoleApiCalls.KeyRingSecretName], r.ResourceNames));
         List<ApiCall> denied = [.. ConsoleApiCalls.All.Where(c => !grants.Allows(c, ns: null))];
         Assert.True(denied.Count == 0, "Denied: " + string.Join("; ", denied));
     }
@@ -34,6 +36,7 @@ public sealed class RbacTests : IDisposable
         [
             .. ConsoleApiCalls.All.Select(static c => (c.Group, c.Resource, c.Verb)),
             .. ConsoleApiCalls.Extras.Select(static e => (e.Group, e.Resource, e.Verb)),
+            .. ConsoleApiCalls.KeyRing.Select(static c => (c.Group, c.Resource, c.Verb)),
             .. (openid ? ConsoleApiCalls.OpenIdExtras : []).Select(static e => (e.Group, e.Resource, e.Verb)),
         ];
 
@@ -48,8 +51,8 @@ public sealed class RbacTests : IDisposable
         List<string> beyond = [.. grants.AllRules.SelectMany(static r => r.Grants()).Where(g => !allowed.Contains(g)).Select(static g => $"{g.Verb} {g.Group}/{g.Resource}").Distinct()];
         Assert.True(beyond.Count == 0, "Granted but not in ConsoleApiCalls (add the call to the table, or remove the grant): " + string.Join("; ", beyond));
 
-        // Secrets are never readable: the chart stores no state the console would need them for.
-        Assert.DoesNotContain(grants.AllRules, static r => r.Resources.Contains("secrets"));
+        // Of secrets, only the key ring, by name: no rule reads secrets in general.
+        Assert.All(grants.AllRules.Where(static r => r.Resources.Contains("secrets")), static r => Assert.Equal([ConsoleApiCalls.KeyRingSecretName], r.ResourceNames));
     }
 
     [Theory]
@@ -78,8 +81,9 @@ public sealed class RbacTests : IDisposable
         IReadOnlyList<Manifest> manifests = await _chart.RenderAsync(ValueSet.AllOptions);
         RbacGrants grants = new(manifests, ServiceAccount, ChartRenderer.Namespace);
 
-        Assert.Equal(["bookinfo", "shop"], grants.Namespaces.Order(StringComparer.Ordinal));
-        Assert.Equal(["bookinfo", "shop"], manifests.OfKind("Role").Select(static r => r.Namespace).Order(StringComparer.Ordinal));
+        Assert.Equal(["bookinfo", "shop", ChartRenderer.Namespace], grants.Namespaces.Order(StringComparer.Ordinal));
+        Assert.Equal(["bookinfo", "shop"], manifests.OfKind("Role").Where(static r => !r.Name.EndsWith("-keys", StringComparison.Ordinal))
+            .Select(static r => r.Namespace).Order(StringComparer.Ordinal));
         foreach (ApiCall call in ConsoleApiCalls.All)
         {
             if (call.Scope == CallScope.ClusterScoped)
@@ -101,6 +105,36 @@ public sealed class RbacTests : IDisposable
     }
 
     [Fact]
+    public async Task The_key_ring_secret_is_created_named_to_the_console_and_the_only_secret_it_may_touch()
+    {
+        IReadOnlyList<Manifest> manifests = await _chart.RenderAsync(ValueSet.Defaults);
+        RbacGrants grants = new(manifests, ServiceAccount, ChartRenderer.Namespace);
+
+        Manifest secret = Assert.Single(manifests.OfKind("Secret"));
+        Assert.Equal(ConsoleApiCalls.KeyRingSecretName, secret.Name);
+        Assert.Null(secret.At("data"));
+        foreach (ApiCall call in ConsoleApiCalls.KeyRing)
+        {
+            Assert.True(grants.AllowsNamed(call, ChartRenderer.Namespace, ConsoleApiCalls.KeyRingSecretName), $"{call} denied on the key ring");
+            Assert.False(grants.AllowsNamed(call, ChartRenderer.Namespace, "some-other-secret"), $"{call} allowed on another Secret");
+            Assert.False(grants.AllowsNamed(call, "kube-system", ConsoleApiCalls.KeyRingSecretName), $"{call} allowed outside the release's namespace");
+            Assert.False(grants.Allows(call, ChartRenderer.Namespace), $"{call} allowed on every Secret of the namespace");
+        }
+
+        var container = (IReadOnlyDictionary<string, object?>)manifests.One("Deployment").List("spec", "template", "spec", "containers").Single()!;
+        var env = ((IReadOnlyList<object?>)container["env"]!).OfType<IReadOnlyDictionary<string, object?>>().ToDictionary(static e => (string)e["name"]!);
+        Assert.Equal(ConsoleApiCalls.KeyRingSecretName, env["DataProtection__KeysSecret"]["value"]);
+        var fieldRef = (IReadOnlyDictionary<string, object?>)((IReadOnlyDictionary<string, object?>)env["DataProtection__KeysNamespace"]["valueFrom"]!)["fieldRef"]!;
+        Assert.Equal("metadata.namespace", fieldRef["fieldPath"]);
+
+        IReadOnlyList<Manifest> off = await _chart.RenderAsync(ValueSet.Defaults, "--set", "keyRingSecret.enabled=false");
+        Assert.Empty(off.OfKind("Secret"));
+        Assert.DoesNotContain(off.OfKind("Role"), static r => r.Name.EndsWith("-keys", StringComparison.Ordinal));
+        Assert.DoesNotContain(((IReadOnlyList<object?>)((IReadOnlyDictionary<string, object?>)off.One("Deployment").List("spec", "template", "spec", "containers").Single()!)["env"]!)
+            .OfType<IReadOnlyDictionary<string, object?>>(), static e => (string?)e["name"] == "DataProtection__KeysSecret");
+    }
+
+    [Fact]
     public async Task Rbac_create_false_renders_no_roles_or_bindings()
     {
         IReadOnlyList<Manifest> manifests = await _chart.RenderAsync(ValueSet.AllOptions, "--set", "rbac.create=false");
@@ -114,7 +148,7 @@ public sealed class RbacTests : IDisposable
     {
         string readme = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Chart, "README.md"));
 
-        foreach (IGrouping<(string Group, string Resource), ApiCall> kind in ConsoleApiCalls.All.GroupBy(static c => (c.Group, c.Resource)))
+        foreach (IGrouping<(string Group, string Resource), ApiCall> kind in ConsoleApiCalls.All.Concat(ConsoleApiCalls.KeyRing).GroupBy(static c => (c.Group, c.Resource)))
         {
             string group = kind.Key.Group.Length == 0 ? "core" : kind.Key.Group;
             string verbs = string.Join(", ", kind.Select(static c => c.Verb));

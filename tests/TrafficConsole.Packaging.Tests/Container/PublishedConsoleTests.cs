@@ -145,6 +145,17 @@ public sealed class PublishedConsoleTests : IClassFixture<PublishedConsole>, IDi
         string baseUrl = $"http://127.0.0.1:{port}";
         string traffic = baseUrl + "/api/v1/namespaces/bookinfo/services/reviews/traffic";
 
+        // The key ring Secret, empty, as the chart creates it.
+        using (HttpRequestMessage create = new(HttpMethod.Post, new Uri(sandbox.Url, "api/v1/namespaces/default/secrets"))
+        {
+            Content = JsonContent.Create(new { apiVersion = "v1", kind = "Secret", metadata = new { name = ConsoleApiCalls.KeyRingSecretName }, type = "Opaque" }),
+        })
+        {
+            create.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", sandbox.AdminToken);
+            using HttpResponseMessage created = await _http.SendAsync(create);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
         using (ConsoleProcess console = _published.Start(
             new Dictionary<string, string>
             {
@@ -152,6 +163,8 @@ public sealed class PublishedConsoleTests : IClassFixture<PublishedConsole>, IDi
                 ["Cluster__Mode"] = "Sandbox",
                 ["Cluster__ServerUrl"] = proxy.Url.ToString().TrimEnd('/'),
                 ["Cluster__Token"] = sandbox.AdminToken,
+                ["DataProtection__KeysSecret"] = ConsoleApiCalls.KeyRingSecretName,
+                ["DataProtection__KeysNamespace"] = "default",
 
                 // A cap below the changes this test makes, so the history's pruning (configmaps delete) runs too.
                 ["History__MaxRevisionsPerService"] = "2",
@@ -186,7 +199,8 @@ public sealed class PublishedConsoleTests : IClassFixture<PublishedConsole>, IDi
 
         var observed = proxy.Requests.Select(static r => KubeRequest.Parse(r.Method, r.Path, r.Query)).ToList();
         var calls = observed.Where(static r => r.Call is not null).Select(static r => r.Call!).ToList();
-        HashSet<(string, string, string, CallScope)> table = [.. ConsoleApiCalls.All.Select(static c => (c.Group, c.Resource, c.Verb, c.Scope))];
+        List<ApiCall> expected = [.. ConsoleApiCalls.All, .. ConsoleApiCalls.KeyRing];
+        HashSet<(string, string, string, CallScope)> table = [.. expected.Select(static c => (c.Group, c.Resource, c.Verb, c.Scope))];
 
         List<string> unknown = [.. calls.Where(c => !table.Contains((c.Group, c.Resource, c.Verb, c.Scope))).Select(static c => $"{c} <- {c.Source}").Distinct()];
         Assert.True(unknown.Count == 0, "The console made calls missing from ConsoleApiCalls (add them there and to the chart's rules): " + string.Join("; ", unknown));
@@ -195,13 +209,16 @@ public sealed class PublishedConsoleTests : IClassFixture<PublishedConsole>, IDi
         Assert.All(nonResource, p => Assert.Contains(p, ConsoleApiCalls.NonResourcePaths));
 
         // Each write verb in the table was really exercised, so the table is not wider than the code.
-        List<ApiCall> unseen = [.. ConsoleApiCalls.All.Where(t => !calls.Any(c => (c.Group, c.Resource, c.Verb, c.Scope) == (t.Group, t.Resource, t.Verb, t.Scope)))];
+        List<ApiCall> unseen = [.. expected.Where(t => !calls.Any(c => (c.Group, c.Resource, c.Verb, c.Scope) == (t.Group, t.Resource, t.Verb, t.Scope)))];
         Assert.True(unseen.Count == 0, "Table rows the running console never used: " + string.Join("; ", unseen));
 
         // And the chart's default RBAC allows every one of them for the console's service account.
         using var chart = new ChartRenderer();
         var grants = new RbacGrants(await chart.RenderAsync(ValueSet.Defaults), ChartRenderer.Release + "-traffic-console", ChartRenderer.Namespace);
-        List<ApiCall> denied = [.. calls.Where(c => !grants.Allows(c, null)).Distinct()];
+        // The key ring is granted by name in the release's namespace only; everything else across all namespaces.
+        List<ApiCall> denied = [.. calls.Where(c => c.Resource == "secrets"
+            ? !grants.AllowsNamed(c, ChartRenderer.Namespace, ConsoleApiCalls.KeyRingSecretName)
+            : !grants.Allows(c, null)).Distinct()];
         Assert.True(denied.Count == 0, "Denied by the chart: " + string.Join("; ", denied));
     }
 
