@@ -27,13 +27,7 @@ public sealed class KeyRingSecretTests
     public async Task Two_consoles_on_one_secret_read_each_others_cookies_and_forms_and_a_restart_keeps_them()
     {
         await using ConsoleTestHost first = await SecurityHosts.TokenAsync(SharedKeys);
-        await using ConsoleTestHost second = await SecurityHosts.TokenAsync(o =>
-        {
-            SharedKeys(o);
-            // The second replica talks to the first one's cluster.
-            o.Settings["Cluster:ServerUrl"] = first.SandboxUrl.ToString();
-            o.Settings["Cluster:Token"] = first.AdminToken;
-        });
+        await using ConsoleTestHost second = await SecurityHosts.TokenAsync(o => AnotherReplicaOf(first, o));
 
         string ticket = Protector(first).Protect("alice's session");
         Assert.Equal("alice's session", Protector(second).Unprotect(ticket));
@@ -54,12 +48,7 @@ public sealed class KeyRingSecretTests
         V1Secret stored = await first.Kubernetes.CoreV1.ReadNamespacedSecretAsync(Secret, "default");
         Assert.NotEmpty(stored.Data);
         Assert.All(stored.Data.Keys, static k => Assert.Matches("^key-[0-9a-f-]{36}\\.xml$", k));
-        await using ConsoleTestHost later = await SecurityHosts.TokenAsync(o =>
-        {
-            SharedKeys(o);
-            o.Settings["Cluster:ServerUrl"] = first.SandboxUrl.ToString();
-            o.Settings["Cluster:Token"] = first.AdminToken;
-        });
+        await using ConsoleTestHost later = await SecurityHosts.TokenAsync(o => AnotherReplicaOf(first, o));
         Assert.Equal("alice's session", Protector(later).Unprotect(ticket));
         Assert.DoesNotContain(first.Log.Events.Concat(second.Log.Events), static e => e.Level >= LogEventLevel.Error);
     }
@@ -129,6 +118,14 @@ public sealed class KeyRingSecretTests
     {
         options.Settings["DataProtection:KeysSecret"] = Secret;
         options.Settings["DataProtection:KeysNamespace"] = "default";
+    }
+
+    // A replica of the same installation: the first one's cluster, and so its key ring Secret.
+    private static void AnotherReplicaOf(ConsoleTestHost first, ConsoleTestHostOptions options)
+    {
+        SharedKeys(options);
+        options.Settings["Cluster:ServerUrl"] = first.SandboxUrl.ToString();
+        options.Settings["Cluster:Token"] = first.AdminToken;
     }
 
     private static IDataProtector Protector(ConsoleTestHost host) =>
