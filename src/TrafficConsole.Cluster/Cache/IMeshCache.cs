@@ -26,6 +26,14 @@ public interface IMeshCache
     /// </summary>
     MeshSubscription Subscribe(string? namespaceName = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="Subscribe(string?, CancellationToken)"/>, and <see cref="MeshSubscription.MissedChanges"/> holds what
+    /// changed after snapshot <paramref name="sinceVersion"/> (a caller's earlier read) up to the subscription, when the
+    /// cache still remembers it; null when it does not (the caller then re-reads everything).
+    /// </summary>
+    MeshSubscription Subscribe(string? namespaceName, long sinceVersion, CancellationToken cancellationToken = default) =>
+        Subscribe(namespaceName, cancellationToken);
+
     /// <summary>Waits until the first full sync.</summary>
     Task WaitForSyncAsync(CancellationToken cancellationToken = default);
 

@@ -35,6 +35,9 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MeshSnapshot _current = MeshSnapshot.Empty;
     private ImmutableList<MeshSubscription> _subscribers = [];
+    // The latest published changes by snapshot version (versions grow by one per publish), so a subscriber that read a
+    // little earlier learns what it missed. Bounded: older than this, a subscriber re-reads instead.
+    private readonly Queue<(long Version, ImmutableArray<MeshChange> Changes)> _recent = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _stopping;
     private Task? _running;
@@ -119,6 +122,32 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+
+    public MeshSubscription Subscribe(string? namespaceName, long sinceVersion, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            MeshSubscription subscription = Subscribe(namespaceName, cancellationToken);
+            subscription.MissedChanges = ChangesSince(sinceVersion);
+            return subscription;
+        }
+    }
+
+    // Under the lock. Null when the log no longer reaches back to the change right after sinceVersion.
+    private ImmutableArray<MeshChange>? ChangesSince(long sinceVersion)
+    {
+        if (sinceVersion >= _current.Version)
+        {
+            return [];
+        }
+
+        if (_recent.Count == 0 || _recent.Peek().Version > sinceVersion + 1)
+        {
+            return null;
+        }
+
+        return [.. _recent.Where(r => r.Version > sinceVersion).SelectMany(static r => r.Changes)];
+    }
 
     public MeshSubscription Subscribe(string? namespaceName = null, CancellationToken cancellationToken = default)
     {
@@ -362,6 +391,12 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
     private void Publish(MeshSnapshot snapshot, ImmutableArray<MeshChange> changes)
     {
         Volatile.Write(ref _current, snapshot);
+        _recent.Enqueue((snapshot.Version, changes));
+        while (_recent.Count > _options.RecentChangesKept)
+        {
+            _recent.Dequeue();
+        }
+
         foreach (MeshSubscription subscriber in _subscribers)
         {
             subscriber.Publish(snapshot, changes);

@@ -15,6 +15,9 @@ public sealed class MeshCacheOptions
     /// <summary>Published change sets a subscriber may have unread before it is told to resync.</summary>
     public int SubscriberCapacity { get; set; } = 1024;
 
+    /// <summary>Published change sets remembered for a subscriber that starts from an earlier snapshot (a page's read).</summary>
+    public int RecentChangesKept { get; set; } = 512;
+
     /// <summary>First back-off after a failure; doubles each time.</summary>
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(500);
 

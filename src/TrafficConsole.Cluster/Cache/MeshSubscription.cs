@@ -58,6 +58,12 @@ public sealed class MeshSubscription : IAsyncEnumerable<MeshChangeBatch>, IAsync
     /// <summary>The snapshot at the moment of subscribing; the first batch follows on from it.</summary>
     public MeshSnapshot Snapshot { get; }
 
+    /// <summary>
+    /// With a subscription from a version (<see cref="IMeshCache.Subscribe(string?, long, CancellationToken)"/>): the changes
+    /// between that version and <see cref="Snapshot"/>, in order (empty when none); null when they are no longer known.
+    /// </summary>
+    public ImmutableArray<MeshChange>? MissedChanges { get; internal set; }
+
     /// <summary>True once disposed (or cancelled).</summary>
     public bool IsDisposed => Volatile.Read(ref _isDisposed) == 1;
 

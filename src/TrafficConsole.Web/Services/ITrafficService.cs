@@ -106,12 +106,17 @@ public interface ITrafficService
 
     /// <summary>
     /// Live changes for one namespace (null: all) after <paramref name="sinceVersion"/> (a <see cref="Version"/>
-    /// read earlier), whoever made them, plus connection changes. When anything changed between that version and the
-    /// subscription, the first update names every service in scope and the connection state, so the caller re-reads.
+    /// read earlier), whoever made them, plus connection changes. What changed between that version and the subscription
+    /// comes first, with the connection state; if the console no longer remembers that far back, the first update is a
+    /// <see cref="TrafficUpdate.Resync"/>: re-read everything.
     /// Dispose the subscription to stop. Bursts are batched.
     /// </summary>
     IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, long sinceVersion, CancellationToken cancellationToken);
 }
 
 /// <summary>A batch of live changes: services that changed, and the connection state if it changed.</summary>
-public sealed record TrafficUpdate(IReadOnlyList<ServiceChangedEvent> Services, ConnectionHealth? Health);
+/// <remarks>
+/// <para><c>Resync</c>: True when changes may have been missed (the subscription began after the caller's reads and the
+/// cluster moved in between): <c>Services</c> is empty and the caller re-reads everything it shows.</para>
+/// </remarks>
+public sealed record TrafficUpdate(IReadOnlyList<ServiceChangedEvent> Services, ConnectionHealth? Health, bool Resync = false);

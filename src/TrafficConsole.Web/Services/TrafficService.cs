@@ -237,13 +237,26 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
 
     public async IAsyncEnumerable<TrafficUpdate> WatchAsync(string? namespaceName, long sinceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using MeshSubscription subscription = Cache.Subscribe(namespaceName, cancellationToken);
+        using MeshSubscription subscription = Cache.Subscribe(namespaceName, sinceVersion, cancellationToken);
         ConnectionHealth last = ToHealth(subscription.Snapshot);
         if (subscription.Snapshot.Version > sinceVersion)
         {
-            // Something changed between the caller's reads and this subscription, and no batch will carry it: which
-            // services it touched is not kept, so the caller re-reads all in scope (rare: the window is one page load).
-            yield return new TrafficUpdate([.. AllServices(subscription.Snapshot, namespaceName).Select(s => ToEvent(subscription.Snapshot, s))], last);
+            // Something changed between the caller's reads and this subscription, and no batch will carry it: the services
+            // it touched come first. When the cache no longer remembers that far back, the caller re-reads everything.
+            if (subscription.MissedChanges is not { } missed)
+            {
+                yield return new TrafficUpdate([], last, Resync: true);
+            }
+            else
+            {
+                ImmutableArray<ServiceChangedEvent> caughtUp = [.. missed.SelectMany(static c => c.AffectedServices).Distinct()
+                    .Where(s => namespaceName is null || string.Equals(s.Namespace, namespaceName, StringComparison.Ordinal))
+                    .Select(s => ToEvent(subscription.Snapshot, s))];
+                if (!caughtUp.IsEmpty || missed.Any(static c => c.Type == MeshChangeType.HealthChanged))
+                {
+                    yield return new TrafficUpdate(caughtUp, last);
+                }
+            }
         }
 
         await foreach (MeshChangeBatch batch in subscription.WithCancellation(cancellationToken).ConfigureAwait(false))

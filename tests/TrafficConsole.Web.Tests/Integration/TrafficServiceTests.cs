@@ -147,7 +147,7 @@ public sealed class TrafficServiceTests(TrafficServiceTests.ActorHostFixture fix
     }
 
     [Fact]
-    public async Task A_change_between_a_pages_reads_and_its_watch_is_delivered_first_and_a_quiet_start_replays_nothing()
+    public async Task A_change_between_a_pages_reads_and_its_watch_comes_first_and_a_quiet_start_has_none()
     {
         using CancellationTokenSource cts = new(TimeSpan.FromSeconds(20));
         long read = Traffic.Version;
@@ -160,6 +160,7 @@ public sealed class TrafficServiceTests(TrafficServiceTests.ActorHostFixture fix
 
         await using IAsyncEnumerator<TrafficUpdate> late = Traffic.WatchAsync("bookinfo", read, cts.Token).GetAsyncEnumerator(cts.Token);
         Assert.True(await late.MoveNextAsync());
+        Assert.False(late.Current.Resync);
         Assert.Contains(late.Current.Services, s => s is { Service: "details", Kind: RoutingKind.Split } && s.Revision == applied.Revision);
         Assert.All(late.Current.Services, s => Assert.Equal("bookinfo", s.Namespace));
         Assert.Equal(ConnectionState.Connected, late.Current.Health?.State);
@@ -176,7 +177,27 @@ public sealed class TrafficServiceTests(TrafficServiceTests.ActorHostFixture fix
         ValueTask<bool> next = quiet.MoveNextAsync();
         Assert.IsType<ChangeOutcome.Applied>(await Traffic.DeleteRoutingAsync("bookinfo", "details", applied.Revision, new ChangeContext(Actor)));
         Assert.True(await next);
+        Assert.False(quiet.Current.Resync);
         Assert.All(quiet.Current.Services, s => Assert.Equal("details", s.Service));
+    }
+
+    [Fact]
+    public async Task A_watch_from_further_back_than_the_console_remembers_starts_with_a_resync()
+    {
+        ConsoleTestHostOptions options = new();
+        options.Settings["Cluster:Cache:RecentChangesKept"] = "0";
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(options);
+        using CancellationTokenSource cts = new(TimeSpan.FromSeconds(20));
+        long read = host.Traffic.Version;
+        Assert.IsType<ChangeOutcome.Applied>(
+            await host.Traffic.ApplyAsync("bookinfo", "details", new TrafficDraft([new WeightShare("v1", 100)], null), null, new ChangeContext(Actor)));
+
+        await using IAsyncEnumerator<TrafficUpdate> late = host.Traffic.WatchAsync("bookinfo", read, cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await late.MoveNextAsync());
+
+        Assert.True(late.Current.Resync);
+        Assert.Empty(late.Current.Services);
+        Assert.Equal(ConnectionState.Connected, late.Current.Health?.State);
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public partial class AuditPage : IAsyncDisposable
         {
             await foreach (TrafficUpdate update in Traffic.WatchAsync(ns, since, cancellationToken).ConfigureAwait(false))
             {
-                if (update.Services.Count == 0)
+                if (update.Services.Count == 0 && !update.Resync)
                 {
                     continue;
                 }

@@ -117,7 +117,8 @@ public partial class RolloutsPage : IAsyncDisposable
                     }).ConfigureAwait(false);
                 }
 
-                if (update.Services.Count > 0 && (_namespace is null || update.Services.Any(s => s.Namespace == _namespace)) && _changed.CurrentCount == 0)
+                bool relevant = update.Resync || (update.Services.Count > 0 && (_namespace is null || update.Services.Any(s => s.Namespace == _namespace)));
+                if (relevant && _changed.CurrentCount == 0)
                 {
                     try
                     {

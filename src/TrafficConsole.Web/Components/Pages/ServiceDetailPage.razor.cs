@@ -179,7 +179,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
         {
             await foreach (TrafficUpdate update in Traffic.WatchAsync(ns, since, cancellationToken).ConfigureAwait(false))
             {
-                bool mine = update.Services.Any(s => s.Namespace == ns && s.Service == service);
+                bool mine = update.Resync || update.Services.Any(s => s.Namespace == ns && s.Service == service);
                 if (!mine && update.Health is null)
                 {
                     continue;

@@ -73,14 +73,22 @@ public partial class ServicesPage : IAsyncDisposable
         {
             await foreach (TrafficUpdate update in Traffic.WatchAsync(ns, since, cancellationToken).ConfigureAwait(false))
             {
-                if (update.Services.Count == 0)
+                if (update.Services.Count == 0 && !update.Resync)
                 {
                     continue;
                 }
 
                 await InvokeAsync(() =>
                 {
-                    ApplyChanges(update.Services);
+                    if (update.Resync)
+                    {
+                        ReRead();
+                    }
+                    else
+                    {
+                        ApplyChanges(update.Services);
+                    }
+
                     StateHasChanged();
                 }).ConfigureAwait(false);
             }
@@ -96,9 +104,8 @@ public partial class ServicesPage : IAsyncDisposable
     {
         if (changes.Count > ReReadAbove)
         {
-            // A resync names every service: one fresh read beats a search per change, which is quadratic in the rows.
-            _rows = [.. Traffic.ListServices(Namespace)];
-            _namespaceKnown = true;
+            // A reconnect names every service: one fresh read beats a search per change, which is quadratic in the rows.
+            ReRead();
             return;
         }
 
@@ -131,6 +138,12 @@ public partial class ServicesPage : IAsyncDisposable
 
         _rows = rows;
         _namespaceKnown = true;
+    }
+
+    private void ReRead()
+    {
+        _rows = [.. Traffic.ListServices(Namespace)];
+        _namespaceKnown = _rows.Count > 0 || Traffic.Namespaces.Contains(Namespace);
     }
 
     private bool MatchesSearch(ServiceSummary row)

@@ -22,7 +22,6 @@ public sealed class FakeTrafficService : ITrafficService
 {
     private readonly ConcurrentDictionary<(string Namespace, string Name), ServiceDetail> _services = new();
     private readonly List<Channel<TrafficUpdate>> _subscribers = [];
-    private readonly List<(long Version, TrafficUpdate Update)> _published = [];
     private long _version;
     private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<(string Namespace, string Name), ServiceRouting> _routings = new();
@@ -325,13 +324,10 @@ public sealed class FakeTrafficService : ITrafficService
         var channel = Channel.CreateUnbounded<TrafficUpdate>();
         lock (_gate)
         {
-            // What was published after the caller's reads and before this subscription, replayed in order.
-            foreach ((long version, TrafficUpdate missed) in _published)
+            // As the real service: anything published after the caller's reads and before this subscription is a resync.
+            if (Interlocked.Read(ref _version) > sinceVersion)
             {
-                if (version > sinceVersion)
-                {
-                    channel.Writer.TryWrite(missed);
-                }
+                channel.Writer.TryWrite(new TrafficUpdate([], Health, Resync: true));
             }
 
             _subscribers.Add(channel);
@@ -342,9 +338,9 @@ public sealed class FakeTrafficService : ITrafficService
             await foreach (TrafficUpdate update in channel.Reader.ReadAllAsync(cancellationToken))
             {
                 ServiceChangedEvent[] mine = [.. update.Services.Where(s => namespaceName is null || s.Namespace == namespaceName)];
-                if (mine.Length > 0 || update.Health is not null)
+                if (mine.Length > 0 || update.Health is not null || update.Resync)
                 {
-                    yield return new TrafficUpdate(mine, update.Health);
+                    yield return update with { Services = mine };
                 }
             }
         }
@@ -361,7 +357,7 @@ public sealed class FakeTrafficService : ITrafficService
     {
         lock (_gate)
         {
-            _published.Add((Interlocked.Increment(ref _version), update));
+            Interlocked.Increment(ref _version);
             foreach (Channel<TrafficUpdate> subscriber in _subscribers)
             {
                 subscriber.Writer.TryWrite(update);
