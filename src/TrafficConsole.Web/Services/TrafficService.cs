@@ -252,7 +252,8 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
                 ImmutableArray<ServiceChangedEvent> caughtUp = [.. missed.SelectMany(static c => c.AffectedServices).Distinct()
                     .Where(s => namespaceName is null || string.Equals(s.Namespace, namespaceName, StringComparison.Ordinal))
                     .Select(s => ToEvent(subscription.Snapshot, s))];
-                if (!caughtUp.IsEmpty || missed.Any(static c => c.Type == MeshChangeType.HealthChanged))
+                // Watching every namespace, a missed change may be a namespace itself (the list the shell shows): say so too.
+                if (!caughtUp.IsEmpty || (namespaceName is null && !missed.IsEmpty) || missed.Any(static c => c.Type == MeshChangeType.HealthChanged))
                 {
                     yield return new TrafficUpdate(caughtUp, last);
                 }

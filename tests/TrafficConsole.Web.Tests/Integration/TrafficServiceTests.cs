@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text.Json;
+using k8s;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog.Events;
@@ -179,6 +180,24 @@ public sealed class TrafficServiceTests(TrafficServiceTests.ActorHostFixture fix
         Assert.True(await next);
         Assert.False(quiet.Current.Resync);
         Assert.All(quiet.Current.Services, s => Assert.Equal("details", s.Service));
+    }
+
+    [Fact]
+    public async Task A_namespace_created_between_the_shells_read_and_its_watch_is_announced_first()
+    {
+        using CancellationTokenSource cts = new(TimeSpan.FromSeconds(20));
+        long read = Traffic.Version;
+        await Host.Kubernetes.CoreV1.CreateNamespaceAsync(new k8s.Models.V1Namespace { Metadata = new k8s.Models.V1ObjectMeta { Name = "arrived-late" } }, cancellationToken: cts.Token);
+        while (!Traffic.Namespaces.Contains("arrived-late"))
+        {
+            await Task.Delay(20, cts.Token);
+        }
+
+        await using IAsyncEnumerator<TrafficUpdate> shell = Traffic.WatchAsync(null, read, cts.Token).GetAsyncEnumerator(cts.Token);
+
+        Assert.True(await shell.MoveNextAsync());
+        Assert.False(shell.Current.Resync);
+        Assert.Equal(ConnectionState.Connected, shell.Current.Health?.State);
     }
 
     [Fact]
