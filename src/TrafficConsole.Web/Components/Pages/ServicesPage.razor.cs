@@ -10,7 +10,7 @@ namespace TrafficConsole.Web.Components.Pages;
 /// <summary>The services of one namespace with versions, routing at a glance and validation, updated live.</summary>
 public partial class ServicesPage : IAsyncDisposable
 {
-    // More changes than this in one update (a resync) re-read the list instead of patching it row by row.
+    // More changes than this in one update (a reconnect names every service) re-read the list instead of patching it row by row.
     private const int ReReadAbove = 64;
 
     private List<ServiceSummary> _rows = [];
