@@ -125,4 +125,5 @@ public static class ValidationCodes
     public const string HttpRouteWithoutParent = "TC6015";
     public const string HttpRouteInvalidBackend = "TC6016";
     public const string MalformedResource = "TC6020";
+    public const string UnknownField = "TC6021";
 }
