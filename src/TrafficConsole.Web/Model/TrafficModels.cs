@@ -106,6 +106,18 @@ public sealed record RoutingPreview(
 
     /// <summary>Its diff against the cluster.</summary>
     public ImmutableArray<DiffLine> HttpRouteDiff { get; init; } = [];
+
+    /// <summary>The split in the cluster now (YAML mode, for the before → after bars); empty when not computed.</summary>
+    public ImmutableArray<WeightShare> WeightsBefore { get; init; } = [];
+
+    /// <summary>The split the written resources would give (YAML mode); empty when not computed.</summary>
+    public ImmutableArray<WeightShare> WeightsAfter { get; init; } = [];
+
+    /// <summary>
+    /// How the change moves traffic in a way the text does not show at a glance (a version losing all its traffic,
+    /// weights that are shares of a total other than 100); applying it asks for a confirmation that shows the bars.
+    /// </summary>
+    public ImmutableArray<string> TrafficWarnings { get; init; } = [];
 }
 
 /// <summary>The outcome of a write: a value, never an exception, for everything a user can cause.</summary>

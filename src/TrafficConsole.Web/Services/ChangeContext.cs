@@ -12,6 +12,14 @@ public sealed record ChangeContext(string Actor)
     /// <summary>The longest reason kept; longer ones are refused at the point of entry (REST 422, a field error in the UI).</summary>
     public const int MaxReasonLength = 500;
 
+    /// <summary>Why <paramref name="reason"/> cannot be kept ("at most 500 characters"), or null when it can.</summary>
+    public static string? ReasonProblem(string? reason) => reason is { Length: > MaxReasonLength }
+        ? $"Reason: at most {MaxReasonLength} characters ({reason.Length} typed)."
+        : null;
+
+    /// <summary>The reason as recorded: trimmed, null when blank.</summary>
+    public static string? ReasonOf(string? typed) => string.IsNullOrWhiteSpace(typed) ? null : typed.Trim();
+
     /// <summary>Why, as typed by the operator at apply (optional; shown in the history and the audit list).</summary>
     public string? Reason { get; init; }
 

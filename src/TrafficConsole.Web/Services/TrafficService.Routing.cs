@@ -166,9 +166,13 @@ internal sealed partial class TrafficService
     public RoutingPreview PreviewYaml(string namespaceName, string service, YamlDraft draft)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        return Cache.Current.GetServiceView(namespaceName, service) is { } view
-            ? ToPreview(PlanYaml(view, ReadYaml(view, draft)))
-            : NotFoundPreview(namespaceName, service);
+        if (Cache.Current.GetServiceView(namespaceName, service) is not { } view)
+        {
+            return NotFoundPreview(namespaceName, service);
+        }
+
+        YamlReading reading = ReadYaml(view, draft);
+        return WithTrafficChange(ToPreview(PlanYaml(view, reading)), view, reading);
     }
 
     public async Task<ChangeOutcome> ApplyYamlAsync(string namespaceName, string service, YamlDraft draft, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -104,6 +105,12 @@ internal sealed partial class TrafficService
             return null;
         }
 
+        // As strict as kubectl apply: a field the CRD does not declare (a typo such as "wieght") is refused, not dropped.
+        foreach (ValidationIssue unknown in CrdFields.UnknownFields(ResourceYaml.ToJson(text), kind))
+        {
+            issues.Add(unknown with { Path = $"{path}.{unknown.Path}" });
+        }
+
         if (!string.Equals(resource.Kind, kind, StringComparison.Ordinal))
         {
             issues.Add(new(YamlInvalidCode, Severity.Error, path + ".kind", $"kind is '{resource.Kind}'; this box takes a {kind}."));
@@ -142,6 +149,46 @@ internal sealed partial class TrafficService
         // Writes carry the resourceVersion the cluster has now; the revision check makes sure the operator saw it.
         resource.Metadata.ResourceVersion = current?.Metadata.ResourceVersion;
         return resource;
+    }
+
+    /// <summary>
+    /// Adds to a YAML preview the split before and after, and what the text does to traffic that the operator may not
+    /// have meant: a version that loses all its traffic, weights that do not add up to 100 (Istio takes them as shares).
+    /// </summary>
+    private static Model.RoutingPreview WithTrafficChange(Model.RoutingPreview preview, ServiceView view, YamlReading reading)
+    {
+        if (reading.Issues.Any(static i => i.Severity == Severity.Error))
+        {
+            return preview;
+        }
+
+        RoutingIntentReading current = RoutingIntentReader.Read(view);
+        ImmutableArray<VirtualService> virtualServices = Replace(view.VirtualServices, FindVirtualService(view, current), reading.VirtualService);
+        ImmutableArray<DestinationRule> destinationRules = Replace(view.DestinationRules, FindDestinationRule(view, current), reading.DestinationRule);
+        RoutingState after = RoutingReader.Read(view.Service, view.Versions, virtualServices, destinationRules, view.HttpRoutes, view.BackendVersions);
+        TrafficSplit before = view.Routing.EffectiveSplit;
+
+        var warnings = ImmutableArray.CreateBuilder<string>();
+        foreach (VersionWeight was in before.Weights.Where(static w => w.Weight > 0))
+        {
+            if (after.EffectiveSplit.WeightOf(was.Version) == 0)
+            {
+                warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{was.Version} loses all its traffic ({was.Weight}% → 0%)."));
+            }
+        }
+
+        foreach (ValidationIssue relative in reading.Issues.Where(static i => i.Code == ValidationCodes.WeightsNot100))
+        {
+            warnings.Add($"{relative.Path}: {relative.Message}");
+        }
+
+        return preview with
+        {
+            WeightsBefore = ToShares(before),
+            WeightsAfter = ToShares(after.EffectiveSplit),
+            TrafficWarnings = warnings.ToImmutable(),
+        };
     }
 
     private static RoutingPlan PlanYaml(ServiceView view, YamlReading reading)

@@ -10,14 +10,14 @@ using TrafficConsole.Web.Services;
 namespace TrafficConsole.Web.Components.Controls;
 
 /// <summary>What the routing editor asks the page to preview or apply: the draft and the revision it is based on.</summary>
-public sealed record RoutingRequest(RoutingIntent Intent, string? Revision);
+public sealed record RoutingRequest(RoutingIntent Intent, string? Revision, string? Reason = null);
 
 /// <summary>
 /// The request-routing editor: an ordered list of rules over the domain's <see cref="RoutingIntent"/>, validated by
 /// the service layer on every edit. Like the traffic-shifting panel it follows the cluster while there is no draft,
 /// and keeps (and marks stale) a draft when someone else changes the service.
 /// </summary>
-public partial class RoutingEditor
+public partial class RoutingEditor : IDisposable
 {
     private const int YamlTab = 3;
 
@@ -34,6 +34,9 @@ public partial class RoutingEditor
     private int _tab;
     private YamlRoutingEditor? _yaml;
     private string? _appliedRevision;
+    private readonly EntryProblems _entries = new();
+    private string? _reason;
+    private bool _reportedDirty;
 
     [Inject]
     public required ITrafficService Traffic { get; init; }
@@ -78,17 +81,24 @@ public partial class RoutingEditor
     [Parameter]
     public EventCallback<YamlRequest> OnApplyYaml { get; set; }
 
+    /// <summary>Raised when the draft (form or YAML) becomes unsaved or saved (the page marks the tab and guards navigation).</summary>
+    [Parameter]
+    public EventCallback<bool> DirtyChanged { get; set; }
+
     /// <summary>The draft as it stands.</summary>
     public RoutingIntent Draft => _draft;
 
     /// <summary>The revision the draft is based on.</summary>
     public string? DraftRevision => _draftRevision;
 
-    /// <summary>True when the operator changed something since the draft was loaded.</summary>
-    public bool IsDirty => _dirty;
+    /// <summary>True when the operator changed something since the draft was loaded (or typed what a field cannot take).</summary>
+    public bool IsDirty => FormDirty || (_yaml?.IsDirty ?? false);
+
+    // The form's draft: edited, or a field holds text it cannot take yet (YAML mode keeps its own).
+    private bool FormDirty => _dirty || _entries.Count > 0;
 
     /// <summary>True when the cluster changed under an unsaved draft.</summary>
-    public bool IsStale => _stale && _dirty;
+    public bool IsStale => _stale && FormDirty;
 
     /// <summary>The validation of the draft as it stands.</summary>
     public ImmutableArray<ValidationMessage> Messages => _messages.All;
@@ -109,6 +119,16 @@ public partial class RoutingEditor
             if (Busy)
             {
                 return "A change is being applied.";
+            }
+
+            if (_entries.First is { } entry)
+            {
+                return $"Fix {entry}";
+            }
+
+            if (ChangeContext.ReasonProblem(_reason) is { } reasonProblem)
+            {
+                return reasonProblem;
             }
 
             ImmutableArray<ValidationMessage> errors = [.. _messages.All.Where(static m => m.Severity == MessageSeverity.Error)];
@@ -141,7 +161,7 @@ public partial class RoutingEditor
 
         if (Routing.Revision == _baselineRevision)
         {
-            if (!_dirty)
+            if (!FormDirty)
             {
                 LoadBaseline();
             }
@@ -149,7 +169,7 @@ public partial class RoutingEditor
             return;
         }
 
-        if (!_dirty)
+        if (!FormDirty)
         {
             LoadBaseline();
             return;
@@ -198,6 +218,8 @@ public partial class RoutingEditor
         _draftRevision = Routing.Revision;
         _stale = false;
         _dirty = false;
+        _reason = null;
+        _entries.Clear();
         _draft = Routing.Intent;
         _ids = [.. _draft.Rules.Select(static _ => Guid.NewGuid())];
         _expanded.Clear();
@@ -302,7 +324,28 @@ public partial class RoutingEditor
     private TrafficSplit FirstVersion() =>
         Versions.IsDefaultOrEmpty ? TrafficSplit.Empty : new TrafficSplit([new VersionWeight(Versions[0].Name, 100)]);
 
-    private Task PreviewAsync() => OnPreview.InvokeAsync(new RoutingRequest(_draft, _draftRevision));
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (IsDirty != _reportedDirty)
+        {
+            _reportedDirty = IsDirty;
+            await DirtyChanged.InvokeAsync(_reportedDirty);
+        }
+    }
 
-    private Task ApplyAsync() => OnApply.InvokeAsync(new RoutingRequest(_draft, _draftRevision));
+    // YAML mode is part of this editor's draft: re-render so the marker and the page follow it.
+    private void YamlDirtyChanged(bool dirty) => StateHasChanged();
+
+    private Task PreviewAsync() => OnPreview.InvokeAsync(new RoutingRequest(_draft, _draftRevision, ChangeContext.ReasonOf(_reason)));
+
+    // The button may have been clicked in the moment a field turned invalid (the change event runs first): check again.
+    private Task ApplyAsync() => ApplyBlockedReason is null ? OnApply.InvokeAsync(new RoutingRequest(_draft, _draftRevision, ChangeContext.ReasonOf(_reason))) : Task.CompletedTask;
+
+    protected override void OnInitialized() => _entries.Changed += StateHasChanged;
+
+    public void Dispose()
+    {
+        _entries.Changed -= StateHasChanged;
+        GC.SuppressFinalize(this);
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 
 using TrafficConsole.Mesh.Routing;
+using TrafficConsole.Mesh.Validation;
 
 namespace TrafficConsole.Web.Components.Controls;
 
@@ -22,6 +23,10 @@ public partial class RuleOptionsEditor
 
     [Parameter]
     public bool Disabled { get; set; }
+
+    // The field takes any plain whole number; the validator then says which statuses and counts Istio accepts.
+    private static readonly NumberEntry HttpStatusEntry = NumberEntry.WholeBetween(0, 999);
+    private static readonly NumberEntry AttemptsEntry = NumberEntry.WholeBetween(0, int.MaxValue);
 
     private string P(string field) => $"{Path}.{field}";
 

@@ -4,18 +4,20 @@ using Microsoft.AspNetCore.Components;
 
 using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Web.Model;
+using TrafficConsole.Web.Services;
 
 namespace TrafficConsole.Web.Components.Controls;
 
 /// <summary>What the panel asks the page to preview or apply: the draft and the revision it is based on.</summary>
-public sealed record DraftRequest(TrafficDraft Draft, string? Revision);
+public sealed record DraftRequest(TrafficDraft Draft, string? Revision, string? Reason = null);
 
 /// <summary>
 /// Edits a draft split with the domain's <see cref="WeightEditor"/> rules. It follows the cluster while the
 /// operator has no draft, and keeps (and marks stale) a draft when someone else changes the service.
 /// </summary>
-public partial class TrafficShiftingPanel
+public partial class TrafficShiftingPanel : IDisposable
 {
+    private readonly EntryProblems _entries = new();
     private WeightEditor _editor = null!;
     private ImmutableArray<WeightRow> _rows = [];
     private TrafficDraft? _baseline;
@@ -25,6 +27,8 @@ public partial class TrafficShiftingPanel
     private bool _mirrorOn;
     private string? _mirrorVersion;
     private double _mirrorPercent = 100;
+    private string? _reason;
+    private bool _reportedDirty;
 
     /// <summary>The service's versions in display order.</summary>
     [Parameter, EditorRequired]
@@ -75,14 +79,18 @@ public partial class TrafficShiftingPanel
     [Parameter]
     public EventCallback OnDelete { get; set; }
 
+    /// <summary>Raised when the draft becomes unsaved or saved (the page marks the tab and guards navigation).</summary>
+    [Parameter]
+    public EventCallback<bool> DirtyChanged { get; set; }
+
     /// <summary>The draft as it stands.</summary>
     public TrafficDraft Draft => new(DraftWeights, CurrentMirror);
 
     /// <summary>The revision the draft is based on (sent with Apply for optimistic concurrency).</summary>
     public string? DraftRevision => _draftRevision;
 
-    /// <summary>True when the draft differs from the cluster.</summary>
-    public bool IsDirty => _baseline is not null && !SameDraft(Draft, _baseline);
+    /// <summary>True when the draft differs from the cluster, or a field holds text not yet taken into it.</summary>
+    public bool IsDirty => (_baseline is not null && !SameDraft(Draft, _baseline)) || _entries.Count > 0;
 
     /// <summary>True when the cluster changed under an unsaved draft.</summary>
     public bool IsStale => _stale && IsDirty;
@@ -115,6 +123,16 @@ public partial class TrafficShiftingPanel
                 return "A change is being applied.";
             }
 
+            if (_entries.First is { } entry)
+            {
+                return $"Fix {entry}";
+            }
+
+            if (ChangeContext.ReasonProblem(_reason) is { } reasonProblem)
+            {
+                return reasonProblem;
+            }
+
             if (Remaining != 0)
             {
                 int total = 100 - Remaining;
@@ -136,6 +154,14 @@ public partial class TrafficShiftingPanel
             // Without routing, applying the unchanged split still pins it in a VirtualService.
             return HasRouting && !IsDirty ? "No changes to apply." : null;
         }
+    }
+
+    protected override void OnInitialized() => _entries.Changed += StateHasChanged;
+
+    public void Dispose()
+    {
+        _entries.Changed -= StateHasChanged;
+        GC.SuppressFinalize(this);
     }
 
     protected override void OnParametersSet()
@@ -195,6 +221,8 @@ public partial class TrafficShiftingPanel
         _baselineRevision = BaselineRevision;
         _draftRevision = BaselineRevision;
         _stale = false;
+        _reason = null;
+        _entries.Clear();
         _editor = WeightEditor.From(ToSplit(Baseline.Weights));
         _mirrorOn = Baseline.Mirror is not null;
         _mirrorVersion = Baseline.Mirror?.Version;
@@ -233,9 +261,19 @@ public partial class TrafficShiftingPanel
 
     private void SetMirrorPercent(double percent) => _mirrorPercent = Math.Clamp(percent, 0, 100);
 
-    private Task PreviewAsync() => OnPreview.InvokeAsync(new DraftRequest(Draft, _draftRevision));
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (IsDirty != _reportedDirty)
+        {
+            _reportedDirty = IsDirty;
+            await DirtyChanged.InvokeAsync(_reportedDirty);
+        }
+    }
 
-    private Task ApplyAsync() => OnApply.InvokeAsync(new DraftRequest(Draft, _draftRevision));
+    private Task PreviewAsync() => OnPreview.InvokeAsync(new DraftRequest(Draft, _draftRevision, ChangeContext.ReasonOf(_reason)));
+
+    // The button may have been clicked in the moment its field turned invalid (the change event runs first): check again.
+    private Task ApplyAsync() => ApplyBlockedReason is null ? OnApply.InvokeAsync(new DraftRequest(Draft, _draftRevision, ChangeContext.ReasonOf(_reason))) : Task.CompletedTask;
 
     private static bool SameDraft(TrafficDraft a, TrafficDraft b)
     {

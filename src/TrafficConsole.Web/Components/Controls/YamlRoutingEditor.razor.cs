@@ -8,7 +8,7 @@ using TrafficConsole.Web.Services;
 namespace TrafficConsole.Web.Components.Controls;
 
 /// <summary>What YAML mode asks the page to preview or apply: the typed resources and the revision they started from.</summary>
-public sealed record YamlRequest(YamlDraft Draft, string? Revision);
+public sealed record YamlRequest(YamlDraft Draft, string? Revision, string? Reason = null);
 
 /// <summary>YAML mode: edits the VirtualService and DestinationRule as text, validated by the service layer as the operator types.</summary>
 public partial class YamlRoutingEditor
@@ -20,6 +20,7 @@ public partial class YamlRoutingEditor
     private bool _loaded;
     private string? _appliedRevision;
     private ImmutableArray<ValidationMessage> _messages = [];
+    private string? _reason;
 
     [Inject]
     public required ITrafficService Traffic { get; init; }
@@ -45,6 +46,13 @@ public partial class YamlRoutingEditor
     [Parameter]
     public EventCallback<YamlRequest> OnApply { get; set; }
 
+    /// <summary>Raised when the typed YAML becomes unsaved or is reloaded.</summary>
+    [Parameter]
+    public EventCallback<bool> DirtyChanged { get; set; }
+
+    /// <summary>True when the operator typed YAML that is not applied yet.</summary>
+    public bool IsDirty => _dirty;
+
     /// <summary>The YAML as typed.</summary>
     public YamlDraft Draft => new(_vs, _dr);
 
@@ -53,6 +61,7 @@ public partial class YamlRoutingEditor
         Busy ? "A change is being applied."
         : _messages.FirstOrDefault(static m => m.Severity == MessageSeverity.Error) is { } error
             ? $"Fix the YAML first — {(string.IsNullOrEmpty(error.Path) ? error.Message : $"{error.Path}: {error.Message}")}"
+        : ChangeContext.ReasonProblem(_reason) is { } reasonProblem ? reasonProblem
         : BlockedReason is not null ? BlockedReason
         : !_dirty ? "No changes to apply."
         : null;
@@ -87,8 +96,14 @@ public partial class YamlRoutingEditor
         _vs = Routing.VirtualServiceYaml ?? string.Empty;
         _dr = Routing.DestinationRuleYaml ?? string.Empty;
         _revision = Routing.Revision;
+        bool wasDirty = _dirty;
         _dirty = false;
+        _reason = null;
         _messages = [];
+        if (wasDirty)
+        {
+            _ = DirtyChanged.InvokeAsync(false);
+        }
     }
 
     private void SetVs(string? text)
@@ -105,11 +120,16 @@ public partial class YamlRoutingEditor
 
     private void Edited()
     {
+        if (!_dirty)
+        {
+            _ = DirtyChanged.InvokeAsync(true);
+        }
+
         _dirty = true;
         _messages = Traffic.ValidateYaml(Namespace, Service, Draft);
     }
 
-    private Task PreviewAsync() => OnPreview.InvokeAsync(new YamlRequest(Draft, _revision));
+    private Task PreviewAsync() => OnPreview.InvokeAsync(new YamlRequest(Draft, _revision, ChangeContext.ReasonOf(_reason)));
 
-    private Task ApplyAsync() => OnApply.InvokeAsync(new YamlRequest(Draft, _revision));
+    private Task ApplyAsync() => ApplyBlockedReason is null ? OnApply.InvokeAsync(new YamlRequest(Draft, _revision, ChangeContext.ReasonOf(_reason))) : Task.CompletedTask;
 }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Routing;
 
 using MudBlazor;
 
@@ -36,6 +37,8 @@ public partial class ServiceDetailPage : IAsyncDisposable
     private NamespacePermissions? _permissions;
     private ServiceHistory? _history;
     private int _tabIndex;
+    private bool _shiftingDirty;
+    private bool _routingDirty;
     // The states this page has shown, by revision: a draft's revision names the state it started from (the conflict view's first column).
     private readonly Dictionary<string, ServiceDetail> _seen = new(StringComparer.Ordinal);
     private readonly Queue<string> _seenOrder = new();
@@ -73,6 +76,9 @@ public partial class ServiceDetailPage : IAsyncDisposable
     /// <summary><c>?tab=history</c> opens the history tab (the audit list links there).</summary>
     [SupplyParameterFromQuery(Name = "tab")]
     public string? Tab { get; set; }
+
+    /// <summary>True while either editor holds a draft that is not applied (leaving the page asks first).</summary>
+    public bool HasDraft => (_panel?.IsDirty ?? false) || (_routingEditor?.IsDirty ?? false);
 
     /// <summary>Why "All traffic to stable" is disabled; null when it is enabled.</summary>
     public string? ToStableBlockedReason
@@ -208,6 +214,31 @@ public partial class ServiceDetailPage : IAsyncDisposable
         }
     }
 
+    // Leaving with a draft: say what would be lost and let the operator stay.
+    private async Task ConfirmLeaveAsync(LocationChangingContext context)
+    {
+        if (!HasDraft)
+        {
+            return;
+        }
+
+        string what = (_panel?.IsDirty ?? false, _routingEditor?.IsDirty ?? false) switch
+        {
+            (true, true) => "a traffic-shifting draft and a request-routing draft",
+            (true, false) => $"a traffic-shifting draft ({Describe(_panel!.Draft)})",
+            _ => "a request-routing draft",
+        };
+        bool? leave = await Dialogs.ShowMessageBoxAsync(
+            "Leave without applying?",
+            $"You have {what} for {Service} that is not applied. Leaving discards it; nothing in the cluster changes.",
+            yesText: "Discard and leave",
+            cancelText: "Stay");
+        if (leave != true)
+        {
+            context.PreventNavigation();
+        }
+    }
+
     private async Task PreviewAsync(DraftRequest request)
     {
         RoutingPreview preview = Traffic.Preview(Namespace, Service, request.Draft);
@@ -218,6 +249,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
             { d => d.CanApply, _panel?.ApplyBlockedReason is null },
             { d => d.VersionNames, VersionNames },
             { d => d.After, request.Draft.Weights },
+            { d => d.Reason, request.Reason },
         };
         if (_detail is not null)
         {
@@ -234,7 +266,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
         }
     }
 
-    private Task ApplyAsync(DraftRequest request) => ApplyDraftAsync(request, reason: null);
+    private Task ApplyAsync(DraftRequest request) => ApplyDraftAsync(request, request.Reason);
 
     private async Task ApplyDraftAsync(DraftRequest request, string? reason)
     {
@@ -308,13 +340,13 @@ public partial class ServiceDetailPage : IAsyncDisposable
     private async Task PreviewRoutingAsync(RoutingRequest request)
     {
         RoutingPreview preview = Traffic.PreviewRouting(Namespace, Service, request.Intent);
-        if (await ShowPreviewAsync(preview, _routingEditor?.ApplyBlockedReason is null) is { } decision)
+        if (await ShowPreviewAsync(preview, _routingEditor?.ApplyBlockedReason is null, request.Reason) is { } decision)
         {
             await ApplyRoutingAsync(request, decision.Reason);
         }
     }
 
-    private Task ApplyRoutingAsync(RoutingRequest request) => ApplyRoutingAsync(request, reason: null);
+    private Task ApplyRoutingAsync(RoutingRequest request) => ApplyRoutingAsync(request, request.Reason);
 
     private Task ApplyRoutingAsync(RoutingRequest request, string? reason) =>
         ApplyEditorAsync(
@@ -328,13 +360,28 @@ public partial class ServiceDetailPage : IAsyncDisposable
     private async Task PreviewYamlAsync(YamlRequest request)
     {
         RoutingPreview preview = Traffic.PreviewYaml(Namespace, Service, request.Draft);
-        if (await ShowPreviewAsync(preview, canApply: true) is { } decision)
+        if (await ShowPreviewAsync(preview, canApply: true, request.Reason) is { } decision)
         {
             await ApplyYamlAsync(request, decision.Reason);
         }
     }
 
-    private Task ApplyYamlAsync(YamlRequest request) => ApplyYamlAsync(request, reason: null);
+    private async Task ApplyYamlAsync(YamlRequest request)
+    {
+        // YAML that moves traffic in a way the text does not show at a glance (a version losing all its traffic,
+        // weights that are shares of 110) is applied only once the operator has seen the bars, as Preview shows them.
+        RoutingPreview preview = Traffic.PreviewYaml(Namespace, Service, request.Draft);
+        if (preview.TrafficWarnings.IsDefaultOrEmpty)
+        {
+            await ApplyYamlAsync(request, request.Reason);
+            return;
+        }
+
+        if (await ShowPreviewAsync(preview, canApply: true, request.Reason, $"Confirm how this YAML moves traffic on {Service}") is { } decision)
+        {
+            await ApplyYamlAsync(request, decision.Reason);
+        }
+    }
 
     private Task ApplyYamlAsync(YamlRequest request, string? reason)
     {
@@ -364,10 +411,12 @@ public partial class ServiceDetailPage : IAsyncDisposable
             .Where(static line => !line.TrimStart().StartsWith("resourceVersion:", StringComparison.Ordinal)));
     }
 
-    private async Task<PreviewDecision?> ShowPreviewAsync(RoutingPreview preview, bool canApply)
+    private async Task<PreviewDecision?> ShowPreviewAsync(RoutingPreview preview, bool canApply, string? reason, string? heading = null)
     {
         var parameters = new DialogParameters<PreviewDialog>
         {
+            { d => d.Reason, reason },
+            { d => d.Heading, heading },
             { d => d.Service, Service },
             { d => d.Preview, preview },
             { d => d.CanApply, canApply },
