@@ -181,6 +181,66 @@ public sealed class RoutingServiceTests(ConsoleHostFixture fixture) : IClassFixt
         Assert.Equal(70, IstioObjects.CatchAllWeights((await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "shop", "catalog"))!.Value)["v1"]);
     }
 
+    // The catalog's catch-all split as typed YAML, based on the cluster's state now (other tests change the weights).
+    private static string CatalogYaml(int v1, int v2, string weightField = "weight") =>
+        $$"""
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: catalog
+              namespace: shop
+              labels: { team: catalog }
+            spec:
+              hosts: [catalog.shop.svc.cluster.local]
+              http:
+              - route:
+                - destination: { host: catalog.shop.svc.cluster.local, subset: v1 }
+                  {{weightField}}: {{v1}}
+                - destination: { host: catalog.shop.svc.cluster.local, subset: v2 }
+                  weight: {{v2}}
+            """;
+
+    [Fact]
+    public async Task Yaml_mode_refuses_a_field_the_crd_does_not_declare_and_writes_nothing()
+    {
+        ServiceRouting before = Traffic.GetRouting("shop", "catalog")!;
+        var draft = new YamlDraft(CatalogYaml(30, 70, weightField: "wieght"), string.Empty);
+
+        ValidationMessage unknown = Assert.Single(Traffic.ValidateYaml("shop", "catalog", draft), m => m.Code == "TC6021");
+        Assert.Equal(MessageSeverity.Error, unknown.Severity);
+        Assert.Equal($"{YamlModeCodes.VirtualServicePath}.spec.http[0].route[0].wieght", unknown.Path);
+        Assert.Contains("Did you mean \"weight\"?", unknown.Message, StringComparison.Ordinal);
+        Assert.False(Traffic.PreviewYaml("shop", "catalog", draft).CanApply);
+
+        ChangeOutcome outcome = await Traffic.ApplyYamlAsync("shop", "catalog", draft, before.Revision, new ChangeContext(Actor));
+
+        Assert.Contains(Assert.IsType<ChangeOutcome.Invalid>(outcome).Messages, m => m.Code == "TC6021");
+        Assert.Equal(before.Revision, Traffic.GetRouting("shop", "catalog")!.Revision);
+    }
+
+    [Fact]
+    public void Yaml_that_moves_traffic_unseen_says_how_with_the_bars_before_and_after()
+    {
+        ServiceSummary catalog = Traffic.ListServices("shop").Single(static s => s.Name == "catalog");
+        Assert.True(catalog.Routing.Effective.Single(static w => w.Version == "v2").Percent > 0, "the catalog's canary v2 has traffic (seed 90/10; the YAML test sets 70/30)");
+
+        // Weights of 100 and 10 are shares of 110: Istio sends 91% and 9%, not what the numbers say at a glance.
+        RoutingPreview relative = Traffic.PreviewYaml("shop", "catalog", new YamlDraft(CatalogYaml(100, 10), string.Empty));
+        Assert.True(relative.CanApply, string.Join("; ", relative.Validation.Select(static m => m.Message)));
+        Assert.Contains(relative.TrafficWarnings, w => w.Contains("add up to 110", StringComparison.Ordinal));
+        Assert.Equal([91, 9], relative.WeightsAfter.Where(static w => w.Version is "v1" or "v2").Select(static w => w.Percent));
+        Assert.Equal(catalog.Routing.Effective.Select(static w => w.Percent), relative.WeightsBefore.Select(static w => w.Percent));
+
+        // All to v1: every other version that had traffic loses it, and the warning names it.
+        RoutingPreview allToV1 = Traffic.PreviewYaml("shop", "catalog", new YamlDraft(CatalogYaml(100, 0), string.Empty));
+        Assert.Contains(allToV1.TrafficWarnings, w => w.StartsWith("v2 loses all its traffic", StringComparison.Ordinal));
+
+        Assert.DoesNotContain(allToV1.TrafficWarnings, w => w.Contains("add up to", StringComparison.Ordinal));
+
+        // The split as the sliders would write it moves nothing unseen.
+        Assert.Empty(Traffic.PreviewYaml("shop", "catalog", new YamlDraft(CatalogYaml(60, 40), string.Empty)).TrafficWarnings);
+    }
+
     [Fact]
     public async Task Gateways_come_from_the_cluster_and_a_missing_one_is_an_error_at_its_field_that_apply_refuses()
     {
