@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -180,7 +181,10 @@ internal sealed partial class TrafficService
 
         foreach (ValidationIssue relative in reading.Issues.Where(static i => i.Code == ValidationCodes.WeightsNot100))
         {
-            warnings.Add($"{relative.Path}: {relative.Message}");
+            // "yaml.virtualService.spec.http[0].route" -> "Route 1": the operator's words, not the finding's path.
+            Match route = HttpRouteIndex().Match(relative.Path);
+            string where = route.Success ? $"Route {int.Parse(route.Groups[1].Value, CultureInfo.InvariantCulture) + 1}" : "A route";
+            warnings.Add($"{where}: {char.ToLowerInvariant(relative.Message[0])}{relative.Message[1..]}");
         }
 
         return preview with
@@ -190,6 +194,9 @@ internal sealed partial class TrafficService
             TrafficWarnings = warnings.ToImmutable(),
         };
     }
+
+    [GeneratedRegex(@"\.http\[(\d+)\]")]
+    private static partial Regex HttpRouteIndex();
 
     private static RoutingPlan PlanYaml(ServiceView view, YamlReading reading)
     {
