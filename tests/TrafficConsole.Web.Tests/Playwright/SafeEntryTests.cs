@@ -140,4 +140,34 @@ public sealed class SafeEntryTests(BrowserFixture browser) : IClassFixture<Brows
         await Expect(page.Locator("[data-testid=cluster-bar]")).ToHaveAttributeAsync("data-weights", new System.Text.RegularExpressions.Regex("^v1 91 · v2 9"));
         Assert.NotEqual(before, await RoutingInClusterAsync());
     }
+
+    [Fact]
+    public async Task Leaving_with_an_unsaved_draft_asks_in_the_page_and_on_closing_the_tab()
+    {
+        await using IBrowserContext context = await browser.NewContextAsync();
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(Host.BaseUrl, "namespaces/bookinfo/services/reviews").ToString());
+        ILocator v1 = page.Locator("[data-testid=weight-row][data-version=v1] input[data-testid=weight-input]");
+        await v1.FillAsync("30");
+        await v1.PressAsync("Tab");
+        await Expect(page.Locator("[data-testid=edit-tabs] .mud-tab").First).ToContainTextAsync("unsaved");
+
+        // A link inside the console: the page asks, and Stay keeps the draft.
+        await page.Locator("[data-testid=nav-rollouts]").First.ClickAsync();
+        await Expect(page.GetByText("Leave without applying?")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Stay" }).ClickAsync();
+        await Expect(page.GetByText("Leave without applying?")).ToHaveCountAsync(0);
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/services/reviews$"));
+        await Expect(v1).ToHaveValueAsync("30");
+
+        // Closing the tab: the browser's own prompt (beforeunload) is raised.
+        var prompted = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.Dialog += async (_, dialog) =>
+        {
+            prompted.TrySetResult(dialog.Type);
+            await dialog.AcceptAsync();
+        };
+        await page.CloseAsync(new() { RunBeforeUnload = true });
+        Assert.Equal("beforeunload", await prompted.Task.WaitAsync(TimeSpan.FromSeconds(15)));
+    }
 }
