@@ -203,9 +203,11 @@ public sealed class ServiceDetailPageTests : ConsoleTestContext
         Assert.Contains("DestinationRule bookinfo/reviews", listed, StringComparison.Ordinal);
         Assert.Empty(Traffic.Deletes);
 
+        cut.Find("input[data-testid=delete-reason]").Input("rolling back the experiment");
         cut.Find("[data-testid=delete-confirm]").Click();
 
         cut.WaitForAssertion(() => Assert.Equal(("reviews", (string?)"rv-1"), Assert.Single(Traffic.Deletes)));
+        Assert.Equal("rolling back the experiment", Traffic.Contexts[^1].Reason);
         cut.WaitForAssertion(() => Assert.Equal("no routing", cut.Find("[data-testid=routing-kind]").TextContent));
     }
 

@@ -599,7 +599,8 @@ public partial class ServiceDetailPage : IAsyncDisposable
             return;
         }
 
-        ChangeOutcome outcome = await WriteAsync((change, ct) => Traffic.DeleteRoutingAsync(Namespace, Service, revision, change, ct));
+        string? reason = (result.Data as PreviewDecision)?.Reason;
+        ChangeOutcome outcome = await WriteAsync((change, ct) => Traffic.DeleteRoutingAsync(Namespace, Service, revision, change with { Reason = reason }, ct));
 
         switch (outcome)
         {
