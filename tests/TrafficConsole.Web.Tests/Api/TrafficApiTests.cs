@@ -149,6 +149,9 @@ public sealed class TrafficApiTests(ConsoleHostFixture fixture) : IClassFixture<
         { """{ "weights": { "v1": 50, "v2": 20, "v3": 10 } }""", "weights", "TC1002" },
         { """{ "weights": { "v1": 50, "v9": 50 } }""", "weights[v9]", "TC1004" },
         { """{ "weights": { "v1": -10, "v2": 110 } }""", "weights[v1]", "TC1001" },
+        // The sum overflows an int: still a weight out of range, not a 500.
+        { """{ "weights": { "v1": 2147483647, "v2": 1 } }""", "weights[v1]", "TC1001" },
+        { """{ "weights": { "v1": -2147483648, "v2": -1 } }""", "weights[v1]", "TC1001" },
         { """{ "weights": { "v1": 100 }, "mirror": { "version": "v2", "percent": 150 } }""", "mirror.percent", "TC1006" },
     };
 
