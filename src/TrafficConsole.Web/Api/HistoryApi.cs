@@ -20,7 +20,7 @@ internal static class HistoryApi
 
     public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder endpoints)
     {
-        RouteGroupBuilder api = endpoints.MapGroup("/api/v1").WithTags("History");
+        RouteGroupBuilder api = endpoints.MapRestGroup("History");
 
         api.MapGet("/namespaces/{ns}/services/{svc}/revisions", GetRevisions)
             .WithName("ListRevisions")

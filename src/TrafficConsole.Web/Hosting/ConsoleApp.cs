@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using TrafficConsole.Web.Api;
 using TrafficConsole.Web.Auth;
@@ -50,6 +51,7 @@ public static class ConsoleApp
         services.AddSingleton<ITrafficService, TrafficService>();
 
         services.AddProblemDetails();
+        services.AddExceptionHandler<RequestRejections>();
         services.Configure<JsonOptions>(static o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi(static o => o.AddDocumentTransformer(static (document, _, _) =>
         {
@@ -69,16 +71,14 @@ public static class ConsoleApp
     {
         app.UseExceptionHandler();
         app.UseSecurityHeaders();
-        app.UseWhen(
-            static http => http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal),
-            static api => api.UseStatusCodePages());
+        app.UseRestStatusCodePages();
         app.UseConsoleRequestLogging();
         app.UseConsoleAssets();
         app.UseRouting();
         app.UseConsoleHttpMetrics();
         app.UseConsoleAuth();
 
-        app.MapOpenApi();
+        app.MapOpenApi().AsRest();
         app.MapConsoleHealthChecks();
         app.MapConsoleMetrics();
         app.MapTrafficApi();
@@ -87,6 +87,18 @@ public static class ConsoleApp
         app.MapHub<TrafficHub>(TrafficHub.Path);
         app.MapSignIn();
         app.MapConsoleUi();
+    }
+
+    /// <summary>
+    /// REST answers without a body (404 of an unknown path, 405) get a problem document; pages keep theirs. Decided as the
+    /// answer leaves, when routing has said whether the request reached the REST API (<see cref="RestApi.Serves"/>).
+    /// </summary>
+    private static void UseRestStatusCodePages(this WebApplication app)
+    {
+        StatusCodePagesOptions options = new();
+        Func<StatusCodeContext, Task> problem = options.HandleAsync;
+        options.HandleAsync = context => RestApi.Serves(context.HttpContext) ? problem(context) : Task.CompletedTask;
+        app.UseStatusCodePages(options);
     }
 
     private static void UseDefaultUrl(WebApplicationBuilder builder)

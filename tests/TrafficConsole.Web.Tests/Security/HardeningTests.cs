@@ -6,7 +6,7 @@ using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Security;
 
-/// <summary>Security headers, REST write rate limits and body limits, over real HTTP.</summary>
+/// <summary>Security headers, REST write rate limits and body limits, over real HTTP, whatever the spelling of the REST path.</summary>
 public sealed class HardeningTests
 {
     [Fact]
@@ -28,12 +28,16 @@ public sealed class HardeningTests
         }
     }
 
-    [Fact]
-    public async Task Rest_writes_past_the_per_user_limit_get_429_with_retry_after_and_write_nothing()
+    /// <summary>Routing matches paths ignoring case, so every spelling of the REST prefix must meet the same guards.</summary>
+    public static TheoryData<string> PathSpellings => ["api/v1", "API/v1", "Api/v1", "api/V1"];
+
+    [Theory]
+    [MemberData(nameof(PathSpellings))]
+    public async Task Rest_writes_past_the_per_user_limit_get_429_with_retry_after_and_write_nothing(string prefix)
     {
         await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(Options(o => o.Settings["Auth:WritesPerMinute"] = "2"));
         using HttpClient client = host.CreateClient();
-        const string path = "api/v1/namespaces/bookinfo/services/ratings/traffic";
+        string path = $"{prefix}/namespaces/bookinfo/services/ratings/traffic";
 
         (HttpResponseMessage first, _) = await HttpJson.PutAsync(client, path, """{ "weights": { "v1": 100 } }""");
         (HttpResponseMessage second, _) = await HttpJson.DeleteAsync(client, path);
@@ -50,17 +54,41 @@ public sealed class HardeningTests
         Assert.Null(await IstioObjects.VirtualServiceAsync(host.Kubernetes, "bookinfo", "ratings"));
     }
 
-    [Fact]
-    public async Task A_rest_body_over_one_mebibyte_is_refused_with_413()
+    [Theory]
+    [MemberData(nameof(PathSpellings))]
+    public async Task A_rest_body_over_one_mebibyte_is_refused_with_413_with_or_without_a_content_length(string prefix)
     {
         await using ConsoleTestHost host = await ConsoleTestHost.StartAsync();
         using HttpClient client = host.CreateClient();
         string huge = "{ \"weights\": { \"v1\": 100 }, \"padding\": \"" + new string('x', 2 * 1024 * 1024) + "\" }";
 
-        using StringContent body = new(huge, Encoding.UTF8, "application/json");
-        HttpResponseMessage response = await client.PutAsync(new Uri("api/v1/namespaces/bookinfo/services/details/traffic", UriKind.Relative), body);
+        foreach (bool chunked in new[] { false, true })
+        {
+            foreach (string path in new[] { "namespaces/bookinfo/services/details/traffic", "namespaces/bookinfo/services/details/routing" })
+            {
+                using HttpRequestMessage request = new(HttpMethod.Put, new Uri($"{prefix}/{path}", UriKind.Relative))
+                {
+                    Content = new StringContent(huge, Encoding.UTF8, "application/json"),
+                };
+                // Chunked: no Content-Length up front, so only Kestrel's limit (set by routing for the endpoint) can stop it.
+                request.Headers.TransferEncodingChunked = chunked;
+                HttpResponseMessage response;
+                try
+                {
+                    response = await client.SendAsync(request);
+                }
+                catch (HttpRequestException ex)
+                {
+                    throw new Xunit.Sdk.XunitException($"{prefix}/{path} chunked={chunked}: no answer ({ex.Message} {ex.InnerException?.Message})");
+                }
 
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+                string text = await response.Content.ReadAsStringAsync();
+
+                Assert.True(response.StatusCode == HttpStatusCode.RequestEntityTooLarge, $"{prefix}/{path} chunked={chunked}: {(int)response.StatusCode} {text}");
+                Assert.Contains("at most 1024 KiB", JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            }
+        }
+
         Assert.Null(await IstioObjects.VirtualServiceAsync(host.Kubernetes, "bookinfo", "details"));
     }
 

@@ -191,6 +191,43 @@ public sealed partial class TokenSignInTests
         Assert.Contains("sign-in form expired", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(HardeningTests.PathSpellings), MemberType = typeof(HardeningTests))]
+    public async Task A_signed_in_browsers_cookie_alone_is_refused_on_rest_whatever_the_path_spelling(string prefix)
+    {
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        (HttpClient browser, HttpClientHandler handler) = await SignedInBrowserAsync(host);
+        using (handler)
+        using (browser)
+        {
+            string? before = await VirtualServiceVersionAsync(host);
+
+            (HttpResponseMessage write, _) = await HttpJson.PutAsync(browser, $"{prefix}/namespaces/bookinfo/services/reviews/traffic", """{ "weights": { "v1": 50, "v2": 50, "v3": 0 } }""");
+            (HttpResponseMessage read, _) = await HttpJson.GetAsync(browser, $"{prefix}/namespaces");
+            HttpResponseMessage page = await browser.GetAsync(new Uri("namespaces/bookinfo/services", UriKind.Relative));
+
+            // Another site could make a signed-in browser send these: REST takes bearer tokens only, whatever the spelling.
+            Assert.Equal(HttpStatusCode.Unauthorized, write.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, read.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal(before, await VirtualServiceVersionAsync(host));
+        }
+    }
+
+    private static async Task<string?> VirtualServiceVersionAsync(ConsoleTestHost host) =>
+        await IstioObjects.VirtualServiceAsync(host.Kubernetes, "bookinfo", "reviews") is { } vs ? IstioObjects.ResourceVersion(vs) : null;
+
+    /// <summary>A browser signed in with the admin token through the sign-in form: it holds the session cookie only.</summary>
+    internal static async Task<(HttpClient Browser, HttpClientHandler Handler)> SignedInBrowserAsync(ConsoleTestHost host)
+    {
+        HttpClientHandler handler = new() { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
+        HttpClient browser = new(handler) { BaseAddress = host.BaseUrl };
+        string form = await browser.GetStringAsync(new Uri("signin", UriKind.Relative));
+        HttpResponseMessage signedIn = await PostTokenAsync(browser, form, host.AdminToken);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        return (browser, handler);
+    }
+
     private static string Messages(ConsoleTestHost host) => string.Join('\n', host.Log.Events.Select(CapturedLog.Literal));
 
     internal static async Task<HttpResponseMessage> PostTokenAsync(HttpClient browser, string formHtml, string token)
