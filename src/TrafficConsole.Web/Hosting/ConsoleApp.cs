@@ -69,8 +69,9 @@ public static class ConsoleApp
 
     private static void Configure(WebApplication app)
     {
-        app.UseExceptionHandler();
+        // First, so that every answer the app gives carries the headers, the exception handler's 500s and 413s included.
         app.UseSecurityHeaders();
+        app.UseExceptionHandler();
         app.UseRestStatusCodePages();
         app.UseConsoleRequestLogging();
         app.UseConsoleAssets();

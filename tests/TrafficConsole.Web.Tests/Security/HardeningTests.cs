@@ -2,6 +2,11 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
 using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Security;
@@ -26,6 +31,35 @@ public sealed class HardeningTests
             Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
             Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
         }
+    }
+
+    [Fact]
+    public async Task Error_answers_carry_the_security_headers_too()
+    {
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(Options(o => o.Configure = static b => b.Services.AddSingleton<IStartupFilter, ThrowingPath>()));
+        using HttpClient client = host.CreateClient();
+        string huge = new('x', 2 * 1024 * 1024);
+
+        List<HttpResponseMessage> answers =
+        [
+            await client.GetAsync(new Uri(ThrowingPath.Path.TrimStart('/'), UriKind.Relative)),
+            await client.GetAsync(new Uri("api/v1/no-such-thing", UriKind.Relative)),
+            await client.GetAsync(new Uri("no-such-page", UriKind.Relative)),
+            await client.PutAsync(new Uri("api/v1/namespaces/bookinfo/services/details/traffic", UriKind.Relative), new StringContent(huge, Encoding.UTF8, "application/json")),
+            await client.PutAsync(new Uri("api/v1/namespaces/bookinfo/services/details/traffic", UriKind.Relative), new StringContent("not json", Encoding.UTF8, "application/json")),
+        ];
+
+        Assert.Equal(
+            [HttpStatusCode.InternalServerError, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.RequestEntityTooLarge, HttpStatusCode.BadRequest],
+            answers.Select(static a => a.StatusCode));
+        Assert.All(answers, static response =>
+        {
+            Assert.True(response.Headers.TryGetValues("Content-Security-Policy", out IEnumerable<string>? csp), $"{(int)response.StatusCode} {response.RequestMessage!.RequestUri} has no CSP");
+            Assert.Contains("frame-ancestors 'none'", string.Join(' ', csp), StringComparison.Ordinal);
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+            Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        });
     }
 
     /// <summary>Routing matches paths ignoring case, so every spelling of the REST prefix must meet the same guards.</summary>
@@ -90,6 +124,21 @@ public sealed class HardeningTests
         }
 
         Assert.Null(await IstioObjects.VirtualServiceAsync(host.Kubernetes, "bookinfo", "details"));
+    }
+
+    /// <summary>A request that ends in an exception, as a bug would: the app's 500 must carry the headers too.</summary>
+    private sealed class ThrowingPath : IStartupFilter
+    {
+        public const string Path = "/test-only/throws";
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            next(app);
+            // After the console's pipeline: reached only by requests no endpoint answered, inside its exception handler.
+            app.Use(static (HttpContext http, RequestDelegate rest) => http.Request.Path == Path
+                ? throw new InvalidOperationException("A bug, for the test.")
+                : rest(http));
+        };
     }
 
     private static ConsoleTestHostOptions Options(Action<ConsoleTestHostOptions> configure)
