@@ -92,6 +92,24 @@ public sealed class HistoryApiTests : IAsyncLifetime
         Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "ratings"));
     }
 
+    [Theory]
+    [InlineData("""{ "toStable": "yes" }""", "toStable")]
+    [InlineData("""{ "toRevision": 7 }""", "toRevision")]
+    [InlineData("""{ "toStable": true, "reason": ["a"] }""", "reason")]
+    [InlineData("""not json""", "body")]
+    [InlineData("""[ true ]""", "body")]
+    public async Task A_rollback_body_of_the_wrong_shape_is_400_naming_the_field(string json, string field)
+    {
+        using HttpClient client = Host.CreateClient();
+
+        (HttpResponseMessage response, JsonElement body) = await RollbackAsync(client, json, "ratings");
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode} {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(body.GetProperty("errors").TryGetProperty(field, out _), body.ToString());
+        Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "ratings"));
+    }
+
     [Fact]
     public async Task Unknown_revisions_services_and_long_reasons_are_refused()
     {
