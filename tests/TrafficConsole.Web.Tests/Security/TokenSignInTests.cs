@@ -214,6 +214,39 @@ public sealed partial class TokenSignInTests
         }
     }
 
+    [Fact]
+    public async Task A_return_url_that_is_not_a_path_of_the_console_sends_the_user_to_the_start_page()
+    {
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        // Browsers drop tab, CR and LF from URLs and read a backslash as a slash: "/\t/evil.example" becomes "//evil.example".
+        string[] foreign = ["/\t/evil.example", "/\r\nSet-Cookie: x=y", "/\n/evil.example", "/\\evil.example", "/x\\..\\\\evil.example", "//evil.example", "https://evil.example/", "/\u007f/evil.example", "evil.example"];
+
+        foreach (string returnUrl in foreign)
+        {
+            CookieContainer cookies = new();
+            using HttpClientHandler handler = new() { CookieContainer = cookies, AllowAutoRedirect = false };
+            using HttpClient browser = new(handler) { BaseAddress = host.BaseUrl };
+
+            HttpResponseMessage form = await browser.GetAsync(new Uri("signin?returnUrl=" + Uri.EscapeDataString(returnUrl), UriKind.Relative));
+            string html = await form.Content.ReadAsStringAsync();
+            Assert.True(form.StatusCode == HttpStatusCode.OK, $"{Uri.EscapeDataString(returnUrl)}: {(int)form.StatusCode}");
+            Assert.Equal("/", WebUtility.HtmlDecode(ReturnUrl().Match(html).Groups[1].Value));
+
+            // Posted directly (not from the page's hidden field), the form's returnUrl gets the same check.
+            Match antiforgery = HiddenField().Match(html);
+            using FormUrlEncodedContent body = new(new Dictionary<string, string>
+            {
+                [WebUtility.HtmlDecode(antiforgery.Groups[1].Value)] = WebUtility.HtmlDecode(antiforgery.Groups[2].Value),
+                ["returnUrl"] = returnUrl,
+                ["token"] = host.AdminToken,
+            });
+            HttpResponseMessage signedIn = await browser.PostAsync(new Uri("signin", UriKind.Relative), body);
+
+            Assert.True(signedIn.StatusCode == HttpStatusCode.Redirect, $"{Uri.EscapeDataString(returnUrl)}: {(int)signedIn.StatusCode}");
+            Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
+        }
+    }
+
     private static async Task<string?> VirtualServiceVersionAsync(ConsoleTestHost host) =>
         await IstioObjects.VirtualServiceAsync(host.Kubernetes, "bookinfo", "reviews") is { } vs ? IstioObjects.ResourceVersion(vs) : null;
 
