@@ -247,6 +247,40 @@ public sealed partial class TokenSignInTests
         }
     }
 
+    [Fact]
+    public async Task A_flood_of_the_same_bad_token_costs_the_api_server_one_review()
+    {
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        using HttpClient garbage = host.BearerClient("garbage-token-of-a-flood");
+        using HttpClient other = host.BearerClient("another-garbage-token");
+        long before = await RefusedApiServerCallsAsync(host);
+
+        for (int i = 0; i < 10; i++)
+        {
+            (HttpResponseMessage response, JsonElement problem) = await HttpJson.GetAsync(garbage, "api/v1/namespaces");
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Contains("did not accept this token", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        // At once, too: requests that arrive while the first review is under way wait for its answer.
+        (HttpResponseMessage Response, JsonElement Body)[] burst = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => HttpJson.GetAsync(other, "api/v1/namespaces")));
+        long after = await RefusedApiServerCallsAsync(host);
+
+        Assert.All(burst, static r => Assert.Equal(HttpStatusCode.Unauthorized, r.Response.StatusCode));
+        Assert.Equal(2, after - before);
+        // A good token is still reviewed and accepted.
+        using HttpClient viewer = host.BearerClient(SecurityHosts.ViewerToken);
+        Assert.Equal(HttpStatusCode.OK, (await HttpJson.GetAsync(viewer, "api/v1/namespaces")).Response.StatusCode);
+    }
+
+    // The console's own count of API server answers 401 (its /metrics): each is one review of a token the cluster refused.
+    private static async Task<long> RefusedApiServerCallsAsync(ConsoleTestHost host)
+    {
+        using HttpClient client = host.CreateClient();
+        string metrics = await client.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        return RefusedSeries().Matches(metrics).Sum(static m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private static async Task<string?> VirtualServiceVersionAsync(ConsoleTestHost host) =>
         await IstioObjects.VirtualServiceAsync(host.Kubernetes, "bookinfo", "reviews") is { } vs ? IstioObjects.ResourceVersion(vs) : null;
 
@@ -282,4 +316,7 @@ public sealed partial class TokenSignInTests
 
     [GeneratedRegex("name=\"returnUrl\" value=\"([^\"]*)\"")]
     private static partial Regex ReturnUrl();
+
+    [GeneratedRegex("^trafficconsole_apiserver_request_duration_seconds_count\\{[^}]*code=\"401\"[^}]*\\} (\\d+)", RegexOptions.Multiline)]
+    private static partial Regex RefusedSeries();
 }
