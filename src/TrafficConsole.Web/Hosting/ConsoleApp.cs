@@ -71,9 +71,11 @@ public static class ConsoleApp
     {
         // First, so that every answer the app gives carries the headers, the exception handler's 500s and 413s included.
         app.UseSecurityHeaders();
+        // Outside the exception handler, so each request is logged with the status the client got (a rejected body's 413,
+        // not the 500 of the exception on its way); the handler logs the exceptions it does not answer itself.
+        app.UseConsoleRequestLogging();
         app.UseExceptionHandler();
         app.UseRestStatusCodePages();
-        app.UseConsoleRequestLogging();
         app.UseConsoleAssets();
         app.UseRouting();
         app.UseConsoleHttpMetrics();

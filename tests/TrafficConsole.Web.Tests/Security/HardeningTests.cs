@@ -124,6 +124,11 @@ public sealed class HardeningTests
         }
 
         Assert.Null(await IstioObjects.VirtualServiceAsync(host.Kubernetes, "bookinfo", "details"));
+        // The request log says what the client got: 413, not the 500 of an exception on its way to the handler.
+        int[] logged = [.. host.Log.Events
+            .Where(static e => e.Properties.ContainsKey("Elapsed") && e.Properties["RequestPath"].ToString().Contains("/services/details/", StringComparison.Ordinal))
+            .Select(static e => int.Parse(e.Properties["StatusCode"].ToString(), System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal([413, 413, 413, 413], logged);
     }
 
     /// <summary>A request that ends in an exception, as a bug would: the app's 500 must carry the headers too.</summary>
