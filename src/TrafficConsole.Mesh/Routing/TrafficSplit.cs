@@ -20,8 +20,8 @@ public sealed record TrafficSplit
 
     public MirrorTarget? Mirror { get; init; }
 
-    /// <summary>The sum of all weights.</summary>
-    public int Total => Weights.Sum(static w => w.Weight);
+    /// <summary>The sum of all weights, in long: a draft's weights (refused later as out of range) must not overflow it.</summary>
+    public long Total => Weights.Sum(static w => (long)w.Weight);
 
     /// <summary>True when there are no weights.</summary>
     [JsonIgnore]
@@ -56,7 +56,7 @@ public sealed record TrafficSplit
     /// <summary>The share of traffic a version gets, 0..100, with weights taken as relative.</summary>
     public double PercentOf(string version)
     {
-        int total = Total;
+        long total = Total;
         return total <= 0 ? 0 : 100.0 * WeightOf(version) / total;
     }
 

@@ -56,7 +56,7 @@ public static class TrafficSplitValidator
             }
         }
 
-        int total = split.Total;
+        long total = split.Total;
         if (split.Weights.All(static w => w.Weight == 0))
         {
             issues.Add(new(ValidationCodes.AllWeightsZero, Severity.Error, "weights", "All weights are 0: no version would receive traffic."));

@@ -119,7 +119,8 @@ public static partial class VirtualServiceValidator
 
         if (route.Count > 1)
         {
-            int total = route.Sum(static d => Math.Max(0, d.Weight ?? 0));
+            // In long: a hand-written VirtualService may carry weights whose sum overflows an int.
+            long total = route.Sum(static d => (long)Math.Max(0, d.Weight ?? 0));
             if (total == 0)
             {
                 issues.Add(new(ValidationCodes.AllDestinationWeightsZero, Severity.Error, $"{routePath}.route",

@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
@@ -20,7 +22,7 @@ internal static class HistoryApi
 
     public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder endpoints)
     {
-        RouteGroupBuilder api = endpoints.MapGroup("/api/v1").WithTags("History");
+        RouteGroupBuilder api = endpoints.MapRestGroup("History");
 
         api.MapGet("/namespaces/{ns}/services/{svc}/revisions", GetRevisions)
             .WithName("ListRevisions")
@@ -78,12 +80,18 @@ internal static class HistoryApi
     private static async Task<IResult> RollbackAsync(
         string ns,
         string svc,
-        [FromBody] RollbackRequest? request,
         HttpContext http,
         ITrafficService traffic,
         IActorAccessor actors,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         CancellationToken cancellationToken)
     {
+        (RollbackRequest? request, IResult? malformed) = await ReadRollbackAsync(http.Request, json.Value.SerializerOptions, cancellationToken).ConfigureAwait(false);
+        if (malformed is not null)
+        {
+            return malformed;
+        }
+
         if (request is null)
         {
             return Refused("toRevision", "Send {\"toRevision\": \"<id>\"} or {\"toStable\": true}.");
@@ -120,6 +128,43 @@ internal static class HistoryApi
             ChangeOutcome.Invalid invalid => Refused(invalid.Messages),
             _ => TrafficApi.ToResult(outcome, traffic, ns, svc),
         };
+    }
+
+    /// <summary>
+    /// The body read by hand rather than by binding, so that a field of the wrong type (<c>"toStable": "yes"</c>) is a 400
+    /// naming it, as the traffic PUT does, instead of an exception. No body at all is an empty request (422 says what to send).
+    /// </summary>
+    private static async Task<(RollbackRequest? Request, IResult? Malformed)> ReadRollbackAsync(HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength == 0)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            return (await JsonSerializer.DeserializeAsync<RollbackRequest>(request.Body, options, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (JsonException ex) when (request.ContentLength is null && ex.LineNumber == 0 && ex.BytePositionInLine == 0)
+        {
+            // A chunked request without a body.
+            return (null, null);
+        }
+        catch (JsonException ex)
+        {
+            string field = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+            string message = field.ToUpperInvariant() switch
+            {
+                "TOSTABLE" => "toStable must be true or false.",
+                "TOREVISION" => "toRevision must be a string: a revision id from GET .../revisions.",
+                "REVISION" => "revision must be a string as returned by GET .../revisions.",
+                "REASON" => "reason must be a string.",
+                _ => "The body must be a JSON object like {\"toRevision\": \"<id>\"} or {\"toStable\": true}.",
+            };
+            return (null, TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [field] = [message] },
+                title: "The request body is not a valid rollback request; nothing was written."));
+        }
     }
 
     private static IResult ListRollouts([FromQuery(Name = "namespace")] string? ns, [FromQuery] string? format, ITrafficService traffic)
@@ -216,7 +261,7 @@ internal static class HistoryApi
     }
 }
 
-/// <summary>The rollouts overview as CSV (RFC 4180: a header row, CRLF line ends, fields with commas, quotes or line breaks quoted).</summary>
+/// <summary>The rollouts overview as CSV (RFC 4180: a header row, CRLF line ends, fields with commas, quotes or line breaks quoted; no formulas).</summary>
 internal static class RolloutCsv
 {
     public static readonly ImmutableArray<string> Header =
@@ -252,8 +297,21 @@ internal static class RolloutCsv
         return text.ToString();
     }
 
-    public static string Escape(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+    /// <summary>
+    /// One field: a cell a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) gets a leading <c>'</c> so
+    /// it opens as text (OWASP CSV injection); then RFC 4180 quoting for commas, quotes and line breaks, and for semicolons,
+    /// the separator of spreadsheets in many locales, so that no part of a field can start a cell of its own there.
+    /// </summary>
+    public static string Escape(string field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        if (field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            field = "'" + field;
+        }
+
+        return field.AsSpan().IndexOfAny(",\"\r\n;") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+    }
 
     private static void Line(StringBuilder text, IEnumerable<string> fields) =>
         text.AppendJoin(',', fields.Select(Escape)).Append("\r\n");

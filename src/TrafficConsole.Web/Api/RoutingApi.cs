@@ -27,7 +27,7 @@ internal static class RoutingApi
 
     public static IEndpointRouteBuilder MapRoutingApi(this IEndpointRouteBuilder endpoints)
     {
-        RouteGroupBuilder api = endpoints.MapGroup("/api/v1").WithTags("Routing");
+        RouteGroupBuilder api = endpoints.MapRestGroup("Routing");
 
         api.MapGet("/namespaces/{ns}/services/{svc}/routing", GetRouting)
             .WithName("GetRouting")

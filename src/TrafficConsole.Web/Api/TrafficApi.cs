@@ -13,7 +13,7 @@ internal static class TrafficApi
 
     public static IEndpointRouteBuilder MapTrafficApi(this IEndpointRouteBuilder endpoints)
     {
-        RouteGroupBuilder api = endpoints.MapGroup("/api/v1").WithTags("Traffic");
+        RouteGroupBuilder api = endpoints.MapRestGroup("Traffic");
 
         api.MapGet("/namespaces", ListNamespaces)
             .WithName("ListNamespaces")

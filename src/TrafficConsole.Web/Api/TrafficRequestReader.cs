@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using System.Text.Unicode;
 using TrafficConsole.Web.Model;
 
 namespace TrafficConsole.Web.Api;
@@ -24,10 +25,24 @@ internal static class TrafficRequestReader
             return Fail(errors, "body", "A JSON body is required, e.g. { \"weights\": { \"v1\": 90, \"v2\": 10 } }.");
         }
 
+        // Bounded by the endpoint's body limit (Kestrel stops a longer body with 413). Read whole so its UTF-8 can be checked:
+        // the JSON reader does not validate the text of names, and reading one that is not UTF-8 would throw later.
+        byte[] body;
+        using (MemoryStream buffer = new())
+        {
+            await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            body = buffer.ToArray();
+        }
+
+        if (!Utf8.IsValid(body))
+        {
+            return Fail(errors, "body", "The body is not valid UTF-8 text; JSON must be UTF-8 (RFC 8259).");
+        }
+
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, default, cancellationToken).ConfigureAwait(false);
+            document = JsonDocument.Parse(body);
         }
         catch (JsonException ex)
         {

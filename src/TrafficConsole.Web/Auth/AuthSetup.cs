@@ -8,10 +8,13 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
+
+using TrafficConsole.Web.Api;
 
 
 namespace TrafficConsole.Web.Auth;
@@ -38,9 +41,6 @@ public static class AuthSetup
 
     /// <summary>The scheme that challenges: 401 for REST and the hub, sign-in for browsers.</summary>
     public const string ChallengeScheme = "TrafficConsole.Challenge";
-
-    /// <summary>The largest REST request body accepted (1 MiB): routing documents are a few KiB.</summary>
-    public const long MaxApiBodyBytes = 1024 * 1024;
 
     /// <summary>The cookie's name.</summary>
     public const string CookieName = ".TrafficConsole.Session";
@@ -127,7 +127,7 @@ public static class AuthSetup
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => IsApiWrite(http.Request)
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => RestApi.IsWrite(http)
                 ? RateLimitPartition.GetFixedWindowLimiter(WriterOf(http), _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = Math.Max(1, http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.WritesPerMinute),
@@ -148,32 +148,15 @@ public static class AuthSetup
         return services;
     }
 
-    /// <summary>Authentication, authorization, rate limits and REST body limits, between routing and the endpoints.</summary>
+    /// <summary>
+    /// Body limits, authentication, authorization, rate limits and the permission gate, between routing and the endpoints.
+    /// Each asks the endpoint routing matched (<see cref="RestApi.Serves"/>), never the spelling of the path, so
+    /// <c>/API/v1/...</c> meets the same guards as <c>/api/v1/...</c>; all of them run before a handler reads the body.
+    /// </summary>
     public static WebApplication UseConsoleAuth(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.Use(static async (http, next) =>
-        {
-            if (http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
-            {
-                if (http.Request.ContentLength > MaxApiBodyBytes)
-                {
-                    await Results.Problem(
-                        title: "Request body too large",
-                        detail: $"The REST API takes bodies of at most {MaxApiBodyBytes / 1024} KiB; nothing was written.",
-                        statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(http).ConfigureAwait(false);
-                    return;
-                }
-
-                // Chunked bodies have no length up front: Kestrel stops reading them at the limit.
-                if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-                {
-                    limit.MaxRequestBodySize = MaxApiBodyBytes;
-                }
-            }
-
-            await next(http).ConfigureAwait(false);
-        });
+        app.Use(RefuseOversizedBodiesAsync);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -182,13 +165,42 @@ public static class AuthSetup
     }
 
     /// <summary>
-    /// Every REST write under <c>/api/.../namespaces/{ns}/...</c> is refused with 403 and the cluster's reason before its
-    /// handler runs when the user may not change routing there, whatever the endpoint and its body: endpoints added later
-    /// are covered too. The service layer checks the exact resources again before it writes.
+    /// A declared body over the endpoint's limit is refused before anything reads it. Routing has already handed the limit to
+    /// Kestrel (<see cref="RestApi.BodyLimit"/>), which stops a chunked body at it; <c>RequestRejections</c> answers that 413.
+    /// </summary>
+    private static async Task RefuseOversizedBodiesAsync(HttpContext http, Func<Task> next)
+    {
+        if (RestApi.BodyLimit(http) is { } limit && http.Request.ContentLength > limit)
+        {
+            // Routing already lowered Kestrel's limit to the endpoint's; back at the server's (30 MB by default) Kestrel reads
+            // and discards the declared body after the answer, so a client still sending gets the 413, not a reset connection.
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+            {
+                feature.MaxRequestBodySize = http.RequestServices.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.MaxRequestBodySize;
+            }
+
+            await Results.Problem(
+                title: "Request body too large",
+                detail: TooLargeDetail(limit),
+                statusCode: StatusCodes.Status413PayloadTooLarge).ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        await next().ConfigureAwait(false);
+    }
+
+    /// <summary>The detail of a 413: the limit, and that nothing was written.</summary>
+    internal static string TooLargeDetail(long limit) =>
+        string.Create(CultureInfo.InvariantCulture, $"This endpoint takes request bodies of at most {limit / 1024} KiB ({limit} bytes); nothing was written.");
+
+    /// <summary>
+    /// Every REST write to <c>.../namespaces/{ns}/...</c> is refused with 403 and the cluster's reason before its handler
+    /// runs (so before its body is read) when the user may not change routing there, whatever the endpoint and its body:
+    /// endpoints added later are covered too. The service layer checks the exact resources again before it writes.
     /// </summary>
     private static async Task RefuseViewersAsync(HttpContext http, Func<Task> next)
     {
-        if (IsApiWrite(http.Request) && http.GetRouteValue("ns") is string ns && ns.Length > 0)
+        if (RestApi.IsWrite(http) && http.GetRouteValue("ns") is string ns && ns.Length > 0)
         {
             IConsolePermissions permissions = http.RequestServices.GetRequiredService<IConsolePermissions>();
             if (permissions.RequiresIdentity)
@@ -213,14 +225,9 @@ public static class AuthSetup
     /// signed-in browser call the API (no antiforgery token is needed, and none is accepted instead).
     /// </summary>
     internal static bool UsesBearer(HttpContext http) =>
-        http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
-        || http.Request.Path.StartsWithSegments("/openapi", StringComparison.Ordinal)
-        || (http.Request.Path.StartsWithSegments("/hubs", StringComparison.Ordinal) && KubernetesTokenHandler.BearerToken(http.Request) is not null)
+        RestApi.Serves(http)
+        || (KubernetesTokenHandler.IsHub(http) && KubernetesTokenHandler.BearerToken(http.Request) is not null)
         || http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
-
-    private static bool IsApiWrite(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api", StringComparison.Ordinal)
-        && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method);
 
     // Per user; before sign-in is known (anonymous strategy) per client address.
     private static string WriterOf(HttpContext http) =>

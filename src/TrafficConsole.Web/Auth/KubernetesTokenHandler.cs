@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 using TrafficConsole.Cluster.Identity;
@@ -70,8 +71,14 @@ internal sealed class KubernetesTokenHandler(
             return token;
         }
 
-        return request.Path.StartsWithSegments("/hubs", StringComparison.Ordinal) && request.Query["access_token"].ToString() is { Length: > 0 } query
+        return IsHub(request.HttpContext) && request.Query["access_token"].ToString() is { Length: > 0 } query
             ? query
             : null;
     }
+
+    /// <summary>True for a request to the hub (its endpoints carry <see cref="HubMetadata"/>, whatever the path spelling).</summary>
+    internal static bool IsHub(HttpContext http) =>
+        http.GetEndpoint() is { } endpoint
+            ? endpoint.Metadata.GetMetadata<HubMetadata>() is not null
+            : http.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase);
 }

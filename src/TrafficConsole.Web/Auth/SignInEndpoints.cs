@@ -102,9 +102,20 @@ public static partial class SignInEndpoints
         return Results.Redirect(options.Value.Resolved == AuthStrategy.Token ? SignInPath : SignInPath + "?error=" + Uri.EscapeDataString("You signed out."));
     }
 
-    private static string LocalOrRoot(string? returnUrl) =>
-        // Only paths of this console: never an absolute or protocol-relative URL (open redirect).
-        returnUrl is { Length: > 0 } url && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : "/";
+    /// <summary>
+    /// <paramref name="returnUrl"/> when it is a path of this console (as <c>Url.IsLocalUrl</c> judges), else <c>/</c>: never an
+    /// absolute or protocol-relative URL (open redirect). Browsers drop tabs and line breaks from a URL and read <c>\\</c> as
+    /// <c>/</c>, so <c>/%09/host</c> would become <c>//host</c>; any control character or backslash is refused, which also keeps
+    /// CR/LF out of the Location header.
+    /// </summary>
+    internal static string LocalOrRoot(string? returnUrl) =>
+        returnUrl is { Length: > 0 } url
+        && url[0] == '/'
+        && (url.Length == 1 || url[1] != '/')
+        && !url.Contains('\\', StringComparison.Ordinal)
+        && !url.Any(char.IsControl)
+            ? url
+            : "/";
 
     private static IResult Page(HttpContext http, IAntiforgery antiforgery, AuthStrategy strategy, string returnUrl, string? error, int status)
     {

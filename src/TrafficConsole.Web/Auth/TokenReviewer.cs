@@ -37,13 +37,20 @@ public abstract record TokenReview
 /// <summary>
 /// Asks the cluster who a Kubernetes bearer token belongs to: <c>SelfSubjectReview</c> with the token itself, falling back
 /// to a <c>TokenReview</c> on the console's credentials on clusters without it. Answers are kept briefly, by the token's
-/// SHA-256 fingerprint, so REST calls with the same token do not each ask the API server.
+/// SHA-256 fingerprint, so REST calls with the same token do not each ask the API server: an accepted token's and a
+/// refused one's alike (a flood of the same garbage token costs one review), and requests that arrive while a token is
+/// under review wait for that one answer. Only "could not ask" is never kept.
 /// </summary>
 public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthOptions> options, TimeProvider time, ILogger<TokenReviewer> logger)
 {
-    private readonly ConcurrentDictionary<string, (TokenReview Review, DateTimeOffset At)> _recent = new(StringComparer.Ordinal);
+    /// <summary>At most this many accepted and this many refused tokens are remembered; beyond, the expired go, then all.</summary>
+    internal const int MaxRemembered = 10_000;
 
-    /// <summary>Reviews <paramref name="token"/>; answers for a valid token are reused for <see cref="AuthOptions.TokenReviewCacheDuration"/>.</summary>
+    private readonly ConcurrentDictionary<string, (TokenReview Review, DateTimeOffset At)> _accepted = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (TokenReview Review, DateTimeOffset At)> _refused = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<TokenReview>>> _underReview = new(StringComparer.Ordinal);
+
+    /// <summary>Reviews <paramref name="token"/>; an answer that it is valid or refused is reused for <see cref="AuthOptions.TokenReviewCacheDuration"/>.</summary>
     public async Task<TokenReview> ReviewAsync(string token, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(token))
@@ -53,28 +60,67 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
 
         token = token.Trim();
         string key = ClusterIdentity.BearerToken.Fingerprint(token);
-        DateTimeOffset now = time.GetUtcNow();
-        if (_recent.TryGetValue(key, out var cached) && now - cached.At < options.Value.TokenReviewCacheDuration)
+        if ((Remembered(_accepted, key) ?? Remembered(_refused, key)) is { } known)
         {
-            return cached.Review;
+            return known;
         }
 
-        TokenReview review = await AskAsync(token, cancellationToken).ConfigureAwait(false);
-        if (review is TokenReview.Valid)
+        // One review per token at a time, not bound to the first caller's cancellation: the others wait for the same answer.
+        Lazy<Task<TokenReview>> review = _underReview.GetOrAdd(key, _ => new Lazy<Task<TokenReview>>(() => AskAndRememberAsync(token, key)));
+        return await review.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TokenReview> AskAndRememberAsync(string token, string key)
+    {
+        try
         {
-            if (_recent.Count > 10_000)
+            TokenReview review = await AskAsync(token, CancellationToken.None).ConfigureAwait(false);
+            DateTimeOffset now = time.GetUtcNow();
+            switch (review)
             {
-                _recent.Clear();
+                case TokenReview.Valid:
+                    _refused.TryRemove(key, out _);
+                    Remember(_accepted, key, review, now);
+                    break;
+                case TokenReview.Rejected:
+                    _accepted.TryRemove(key, out _);
+                    Remember(_refused, key, review, now);
+                    break;
+                default:
+                    _accepted.TryRemove(key, out _);
+                    break;
             }
 
-            _recent[key] = (review, now);
+            return review;
         }
-        else
+        finally
         {
-            _recent.TryRemove(key, out _);
+            _underReview.TryRemove(key, out _);
+        }
+    }
+
+    private TokenReview? Remembered(ConcurrentDictionary<string, (TokenReview Review, DateTimeOffset At)> answers, string key) =>
+        answers.TryGetValue(key, out var kept) && time.GetUtcNow() - kept.At < options.Value.TokenReviewCacheDuration ? kept.Review : null;
+
+    private void Remember(ConcurrentDictionary<string, (TokenReview Review, DateTimeOffset At)> answers, string key, TokenReview review, DateTimeOffset now)
+    {
+        if (answers.Count >= MaxRemembered)
+        {
+            foreach (KeyValuePair<string, (TokenReview Review, DateTimeOffset At)> pair in answers)
+            {
+                if (now - pair.Value.At >= options.Value.TokenReviewCacheDuration)
+                {
+                    answers.TryRemove(pair.Key, out _);
+                }
+            }
+
+            if (answers.Count >= MaxRemembered)
+            {
+                answers.Clear();
+            }
         }
 
-        return review;
+        answers[key] = (review, now);
     }
 
     private async Task<TokenReview> AskAsync(string token, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using TrafficConsole.Web.Api;
 using TrafficConsole.Web.Auth;
@@ -50,6 +51,7 @@ public static class ConsoleApp
         services.AddSingleton<ITrafficService, TrafficService>();
 
         services.AddProblemDetails();
+        services.AddExceptionHandler<RequestRejections>();
         services.Configure<JsonOptions>(static o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOpenApi(static o => o.AddDocumentTransformer(static (document, _, _) =>
         {
@@ -67,18 +69,19 @@ public static class ConsoleApp
 
     private static void Configure(WebApplication app)
     {
-        app.UseExceptionHandler();
+        // First, so that every answer the app gives carries the headers, the exception handler's 500s and 413s included.
         app.UseSecurityHeaders();
-        app.UseWhen(
-            static http => http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal),
-            static api => api.UseStatusCodePages());
+        // Outside the exception handler, so each request is logged with the status the client got (a rejected body's 413,
+        // not the 500 of the exception on its way); the handler logs the exceptions it does not answer itself.
         app.UseConsoleRequestLogging();
+        app.UseExceptionHandler();
+        app.UseRestStatusCodePages();
         app.UseConsoleAssets();
         app.UseRouting();
         app.UseConsoleHttpMetrics();
         app.UseConsoleAuth();
 
-        app.MapOpenApi();
+        app.MapOpenApi().AsRest();
         app.MapConsoleHealthChecks();
         app.MapConsoleMetrics();
         app.MapTrafficApi();
@@ -87,6 +90,18 @@ public static class ConsoleApp
         app.MapHub<TrafficHub>(TrafficHub.Path);
         app.MapSignIn();
         app.MapConsoleUi();
+    }
+
+    /// <summary>
+    /// REST answers without a body (404 of an unknown path, 405) get a problem document; pages keep theirs. Decided as the
+    /// answer leaves, when routing has said whether the request reached the REST API (<see cref="RestApi.Serves"/>).
+    /// </summary>
+    private static void UseRestStatusCodePages(this WebApplication app)
+    {
+        StatusCodePagesOptions options = new();
+        Func<StatusCodeContext, Task> problem = options.HandleAsync;
+        options.HandleAsync = context => RestApi.Serves(context.HttpContext) ? problem(context) : Task.CompletedTask;
+        app.UseStatusCodePages(options);
     }
 
     private static void UseDefaultUrl(WebApplicationBuilder builder)

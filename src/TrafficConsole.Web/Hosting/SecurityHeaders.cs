@@ -35,15 +35,24 @@ public static class SecurityHeaders
             ? issuer.GetLeftPart(UriPartial.Authority)
             : null;
         string csp = ContentSecurityPolicy(provider);
+        // Set as the answer starts, not as the request comes in: the exception handler clears the headers of a response it
+        // replaces with a 500 or 413, and status code pages and endpoints may start it anywhere after. Kestrel's own
+        // refusals before the app runs (400 malformed request line, 414 request line too long, 431 headers too large) never
+        // reach the app, so they cannot carry them.
         app.Use((http, next) =>
         {
-            IHeaderDictionary headers = http.Response.Headers;
-            headers.ContentSecurityPolicy = csp;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
-            headers["Cross-Origin-Opener-Policy"] = "same-origin";
-            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+            http.Response.OnStarting(static state =>
+            {
+                (HttpResponse response, string policy) = ((HttpResponse, string))state;
+                IHeaderDictionary headers = response.Headers;
+                headers.ContentSecurityPolicy = policy;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "no-referrer";
+                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+                return Task.CompletedTask;
+            }, (http.Response, csp));
             return next(http);
         });
 

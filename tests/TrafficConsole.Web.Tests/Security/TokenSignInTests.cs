@@ -191,6 +191,110 @@ public sealed partial class TokenSignInTests
         Assert.Contains("sign-in form expired", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(HardeningTests.PathSpellings), MemberType = typeof(HardeningTests))]
+    public async Task A_signed_in_browsers_cookie_alone_is_refused_on_rest_whatever_the_path_spelling(string prefix)
+    {
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        (HttpClient browser, HttpClientHandler handler) = await SignedInBrowserAsync(host);
+        using (handler)
+        using (browser)
+        {
+            string? before = await VirtualServiceVersionAsync(host);
+
+            (HttpResponseMessage write, _) = await HttpJson.PutAsync(browser, $"{prefix}/namespaces/bookinfo/services/reviews/traffic", """{ "weights": { "v1": 50, "v2": 50, "v3": 0 } }""");
+            (HttpResponseMessage read, _) = await HttpJson.GetAsync(browser, $"{prefix}/namespaces");
+            HttpResponseMessage page = await browser.GetAsync(new Uri("namespaces/bookinfo/services", UriKind.Relative));
+
+            // Another site could make a signed-in browser send these: REST takes bearer tokens only, whatever the spelling.
+            Assert.Equal(HttpStatusCode.Unauthorized, write.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, read.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal(before, await VirtualServiceVersionAsync(host));
+        }
+    }
+
+    [Fact]
+    public async Task A_return_url_that_is_not_a_path_of_the_console_sends_the_user_to_the_start_page()
+    {
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        // Browsers drop tab, CR and LF from URLs and read a backslash as a slash: "/\t/evil.example" becomes "//evil.example".
+        string[] foreign = ["/\t/evil.example", "/\r\nSet-Cookie: x=y", "/\n/evil.example", "/\\evil.example", "/x\\..\\\\evil.example", "//evil.example", "https://evil.example/", "/\u007f/evil.example", "evil.example"];
+
+        foreach (string returnUrl in foreign)
+        {
+            CookieContainer cookies = new();
+            using HttpClientHandler handler = new() { CookieContainer = cookies, AllowAutoRedirect = false };
+            using HttpClient browser = new(handler) { BaseAddress = host.BaseUrl };
+
+            HttpResponseMessage form = await browser.GetAsync(new Uri("signin?returnUrl=" + Uri.EscapeDataString(returnUrl), UriKind.Relative));
+            string html = await form.Content.ReadAsStringAsync();
+            Assert.True(form.StatusCode == HttpStatusCode.OK, $"{Uri.EscapeDataString(returnUrl)}: {(int)form.StatusCode}");
+            Assert.Equal("/", WebUtility.HtmlDecode(ReturnUrl().Match(html).Groups[1].Value));
+
+            // Posted directly (not from the page's hidden field), the form's returnUrl gets the same check.
+            Match antiforgery = HiddenField().Match(html);
+            using FormUrlEncodedContent body = new(new Dictionary<string, string>
+            {
+                [WebUtility.HtmlDecode(antiforgery.Groups[1].Value)] = WebUtility.HtmlDecode(antiforgery.Groups[2].Value),
+                ["returnUrl"] = returnUrl,
+                ["token"] = host.AdminToken,
+            });
+            HttpResponseMessage signedIn = await browser.PostAsync(new Uri("signin", UriKind.Relative), body);
+
+            Assert.True(signedIn.StatusCode == HttpStatusCode.Redirect, $"{Uri.EscapeDataString(returnUrl)}: {(int)signedIn.StatusCode}");
+            Assert.Equal("/", signedIn.Headers.Location!.OriginalString);
+        }
+    }
+
+    [Fact]
+    public async Task A_flood_of_the_same_bad_token_costs_the_api_server_one_review()
+    {
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        using HttpClient garbage = host.BearerClient("garbage-token-of-a-flood");
+        using HttpClient other = host.BearerClient("another-garbage-token");
+        long before = await RefusedApiServerCallsAsync(host);
+
+        for (int i = 0; i < 10; i++)
+        {
+            (HttpResponseMessage response, JsonElement problem) = await HttpJson.GetAsync(garbage, "api/v1/namespaces");
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Contains("did not accept this token", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        // At once, too: requests that arrive while the first review is under way wait for its answer.
+        (HttpResponseMessage Response, JsonElement Body)[] burst = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => HttpJson.GetAsync(other, "api/v1/namespaces")));
+        long after = await RefusedApiServerCallsAsync(host);
+
+        Assert.All(burst, static r => Assert.Equal(HttpStatusCode.Unauthorized, r.Response.StatusCode));
+        Assert.Equal(2, after - before);
+        // A good token is still reviewed and accepted.
+        using HttpClient viewer = host.BearerClient(SecurityHosts.ViewerToken);
+        Assert.Equal(HttpStatusCode.OK, (await HttpJson.GetAsync(viewer, "api/v1/namespaces")).Response.StatusCode);
+    }
+
+    // The console's own count of API server answers 401 (its /metrics): each is one review of a token the cluster refused.
+    private static async Task<long> RefusedApiServerCallsAsync(ConsoleTestHost host)
+    {
+        using HttpClient client = host.CreateClient();
+        string metrics = await client.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        return RefusedSeries().Matches(metrics).Sum(static m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static async Task<string?> VirtualServiceVersionAsync(ConsoleTestHost host) =>
+        await IstioObjects.VirtualServiceAsync(host.Kubernetes, "bookinfo", "reviews") is { } vs ? IstioObjects.ResourceVersion(vs) : null;
+
+    /// <summary>A browser signed in with the admin token through the sign-in form: it holds the session cookie only.</summary>
+    internal static async Task<(HttpClient Browser, HttpClientHandler Handler)> SignedInBrowserAsync(ConsoleTestHost host)
+    {
+        HttpClientHandler handler = new() { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
+        HttpClient browser = new(handler) { BaseAddress = host.BaseUrl };
+        string form = await browser.GetStringAsync(new Uri("signin", UriKind.Relative));
+        HttpResponseMessage signedIn = await PostTokenAsync(browser, form, host.AdminToken);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        return (browser, handler);
+    }
+
     private static string Messages(ConsoleTestHost host) => string.Join('\n', host.Log.Events.Select(CapturedLog.Literal));
 
     internal static async Task<HttpResponseMessage> PostTokenAsync(HttpClient browser, string formHtml, string token)
@@ -212,4 +316,7 @@ public sealed partial class TokenSignInTests
 
     [GeneratedRegex("name=\"returnUrl\" value=\"([^\"]*)\"")]
     private static partial Regex ReturnUrl();
+
+    [GeneratedRegex("^trafficconsole_apiserver_request_duration_seconds_count\\{[^}]*code=\"401\"[^}]*\\} (\\d+)", RegexOptions.Multiline)]
+    private static partial Regex RefusedSeries();
 }
