@@ -155,10 +155,12 @@ internal static class HistoryApi
         }
 
         IReadOnlyList<RolloutSummary> rollouts = traffic.ListRollouts(string.IsNullOrEmpty(ns) ? null : ns);
-        HashSet<string> readable = [.. await ReadAccess.ReadableAsync(http, rollouts.Select(static r => r.Namespace).Distinct(StringComparer.Ordinal)).ConfigureAwait(false)];
+        ImmutableArray<string> readable = await ReadAccess.ReadableAsync(http, rollouts.Select(static r => r.Namespace).Distinct(StringComparer.Ordinal)).ConfigureAwait(false);
+        HashSet<string> withHistory = [.. await ReadAccess.ReadableAsync(http, readable, ReadScope.History).ConfigureAwait(false)];
         ImmutableArray<RolloutDocument> items =
         [
-            .. rollouts.Where(r => readable.Contains(r.Namespace))
+            .. rollouts.Where(r => readable.Contains(r.Namespace, StringComparer.Ordinal))
+                .Select(r => withHistory.Contains(r.Namespace) ? r : r.WithoutHistory())
                 .OrderBy(static r => r.Namespace, StringComparer.Ordinal).ThenBy(static r => r.Service, StringComparer.Ordinal)
                 .Select(HistoryDocuments.From),
         ];

@@ -28,12 +28,12 @@ internal static class ReadAccess
         return permissions.ReadDeniedAsync(identities.Resolve(http.User), ns, scope, http.RequestAborted);
     }
 
-    /// <summary>Those of <paramref name="namespaces"/> whose routing this request's user may read.</summary>
-    public static Task<ImmutableArray<string>> ReadableAsync(HttpContext http, IEnumerable<string> namespaces)
+    /// <summary>Those of <paramref name="namespaces"/> whose routing (or with <paramref name="scope"/>, history) this request's user may read.</summary>
+    public static Task<ImmutableArray<string>> ReadableAsync(HttpContext http, IEnumerable<string> namespaces, ReadScope scope = ReadScope.Routing)
     {
         IConsolePermissions permissions = http.RequestServices.GetRequiredService<IConsolePermissions>();
         IClusterIdentityResolver identities = http.RequestServices.GetRequiredService<IClusterIdentityResolver>();
-        return permissions.ReadableAsync(identities.Resolve(http.User), namespaces, ReadScope.Routing, http.RequestAborted);
+        return permissions.ReadableAsync(identities.Resolve(http.User), namespaces, scope, http.RequestAborted);
     }
 
     /// <summary>403 with the policy's sentence (which verb on which resource in which namespace the cluster refused).</summary>

@@ -42,11 +42,11 @@ public sealed class ConsoleSession(AuthenticationStateProvider authentication, I
         return await permissions.ReadDeniedAsync(actors.GetClusterIdentity(user), namespaceName, scope, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Those of <paramref name="namespaces"/> whose routing this circuit's user may read, in their order.</summary>
-    public async Task<ImmutableArray<string>> ReadableAsync(IEnumerable<string> namespaces, CancellationToken cancellationToken = default)
+    /// <summary>Those of <paramref name="namespaces"/> whose routing (or with <paramref name="scope"/>, history) this circuit's user may read, in their order.</summary>
+    public async Task<ImmutableArray<string>> ReadableAsync(IEnumerable<string> namespaces, ReadScope scope = ReadScope.Routing, CancellationToken cancellationToken = default)
     {
         ClaimsPrincipal user = await UserAsync().ConfigureAwait(false);
-        return await permissions.ReadableAsync(actors.GetClusterIdentity(user), namespaces, ReadScope.Routing, cancellationToken).ConfigureAwait(false);
+        return await permissions.ReadableAsync(actors.GetClusterIdentity(user), namespaces, scope, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when the console requires sign-in (openid, token).</summary>

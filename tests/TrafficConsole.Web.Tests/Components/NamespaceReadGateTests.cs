@@ -85,6 +85,20 @@ public sealed class NamespaceReadGateTests : ConsoleTestContext
         Assert.Empty(shop.FindAll("[data-testid=rollout-link]"));
     }
 
+    [Fact]
+    public void The_rollouts_overview_leaves_out_who_changed_a_service_when_the_user_may_not_read_its_history()
+    {
+        PutRollouts();
+        Traffic.AddRevision("bookinfo", "reviews", TestServices.Weights(("v1", 30), ("v2", 70)), "alice", DateTimeOffset.UtcNow.AddHours(-2));
+        Permissions.DenyIn("bookinfo", ResourceAccess.ListConfigMaps, "operator may not list configmaps in namespace bookinfo.");
+
+        IRenderedComponent<ContainerFragmentHost> cut = RenderWithProviders<RolloutsPage>();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=rollout-link][data-service=reviews]")));
+        Assert.DoesNotContain("alice", cut.Find("[data-testid=rollouts-grid]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("—", cut.Find("[data-testid=rollout-in-flight]").TextContent.Trim());
+    }
+
     private void PutRollouts()
     {
         Traffic.Put(TestServices.Service("bookinfo", "reviews", [TestServices.Version("v1", app: "reviews"), TestServices.Version("v2", app: "reviews")],

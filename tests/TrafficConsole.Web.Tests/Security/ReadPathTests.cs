@@ -110,6 +110,9 @@ public sealed class ReadPathTests
             "bookinfo");
         await host.GrantAsync(SecurityHosts.Stranger, "bookinfo", "routing-reader");
         using HttpClient client = host.BearerClient(SecurityHosts.StrangerToken);
+        using HttpClient admin = host.BearerClient(host.AdminToken);
+        (HttpResponseMessage put, JsonElement written) = await HttpJson.PutAsync(admin, "api/v1/namespaces/bookinfo/services/reviews/traffic", """{ "weights": { "v1": 80, "v2": 20 } }""");
+        Assert.True(put.StatusCode == HttpStatusCode.OK, written.ToString());
 
         (HttpResponseMessage traffic, _) = await HttpJson.GetAsync(client, "api/v1/namespaces/bookinfo/services/reviews/traffic");
         Assert.Equal(HttpStatusCode.OK, traffic.StatusCode);
@@ -121,6 +124,20 @@ public sealed class ReadPathTests
             Assert.Contains("may not read the history of namespace bookinfo", detail, StringComparison.Ordinal);
             Assert.Contains($"{SecurityHosts.Stranger} may not list configmaps in namespace bookinfo", detail, StringComparison.Ordinal);
         }
+
+        // The rollouts overview shows the routing but not what only the history knows (who, when, how, since when).
+        (_, JsonElement adminRows) = await HttpJson.GetAsync(admin, "api/v1/rollouts?namespace=bookinfo");
+        Assert.Equal("sandbox-admin", adminRows.GetProperty("items")[0].GetProperty("lastChangedBy").GetString());
+        (HttpResponseMessage rollouts, JsonElement rows) = await HttpJson.GetAsync(client, "api/v1/rollouts?namespace=bookinfo");
+        Assert.Equal(HttpStatusCode.OK, rollouts.StatusCode);
+        JsonElement row = Assert.Single(rows.GetProperty("items").EnumerateArray());
+        Assert.Equal("reviews", row.GetProperty("service").GetString());
+        foreach (string historyOnly in new[] { "lastChangedBy", "lastChangedAt", "lastOrigin", "inFlightSince" })
+        {
+            Assert.Equal(JsonValueKind.Null, row.GetProperty(historyOnly).ValueKind);
+        }
+
+        Assert.DoesNotContain("sandbox-admin", await client.GetStringAsync(new Uri("api/v1/rollouts?format=csv", UriKind.Relative)), StringComparison.Ordinal);
     }
 
     private static async Task AssertRefusedAsync(HttpClient client, string path, string user, string ns)

@@ -149,7 +149,7 @@ public partial class MainLayout : IAsyncDisposable
             await foreach (TrafficUpdate update in Traffic.WatchAsync(null, since, cancellationToken).ConfigureAwait(false))
             {
                 // Only the namespaces the user may read are offered (answers are cached briefly, so this is cheap).
-                IReadOnlyList<string> readable = await Session.ReadableAsync(Traffic.Namespaces, cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<string> readable = await Session.ReadableAsync(Traffic.Namespaces, cancellationToken: cancellationToken).ConfigureAwait(false);
                 await InvokeAsync(() =>
                 {
                     _health = update.Health ?? Traffic.Health;
