@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
+using TrafficConsole.Web.Auth;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
 
@@ -22,12 +23,14 @@ internal static class HistoryApi
 
     public static IEndpointRouteBuilder MapHistoryApi(this IEndpointRouteBuilder endpoints)
     {
-        RouteGroupBuilder api = endpoints.MapRestGroup("History");
+        RouteGroupBuilder api = endpoints.MapApiGroup("History");
 
         api.MapGet("/namespaces/{ns}/services/{svc}/revisions", GetRevisions)
             .WithName("ListRevisions")
             .WithSummary("The recorded revisions of a service's routing, newest first, with its stable version.")
+            .ReadsHistory()
             .Produces<RevisionListDocument>()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -44,20 +47,24 @@ internal static class HistoryApi
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        api.MapGet("/rollouts", ListRollouts)
+        api.MapGet("/rollouts", ListRolloutsAsync)
             .WithName("ListRollouts")
             .WithSummary("Every service whose traffic is split or rule-routed (one namespace with ?namespace=), as JSON or with ?format=csv as CSV.")
+            .WithDescription("Only namespaces whose routing the caller may read are listed; ?namespace= of another one is refused with 403.")
             .Produces<RolloutListDocument>()
             .Produces<string>(StatusCodes.Status200OK, Csv)
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapGet("/namespaces/{ns}/audit", GetAudit)
+            .ReadsHistory()
             .WithName("ListAudit")
             .WithSummary("The changes recorded in a namespace, newest first; filter by actor, service (substrings) and from/to (ISO 8601).")
             .Produces<AuditListDocument>()
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -167,7 +174,7 @@ internal static class HistoryApi
         }
     }
 
-    private static IResult ListRollouts([FromQuery(Name = "namespace")] string? ns, [FromQuery] string? format, ITrafficService traffic)
+    private static async Task<IResult> ListRolloutsAsync([FromQuery(Name = "namespace")] string? ns, [FromQuery] string? format, HttpContext http, ITrafficService traffic)
     {
         if (TrafficApi.NotReady(traffic) is { } notReady)
         {
@@ -181,14 +188,24 @@ internal static class HistoryApi
                 title: "The query is not valid.");
         }
 
+        // The namespace filter is a namespace read like {ns} in a path: refused before anything is said about it.
+        if (!string.IsNullOrEmpty(ns) && await ReadAccess.DeniedAsync(http, ns, ReadScope.Routing).ConfigureAwait(false) is { } denied)
+        {
+            return ReadAccess.Forbidden(denied);
+        }
+
         if (!string.IsNullOrEmpty(ns) && !traffic.Namespaces.Contains(ns, StringComparer.Ordinal))
         {
             return TrafficApi.NamespaceNotFound(ns);
         }
 
+        IReadOnlyList<RolloutSummary> rollouts = traffic.ListRollouts(string.IsNullOrEmpty(ns) ? null : ns);
+        ImmutableArray<string> readable = await ReadAccess.ReadableAsync(http, rollouts.Select(static r => r.Namespace).Distinct(StringComparer.Ordinal)).ConfigureAwait(false);
+        HashSet<string> withHistory = [.. await ReadAccess.ReadableAsync(http, readable, ReadScope.History).ConfigureAwait(false)];
         ImmutableArray<RolloutDocument> items =
         [
-            .. traffic.ListRollouts(string.IsNullOrEmpty(ns) ? null : ns)
+            .. rollouts.Where(r => readable.Contains(r.Namespace, StringComparer.Ordinal))
+                .Select(r => withHistory.Contains(r.Namespace) ? r : r.WithoutHistory())
                 .OrderBy(static r => r.Namespace, StringComparer.Ordinal).ThenBy(static r => r.Service, StringComparer.Ordinal)
                 .Select(HistoryDocuments.From),
         ];

@@ -27,12 +27,13 @@ internal static class RoutingApi
 
     public static IEndpointRouteBuilder MapRoutingApi(this IEndpointRouteBuilder endpoints)
     {
-        RouteGroupBuilder api = endpoints.MapRestGroup("Routing");
+        RouteGroupBuilder api = endpoints.MapApiGroup("Routing");
 
         api.MapGet("/namespaces/{ns}/services/{svc}/routing", GetRouting)
             .WithName("GetRouting")
             .WithSummary("A service's request routing (rules, default route, hosts, gateways, policies) with the revision to pass back on PUT.")
             .Produces<RoutingDocument>()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPut("/namespaces/{ns}/services/{svc}/routing", PutRoutingAsync)

@@ -13,11 +13,11 @@ internal static class TrafficApi
 
     public static IEndpointRouteBuilder MapTrafficApi(this IEndpointRouteBuilder endpoints)
     {
-        RouteGroupBuilder api = endpoints.MapRestGroup("Traffic");
+        RouteGroupBuilder api = endpoints.MapApiGroup("Traffic");
 
-        api.MapGet("/namespaces", ListNamespaces)
+        api.MapGet("/namespaces", ListNamespacesAsync)
             .WithName("ListNamespaces")
-            .WithSummary("Namespaces of the cluster, sorted.")
+            .WithSummary("Namespaces of the cluster whose routing the caller may read, sorted.")
             .Produces<IReadOnlyList<string>>()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -25,6 +25,7 @@ internal static class TrafficApi
             .WithName("ListServices")
             .WithSummary("Services of a namespace, each with its versions and traffic split.")
             .Produces<IReadOnlyList<ServiceDocument>>()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -32,6 +33,7 @@ internal static class TrafficApi
             .WithName("GetTraffic")
             .WithSummary("A service's traffic split, with the revision to pass back on PUT or DELETE.")
             .Produces<TrafficDocument>()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -61,9 +63,9 @@ internal static class TrafficApi
         return endpoints;
     }
 
-    private static IResult ListNamespaces(ITrafficService traffic)
+    private static async Task<IResult> ListNamespacesAsync(HttpContext http, ITrafficService traffic)
     {
-        return NotReady(traffic) is { } notReady ? notReady : TypedResults.Ok(traffic.Namespaces);
+        return NotReady(traffic) is { } notReady ? notReady : TypedResults.Ok(await ReadAccess.ReadableAsync(http, traffic.Namespaces).ConfigureAwait(false));
     }
 
     private static IResult ListServices(string ns, ITrafficService traffic)

@@ -51,13 +51,49 @@ public sealed record ResourceAccess(string Verb, string Group, string Resource)
     /// <summary>Watch VirtualServices: live updates of a namespace.</summary>
     public static ResourceAccess WatchVirtualServices { get; } = new("watch", IstioApi.NetworkingGroup, VirtualService.Plural);
 
+    /// <summary>List DestinationRules: the subsets and policies shown with the routing.</summary>
+    public static ResourceAccess ListDestinationRules { get; } = new("list", IstioApi.NetworkingGroup, DestinationRule.Plural);
+
+    /// <summary>List ConfigMaps: the revision ConfigMaps a namespace's history and audit are read from.</summary>
+    public static ResourceAccess ListConfigMaps { get; } = new("list", string.Empty, "configmaps");
+
+    /// <summary>
+    /// What reading a namespace's routing needs (the services list, service page, rollouts, REST and hub show it, live):
+    /// its routing resources. Not Services or Deployments: Istio-only roles (VirtualServices and DestinationRules) are common,
+    /// and what the console shows of a service is its routing.
+    /// </summary>
+    public static ImmutableArray<ResourceAccess> ReadRouting { get; } = [ListVirtualServices, WatchVirtualServices, ListDestinationRules];
+
+    /// <summary>What reading a namespace's history and audit needs: its routing, and the ConfigMaps the revisions are kept in.</summary>
+    public static ImmutableArray<ResourceAccess> ReadHistory { get; } = [.. ReadRouting, ListConfigMaps];
+
     /// <summary>What the UI asks about for each namespace.</summary>
     public static ImmutableArray<ResourceAccess> All { get; } =
     [
         UpdateVirtualServices, CreateVirtualServices, DeleteVirtualServices,
         UpdateDestinationRules, CreateDestinationRules, DeleteDestinationRules,
-        UpdateHttpRoutes, ListVirtualServices, WatchVirtualServices,
+        UpdateHttpRoutes, .. ReadHistory,
     ];
+
+    /// <summary>What reading in <paramref name="scope"/> needs.</summary>
+    public static ImmutableArray<ResourceAccess> NeededToRead(ReadScope scope) => scope == ReadScope.History ? ReadHistory : ReadRouting;
+}
+
+/// <summary>
+/// Marks a page (or REST endpoint) that shows a namespace's history or audit: reading it needs <see cref="ReadScope.History"/>,
+/// not only the routing. Pages and endpoints without it read <see cref="ReadScope.Routing"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, Inherited = false)]
+public sealed class ReadsHistoryAttribute : Attribute;
+
+/// <summary>What a read shows of a namespace, for the one read policy (<see cref="NamespacePermissions.ReadDenied"/>).</summary>
+public enum ReadScope
+{
+    /// <summary>Its services and their routing: services list, service page, rollouts, REST reads, the hub.</summary>
+    Routing,
+
+    /// <summary>Its recorded history and audit (who changed what, and why), kept in revision ConfigMaps.</summary>
+    History,
 }
 
 /// <summary>The cluster's answer for one <see cref="ResourceAccess"/>.</summary>
@@ -82,8 +118,22 @@ public sealed record NamespacePermissions(string Namespace, string? User, Immuta
     /// <summary>Why routing cannot be deleted; null when it can.</summary>
     public string? DeleteDeniedReason => Denied(ResourceAccess.DeleteVirtualServices, ResourceAccess.DeleteDestinationRules);
 
-    /// <summary>Why the namespace cannot be read live; null when it can.</summary>
-    public string? ReadDeniedReason => Denied(ResourceAccess.ListVirtualServices, ResourceAccess.WatchVirtualServices);
+    /// <summary>Why the namespace's routing cannot be read (live); null when it can. The cluster's reason, as asked.</summary>
+    public string? ReadDeniedReason => Denied(ResourceAccess.ReadRouting.AsSpan());
+
+    /// <summary>Why the namespace's history and audit cannot be read; null when they can.</summary>
+    public string? HistoryDeniedReason => Denied(ResourceAccess.ReadHistory.AsSpan());
+
+    /// <summary>
+    /// The read policy, the one place pages, REST and the hub take it from: null when <paramref name="scope"/> of this
+    /// namespace may be read, else a sentence for the user that names the namespace and the cluster's reason.
+    /// </summary>
+    public string? ReadDenied(ReadScope scope) =>
+        Denied(ResourceAccess.NeededToRead(scope).AsSpan()) is { } reason
+            ? scope == ReadScope.History
+                ? $"You may not read the history of namespace {Namespace}: {reason}"
+                : $"You may not read routing in namespace {Namespace}: {reason}"
+            : null;
 
     /// <summary>The reason the first of <paramref name="needed"/> that is denied gives, or null when all are allowed.</summary>
     public string? Denied(params ReadOnlySpan<ResourceAccess> needed)
@@ -108,8 +158,9 @@ public sealed record NamespacePermissions(string Namespace, string? User, Immuta
 
 /// <summary>
 /// What the signed-in user may do, asked of the cluster (<c>SelfSubjectAccessReview</c> as the user) and kept briefly per
-/// user and namespace. Pages disable actions with <see cref="NamespacePermissions"/>; the service layer refuses writes
-/// with the same decision before writing (<see cref="CheckAsync"/>).
+/// user and namespace (forgotten on sign-out). Pages disable actions with <see cref="NamespacePermissions"/>; the service
+/// layer refuses writes with the same decision before writing (<see cref="CheckAsync"/>); pages, REST and the hub show a
+/// namespace only when <see cref="ReadDeniedAsync"/> lets the user read it.
 /// </summary>
 public interface IConsolePermissions
 {
@@ -121,6 +172,27 @@ public interface IConsolePermissions
 
     /// <summary>Null when <paramref name="change"/>'s user may do all of <paramref name="needed"/> in the namespace, else why not.</summary>
     Task<string?> CheckAsync(ChangeContext change, string namespaceName, IEnumerable<ResourceAccess> needed, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The read policy for one namespace (<see cref="NamespacePermissions.ReadDenied"/>): null when <paramref name="identity"/>
+    /// may read <paramref name="scope"/> of <paramref name="namespaceName"/>, else why not. Pages, REST and the hub all ask this.
+    /// </summary>
+    async Task<string?> ReadDeniedAsync(ClusterIdentity? identity, string namespaceName, ReadScope scope, CancellationToken cancellationToken = default) =>
+        (await GetAsync(identity, namespaceName, cancellationToken).ConfigureAwait(false)).ReadDenied(scope);
+
+    /// <summary>Those of <paramref name="namespaces"/> (in their order) whose <paramref name="scope"/> <paramref name="identity"/> may read.</summary>
+    async Task<ImmutableArray<string>> ReadableAsync(ClusterIdentity? identity, IEnumerable<string> namespaces, ReadScope scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(namespaces);
+        string[] all = [.. namespaces];
+        string?[] denied = await Task.WhenAll(all.Select(ns => ReadDeniedAsync(identity, ns, scope, cancellationToken))).ConfigureAwait(false);
+        return [.. all.Where((_, i) => denied[i] is null)];
+    }
+
+    /// <summary>Forgets every answer kept for <paramref name="identity"/> (sign-out): the next user of that session asks afresh.</summary>
+    void Forget(ClusterIdentity identity)
+    {
+    }
 }
 
 /// <summary>SelfSubjectAccessReviews as the user, cached for <see cref="AuthOptions.PermissionCacheDuration"/>.</summary>
@@ -140,13 +212,56 @@ internal sealed partial class ConsolePermissions(ClusterRuntime runtime, IOption
 
         if (identity is null)
         {
-            return new NamespacePermissions(namespaceName, null,
-                [.. ResourceAccess.All.Select(static a => new AccessDecision(a, false, "Sign in to change traffic."))]);
+            return new NamespacePermissions(namespaceName, null, [.. ResourceAccess.All.Select(NotSignedIn)]);
         }
 
         ImmutableArray<AccessDecision> decisions = await DecideAsync(identity, namespaceName, ResourceAccess.All, cancellationToken).ConfigureAwait(false);
         return new NamespacePermissions(namespaceName, identity.User, decisions);
     }
+
+    // Asks only what the read needs (3 or 4 reviews, cached), not every write as well: the namespace lists ask this per namespace.
+    public async Task<string?> ReadDeniedAsync(ClusterIdentity? identity, string namespaceName, ReadScope scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(namespaceName);
+        if (!RequiresIdentity)
+        {
+            return null;
+        }
+
+        ImmutableArray<ResourceAccess> needed = ResourceAccess.NeededToRead(scope);
+        ImmutableArray<AccessDecision> decisions = identity is null
+            ? [.. needed.Select(NotSignedIn)]
+            : await DecideAsync(identity, namespaceName, needed, cancellationToken).ConfigureAwait(false);
+        return new NamespacePermissions(namespaceName, identity?.User, decisions).ReadDenied(scope);
+    }
+
+    public async Task<ImmutableArray<string>> ReadableAsync(ClusterIdentity? identity, IEnumerable<string> namespaces, ReadScope scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(namespaces);
+        if (!RequiresIdentity)
+        {
+            return [.. namespaces];
+        }
+
+        string[] all = [.. namespaces];
+        string?[] denied = await Task.WhenAll(all.Select(ns => ReadDeniedAsync(identity, ns, scope, cancellationToken))).ConfigureAwait(false);
+        return [.. all.Where((_, i) => denied[i] is null)];
+    }
+
+    public void Forget(ClusterIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        foreach ((string User, string Namespace, ResourceAccess Access) key in _decisions.Keys)
+        {
+            if (key.User == identity.CacheKey)
+            {
+                _decisions.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private static AccessDecision NotSignedIn(ResourceAccess access) =>
+        new(access, false, access.Verb is "get" or "list" or "watch" ? "Sign in to see what the cluster lets you read." : "Sign in to change traffic.");
 
     public async Task<string?> CheckAsync(ChangeContext change, string namespaceName, IEnumerable<ResourceAccess> needed, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Security.Claims;
 
 using Microsoft.AspNetCore.Components.Authorization;
@@ -32,6 +33,20 @@ public sealed class ConsoleSession(AuthenticationStateProvider authentication, I
     {
         ClaimsPrincipal user = await UserAsync().ConfigureAwait(false);
         return await permissions.GetAsync(actors.GetClusterIdentity(user), namespaceName, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Null when this circuit's user may read <paramref name="scope"/> of <paramref name="namespaceName"/>, else why not (the read policy).</summary>
+    public async Task<string?> ReadDeniedAsync(string namespaceName, ReadScope scope, CancellationToken cancellationToken = default)
+    {
+        ClaimsPrincipal user = await UserAsync().ConfigureAwait(false);
+        return await permissions.ReadDeniedAsync(actors.GetClusterIdentity(user), namespaceName, scope, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Those of <paramref name="namespaces"/> whose routing (or with <paramref name="scope"/>, history) this circuit's user may read, in their order.</summary>
+    public async Task<ImmutableArray<string>> ReadableAsync(IEnumerable<string> namespaces, ReadScope scope = ReadScope.Routing, CancellationToken cancellationToken = default)
+    {
+        ClaimsPrincipal user = await UserAsync().ConfigureAwait(false);
+        return await permissions.ReadableAsync(actors.GetClusterIdentity(user), namespaces, scope, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when the console requires sign-in (openid, token).</summary>

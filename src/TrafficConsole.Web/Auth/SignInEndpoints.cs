@@ -81,7 +81,7 @@ public static partial class SignInEndpoints
         return Results.Redirect(returnUrl);
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext http, IOptions<AuthOptions> options, IAntiforgery antiforgery, TokenSessions sessions)
+    private static async Task<IResult> SignOutAsync(HttpContext http, IOptions<AuthOptions> options, IAntiforgery antiforgery, TokenSessions sessions, IClusterIdentityResolver identities, IConsolePermissions permissions)
     {
         if (options.Value.Resolved == AuthStrategy.Anonymous)
         {
@@ -91,6 +91,12 @@ public static partial class SignInEndpoints
         if (!await antiforgery.IsRequestValidAsync(http).ConfigureAwait(false))
         {
             return Results.Problem(title: "Sign-out refused", detail: "The sign-out form expired; reload the page and sign out again.", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        // What the cluster let this user read and do is not kept past the session (resolved while the session still names its token).
+        if (identities.Resolve(http.User) is { } identity)
+        {
+            permissions.Forget(identity);
         }
 
         if (http.User.FindFirst(ConsoleClaims.Session)?.Value is { } sid)

@@ -20,8 +20,8 @@ public interface ITrafficClient
 /// <summary>
 /// Live updates for browsers and tools at <c>/hubs/traffic</c>: join a namespace, then receive
 /// <c>ServiceChanged</c> for every change to its services. Under openid and token the connection needs a signed-in
-/// user (the fallback authorization policy covers the hub's endpoints), and a namespace is joined only when the cluster
-/// lets the user list and watch its VirtualServices.
+/// user (the fallback authorization policy covers the hub's endpoints), and a namespace is joined only when the read
+/// policy (<see cref="IConsolePermissions.ReadDeniedAsync"/>) lets the user read its routing, as pages and REST do.
 /// </summary>
 public sealed class TrafficHub(ITrafficService traffic, ConsoleMetrics metrics, IConsolePermissions permissions, IActorAccessor actors) : Hub<ITrafficClient>
 {
@@ -44,8 +44,7 @@ public sealed class TrafficHub(ITrafficService traffic, ConsoleMetrics metrics, 
     public async Task<ImmutableArray<ServiceChangedEvent>> JoinNamespace(string namespaceName)
     {
         EnsureKnown(namespaceName);
-        NamespacePermissions allowed = await permissions.GetAsync(actors.GetClusterIdentity(Context.User), namespaceName, Context.ConnectionAborted).ConfigureAwait(false);
-        if (allowed.ReadDeniedReason is { } denied)
+        if (await permissions.ReadDeniedAsync(actors.GetClusterIdentity(Context.User), namespaceName, ReadScope.Routing, Context.ConnectionAborted).ConfigureAwait(false) is { } denied)
         {
             throw new HubException($"Not allowed to follow namespace '{namespaceName}': {denied}");
         }

@@ -122,7 +122,14 @@ public sealed record RolloutSummary(
     RevisionOrigin? LastOrigin,
     MessageSeverity? WorstValidation,
     int ValidationCount,
-    string Revision);
+    string Revision)
+{
+    /// <summary>
+    /// The row as a user who may read the routing but not the history (the revision ConfigMaps) sees it: who changed it,
+    /// when, how and since when the rollout runs are the history's, so they are left out.
+    /// </summary>
+    public RolloutSummary WithoutHistory() => this with { InFlightSince = null, LastChangedAt = null, LastChangedBy = null, LastOrigin = null };
+}
 
 /// <summary>What the namespace-wide rollback would do to one service.</summary>
 /// <remarks>

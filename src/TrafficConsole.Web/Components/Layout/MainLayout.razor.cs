@@ -63,12 +63,12 @@ public partial class MainLayout : IAsyncDisposable
         }
 
         Initialize();
+        _namespaces = await Session.ReadableAsync(Traffic.Namespaces);
     }
 
     private void Initialize()
     {
         long since = Traffic.Version;
-        _namespaces = Traffic.Namespaces;
         _health = Traffic.Health;
         _currentNamespace = NamespaceFromPath(Navigation.ToBaseRelativePath(Navigation.Uri));
         Navigation.LocationChanged += OnLocationChanged;
@@ -148,10 +148,12 @@ public partial class MainLayout : IAsyncDisposable
         {
             await foreach (TrafficUpdate update in Traffic.WatchAsync(null, since, cancellationToken).ConfigureAwait(false))
             {
+                // Only the namespaces the user may read are offered (answers are cached briefly, so this is cheap).
+                IReadOnlyList<string> readable = await Session.ReadableAsync(Traffic.Namespaces, cancellationToken: cancellationToken).ConfigureAwait(false);
                 await InvokeAsync(() =>
                 {
                     _health = update.Health ?? Traffic.Health;
-                    _namespaces = Traffic.Namespaces;
+                    _namespaces = readable;
                     StateHasChanged();
                 }).ConfigureAwait(false);
             }

@@ -2,12 +2,14 @@ using Microsoft.AspNetCore.Components;
 
 using MudBlazor;
 
+using TrafficConsole.Web.Auth;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
 
 namespace TrafficConsole.Web.Components.Pages;
 
 /// <summary>The changes recorded in one namespace, newest first, filtered by who, service and time; each links to the service's history.</summary>
+[ReadsHistory]
 public partial class AuditPage : IAsyncDisposable
 {
     private static readonly (string Key, string Label, TimeSpan? Span)[] s_ranges =

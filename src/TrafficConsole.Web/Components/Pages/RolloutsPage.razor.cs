@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 
 using Microsoft.AspNetCore.Components;
@@ -26,6 +27,10 @@ public partial class RolloutsPage : IAsyncDisposable
     private List<RolloutSummary> _rows = [];
     private string? _namespace;
     private NamespacePermissions? _namespacePermissions;
+    // The read policy: only namespaces whose routing the user may read are listed (empty until the cluster has answered).
+    private ImmutableArray<string> _readable = [];
+    private ImmutableArray<string> _withHistory = [];
+    private string? _namespaceDenied;
     private string? _search;
     private string _origin = AnyFilter;
     private string _validation = AnyFilter;
@@ -96,6 +101,7 @@ public partial class RolloutsPage : IAsyncDisposable
         long since = Traffic.Version;
         _health = Traffic.Health;
         _namespace = string.IsNullOrWhiteSpace(NamespaceQuery) ? null : NamespaceQuery;
+        (_readable, _withHistory, _namespaceDenied) = await AskReadableAsync(_namespace, CancellationToken.None);
         Requery();
         await LoadPermissionsAsync();
         await _live.RestartAsync(ct => Task.WhenAll(ListenAsync(since, ct), RefreshAsync(ct)));
@@ -144,8 +150,11 @@ public partial class RolloutsPage : IAsyncDisposable
             while (!cancellationToken.IsCancellationRequested)
             {
                 await _changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+                // Asked on each re-query (answers are cached briefly): a namespace created or granted since shows up.
+                (ImmutableArray<string> readable, ImmutableArray<string> withHistory, string? denied) = await AskReadableAsync(_namespace, cancellationToken).ConfigureAwait(false);
                 await InvokeAsync(() =>
                 {
+                    (_readable, _withHistory, _namespaceDenied) = (readable, withHistory, denied);
                     Requery();
                     StateHasChanged();
                 }).ConfigureAwait(false);
@@ -162,8 +171,22 @@ public partial class RolloutsPage : IAsyncDisposable
 
     private void Requery()
     {
-        _all = [.. Traffic.ListRollouts(_namespace)];
+        _all = _namespaceDenied is not null ? [] :
+        [
+            .. Traffic.ListRollouts(_namespace)
+                .Where(r => _readable.Contains(r.Namespace, StringComparer.Ordinal))
+                .Select(r => _withHistory.Contains(r.Namespace, StringComparer.Ordinal) ? r : r.WithoutHistory()),
+        ];
         ApplyFilters();
+    }
+
+    // The namespaces the user may read (and of those, whose history), and why the chosen one (if any) may not be read.
+    private async Task<(ImmutableArray<string> Readable, ImmutableArray<string> WithHistory, string? Denied)> AskReadableAsync(string? ns, CancellationToken cancellationToken)
+    {
+        ImmutableArray<string> readable = await Session.ReadableAsync(Traffic.Namespaces, cancellationToken: cancellationToken).ConfigureAwait(false);
+        ImmutableArray<string> withHistory = await Session.ReadableAsync(readable, ReadScope.History, cancellationToken).ConfigureAwait(false);
+        string? denied = ns is null || readable.Contains(ns, StringComparer.Ordinal) ? null : await Session.ReadDeniedAsync(ns, ReadScope.Routing, cancellationToken).ConfigureAwait(false);
+        return (readable, withHistory, denied);
     }
 
     private void ApplyFilters() => _rows = [.. _all.Where(Matches)];
@@ -205,6 +228,7 @@ public partial class RolloutsPage : IAsyncDisposable
     private async Task SetNamespace(string value)
     {
         _namespace = string.IsNullOrEmpty(value) ? null : value;
+        (_readable, _withHistory, _namespaceDenied) = await AskReadableAsync(_namespace, CancellationToken.None);
         Requery();
         await LoadPermissionsAsync();
         // Keep the URL shareable: the filter is in it.

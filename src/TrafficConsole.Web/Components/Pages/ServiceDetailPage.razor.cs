@@ -175,6 +175,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
         _tabIndex = string.Equals(Tab, "history", StringComparison.OrdinalIgnoreCase) ? HistoryTab : 0;
         Refresh();
         _permissions = await Session.PermissionsAsync(Namespace);
+        _history = ReadHistory();
         string ns = Namespace, service = Service;
         await _live.RestartAsync(ct => WatchAsync(ns, service, since, ct));
     }
@@ -311,7 +312,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
         // Show the newer state right away: the editors keep the draft and mark it stale.
         _detail = conflict.Current ?? Traffic.GetService(Namespace, Service) ?? _detail;
         _routing = Traffic.GetRouting(Namespace, Service) ?? _routing;
-        _history = Traffic.GetHistory(Namespace, Service) ?? _history;
+        _history = ReadHistory() ?? _history;
         Remember(_detail);
         StateHasChanged();
 
@@ -472,9 +473,16 @@ public partial class ServiceDetailPage : IAsyncDisposable
     {
         _detail = Traffic.GetService(Namespace, Service);
         _routing = _detail is null ? null : Traffic.GetRouting(Namespace, Service);
-        _history = _detail is null ? null : Traffic.GetHistory(Namespace, Service);
+        _history = ReadHistory();
         Remember(_detail);
     }
+
+    // The history needs the right to read the namespace's revision ConfigMaps (the read policy); until the cluster has
+    // answered, none is shown, and without that right the tab says why instead of listing who changed what.
+    private ServiceHistory? ReadHistory() =>
+        _detail is null || _permissions is null ? null
+        : _permissions.ReadDenied(ReadScope.History) is { } denied ? Traffic.GetHistory(Namespace, Service) is { } h ? h with { Revisions = [], Problem = denied } : null
+        : Traffic.GetHistory(Namespace, Service);
 
     private void Remember(ServiceDetail? detail)
     {

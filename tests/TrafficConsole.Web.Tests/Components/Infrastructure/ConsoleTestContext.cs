@@ -86,11 +86,15 @@ public sealed class FixedActor(string name) : IActorAccessor
 public sealed class TestPermissions : IConsolePermissions
 {
     private readonly Dictionary<ResourceAccess, string> _denied = [];
+    private readonly Dictionary<(string Namespace, ResourceAccess Access), string> _deniedIn = [];
 
     public bool RequiresIdentity { get; set; }
 
     /// <summary>The cluster now refuses <paramref name="access"/> with <paramref name="reason"/>.</summary>
     public void Deny(ResourceAccess access, string reason) => _denied[access] = reason;
+
+    /// <summary>The cluster now refuses <paramref name="access"/> in <paramref name="namespaceName"/> only.</summary>
+    public void DenyIn(string namespaceName, ResourceAccess access, string reason) => _deniedIn[(namespaceName, access)] = reason;
 
     /// <summary>When set, answers wait for it: the cluster's access review is still in flight.</summary>
     public TaskCompletionSource? Pending { get; set; }
@@ -103,11 +107,14 @@ public sealed class TestPermissions : IConsolePermissions
         }
 
         return new NamespacePermissions(namespaceName, identity?.User,
-            [.. ResourceAccess.All.Select(a => new AccessDecision(a, !_denied.ContainsKey(a), _denied.GetValueOrDefault(a)))]);
+            [.. ResourceAccess.All.Select(a => Reason(namespaceName, a) is { } reason ? new AccessDecision(a, false, reason) : new AccessDecision(a, true, null))]);
     }
 
     public Task<string?> CheckAsync(ChangeContext change, string namespaceName, IEnumerable<ResourceAccess> needed, CancellationToken cancellationToken = default) =>
-        Task.FromResult(needed.Select(a => _denied.GetValueOrDefault(a)).FirstOrDefault(static r => r is not null));
+        Task.FromResult(needed.Select(a => Reason(namespaceName, a)).FirstOrDefault(static r => r is not null));
+
+    private string? Reason(string namespaceName, ResourceAccess access) =>
+        _deniedIn.GetValueOrDefault((namespaceName, access)) ?? _denied.GetValueOrDefault(access);
 }
 
 /// <summary>Renders its child content; a root for tests that need providers next to the component.</summary>
