@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text;
 
 using TrafficConsole.Cli.Remote;
@@ -96,7 +97,15 @@ internal static class ApiWords
         return mirror is null ? text : text + $" + mirror {mirror.Version} {TextReport.Percent(mirror.Percent / 100)}";
     }
 
-    /// <summary>"v1 (history)", "none".</summary>
-    public static string Stable(StableDocument stable) =>
-        stable.Version is { } version ? $"{version} ({Of(stable.Reason)})" : "none";
+    /// <summary>"v1 (marked by alice 2h ago)", "v1 (first seen at 100% on 2026-12-01)", "v2 (oldest version)", "none".</summary>
+    public static string Stable(StableDocument stable, DateTimeOffset now) => stable.Version is not { } version
+        ? "none"
+        : $"{version} ({stable.Reason switch
+        {
+            "Marked" or "Promoted" when stable.By is { } by && stable.At is { } at => $"{Of(stable.Reason)} by {by} {TextReport.Ago(at, now)}",
+            "FirstSeen" when stable.At is { } at => $"first seen at 100% on {at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}",
+            "FirstSeen" => "first seen at 100%",
+            "Oldest" => "oldest version",
+            _ => Of(stable.Reason),
+        }})";
 }

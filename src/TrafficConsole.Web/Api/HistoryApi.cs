@@ -238,7 +238,7 @@ internal static class RolloutCsv
                 string.Join(";", r.Weights.Select(static w => string.Create(CultureInfo.InvariantCulture, $"{w.Key}={w.Value}"))),
                 r.Mirror is { } m ? string.Create(CultureInfo.InvariantCulture, $"{m.Version}={m.Percent}") : string.Empty,
                 r.Stable.Version ?? string.Empty,
-                r.Stable.Reason.ToString(),
+                r.Stable.Explanation,
                 Time(r.InFlightSince),
                 Time(r.LastChangedAt),
                 r.LastChangedBy ?? string.Empty,

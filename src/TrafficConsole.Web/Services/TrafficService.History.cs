@@ -172,8 +172,12 @@ internal sealed partial class TrafficService
 
     private static IEnumerable<RolloutSummary> RolloutsIn(MeshSnapshot snapshot, string namespaceName) =>
         snapshot.GetServiceViews(namespaceName)
-            .Where(Rollouts.IsInFlight)
+            .Where(view => IsOffStable(view, snapshot))
             .Select(view => RolloutRows.GetValue(view, v => BuildRollout(v, snapshot)));
+
+    // In flight, or all traffic on a version other than the stable one (a canary at 100% nobody promoted).
+    private static bool IsOffStable(ServiceView view, MeshSnapshot snapshot) =>
+        Rollouts.IsInFlight(view) || Rollouts.IsOffStable(view, StableVersions.Resolve(view, snapshot.GetRevisions(view.Namespace, view.Name)));
 
     private static RolloutSummary BuildRollout(ServiceView view, MeshSnapshot snapshot)
     {
@@ -204,7 +208,7 @@ internal sealed partial class TrafficService
         MeshSnapshot snapshot = Cache.Current;
         return new NamespaceRollbackPlan(namespaceName,
         [
-            .. snapshot.GetServiceViews(namespaceName).Where(Rollouts.IsInFlight).Select(view =>
+            .. snapshot.GetServiceViews(namespaceName).Where(view => IsOffStable(view, snapshot)).Select(view =>
             {
                 RollbackChoice choice = PlanRollback(view, snapshot, RollbackTarget.Stable);
                 return new NamespaceRollbackItem(
@@ -323,11 +327,14 @@ internal sealed partial class TrafficService
         choice.Source switch
         {
             StableSource.Marked => StableReason.Marked,
-            StableSource.History => StableReason.History,
+            StableSource.Promoted => StableReason.Promoted,
+            StableSource.FirstSeen => StableReason.FirstSeen,
             StableSource.Oldest => StableReason.Oldest,
             _ => StableReason.Unknown,
         },
-        choice.Explanation);
+        choice.Explanation,
+        choice.By,
+        choice.At);
 
     private static RevisionOrigin ToOrigin(RevisionSource source) => source == RevisionSource.External ? RevisionOrigin.External : RevisionOrigin.Console;
 
@@ -338,6 +345,7 @@ internal sealed partial class TrafficService
         MeshRevisionAction.MarkStable => RevisionAction.MarkStable,
         MeshRevisionAction.Delete => RevisionAction.Delete,
         MeshRevisionAction.External => RevisionAction.External,
+        MeshRevisionAction.Promote => RevisionAction.Promote,
         _ => RevisionAction.Apply,
     };
 

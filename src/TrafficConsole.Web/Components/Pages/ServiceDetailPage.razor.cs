@@ -442,14 +442,6 @@ public partial class ServiceDetailPage : IAsyncDisposable
         }
     }
 
-    private static string StableReasonText(StableReason reason) => reason switch
-    {
-        StableReason.Marked => "marked",
-        StableReason.History => "held 100% before",
-        StableReason.Oldest => "oldest version",
-        _ => "unknown",
-    };
-
     private Task ToStableAsync() => RollbackAsync(RollbackTarget.Stable);
 
     private Task RollbackToAsync(RevisionSummary revision) => RollbackAsync(RollbackTarget.Revision(revision.Id));

@@ -565,7 +565,7 @@ public sealed class FakeTrafficService : ITrafficService
         StableMarks.Add((service, version, expectedRevision));
         Contexts.Add(change);
         ServiceDetail detail = Detail(namespaceName, service);
-        _stable[(namespaceName, service)] = new StableVersionInfo(version, StableReason.Marked, $"{version} was marked stable by {change.Actor}.");
+        _stable[(namespaceName, service)] = new StableVersionInfo(version, StableReason.Marked, $"marked by {change.Actor}", change.Actor, DateTimeOffset.UtcNow);
         ServiceDetail updated = detail with { Summary = detail.Summary with { Routing = detail.Summary.Routing with { Revision = NextRevision() } } };
         Record(updated, change, RevisionAction.MarkStable);
         Change(updated);
