@@ -58,7 +58,13 @@ public sealed record RevisionListDocument(
 /// <param name="Reason">Optional: why, kept in the history (at most 500 characters).</param>
 public sealed record RollbackRequest(string? ToRevision, bool? ToStable, string? Revision, string? Reason);
 
-/// <summary>The answer to a rollback that was applied.</summary>
+/// <summary>The body of <c>POST /api/v1/namespaces/{ns}/services/{svc}/promote</c>: all traffic to <paramref name="Version"/>, marked stable.</summary>
+/// <param name="Version">The version to promote.</param>
+/// <param name="Revision">Optional: the routing revision the promotion was decided on; a stale one gets 409.</param>
+/// <param name="Reason">Optional: why, kept in the history (at most 500 characters).</param>
+public sealed record PromoteRequest(string? Version, string? Revision, string? Reason);
+
+/// <summary>The answer to a rollback or a promotion that was applied.</summary>
 /// <param name="Description">What was done, in words.</param>
 /// <param name="Traffic">The service's traffic now, with its new revision.</param>
 public sealed record RollbackDocument(string Description, TrafficDocument Traffic);

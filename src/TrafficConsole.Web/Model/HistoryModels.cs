@@ -110,6 +110,10 @@ public sealed record RollbackPreview(
     StableVersionInfo? Stable,
     RoutingPreview Preview);
 
+/// <summary>What "Promote" would do, for the confirm dialog: in words, as weights, and as the usual YAML preview.</summary>
+/// <remarks><para><c>Description</c>: One line, e.g. "All traffic to v2, and v2 marked stable".</para></remarks>
+public sealed record PromotePreview(string Version, string Description, ImmutableArray<WeightShare> WeightsAfter, RoutingPreview Preview);
+
 /// <summary>A row of the rollouts overview: a service whose traffic is split, rule-routed, or not all on its stable version.</summary>
 /// <remarks>
 /// <para><c>InFlightSince</c>: When traffic left the stable version: the first revision of the current run not all on it.</para>

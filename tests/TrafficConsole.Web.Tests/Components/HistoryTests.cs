@@ -204,6 +204,33 @@ public sealed class HistoryTests : ConsoleTestContext
     }
 
     [Fact]
+    public void Promote_is_two_clicks_sends_all_traffic_to_the_version_with_the_reason_and_then_it_is_stable_promoted_by_the_user()
+    {
+        IRenderedComponent<ContainerFragmentHost> cut = OpenReviews(tab: null);
+        string current = Traffic.GetService("bookinfo", "reviews")!.Summary.Routing.Revision;
+        Assert.Empty(cut.FindAll("[data-testid=version-row][data-version=v1] [data-testid=promote]")); // v1 is stable already
+
+        // Click 1: the confirm, with now -> after.
+        cut.Find("[data-testid=version-row][data-version=v2] [data-testid=promote]").Click();
+
+        cut.WaitForElement("[data-testid=preview-dialog]");
+        Assert.Equal("Promote v2 of reviews?", cut.Find("[data-testid=preview-heading]").TextContent);
+        Assert.Equal("v1 50 · v2 50", cut.Find("[data-testid=preview-before]").GetAttribute("data-weights"));
+        Assert.Equal("v1 0 · v2 100", cut.Find("[data-testid=preview-after]").GetAttribute("data-weights"));
+        Assert.Empty(Traffic.Promotions);
+        cut.Find("textarea[data-testid=preview-reason], input[data-testid=preview-reason]").Input("v2 held up for a day");
+
+        // Click 2.
+        cut.Find("[data-testid=preview-apply]").Click();
+
+        cut.WaitForAssertion(() => Assert.Single(Traffic.Promotions));
+        Assert.Equal(("reviews", "v2", current, "v2 held up for a day"), Traffic.Promotions[0]);
+        cut.WaitForAssertion(() => Assert.Equal("v1 0 · v2 100", cut.Find("[data-testid=cluster-bar]").GetAttribute("data-weights")));
+        Assert.Equal("promoted by operator@test just now", cut.Find("[data-testid=stable-why]").TextContent);
+        Assert.NotNull(cut.Find("[data-testid=version-row][data-version=v2] [data-testid=stable-badge]"));
+    }
+
+    [Fact]
     public void The_history_tab_says_which_version_is_stable_and_who_marked_it_when()
     {
         Traffic.SetStable("bookinfo", "reviews", new StableVersionInfo("v2", StableReason.Marked, "marked by alice on …", "alice", DateTimeOffset.UtcNow.AddHours(-2).AddMinutes(-5)));
