@@ -65,6 +65,30 @@ internal sealed record RollbackReport(
     public const string SchemaName = "trafficconsole/rollback/v1";
 }
 
+/// <summary><c>promote --output json</c>, once the promotion was applied (or found to change nothing).</summary>
+/// <param name="Schema"><see cref="SchemaName"/>.</param>
+/// <param name="Server">The console asked.</param>
+/// <param name="Namespace">The service's namespace.</param>
+/// <param name="Service">The service.</param>
+/// <param name="Version">The version promoted.</param>
+/// <param name="Changed">False when all traffic already went to it and it was marked stable, so nothing was written.</param>
+/// <param name="Description">What was done, in the console's words.</param>
+/// <param name="Before">The traffic the promotion started from.</param>
+/// <param name="After">The traffic now, with its new revision.</param>
+internal sealed record PromoteReport(
+    string Schema,
+    string Server,
+    string Namespace,
+    string Service,
+    string Version,
+    bool Changed,
+    string Description,
+    TrafficDocument Before,
+    TrafficDocument After)
+{
+    public const string SchemaName = "trafficconsole/promote/v1";
+}
+
 /// <summary>Words for the console's enum values in text output.</summary>
 internal static class ApiWords
 {

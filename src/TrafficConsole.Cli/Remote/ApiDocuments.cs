@@ -69,7 +69,13 @@ internal sealed record RevisionListDocument(string Namespace, string Service, st
 /// <param name="Reason">Why, kept in the history.</param>
 internal sealed record RollbackRequest(string? ToRevision = null, bool? ToStable = null, string? Revision = null, string? Reason = null);
 
-/// <summary>The answer to an applied rollback (<c>RollbackDocument</c>).</summary>
+/// <summary>The body of <c>POST .../promote</c> (<c>PromoteRequest</c>): all traffic to <paramref name="Version"/>, marked stable.</summary>
+/// <param name="Version">The version to promote.</param>
+/// <param name="Revision">The routing revision the promotion was decided on.</param>
+/// <param name="Reason">Why, kept in the history.</param>
+internal sealed record PromoteRequest(string? Version = null, string? Revision = null, string? Reason = null);
+
+/// <summary>The answer to an applied rollback or promotion (<c>RollbackDocument</c>).</summary>
 /// <param name="Description">What was done, in words.</param>
 /// <param name="Traffic">The service's traffic now, with its new revision.</param>
 internal sealed record RollbackDocument(string Description, TrafficDocument Traffic);

@@ -25,6 +25,7 @@ public class ContractTests
         { typeof(Client.RevisionDocument), typeof(Server.RevisionDocument) },
         { typeof(Client.RevisionListDocument), typeof(Server.RevisionListDocument) },
         { typeof(Client.RollbackRequest), typeof(Server.RollbackRequest) },
+        { typeof(Client.PromoteRequest), typeof(Server.PromoteRequest) },
         { typeof(Client.RollbackDocument), typeof(Server.RollbackDocument) },
         { typeof(Client.RolloutDocument), typeof(Server.RolloutDocument) },
         { typeof(Client.RolloutListDocument), typeof(Server.RolloutListDocument) },
@@ -72,6 +73,16 @@ public class ContractTests
         Server.RollbackRequest? read = JsonSerializer.Deserialize<Server.RollbackRequest>(json, ServerJson);
 
         Assert.Equal(new Server.RollbackRequest("5b7d0a01c6", null, "vs:41,dr:12", "v2 errors"), read);
+    }
+
+    [Fact]
+    public void The_promote_body_the_CLI_sends_is_read_by_the_console_as_meant()
+    {
+        string json = JsonSerializer.Serialize(new Client.PromoteRequest("v2", "vs:41,dr:12", "v2 held up"), Client.ApiJson.Options);
+
+        Server.PromoteRequest? read = JsonSerializer.Deserialize<Server.PromoteRequest>(json, ServerJson);
+
+        Assert.Equal(new Server.PromoteRequest("v2", "vs:41,dr:12", "v2 held up"), read);
     }
 
     [Fact]
