@@ -18,6 +18,7 @@ internal static class CliApp
         root.Subcommands.Add(RolloutsCommand.Create(console));
         root.Subcommands.Add(HistoryCommand.Create(console));
         root.Subcommands.Add(RollbackCommand.Create(console));
+        root.Subcommands.Add(PromoteCommand.Create(console));
         return root;
     }
 

@@ -210,7 +210,7 @@ internal static class RollbackCommand
 
         public Option<bool> ToStable { get; } = new("--to-stable")
         {
-            Description = "Send all traffic to the stable version (marked by an operator, else the one that held 100% before the rollout, else the oldest).",
+            Description = "Send all traffic to the stable version (marked or promoted by an operator, else the one at 100% when the console first saw the service, else the oldest).",
         };
 
         public Option<string?> Reason { get; } = new("--reason")

@@ -72,7 +72,7 @@ internal static class RolloutsCommand
                 rollout.Namespace,
                 rollout.Service,
                 ApiWords.Split(rollout.Weights, rollout.Kind, rollout.Mirror),
-                ApiWords.Stable(rollout.Stable),
+                ApiWords.Stable(rollout.Stable, now),
                 rollout.InFlightSince is { } since ? TextReport.Duration(now - since) : "-",
                 LastChange(rollout, now),
                 rollout.Validation == "ok" || rollout.ValidationCount == 0 ? rollout.Validation : string.Create(CultureInfo.InvariantCulture, $"{rollout.Validation} ({rollout.ValidationCount})"));

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text;
 
 using TrafficConsole.Cli.Remote;
@@ -64,6 +65,30 @@ internal sealed record RollbackReport(
     public const string SchemaName = "trafficconsole/rollback/v1";
 }
 
+/// <summary><c>promote --output json</c>, once the promotion was applied (or found to change nothing).</summary>
+/// <param name="Schema"><see cref="SchemaName"/>.</param>
+/// <param name="Server">The console asked.</param>
+/// <param name="Namespace">The service's namespace.</param>
+/// <param name="Service">The service.</param>
+/// <param name="Version">The version promoted.</param>
+/// <param name="Changed">False when all traffic already went to it and it was marked stable, so nothing was written.</param>
+/// <param name="Description">What was done, in the console's words.</param>
+/// <param name="Before">The traffic the promotion started from.</param>
+/// <param name="After">The traffic now, with its new revision.</param>
+internal sealed record PromoteReport(
+    string Schema,
+    string Server,
+    string Namespace,
+    string Service,
+    string Version,
+    bool Changed,
+    string Description,
+    TrafficDocument Before,
+    TrafficDocument After)
+{
+    public const string SchemaName = "trafficconsole/promote/v1";
+}
+
 /// <summary>Words for the console's enum values in text output.</summary>
 internal static class ApiWords
 {
@@ -96,7 +121,15 @@ internal static class ApiWords
         return mirror is null ? text : text + $" + mirror {mirror.Version} {TextReport.Percent(mirror.Percent / 100)}";
     }
 
-    /// <summary>"v1 (history)", "none".</summary>
-    public static string Stable(StableDocument stable) =>
-        stable.Version is { } version ? $"{version} ({Of(stable.Reason)})" : "none";
+    /// <summary>"v1 (marked by alice 2h ago)", "v1 (first seen at 100% on 2026-12-01)", "v2 (oldest version)", "none".</summary>
+    public static string Stable(StableDocument stable, DateTimeOffset now) => stable.Version is not { } version
+        ? "none"
+        : $"{version} ({stable.Reason switch
+        {
+            "Marked" or "Promoted" when stable.By is { } by && stable.At is { } at => $"{Of(stable.Reason)} by {by} {TextReport.Ago(at, now)}",
+            "FirstSeen" when stable.At is { } at => $"first seen at 100% on {at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}",
+            "FirstSeen" => "first seen at 100%",
+            "Oldest" => "oldest version",
+            _ => Of(stable.Reason),
+        }})";
 }

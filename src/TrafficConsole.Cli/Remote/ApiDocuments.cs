@@ -21,17 +21,19 @@ internal sealed record TrafficDocument(string Revision, ImmutableSortedDictionar
 internal sealed record MirrorDocument(string Version, double Percent);
 
 /// <summary>The version "all traffic to stable" would choose, and why (<c>StableDocument</c>).</summary>
-/// <param name="Reason"><c>Marked</c>, <c>History</c>, <c>Oldest</c> or <c>Unknown</c>.</param>
-/// <param name="Explanation">One sentence for people.</param>
+/// <param name="Reason"><c>Marked</c>, <c>Promoted</c>, <c>FirstSeen</c>, <c>Oldest</c> or <c>Unknown</c>.</param>
+/// <param name="Explanation">Why, for people ("marked by alice on 2026-12-01 09:00 UTC").</param>
 /// <param name="Version">The stable version; null when the service has none.</param>
-internal sealed record StableDocument(string Reason, string Explanation, string? Version = null);
+/// <param name="By">Who marked or promoted it, if recorded.</param>
+/// <param name="At">When it was marked, promoted or first seen, if recorded.</param>
+internal sealed record StableDocument(string Reason, string Explanation, string? Version = null, string? By = null, DateTimeOffset? At = null);
 
 /// <summary>One revision of a service's routing (<c>RevisionDocument</c>).</summary>
 /// <param name="Id">What <c>--to-revision</c> takes.</param>
 /// <param name="At">When the change was made.</param>
 /// <param name="Actor">Who made it.</param>
 /// <param name="Origin"><c>Console</c> or <c>External</c>.</param>
-/// <param name="Action"><c>Apply</c>, <c>Rollback</c>, <c>ToStable</c>, <c>MarkStable</c>, <c>Delete</c> or <c>External</c>.</param>
+/// <param name="Action"><c>Apply</c>, <c>Rollback</c>, <c>ToStable</c>, <c>MarkStable</c>, <c>Promote</c>, <c>Delete</c> or <c>External</c>.</param>
 /// <param name="Kind">How the service was routed in this revision.</param>
 /// <param name="Weights">Version -> percent in this revision.</param>
 /// <param name="Current">True for the revision the cluster holds now.</param>
@@ -67,7 +69,13 @@ internal sealed record RevisionListDocument(string Namespace, string Service, st
 /// <param name="Reason">Why, kept in the history.</param>
 internal sealed record RollbackRequest(string? ToRevision = null, bool? ToStable = null, string? Revision = null, string? Reason = null);
 
-/// <summary>The answer to an applied rollback (<c>RollbackDocument</c>).</summary>
+/// <summary>The body of <c>POST .../promote</c> (<c>PromoteRequest</c>): all traffic to <paramref name="Version"/>, marked stable.</summary>
+/// <param name="Version">The version to promote.</param>
+/// <param name="Revision">The routing revision the promotion was decided on.</param>
+/// <param name="Reason">Why, kept in the history.</param>
+internal sealed record PromoteRequest(string? Version = null, string? Revision = null, string? Reason = null);
+
+/// <summary>The answer to an applied rollback or promotion (<c>RollbackDocument</c>).</summary>
 /// <param name="Description">What was done, in words.</param>
 /// <param name="Traffic">The service's traffic now, with its new revision.</param>
 internal sealed record RollbackDocument(string Description, TrafficDocument Traffic);

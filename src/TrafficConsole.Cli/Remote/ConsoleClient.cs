@@ -118,6 +118,9 @@ internal sealed class ConsoleClient : IDisposable
     public Task<ApiResult<RollbackDocument>> RollbackAsync(string ns, string service, RollbackRequest request, CancellationToken cancellationToken) =>
         SendAsync<RollbackDocument>(HttpMethod.Post, $"{ServicePath(ns, service)}/rollback", Json(request), cancellationToken);
 
+    public Task<ApiResult<RollbackDocument>> PromoteAsync(string ns, string service, PromoteRequest request, CancellationToken cancellationToken) =>
+        SendAsync<RollbackDocument>(HttpMethod.Post, $"{ServicePath(ns, service)}/promote", Json(request), cancellationToken);
+
     /// <summary>A JSON body with its Content-Length (JsonContent would stream it chunked, which some proxies refuse).</summary>
     private static ByteArrayContent Json<T>(T body)
     {

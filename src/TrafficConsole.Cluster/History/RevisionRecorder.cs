@@ -323,7 +323,11 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
     {
         ImmutableArray<RoutingRevision> known = _cache.Current.GetRevisions(added.Namespace, added.Service);
         ImmutableArray<RoutingRevision> all = RoutingRevision.Order(known.Where(r => r.Id != added.Id).Append(added));
-        foreach (RoutingRevision old in all.Take(Math.Max(0, all.Length - _options.MaxRevisionsPerService)))
+
+        // The first revision stays: without a mark it names the stable version (StableVersions.Resolve), which must not
+        // move to whatever the oldest kept revision shows once the rest are pruned.
+        int keepFirst = _options.MaxRevisionsPerService > 1 ? 1 : 0;
+        foreach (RoutingRevision old in all.Skip(keepFirst).Take(Math.Max(0, all.Length - _options.MaxRevisionsPerService)))
         {
             string name = RevisionCodec.NameOf(old.Service, old.Id);
             try

@@ -195,6 +195,39 @@ public static class RollbackPlanner
         }
     }
 
+    /// <summary>
+    /// <see cref="ToStable"/> to <paramref name="version"/> with the stable mark set on the resource that holds the
+    /// routes, in one plan: the operator's "this canary is the new stable" as one write.
+    /// </summary>
+    /// <param name="view">The service now.</param>
+    /// <param name="version">The version to send all traffic to and mark stable.</param>
+    /// <param name="istioApiVersion">The apiVersion for resources created new.</param>
+    public static RoutingPlan Promote(ServiceView view, string version, string istioApiVersion)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentException.ThrowIfNullOrEmpty(version);
+        RoutingPlan plan = ToStable(view, version, istioApiVersion);
+        if (plan.IsRefused)
+        {
+            return plan;
+        }
+
+        if (plan.HttpRoute is { } route)
+        {
+            HttpRoute desired = Annotated(route, version, out bool changed);
+            return plan with { HttpRoute = desired, HttpRouteAction = changed && plan.HttpRouteAction == ResourceAction.Unchanged ? ResourceAction.Update : plan.HttpRouteAction };
+        }
+
+        if (plan.VirtualService is { } vs)
+        {
+            VirtualService desired = Annotated(vs, version, out bool changed);
+            return plan with { VirtualService = desired, VirtualServiceAction = changed && plan.VirtualServiceAction == ResourceAction.Unchanged ? ResourceAction.Update : plan.VirtualServiceAction };
+        }
+
+        // Traffic is already all on it and the routes were left as they are: the mark alone.
+        return MarkStable(view, version);
+    }
+
     private static T Annotated<T>(T resource, string version, out bool changed)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {

@@ -37,6 +37,9 @@ public enum RevisionAction
 
     /// <summary>Made outside the console.</summary>
     External,
+
+    /// <summary>All traffic to a version and that version marked stable, in one write.</summary>
+    Promote,
 }
 
 /// <summary>One recorded state of a service's routing: who, when, why, what it replaced, and the full snapshot.</summary>

@@ -47,6 +47,19 @@ internal static class HistoryApi
             .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
+        api.MapPost("/namespaces/{ns}/services/{svc}/promote", PromoteAsync)
+            .WithName("Promote")
+            .WithSummary("Sends all traffic to a version and marks it stable, in one write ({\"version\": \"v2\"}); recorded with the action Promote.")
+            .WithDescription("With \"revision\", the promotion is refused with 409 and the current state if the service changed since.")
+            .Accepts<PromoteRequest>(Json)
+            .Produces<RollbackDocument>()
+            .ProducesValidationProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesValidationProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
         api.MapGet("/rollouts", ListRolloutsAsync)
             .WithName("ListRollouts")
             .WithSummary("Every service whose traffic is split or rule-routed (one namespace with ?namespace=), as JSON or with ?format=csv as CSV.")
@@ -174,6 +187,44 @@ internal static class HistoryApi
         }
     }
 
+    private static async Task<IResult> PromoteAsync(
+        string ns,
+        string svc,
+        [FromBody] PromoteRequest? request,
+        HttpContext http,
+        ITrafficService traffic,
+        IActorAccessor actors,
+        CancellationToken cancellationToken)
+    {
+        if (request?.Version is not { } version || string.IsNullOrWhiteSpace(version))
+        {
+            return Refused("version", "Say which version to promote: {\"version\": \"v2\"}.", "The promotion was refused; nothing was written.");
+        }
+
+        if (request.Reason is { Length: > ChangeContext.MaxReasonLength } reason)
+        {
+            return Refused("reason", string.Create(CultureInfo.InvariantCulture, $"The reason is {reason.Length} characters long; at most {ChangeContext.MaxReasonLength} are kept."), "The promotion was refused; nothing was written.");
+        }
+
+        if (TrafficApi.Find(traffic, ns, svc, out _) is { } problem)
+        {
+            return problem;
+        }
+
+        version = version.Trim();
+        PromotePreview preview = traffic.PreviewPromote(ns, svc, version);
+        ChangeContext change = actors.ChangeFor(http, string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason);
+        ChangeOutcome outcome = await traffic.PromoteAsync(ns, svc, version, string.IsNullOrEmpty(request.Revision) ? null : request.Revision, change, cancellationToken).ConfigureAwait(false);
+        return outcome switch
+        {
+            ChangeOutcome.Applied => TrafficApi.ToResult(outcome, traffic, ns, svc) is Microsoft.AspNetCore.Http.HttpResults.Ok<TrafficDocument> ok
+                ? TypedResults.Ok(new RollbackDocument(preview.Description, ok.Value!))
+                : TrafficApi.ToResult(outcome, traffic, ns, svc),
+            ChangeOutcome.Invalid invalid => Refused(invalid.Messages, "The promotion was refused; nothing was written."),
+            _ => TrafficApi.ToResult(outcome, traffic, ns, svc),
+        };
+    }
+
     private static async Task<IResult> ListRolloutsAsync([FromQuery(Name = "namespace")] string? ns, [FromQuery] string? format, HttpContext http, ITrafficService traffic)
     {
         if (TrafficApi.NotReady(traffic) is { } notReady)
@@ -258,10 +309,12 @@ internal static class HistoryApi
         return null;
     }
 
-    private static IResult Refused(string field, string message) =>
-        Refused([new ValidationMessage(TrafficService.RollbackRefusedCode, MessageSeverity.Error, field, message)]);
+    private static IResult Refused(string field, string message, string title = RollbackRefused) =>
+        Refused([new ValidationMessage(TrafficService.RollbackRefusedCode, MessageSeverity.Error, field, message)], title);
 
-    private static IResult Refused(ImmutableArray<ValidationMessage> messages)
+    private const string RollbackRefused = "The rollback was refused; nothing was written.";
+
+    private static IResult Refused(ImmutableArray<ValidationMessage> messages, string title = RollbackRefused)
     {
         Dictionary<string, string[]> errors = messages
             .Where(static m => m.Severity == MessageSeverity.Error)
@@ -269,7 +322,7 @@ internal static class HistoryApi
             .ToDictionary(static g => g.Key, static g => g.Select(static m => m.Message).ToArray(), StringComparer.Ordinal);
         return Results.ValidationProblem(
             errors,
-            title: "The rollback was refused; nothing was written.",
+            title: title,
             statusCode: StatusCodes.Status422UnprocessableEntity,
             extensions: new Dictionary<string, object?>
             {
@@ -300,7 +353,7 @@ internal static class RolloutCsv
                 string.Join(";", r.Weights.Select(static w => string.Create(CultureInfo.InvariantCulture, $"{w.Key}={w.Value}"))),
                 r.Mirror is { } m ? string.Create(CultureInfo.InvariantCulture, $"{m.Version}={m.Percent}") : string.Empty,
                 r.Stable.Version ?? string.Empty,
-                r.Stable.Reason.ToString(),
+                r.Stable.Explanation,
                 Time(r.InFlightSince),
                 Time(r.LastChangedAt),
                 r.LastChangedBy ?? string.Empty,

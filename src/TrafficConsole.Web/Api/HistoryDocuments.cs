@@ -10,7 +10,7 @@ namespace TrafficConsole.Web.Api;
 /// <param name="Origin">Console or External.</param>
 /// <param name="Manager">The managedFields manager of an external change.</param>
 /// <param name="Reason">The reason typed at apply, if any.</param>
-/// <param name="Action">Apply, Rollback, ToStable, MarkStable, Delete or External.</param>
+/// <param name="Action">Apply, Rollback, ToStable, MarkStable, Promote, Delete or External.</param>
 /// <param name="Replaces">The id of the revision it replaced.</param>
 /// <param name="Kind">How the service was routed in this revision.</param>
 /// <param name="Weights">Version -> percent in this revision.</param>
@@ -30,9 +30,11 @@ public sealed record RevisionDocument(
 
 /// <summary>The version "all traffic to stable" would choose, and why.</summary>
 /// <param name="Version">The stable version; null when the service has none.</param>
-/// <param name="Reason">Marked, History, Oldest or Unknown.</param>
-/// <param name="Explanation">One sentence for people.</param>
-public sealed record StableDocument(string? Version, StableReason Reason, string Explanation);
+/// <param name="Reason">Marked, Promoted (both an operator's act), FirstSeen (held 100% in the first revision recorded), Oldest or Unknown.</param>
+/// <param name="Explanation">Why, for people: "marked by alice on 2026-12-01 09:00 UTC", "first seen at 100% on …".</param>
+/// <param name="By">Who marked or promoted it, if recorded.</param>
+/// <param name="At">When it was marked, promoted or first seen, if recorded.</param>
+public sealed record StableDocument(string? Version, StableReason Reason, string Explanation, string? By = null, DateTimeOffset? At = null);
 
 /// <summary>The body of <c>GET /api/v1/namespaces/{ns}/services/{svc}/revisions</c>, newest revision first.</summary>
 /// <param name="Namespace">The service's namespace.</param>
@@ -56,19 +58,25 @@ public sealed record RevisionListDocument(
 /// <param name="Reason">Optional: why, kept in the history (at most 500 characters).</param>
 public sealed record RollbackRequest(string? ToRevision, bool? ToStable, string? Revision, string? Reason);
 
-/// <summary>The answer to a rollback that was applied.</summary>
+/// <summary>The body of <c>POST /api/v1/namespaces/{ns}/services/{svc}/promote</c>: all traffic to <paramref name="Version"/>, marked stable.</summary>
+/// <param name="Version">The version to promote.</param>
+/// <param name="Revision">Optional: the routing revision the promotion was decided on; a stale one gets 409.</param>
+/// <param name="Reason">Optional: why, kept in the history (at most 500 characters).</param>
+public sealed record PromoteRequest(string? Version, string? Revision, string? Reason);
+
+/// <summary>The answer to a rollback or a promotion that was applied.</summary>
 /// <param name="Description">What was done, in words.</param>
 /// <param name="Traffic">The service's traffic now, with its new revision.</param>
 public sealed record RollbackDocument(string Description, TrafficDocument Traffic);
 
-/// <summary>A row of <c>GET /api/v1/rollouts</c>: a service whose traffic is split or rule-routed.</summary>
+/// <summary>A row of <c>GET /api/v1/rollouts</c>: a service whose traffic is split, rule-routed, or not all on its stable version.</summary>
 /// <param name="Namespace">The service's namespace.</param>
 /// <param name="Service">The service.</param>
 /// <param name="Kind">Split or Rules.</param>
 /// <param name="Weights">Version -> percent.</param>
 /// <param name="Mirror">Traffic mirrored, if any.</param>
 /// <param name="Stable">The stable version.</param>
-/// <param name="InFlightSince">When the rollout began, if the history knows.</param>
+/// <param name="InFlightSince">When traffic left the stable version, if the history knows.</param>
 /// <param name="LastChangedAt">When the routing last changed.</param>
 /// <param name="LastChangedBy">Who changed it last.</param>
 /// <param name="LastOrigin">Whether the last change came through the console.</param>
@@ -127,7 +135,7 @@ internal static class HistoryDocuments
     public static ImmutableSortedDictionary<string, int> Weights(ImmutableArray<WeightShare> shares) =>
         ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, (shares.IsDefault ? [] : shares).Select(static s => KeyValuePair.Create(s.Version, s.Percent)));
 
-    public static StableDocument From(StableVersionInfo stable) => new(stable.Version, stable.Reason, stable.Explanation);
+    public static StableDocument From(StableVersionInfo stable) => new(stable.Version, stable.Reason, stable.Explanation, stable.By, stable.At);
 
     public static RevisionDocument From(RevisionSummary r) =>
         new(r.Id, r.At, r.Actor, r.Origin, r.Manager, r.Reason, r.Action, r.Replaces, r.Kind, Weights(r.Weights), r.IsCurrent);

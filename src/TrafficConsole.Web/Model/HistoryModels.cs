@@ -20,6 +20,8 @@ public enum RevisionAction
     Delete,
     /// <summary>Seen in the cluster, made outside the console.</summary>
     External,
+    /// <summary>"Promote": all traffic to a version and that version marked stable, in one write.</summary>
+    Promote,
 }
 
 /// <summary>One recorded state of a service's routing, as the history and audit lists show it.</summary>
@@ -49,8 +51,10 @@ public enum StableReason
 {
     /// <summary>Marked by an operator (the <c>trafficconsole.io/stable-version</c> annotation on the VirtualService).</summary>
     Marked,
-    /// <summary>The version that held 100% before the rollout began, according to the history.</summary>
-    History,
+    /// <summary>Promoted by an operator: all traffic to it and marked stable in one step.</summary>
+    Promoted,
+    /// <summary>Nothing marked: the version that held 100% in the first revision the history holds.</summary>
+    FirstSeen,
     /// <summary>Neither: the oldest version (its workloads were created first).</summary>
     Oldest,
     /// <summary>The service has no version to call stable.</summary>
@@ -59,9 +63,11 @@ public enum StableReason
 
 /// <summary>The version "All traffic to stable" sends everything to, and why that one.</summary>
 /// <remarks>
-/// <para><c>Explanation</c>: One sentence for the confirm dialog, e.g. "v1 held 100% before the rollout began (revision 3f2a…, 2 h ago)".</para>
+/// <para><c>Explanation</c>: A few words for the confirm dialog, e.g. "marked by alice on 2026-12-01 09:00 UTC".</para>
+/// <para><c>By</c>: Who marked or promoted it, when the history recorded it.</para>
+/// <para><c>At</c>: When it was marked, promoted or first seen at 100%, when the history recorded it.</para>
 /// </remarks>
-public sealed record StableVersionInfo(string? Version, StableReason Reason, string Explanation);
+public sealed record StableVersionInfo(string? Version, StableReason Reason, string Explanation, string? By = null, DateTimeOffset? At = null);
 
 /// <summary>The history of one service's routing, newest revision first.</summary>
 /// <remarks>
@@ -104,9 +110,13 @@ public sealed record RollbackPreview(
     StableVersionInfo? Stable,
     RoutingPreview Preview);
 
-/// <summary>A row of the rollouts overview: a service whose traffic is split or rule-routed.</summary>
+/// <summary>What "Promote" would do, for the confirm dialog: in words, as weights, and as the usual YAML preview.</summary>
+/// <remarks><para><c>Description</c>: One line, e.g. "All traffic to v2, and v2 marked stable".</para></remarks>
+public sealed record PromotePreview(string Version, string Description, ImmutableArray<WeightShare> WeightsAfter, RoutingPreview Preview);
+
+/// <summary>A row of the rollouts overview: a service whose traffic is split, rule-routed, or not all on its stable version.</summary>
 /// <remarks>
-/// <para><c>InFlightSince</c>: When the rollout began: the first revision of the current run of split/rule-routed revisions.</para>
+/// <para><c>InFlightSince</c>: When traffic left the stable version: the first revision of the current run not all on it.</para>
 /// <para><c>WorstValidation</c>: The worst severity among the service's validation findings; null when there are none.</para>
 /// </remarks>
 public sealed record RolloutSummary(

@@ -83,6 +83,15 @@ public interface ITrafficService
     /// <summary>Marks <paramref name="version"/> as the service's stable version (an annotation on its VirtualService or HTTPRoute).</summary>
     Task<ChangeOutcome> MarkStableAsync(string namespaceName, string service, string version, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default);
 
+    /// <summary>What "Promote" of <paramref name="version"/> would write (all traffic to it, marked stable), with validation; changes nothing.</summary>
+    PromotePreview PreviewPromote(string namespaceName, string service, string version);
+
+    /// <summary>
+    /// Promotes <paramref name="version"/> if the service is still at <paramref name="expectedRevision"/> (null: no check):
+    /// all traffic to it and it marked stable, in one write, recorded in the history with the action "promote".
+    /// </summary>
+    Task<ChangeOutcome> PromoteAsync(string namespaceName, string service, string version, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default);
+
     /// <summary>Every service in one namespace (null: all) whose traffic is split over versions or routed by rules.</summary>
     IReadOnlyList<RolloutSummary> ListRollouts(string? namespaceName);
 

@@ -161,6 +161,57 @@ internal sealed partial class TrafficService
         return outcome;
     }
 
+    public PromotePreview PreviewPromote(string namespaceName, string service, string version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        MeshSnapshot snapshot = Cache.Current;
+        string words = $"All traffic to {version}, and {version} marked stable";
+        if (snapshot.GetServiceView(namespaceName, service) is not { } view)
+        {
+            return new PromotePreview(version, words, [], NotFoundPreview(namespaceName, service));
+        }
+
+        ImmutableArray<WeightShare> after = ToShares(TrafficSplit.AllTo(Rollouts.VersionsOf(view), version));
+        return PlanPromote(view, snapshot, version) is { IsRefused: false } plan
+            ? new PromotePreview(version, words, after, ToPreview(plan))
+            : new PromotePreview(version, words, after, new RoutingPreview(string.Empty, string.Empty, [], [], [PromoteProblem(view, snapshot, version)], CanApply: false));
+    }
+
+    public async Task<ChangeOutcome> PromoteAsync(string namespaceName, string service, string version, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (string.IsNullOrWhiteSpace(version))
+        {
+            return new ChangeOutcome.Invalid([new ValidationMessage(RollbackRefusedCode, MessageSeverity.Error, "version", "Say which version to promote.")]);
+        }
+
+        if (Cache.Current.GetServiceView(namespaceName, service) is { } found && found.FindVersion(version) is not { IsVersioned: true })
+        {
+            return new ChangeOutcome.Invalid([new ValidationMessage(RollbackRefusedCode, MessageSeverity.Error, "version",
+                $"{service} has no version '{version}' (it has {string.Join(", ", Rollouts.VersionsOf(found))}).")]);
+        }
+
+        ChangeOutcome outcome = await WritePlanAsync(
+            namespaceName, service, expectedRevision, change,
+            (view, snapshot) => PlanPromote(view, snapshot, version),
+            (view, applied) => LogPromoted(change.Actor, namespaceName, service, version, change.Reason ?? string.Empty, view.Routing.Revision, applied.Revision),
+            cancellationToken,
+            MeshRevisionAction.Promote).ConfigureAwait(false);
+        metrics.CountChange("promote", outcome);
+        return outcome;
+    }
+
+    private static RoutingPlan PlanPromote(ServiceView view, MeshSnapshot snapshot, string version) =>
+        RollbackPlanner.Promote(view, version, IstioApiVersion(snapshot));
+
+    private static ValidationMessage PromoteProblem(ServiceView view, MeshSnapshot snapshot, string version)
+    {
+        ImmutableArray<ValidationMessage> messages = RefusalMessages(PlanPromote(view, snapshot, version));
+        return messages.FirstOrDefault(static m => m.Severity == MessageSeverity.Error) is { } first
+            ? first with { Path = "version" }
+            : new ValidationMessage(RollbackRefusedCode, MessageSeverity.Error, "version", $"{version} cannot be promoted.");
+    }
+
     public IReadOnlyList<RolloutSummary> ListRollouts(string? namespaceName)
     {
         MeshSnapshot snapshot = Cache.Current;
@@ -172,8 +223,12 @@ internal sealed partial class TrafficService
 
     private static IEnumerable<RolloutSummary> RolloutsIn(MeshSnapshot snapshot, string namespaceName) =>
         snapshot.GetServiceViews(namespaceName)
-            .Where(Rollouts.IsInFlight)
+            .Where(view => IsOffStable(view, snapshot))
             .Select(view => RolloutRows.GetValue(view, v => BuildRollout(v, snapshot)));
+
+    // In flight, or all traffic on a version other than the stable one (a canary at 100% nobody promoted).
+    private static bool IsOffStable(ServiceView view, MeshSnapshot snapshot) =>
+        Rollouts.IsInFlight(view) || Rollouts.IsOffStable(view, StableVersions.Resolve(view, snapshot.GetRevisions(view.Namespace, view.Name)));
 
     private static RolloutSummary BuildRollout(ServiceView view, MeshSnapshot snapshot)
     {
@@ -204,7 +259,7 @@ internal sealed partial class TrafficService
         MeshSnapshot snapshot = Cache.Current;
         return new NamespaceRollbackPlan(namespaceName,
         [
-            .. snapshot.GetServiceViews(namespaceName).Where(Rollouts.IsInFlight).Select(view =>
+            .. snapshot.GetServiceViews(namespaceName).Where(view => IsOffStable(view, snapshot)).Select(view =>
             {
                 RollbackChoice choice = PlanRollback(view, snapshot, RollbackTarget.Stable);
                 return new NamespaceRollbackItem(
@@ -323,11 +378,14 @@ internal sealed partial class TrafficService
         choice.Source switch
         {
             StableSource.Marked => StableReason.Marked,
-            StableSource.History => StableReason.History,
+            StableSource.Promoted => StableReason.Promoted,
+            StableSource.FirstSeen => StableReason.FirstSeen,
             StableSource.Oldest => StableReason.Oldest,
             _ => StableReason.Unknown,
         },
-        choice.Explanation);
+        choice.Explanation,
+        choice.By,
+        choice.At);
 
     private static RevisionOrigin ToOrigin(RevisionSource source) => source == RevisionSource.External ? RevisionOrigin.External : RevisionOrigin.Console;
 
@@ -338,6 +396,7 @@ internal sealed partial class TrafficService
         MeshRevisionAction.MarkStable => RevisionAction.MarkStable,
         MeshRevisionAction.Delete => RevisionAction.Delete,
         MeshRevisionAction.External => RevisionAction.External,
+        MeshRevisionAction.Promote => RevisionAction.Promote,
         _ => RevisionAction.Apply,
     };
 
@@ -353,6 +412,10 @@ internal sealed partial class TrafficService
     [LoggerMessage(EventId = 105, Level = LogLevel.Information,
         Message = "{Actor} rolled back {Namespace}/{Service}: {Rollback} (reason: {Reason}; revision {RevisionBefore} -> {Revision})")]
     private partial void LogRolledBack(string actor, string @Namespace, string service, string rollback, string reason, string revisionBefore, string revision);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Information,
+        Message = "{Actor} promoted {Version} of {Namespace}/{Service}: all traffic to it, marked stable (reason: {Reason}; revision {RevisionBefore} -> {Revision})")]
+    private partial void LogPromoted(string actor, string @Namespace, string service, string version, string reason, string revisionBefore, string revision);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Information,
         Message = "{Actor} marked {Version} as the stable version of {Namespace}/{Service} (revision {RevisionBefore} -> {Revision})")]

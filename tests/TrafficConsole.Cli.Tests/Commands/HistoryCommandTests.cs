@@ -26,7 +26,7 @@ public sealed class HistoryCommandTests : IAsyncLifetime
         Assert.Equal(
             "bookinfo/reviews: 4 revisions, newest first (the console keeps the last 50); routing revision now: vs:41,dr:12.",
             lines[0]);
-        Assert.Equal("Stable version v1: v1 held 100% before the rollout began (revision 1a2b3c4d5e, 8 h ago).", lines[1]);
+        Assert.Equal("Stable version v1: first seen at 100% on 2026-11-30 09:00 UTC", lines[1]);
         Assert.Equal(["ID", "WHEN", "WHO", "ORIGIN", "ACTION", "WEIGHTS", "REASON"], lines[2].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         Assert.Matches(@"^\* 9c1e5f7a3b +2026-12-01 19:48:00Z \(12m ago\) +alice@example\.com +console +apply +v1 30 / v2 70 / v3 0 +canary step 2$", lines[3]);
         Assert.Matches(@"^  5b7d9e2f41 +2026-12-01 18:30:00Z \(1h 30m ago\) +kubectl-client-side-apply +external +external +v1 50 / v2 50 / v3 0$", lines[4]);

@@ -79,7 +79,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
                 "Roll back bookinfo/reviews to revision 5b7d0a01c6: apply by alice@example.com at 2026-12-01 17:55:00Z (2h 5m ago), \"start canary\".",
                 "  now:     v1 30 / v2 70 / v3 0   (revision vs:41,dr:12)",
                 "  after:   v1 90 / v2 10 / v3 0",
-                "  stable:  v1: v1 held 100% before the rollout began (revision 1a2b3c4d5e, 8 h ago).",
+                "  stable:  v1: first seen at 100% on 2026-11-30 09:00 UTC",
                 "trafficconsole: error: rollback changes the cluster and this is not an interactive terminal: pass --yes to confirm.",
                 string.Empty),
             run.Stderr);
@@ -130,7 +130,7 @@ public sealed class RollbackCommandTests : IAsyncLifetime
     public async Task To_stable_without_a_stable_version_is_refused_with_the_consoles_explanation()
     {
         string history = Recorded.Read("revisions-reviews.json").Replace(
-            """{ "version": "v1", "reason": "History", "explanation": "v1 held 100% before the rollout began (revision 1a2b3c4d5e, 8 h ago)." }""",
+            """{ "version": "v1", "reason": "FirstSeen", "explanation": "first seen at 100% on 2026-11-30 09:00 UTC", "by": null, "at": "2026-11-30T09:00:00Z" }""",
             """{ "version": null, "reason": "Unknown", "explanation": "reviews has no versions." }""",
             StringComparison.Ordinal);
         _stub.Answer("GET", "/api/v1/namespaces/bookinfo/services/reviews/revisions", 200, history);

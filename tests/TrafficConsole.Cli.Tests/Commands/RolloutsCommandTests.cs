@@ -25,8 +25,8 @@ public sealed class RolloutsCommandTests : IAsyncLifetime
         string[] lines = run.Stdout.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
         Assert.Equal(4, lines.Length);
         Assert.Equal(["NAMESPACE", "SERVICE", "SPLIT", "STABLE", "IN", "FLIGHT", "LAST", "CHANGE", "VALIDATION"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Matches(@"^bookinfo +reviews +v1 30 / v2 70 / v3 0 +v1 \(history\) +2h 5m +alice@example\.com, 12m ago +ok$", lines[1]);
-        Assert.Matches(@"^shop +cart +v1 90 / v2 10 \(rules\) \+ mirror v2 5% +v1 \(marked\) +- +kubectl-client-side-apply \(external\), 2d 0h ago +warning \(2\)$", lines[2]);
+        Assert.Matches(@"^bookinfo +reviews +v1 30 / v2 70 / v3 0 +v1 \(first seen at 100% on 2026-11-30\) +2h 5m +alice@example\.com, 12m ago +ok$", lines[1]);
+        Assert.Matches(@"^shop +cart +v1 90 / v2 10 \(rules\) \+ mirror v2 5% +v1 \(marked by bob@example\.com 2h 0m ago\) +- +kubectl-client-side-apply \(external\), 2d 0h ago +warning \(2\)$", lines[2]);
         Assert.Equal("2 rollouts in flight in 2 namespaces.", lines[3]);
 
         // Columns line up: each column starts where its header does.
@@ -61,7 +61,7 @@ public sealed class RolloutsCommandTests : IAsyncLifetime
         JsonElement reviews = items[0];
         Assert.Equal(("bookinfo", "reviews", "Split"), (reviews.GetProperty("namespace").GetString(), reviews.GetProperty("service").GetString(), reviews.GetProperty("kind").GetString()));
         Assert.Equal(70, reviews.GetProperty("weights").GetProperty("v2").GetInt32());
-        Assert.Equal(("v1", "History"), (reviews.GetProperty("stable").GetProperty("version").GetString(), reviews.GetProperty("stable").GetProperty("reason").GetString()));
+        Assert.Equal(("v1", "FirstSeen"), (reviews.GetProperty("stable").GetProperty("version").GetString(), reviews.GetProperty("stable").GetProperty("reason").GetString()));
         Assert.Equal(new DateTimeOffset(2026, 12, 1, 17, 55, 0, TimeSpan.Zero), reviews.GetProperty("inFlightSince").GetDateTimeOffset());
         Assert.Equal("alice@example.com", reviews.GetProperty("lastChangedBy").GetString());
         Assert.Equal(JsonValueKind.Null, reviews.GetProperty("mirror").ValueKind);

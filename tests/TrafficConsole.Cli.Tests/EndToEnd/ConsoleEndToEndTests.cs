@@ -75,7 +75,7 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
 
         Assert.True(all.ExitCode == 0, all.ToString());
         Assert.Empty(all.Stderr);
-        Assert.Matches($@"(?m)^bookinfo +reviews +v1 30 / v2 70 / v3 0 +\S+ \(\w+\) +\S.* {Actor}, [\dsmhd ]+ ago +\w+", all.Stdout);
+        Assert.Matches($@"(?m)^bookinfo +reviews +v1 30 / v2 70 / v3 0 +\S+ \((oldest version|first seen at 100% on [\d-]+)\) +\S.* {Actor}, [\dsmhd ]+ ago +\w+", all.Stdout);
         Assert.Matches(@"(?m)^shop +catalog +v1 90 / v2 10 ", all.Stdout);
         Assert.DoesNotContain("(external) (external)", all.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"(?m)^\d+ rollouts in flight in \d+ namespaces\.$", all.Stdout);

@@ -12,7 +12,7 @@ internal static class Recorded
 
     public static string Read(string name) => File.ReadAllText(Cli.Sample(Path.Combine("console", name)));
 
-    /// <summary>A stub that serves bookinfo/reviews: its traffic, its four revisions, the rollouts, and a successful rollback.</summary>
+    /// <summary>A stub that serves bookinfo/reviews: its traffic, its four revisions, the rollouts, a successful rollback and promotion.</summary>
     public static async Task<StubConsole> StartReviewsAsync()
     {
         StubConsole stub = await StubConsole.StartAsync();
@@ -20,6 +20,7 @@ internal static class Recorded
         stub.Answer("GET", "/api/v1/namespaces/bookinfo/services/reviews/traffic", 200, Read("traffic-reviews.json"));
         stub.Answer("GET", "/api/v1/namespaces/bookinfo/services/reviews/revisions", 200, Read("revisions-reviews.json"));
         stub.Answer("POST", "/api/v1/namespaces/bookinfo/services/reviews/rollback", 200, Read("rollback-reviews.json"));
+        stub.Answer("POST", "/api/v1/namespaces/bookinfo/services/reviews/promote", 200, Read("promote-reviews.json"));
         stub.Problem("GET", "/api/v1/namespaces/bookinfo/services/ratingz/traffic", 404, Read("problem-service-not-found.json"));
         stub.Problem("GET", "/api/v1/namespaces/bookinfo/services/ratingz/revisions", 404, Read("problem-service-not-found.json"));
         return stub;

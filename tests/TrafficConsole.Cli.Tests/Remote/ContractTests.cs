@@ -25,6 +25,7 @@ public class ContractTests
         { typeof(Client.RevisionDocument), typeof(Server.RevisionDocument) },
         { typeof(Client.RevisionListDocument), typeof(Server.RevisionListDocument) },
         { typeof(Client.RollbackRequest), typeof(Server.RollbackRequest) },
+        { typeof(Client.PromoteRequest), typeof(Server.PromoteRequest) },
         { typeof(Client.RollbackDocument), typeof(Server.RollbackDocument) },
         { typeof(Client.RolloutDocument), typeof(Server.RolloutDocument) },
         { typeof(Client.RolloutListDocument), typeof(Server.RolloutListDocument) },
@@ -75,9 +76,19 @@ public class ContractTests
     }
 
     [Fact]
+    public void The_promote_body_the_CLI_sends_is_read_by_the_console_as_meant()
+    {
+        string json = JsonSerializer.Serialize(new Client.PromoteRequest("v2", "vs:41,dr:12", "v2 held up"), Client.ApiJson.Options);
+
+        Server.PromoteRequest? read = JsonSerializer.Deserialize<Server.PromoteRequest>(json, ServerJson);
+
+        Assert.Equal(new Server.PromoteRequest("v2", "vs:41,dr:12", "v2 held up"), read);
+    }
+
+    [Fact]
     public void A_document_the_console_writes_is_read_by_the_CLI_with_every_field()
     {
-        var stable = new Server.StableDocument("v1", Web.Model.StableReason.History, "v1 held 100% before the rollout began.");
+        var stable = new Server.StableDocument("v1", Web.Model.StableReason.Promoted, "promoted by bob on 2026-12-01 18:00 UTC", "bob", new DateTimeOffset(2026, 12, 1, 18, 0, 0, TimeSpan.Zero));
         var written = new Server.RevisionListDocument(
             "bookinfo",
             "reviews",
@@ -92,7 +103,7 @@ public class ContractTests
         Client.RevisionDocument revision = Assert.Single(read.Revisions);
         Assert.Equal(("9c1e5f7a3b", "alice", "External", "kubectl", "why", "ToStable", "5b7d9e2f41", "Split", true), (revision.Id, revision.Actor, revision.Origin, revision.Manager, revision.Reason, revision.Action, revision.Replaces, revision.Kind, revision.Current));
         Assert.Equal(100, revision.Weights["v1"]);
-        Assert.Equal(("v1", "History"), (read.Stable.Version, read.Stable.Reason));
+        Assert.Equal(("v1", "Promoted", "bob", new DateTimeOffset(2026, 12, 1, 18, 0, 0, TimeSpan.Zero)), (read.Stable.Version, read.Stable.Reason, read.Stable.By, read.Stable.At));
     }
 
     /// <summary>The CLI's reading options with unknown fields refused: what the drift checks read the console's answers with.</summary>

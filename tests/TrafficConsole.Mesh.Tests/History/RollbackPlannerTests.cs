@@ -94,4 +94,30 @@ public class RollbackPlannerTests
         Assert.Equal((SideKind.Absent, (int?)null, SideKind.Added, (int?)4), (rows[3].OldKind, rows[3].OldLine, rows[3].NewKind, rows[3].NewLine));
         Assert.Equal(SideKind.Unchanged, rows[0].OldKind);
     }
+
+    [Fact]
+    public void Promote_sends_all_traffic_to_the_version_and_marks_it_stable_in_one_plan()
+    {
+        ServiceView now = View([SplitService("9", ("v1", 30), ("v2", 70))], [SubsetRule(rv: "6")]);
+
+        RoutingPlan plan = RollbackPlanner.Promote(now, "v2", IstioApi.V1);
+
+        Assert.False(plan.IsRefused, plan.RefusalReason);
+        Assert.Equal(ResourceAction.Update, plan.VirtualServiceAction);
+        Assert.Equal("v2", plan.VirtualService!.Metadata.Annotations[StableVersions.Annotation]);
+        Assert.Equal([("v1", 0), ("v2", 100)], plan.VirtualService.Spec!.Http![0].Route!.Select(static d => (d.Destination!.Subset!, d.Weight ?? 0)));
+    }
+
+    [Fact]
+    public void Promote_of_the_version_already_holding_all_traffic_only_marks_it()
+    {
+        ServiceView now = View([SplitService("9", ("v1", 0), ("v2", 100))], [SubsetRule(rv: "6")]);
+
+        RoutingPlan plan = RollbackPlanner.Promote(now, "v2", IstioApi.V1);
+
+        Assert.Equal(ResourceAction.Update, plan.VirtualServiceAction);
+        Assert.Equal("v2", plan.VirtualService!.Metadata.Annotations[StableVersions.Annotation]);
+        Assert.Equal(MeshJson.Serialize(now.VirtualServices[0].Spec), MeshJson.Serialize(plan.VirtualService.Spec));
+        Assert.True(RollbackPlanner.Promote(now, "v9", IstioApi.V1).IsRefused);
+    }
 }

@@ -143,6 +143,52 @@ public sealed class HistoryApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Promote_sends_all_traffic_to_the_version_and_marks_it_stable_in_one_revision_and_the_stable_says_who()
+    {
+        using HttpClient client = Host.CreateClient();
+        await PutAsync(client, """{ "v1": 100, "v2": 0, "v3": 0 }""");
+        string current = await PutAsync(client, """{ "v1": 30, "v2": 70, "v3": 0 }""");
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.SendAsync(client, HttpMethod.Post, "api/v1/namespaces/bookinfo/services/reviews/promote",
+            $$"""{ "version": "v2", "revision": "{{current}}", "reason": "v2 is good" }""");
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
+        Assert.Equal(new Dictionary<string, int> { ["v1"] = 0, ["v2"] = 100, ["v3"] = 0 }, HttpJson.Weights(body.GetProperty("traffic")));
+        JsonElement vs = (await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "reviews"))!.Value;
+        Assert.Equal(100, IstioObjects.CatchAllWeights(vs)["v2"]);
+        Assert.Equal("v2", vs.GetProperty("metadata").GetProperty("annotations").GetProperty("trafficconsole.io/stable-version").GetString());
+        (_, JsonElement list) = await HttpJson.GetAsync(client, "api/v1/namespaces/bookinfo/services/reviews/revisions");
+        Assert.Equal(3, list.GetProperty("revisions").GetArrayLength());
+        JsonElement newest = list.GetProperty("revisions")[0];
+        Assert.Equal(("Promote", "v2 is good", Actor), (newest.GetProperty("action").GetString(), newest.GetProperty("reason").GetString(), newest.GetProperty("actor").GetString()));
+        JsonElement stable = list.GetProperty("stable");
+        Assert.Equal(("v2", "Promoted", Actor), (stable.GetProperty("version").GetString(), stable.GetProperty("reason").GetString(), stable.GetProperty("by").GetString()));
+        Assert.StartsWith($"promoted by {Actor} on ", stable.GetProperty("explanation").GetString(), StringComparison.Ordinal);
+
+        // A stale revision is a conflict and writes nothing.
+        (HttpResponseMessage stale, _) = await HttpJson.SendAsync(client, HttpMethod.Post, "api/v1/namespaces/bookinfo/services/reviews/promote",
+            $$"""{ "version": "v1", "revision": "{{current}}" }""");
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{ }""", "version")]
+    [InlineData("""{ "version": " " }""", "version")]
+    [InlineData("""{ "version": "v9" }""", "version")]
+    [InlineData("""{ "version": "v2", "reason": "REASON" }""", "reason")]
+    public async Task A_promotion_names_the_field_it_refuses_and_writes_nothing(string json, string field)
+    {
+        using HttpClient client = Host.CreateClient();
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.SendAsync(client, HttpMethod.Post, "api/v1/namespaces/bookinfo/services/ratings/promote",
+            json.Replace("REASON", new string('x', 501), StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.True(body.GetProperty("errors").TryGetProperty(field, out _), body.ToString());
+        Assert.Null(await IstioObjects.VirtualServiceAsync(Host.Kubernetes, "bookinfo", "ratings"));
+    }
+
+    [Fact]
     public async Task The_rollouts_overview_is_JSON_or_CSV_with_a_header_and_quoted_fields()
     {
         using HttpClient client = Host.CreateClient();

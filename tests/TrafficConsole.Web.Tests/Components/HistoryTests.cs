@@ -29,7 +29,7 @@ public sealed class HistoryTests : ConsoleTestContext
         _first = Traffic.AddRevision("bookinfo", "reviews", Weights(("v1", 30), ("v2", 70)), "alice", now.AddMinutes(-30), reason: "canary <b>step</b> 1");
         _second = Traffic.AddRevision("bookinfo", "reviews", Weights(("v1", 50), ("v2", 50)), "kubectl-client-side-apply", now.AddMinutes(-10),
             origin: RevisionOrigin.External, manager: "kubectl-client-side-apply", action: RevisionAction.External);
-        Traffic.SetStable("bookinfo", "reviews", new StableVersionInfo("v1", StableReason.History, "v1 held 100% before the rollout began (2 h ago)."));
+        Traffic.SetStable("bookinfo", "reviews", new StableVersionInfo("v1", StableReason.FirstSeen, "first seen at 100% on 2026-12-01 09:00 UTC", At: new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero)));
     }
 
     private IRenderedComponent<ContainerFragmentHost> OpenReviews(string? tab = "history")
@@ -145,14 +145,14 @@ public sealed class HistoryTests : ConsoleTestContext
     {
         IRenderedComponent<ContainerFragmentHost> cut = OpenReviews(tab: null);
         string current = Traffic.GetService("bookinfo", "reviews")!.Summary.Routing.Revision;
-        Assert.Contains("v1", cut.Find("[data-testid=stable-note]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("stable: v1 (first seen at 100% on 2026-12-01)", cut.Find("[data-testid=stable-note]").TextContent.Trim());
 
         // Click 1.
         cut.Find("[data-testid=to-stable]").Click();
 
         cut.WaitForElement("[data-testid=preview-dialog]");
         Assert.Equal("v1", cut.Find("[data-testid=preview-stable-version]").TextContent);
-        Assert.Equal("v1 held 100% before the rollout began (2 h ago).", cut.Find("[data-testid=preview-stable-why]").TextContent);
+        Assert.Equal("first seen at 100% on 2026-12-01 09:00 UTC", cut.Find("[data-testid=preview-stable-why]").TextContent);
         Assert.Equal("v1 50 · v2 50", cut.Find("[data-testid=preview-before]").GetAttribute("data-weights"));
         Assert.Equal("v1 100 · v2 0", cut.Find("[data-testid=preview-after]").GetAttribute("data-weights"));
         Assert.Empty(Traffic.Rollbacks);
@@ -200,7 +200,45 @@ public sealed class HistoryTests : ConsoleTestContext
         Assert.Equal(("reviews", "v2", current), Traffic.StableMarks[0]);
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=version-row][data-version=v2] [data-testid=stable-badge]")));
         Assert.NotNull(cut.Find("[data-testid=version-row][data-version=v1] [data-testid=mark-stable]"));
-        Assert.Contains("marked", cut.Find("[data-testid=stable-note]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("marked by operator@test just now", cut.Find("[data-testid=stable-why]").TextContent);
+    }
+
+    [Fact]
+    public void Promote_is_two_clicks_sends_all_traffic_to_the_version_with_the_reason_and_then_it_is_stable_promoted_by_the_user()
+    {
+        IRenderedComponent<ContainerFragmentHost> cut = OpenReviews(tab: null);
+        string current = Traffic.GetService("bookinfo", "reviews")!.Summary.Routing.Revision;
+        Assert.Empty(cut.FindAll("[data-testid=version-row][data-version=v1] [data-testid=promote]")); // v1 is stable already
+
+        // Click 1: the confirm, with now -> after.
+        cut.Find("[data-testid=version-row][data-version=v2] [data-testid=promote]").Click();
+
+        cut.WaitForElement("[data-testid=preview-dialog]");
+        Assert.Equal("Promote v2 of reviews?", cut.Find("[data-testid=preview-heading]").TextContent);
+        Assert.Equal("v1 50 · v2 50", cut.Find("[data-testid=preview-before]").GetAttribute("data-weights"));
+        Assert.Equal("v1 0 · v2 100", cut.Find("[data-testid=preview-after]").GetAttribute("data-weights"));
+        Assert.Empty(Traffic.Promotions);
+        cut.Find("textarea[data-testid=preview-reason], input[data-testid=preview-reason]").Input("v2 held up for a day");
+
+        // Click 2.
+        cut.Find("[data-testid=preview-apply]").Click();
+
+        cut.WaitForAssertion(() => Assert.Single(Traffic.Promotions));
+        Assert.Equal(("reviews", "v2", current, "v2 held up for a day"), Traffic.Promotions[0]);
+        cut.WaitForAssertion(() => Assert.Equal("v1 0 · v2 100", cut.Find("[data-testid=cluster-bar]").GetAttribute("data-weights")));
+        Assert.Equal("promoted by operator@test just now", cut.Find("[data-testid=stable-why]").TextContent);
+        Assert.NotNull(cut.Find("[data-testid=version-row][data-version=v2] [data-testid=stable-badge]"));
+    }
+
+    [Fact]
+    public void The_history_tab_says_which_version_is_stable_and_who_marked_it_when()
+    {
+        Traffic.SetStable("bookinfo", "reviews", new StableVersionInfo("v2", StableReason.Marked, "marked by alice on …", "alice", DateTimeOffset.UtcNow.AddHours(-2).AddMinutes(-5)));
+
+        IRenderedComponent<ContainerFragmentHost> cut = OpenReviews();
+
+        Assert.Equal("stable: v2 (marked by alice 2 h ago)", cut.Find("[data-testid=history-stable]").TextContent.Trim());
+        Assert.Equal("stable: v2 (marked by alice 2 h ago)", cut.Find("[data-testid=stable-note]").TextContent.Trim());
     }
 
     [Fact]

@@ -59,6 +59,20 @@ public sealed class RolloutsPageTests : ConsoleTestContext
     }
 
     [Fact]
+    public void A_canary_holding_all_traffic_is_listed_with_to_stable_enabled_and_the_stable_version_says_why()
+    {
+        Traffic.Put(Service("shop", "cart", [Version("v1", app: "cart"), Version("v2", app: "cart")], RoutingKind.Split,
+            Weights(("v1", 0), ("v2", 100)), changedBy: "dave"));
+        Traffic.SetStable("shop", "cart", new StableVersionInfo("v1", StableReason.Promoted, "promoted by bob on …", "bob", DateTimeOffset.UtcNow.AddHours(-2).AddMinutes(-1)));
+
+        IRenderedComponent<ContainerFragmentHost> cut = Open();
+
+        IElement cart = RowOf(cut, "cart");
+        Assert.Equal("promoted by bob 2 h ago", cart.QuerySelector("[data-testid=rollout-stable-why]")!.TextContent);
+        Assert.False(cart.QuerySelector("[data-testid=row-to-stable]")!.HasAttribute("disabled"));
+    }
+
+    [Fact]
     public void Every_rollout_in_every_namespace_with_split_stable_in_flight_last_change_and_validation()
     {
         IRenderedComponent<ContainerFragmentHost> cut = Open();

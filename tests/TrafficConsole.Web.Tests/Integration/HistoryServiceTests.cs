@@ -191,7 +191,7 @@ public sealed class HistoryServiceTests
         await traffic.ApplyAsync(Ns, "reviews", new TrafficDraft([new WeightShare("v1", 0), new WeightShare("v2", 60), new WeightShare("v3", 40)], null), null, new ChangeContext("alice"));
 
         RolloutSummary rollout = Assert.Single(traffic.ListRollouts(Ns), static r => r.Service == "reviews");
-        Assert.Equal(("v2", StableReason.History), (rollout.Stable.Version, rollout.Stable.Reason));
+        Assert.Equal(("v2", StableReason.FirstSeen), (rollout.Stable.Version, rollout.Stable.Reason));
         Assert.NotNull(rollout.InFlightSince);
         Assert.Contains(traffic.ListRollouts(null), static r => r.Namespace == Ns && r.Service == "reviews");
         NamespaceRollbackPlan plan = traffic.PlanNamespaceRollback(Ns);
@@ -208,6 +208,40 @@ public sealed class HistoryServiceTests
         Assert.Equal((RevisionAction.ToStable, "incident 42"), (newest.Action, newest.Reason));
         Assert.Equal(3, traffic.GetAudit(Ns, new AuditQuery(Service: "review")).Count);
         Assert.Empty(traffic.GetAudit(Ns, new AuditQuery(From: DateTimeOffset.UtcNow.AddHours(1))));
+    }
+
+    // Issue 12, "stable drifts": after a moment at 100% on v2, v2 became "stable", the service left the overview and
+    // "All traffic to stable" sent everything to the canary. Failed before the fix (stable was v2, reviews not listed).
+    [Fact]
+    public async Task The_stable_drift_walk_a_moment_at_100_on_the_canary_never_makes_it_stable_and_to_stable_goes_back_to_v1()
+    {
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(Options());
+        ITrafficService traffic = host.Traffic;
+        async Task ApplyAsync(int v1, int v2) => Assert.IsType<ChangeOutcome.Applied>(await traffic.ApplyAsync(Ns, "reviews",
+            new TrafficDraft([new WeightShare("v1", v1), new WeightShare("v2", v2), new WeightShare("v3", 0)], null), null, new ChangeContext("alice")));
+
+        await ApplyAsync(100, 0); // the console first sees reviews with v1 at 100%
+        await ApplyAsync(30, 70);
+        await ApplyAsync(0, 100); // the accident
+        await UntilAsync(() => traffic.GetHistory(Ns, "reviews")!.Revisions.Length == 3, "three revisions are recorded");
+
+        // v2 holds everything but nobody promoted it: v1 is still stable, so the emergency button is offered and the service stays listed.
+        StableVersionInfo stable = traffic.GetHistory(Ns, "reviews")!.Stable;
+        Assert.Equal(("v1", StableReason.FirstSeen), (stable.Version, stable.Reason));
+        Assert.StartsWith("first seen at 100% on ", stable.Explanation, StringComparison.Ordinal);
+        RolloutSummary listed = Assert.Single(traffic.ListRollouts(Ns), static r => r.Service == "reviews");
+        Assert.Equal("v1", listed.Stable.Version);
+        Assert.NotNull(listed.InFlightSince);
+        Assert.True(traffic.PreviewRollback(Ns, "reviews", RollbackTarget.Stable).Preview.CanApply);
+
+        await ApplyAsync(30, 70);
+        ChangeOutcome outcome = await traffic.RollbackAsync(Ns, "reviews", RollbackTarget.Stable, null, new ChangeContext("oncall") { Reason = "v2 5xx" });
+
+        Assert.IsType<ChangeOutcome.Applied>(outcome);
+        JsonElement vs = (await IstioObjects.VirtualServiceAsync(host.Kubernetes, Ns, "reviews"))!.Value;
+        Dictionary<string, int> weights = IstioObjects.CatchAllWeights(vs);
+        Assert.Equal((100, 0), (weights["v1"], weights.GetValueOrDefault("v2")));
+        Assert.DoesNotContain(traffic.ListRollouts(Ns), static r => r.Service == "reviews");
     }
 
     [Fact]

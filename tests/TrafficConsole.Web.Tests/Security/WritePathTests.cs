@@ -70,6 +70,7 @@ public sealed class WritePathTests
             [nameof(ITrafficService.DeleteRoutingAsync)] = () => traffic.DeleteRoutingAsync("shop", "catalog", null, viewer),
             [nameof(ITrafficService.RollbackAsync)] = () => traffic.RollbackAsync("shop", "catalog", RollbackTarget.Stable, null, viewer),
             [nameof(ITrafficService.MarkStableAsync)] = () => traffic.MarkStableAsync("shop", "catalog", "v2", null, viewer),
+            [nameof(ITrafficService.PromoteAsync)] = () => traffic.PromoteAsync("shop", "catalog", "v2", null, viewer),
             [nameof(ITrafficService.RollbackNamespaceAsync)] = async () =>
             {
                 NamespaceRollbackResult result = await traffic.RollbackNamespaceAsync(traffic.PlanNamespaceRollback("shop"), viewer);

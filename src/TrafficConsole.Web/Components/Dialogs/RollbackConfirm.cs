@@ -49,6 +49,34 @@ public static class RollbackConfirm
         return result is { Canceled: false, Data: PreviewDecision decision } ? decision : null;
     }
 
+    /// <summary>The confirm of "Promote": all traffic to the version, marked stable; the operator's decision, or null.</summary>
+    public static async Task<PreviewDecision?> AskPromoteAsync(
+        IDialogService dialogs,
+        string service,
+        PromotePreview preview,
+        IReadOnlyList<WeightShare> before,
+        IReadOnlyList<string> versionNames)
+    {
+        ArgumentNullException.ThrowIfNull(dialogs);
+        ArgumentNullException.ThrowIfNull(preview);
+        string heading = $"Promote {preview.Version} of {service}?";
+        var parameters = new DialogParameters<PreviewDialog>
+        {
+            { d => d.Service, service },
+            { d => d.Preview, preview.Preview },
+            { d => d.Heading, heading },
+            { d => d.Description, preview.Description },
+            { d => d.Before, before },
+            { d => d.After, preview.WeightsAfter },
+            { d => d.AfterLabel, "After the promotion" },
+            { d => d.VersionNames, versionNames },
+            { d => d.ApplyText, $"Confirm: promote {preview.Version}" },
+        };
+        IDialogReference dialog = await dialogs.ShowAsync<PreviewDialog>(heading, parameters, s_options);
+        DialogResult? result = await dialog.Result;
+        return result is { Canceled: false, Data: PreviewDecision decision } ? decision : null;
+    }
+
     /// <summary>
     /// Why "All traffic to stable" cannot be offered for a service, in the operator's words; null when it can:
     /// no stable version, read-only routing, or everything already on the stable version.

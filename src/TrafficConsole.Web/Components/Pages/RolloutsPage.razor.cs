@@ -264,14 +264,6 @@ public partial class RolloutsPage : IAsyncDisposable
     private static string RowClass(RolloutSummary row, int index) =>
         row.WorstValidation == MessageSeverity.Error ? "tc-row--error" : string.Empty;
 
-    private static string StableText(StableReason reason) => reason switch
-    {
-        StableReason.Marked => "marked",
-        StableReason.History => "from history",
-        StableReason.Oldest => "oldest",
-        _ => string.Empty,
-    };
-
     /// <summary>How long a rollout has been in flight, e.g. "45 min", "3 h 10 min", "4 days".</summary>
     public static string InFlight(DateTimeOffset? since) => since is { } at ? Duration(DateTimeOffset.UtcNow - at) : "—";
 

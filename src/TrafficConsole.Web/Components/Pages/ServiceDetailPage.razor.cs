@@ -105,6 +105,9 @@ public partial class ServiceDetailPage : IAsyncDisposable
             ? "The stable version is kept on the VirtualService: apply a routing first."
             : _detail?.Summary.Routing.Kind == RoutingKind.ReadOnly ? _detail.Summary.Routing.ReadOnlyReason : null);
 
+    // Promote writes the routes as well as the mark: what blocks either blocks it.
+    private string? PromoteBlockedReason => MarkStableBlockedReason;
+
     private string ServicesHref => $"namespaces/{Uri.EscapeDataString(Namespace)}/services";
 
     private IReadOnlyList<string> VersionNames => _detail is null ? [] : [.. _detail.Summary.Versions.Select(static v => v.Name)];
@@ -499,14 +502,6 @@ public partial class ServiceDetailPage : IAsyncDisposable
         }
     }
 
-    private static string StableReasonText(StableReason reason) => reason switch
-    {
-        StableReason.Marked => "marked",
-        StableReason.History => "held 100% before",
-        StableReason.Oldest => "oldest version",
-        _ => "unknown",
-    };
-
     private Task ToStableAsync() => RollbackAsync(RollbackTarget.Stable);
 
     private Task RollbackToAsync(RevisionSummary revision) => RollbackAsync(RollbackTarget.Revision(revision.Id));
@@ -577,6 +572,39 @@ public partial class ServiceDetailPage : IAsyncDisposable
                 break;
             default:
                 _outcome = OutcomeMessage.From(outcome, "The stable version is unchanged.");
+                break;
+        }
+    }
+
+    // Click 1 opens the confirm (now -> after, the YAML diff, a reason); click 2 promotes, only if nothing changed since.
+    private async Task PromoteAsync(string version)
+    {
+        if (_detail is null)
+        {
+            return;
+        }
+
+        string revision = _detail.Summary.Routing.Revision;
+        PromotePreview preview = Traffic.PreviewPromote(Namespace, Service, version);
+        PreviewDecision? decision = await RollbackConfirm.AskPromoteAsync(Dialogs, Service, preview, ClusterDraft(_detail.Summary.Routing).Weights, VersionNames);
+        if (decision is null)
+        {
+            return;
+        }
+
+        ChangeOutcome outcome = await WriteAsync((change, ct) => Traffic.PromoteAsync(Namespace, Service, version, revision, change with { Reason = decision.Reason }, ct));
+        switch (outcome)
+        {
+            case ChangeOutcome.Applied:
+                Refresh();
+                Snackbar.Add($"{Service}: {preview.Description}", Severity.Success);
+                break;
+            case ChangeOutcome.Conflict conflict:
+                Refresh();
+                _outcome = new OutcomeMessage("conflict", Severity.Warning, "Not promoted:", $"{conflict.Message} Look at the latest state and try again.", []);
+                break;
+            default:
+                _outcome = OutcomeMessage.From(outcome, "Nothing was promoted.");
                 break;
         }
     }

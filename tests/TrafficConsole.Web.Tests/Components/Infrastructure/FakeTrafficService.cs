@@ -393,6 +393,9 @@ public sealed class FakeTrafficService : ITrafficService
     /// <summary>Every MarkStableAsync call: service, version and expected revision.</summary>
     public List<(string Service, string Version, string? Revision)> StableMarks { get; } = [];
 
+    /// <summary>Every PromoteAsync call: service, version, expected revision and reason.</summary>
+    public List<(string Service, string Version, string? Revision, string? Reason)> Promotions { get; } = [];
+
     /// <summary>Every ListRollouts call's namespace (null: all), to check that the overview queries once per batch, not per row.</summary>
     public List<string?> RolloutQueries { get; } = [];
 
@@ -565,9 +568,35 @@ public sealed class FakeTrafficService : ITrafficService
         StableMarks.Add((service, version, expectedRevision));
         Contexts.Add(change);
         ServiceDetail detail = Detail(namespaceName, service);
-        _stable[(namespaceName, service)] = new StableVersionInfo(version, StableReason.Marked, $"{version} was marked stable by {change.Actor}.");
+        _stable[(namespaceName, service)] = new StableVersionInfo(version, StableReason.Marked, $"marked by {change.Actor}", change.Actor, DateTimeOffset.UtcNow);
         ServiceDetail updated = detail with { Summary = detail.Summary with { Routing = detail.Summary.Routing with { Revision = NextRevision() } } };
         Record(updated, change, RevisionAction.MarkStable);
+        Change(updated);
+        return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Applied(updated.Summary.Routing.Revision));
+    }
+
+    public PromotePreview PreviewPromote(string namespaceName, string service, string version)
+    {
+        ServiceDetail detail = Detail(namespaceName, service);
+        ImmutableArray<WeightShare> after = [.. detail.Summary.Versions.Select(v => new WeightShare(v.Name, v.Name == version ? 100 : 0))];
+        return new PromotePreview(version, $"All traffic to {version}, and {version} marked stable", after, Preview(namespaceName, service, new TrafficDraft(after, null)));
+    }
+
+    public Task<ChangeOutcome> PromoteAsync(string namespaceName, string service, string version, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        Promotions.Add((service, version, expectedRevision, change.Reason));
+        Contexts.Add(change);
+        ServiceDetail detail = Detail(namespaceName, service);
+        if (expectedRevision is not null && expectedRevision != detail.Summary.Routing.Revision)
+        {
+            return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Conflict(detail, $"{service} was changed by {detail.Summary.LastChangedBy ?? "someone else"}."));
+        }
+
+        PromotePreview preview = PreviewPromote(namespaceName, service, version);
+        _stable[(namespaceName, service)] = new StableVersionInfo(version, StableReason.Promoted, $"promoted by {change.Actor}", change.Actor, DateTimeOffset.UtcNow);
+        ServiceDetail updated = TestServices.WithRouting(detail, RoutingKind.Split, preview.WeightsAfter, NextRevision(), change.Actor, null);
+        Record(updated, change, RevisionAction.Promote);
         Change(updated);
         return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Applied(updated.Summary.Routing.Revision));
     }
