@@ -47,6 +47,12 @@ public static class ResourceDocuments
 
         var resources = ImmutableArray.CreateBuilder<ResourceDocument>();
         var problems = ImmutableArray.CreateBuilder<DocumentProblem>();
+        if (YamlLimits.SizeError(text) is { } tooLarge)
+        {
+            problems.Add(new DocumentProblem(DocumentProblemKind.OverLimit, new DocumentLocation(source, 1, 1), tooLarge));
+            return new ParsedDocuments { Problems = problems.ToImmutable() };
+        }
+
         int document = 0;
         foreach ((string chunk, int firstLine) in SplitDocuments(text))
         {
@@ -60,7 +66,9 @@ public static class ResourceDocuments
             {
                 document++;
                 var at = new DocumentLocation(source, document, ex.Line ?? firstLine, ex.Column);
-                problems.Add(new DocumentProblem(DocumentProblemKind.Syntax, at, $"YAML syntax error: {WithoutPosition(ex.Message)}"));
+                problems.Add(ex.OverLimit
+                    ? new DocumentProblem(DocumentProblemKind.OverLimit, at, WithoutPosition(ex.Message))
+                    : new DocumentProblem(DocumentProblemKind.Syntax, at, $"YAML syntax error: {WithoutPosition(ex.Message)}"));
                 continue;
             }
 
@@ -425,6 +433,9 @@ public enum DocumentProblemKind
 
     /// <summary>A field with a value of the wrong type (a string where a number goes...).</summary>
     InvalidField,
+
+    /// <summary>The text goes over a reader limit: its size, how deep it nests, or how far its aliases expand.</summary>
+    OverLimit,
 }
 
 /// <summary>A document that could not be read into a resource, with where it is and why.</summary>

@@ -118,10 +118,20 @@ public static partial class ResourceYaml
     /// </summary>
     internal static JsonNode? ToJson(string yaml, Dictionary<string, Mark> marks, int lineOffset = 0)
     {
+        if (YamlLimits.SizeError(yaml) is { } tooLarge)
+        {
+            throw new ResourceYamlException(tooLarge, null, null) { OverLimit = true };
+        }
+
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(new LimitedYamlParser(new StringReader(yaml)));
+        }
+        catch (YamlLimitException ex)
+        {
+            int line = (int)ex.Start.Line + lineOffset;
+            throw new ResourceYamlException($"Line {line}, column {ex.Start.Column}: {ex.Reason}", line, (int)ex.Start.Column) { OverLimit = true };
         }
         catch (YamlException ex)
         {
@@ -398,6 +408,9 @@ public sealed class ResourceYamlException : FormatException
     public int? Line { get; }
 
     public int? Column { get; }
+
+    /// <summary>True when the text went over a reader limit (size, nesting, aliases) rather than being malformed.</summary>
+    public bool OverLimit { get; init; }
 }
 
 /// <summary>The outcome of reading YAML: a value, or a message with the position of the problem.</summary>
