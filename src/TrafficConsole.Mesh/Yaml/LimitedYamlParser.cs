@@ -35,9 +35,9 @@ internal static class YamlLimits
             : null;
     }
 
-    /// <summary>The message for a text of <paramref name="bytes"/> bytes, over <see cref="MaxBytes"/>.</summary>
-    public static string TooLarge(long bytes) => string.Create(CultureInfo.InvariantCulture,
-        $"size limit exceeded: the text is {bytes} bytes; the limit is {MaxBytes} bytes (3 MiB, the Kubernetes API server's request limit).");
+    /// <summary>The message for a text of <paramref name="bytes"/> bytes (null: more than can be told without reading it all), over <see cref="MaxBytes"/>.</summary>
+    public static string TooLarge(long? bytes) => string.Create(CultureInfo.InvariantCulture,
+        $"size limit exceeded: the text is {(bytes is { } size ? $"{size} bytes" : "larger than that")}; the limit is {MaxBytes} bytes (3 MiB, the Kubernetes API server's request limit).");
 }
 
 /// <summary>
