@@ -144,9 +144,9 @@ public static partial class ResourceYaml
             int line = (int)ex.Start.Line + lineOffset;
             throw new ResourceYamlException($"Line {line}, column {ex.Start.Column}: {reason}", line, (int)ex.Start.Column);
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet fails this way on some unterminated flow collections; find where parsing stopped.
+            // YamlDotNet fails this way on some unterminated flow collections and other malformed input; find where parsing stopped.
             Mark at = LastParsedMark(yaml);
             int line = (int)at.Line + lineOffset;
             throw new ResourceYamlException($"Line {line}, column {at.Column}: the YAML is malformed after this point (an unclosed '[', '{{' or quote?).", line, (int)at.Column);
@@ -217,7 +217,7 @@ public static partial class ResourceYaml
                 return array;
 
             case YamlScalarNode scalar:
-                return ScalarToJson(scalar);
+                return ScalarToJson(scalar, lineOffset);
 
             default:
                 int nodeLine = (int)node.Start.Line + lineOffset;
@@ -225,7 +225,7 @@ public static partial class ResourceYaml
         }
     }
 
-    private static JsonValue? ScalarToJson(YamlScalarNode scalar)
+    private static JsonValue? ScalarToJson(YamlScalarNode scalar, int lineOffset)
     {
         string value = scalar.Value ?? string.Empty;
         string tag = scalar.Tag.IsEmpty ? string.Empty : scalar.Tag.Value;
@@ -246,9 +246,9 @@ public static partial class ResourceYaml
 
         if (IntPattern().IsMatch(value))
         {
-            return long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l)
-                ? JsonValue.Create(l)
-                : JsonValue.Create(decimal.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture));
+            return long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l) ? JsonValue.Create(l)
+                : decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal big) ? JsonValue.Create(big)
+                : JsonValue.Create(Finite(scalar, value, lineOffset));
         }
 
         if (value.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(value.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long hex))
@@ -256,12 +256,25 @@ public static partial class ResourceYaml
             return JsonValue.Create(hex);
         }
 
-        if (FloatPattern().IsMatch(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d))
+        if (FloatPattern().IsMatch(value))
         {
-            return JsonValue.Create(d);
+            return JsonValue.Create(Finite(scalar, value, lineOffset));
         }
 
         return JsonValue.Create(value);
+    }
+
+    /// <summary>The number <paramref name="value"/>; one beyond a double (1e400) is an error, as JSON has no infinity.</summary>
+    private static double Finite(YamlScalarNode scalar, string value, int lineOffset)
+    {
+        double number = double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (double.IsFinite(number))
+        {
+            return number;
+        }
+
+        int line = (int)scalar.Start.Line + lineOffset;
+        throw new ResourceYamlException($"Line {line}, column {scalar.Start.Column}: the number {value} is too large: JSON has no infinity.", line, (int)scalar.Start.Column);
     }
 
     private static void Emit(IEmitter emitter, JsonNode? node)

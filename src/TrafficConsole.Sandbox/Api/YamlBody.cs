@@ -30,9 +30,9 @@ internal static class YamlBody
         {
             throw ApiException.BadRequest($"error converting YAML to JSON: yaml: line {ex.Start.Line}: {ex.Message}");
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet fails this way on some unterminated flow collections.
+            // YamlDotNet fails this way on some malformed input (unterminated flow collections, an alias as an empty key's value).
             throw ApiException.BadRequest($"error converting YAML to JSON: yaml: {ex.Message}");
         }
     }
@@ -80,7 +80,10 @@ internal static class YamlBody
             "false" or "False" or "FALSE" => JsonValue.Create(false),
             _ when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) => JsonValue.Create(l),
             _ when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && value.Any(char.IsDigit)
-                && !value.Contains('_', StringComparison.Ordinal) => JsonValue.Create(d),
+                && !value.Contains('_', StringComparison.Ordinal) => double.IsFinite(d)
+                    ? JsonValue.Create(d)
+                    // 1e400: YAML reads it as infinity, which JSON cannot carry; Go's conversion fails the same way.
+                    : throw ApiException.BadRequest($"error converting YAML to JSON: json: unsupported value: {(d > 0 ? "+Inf" : "-Inf")} (line {scalar.Start.Line})"),
             _ => JsonValue.Create(value),
         };
     }
