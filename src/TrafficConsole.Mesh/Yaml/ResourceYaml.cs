@@ -159,7 +159,11 @@ public static partial class ResourceYaml
             throw new ResourceYamlException($"Line {line}: expected one YAML document, found {stream.Documents.Count}.", line, (int)second.Column);
         }
 
-        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode, "$", marks, lineOffset);
+        // Every node's mark is keyed by its whole path, so deep paths with long keys cost depth x key length per node: a
+        // few kilobytes of YAML could ask for gigabytes. Paths are recorded up to a budget proportional to the text;
+        // beyond it a node is located by its nearest recorded ancestor.
+        long markChars = 8L * yaml.Length + 65_536;
+        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode, "$", marks, lineOffset, ref markChars);
     }
 
     private static Mark LastParsedMark(string yaml)
@@ -181,9 +185,17 @@ public static partial class ResourceYaml
         return last;
     }
 
-    private static JsonNode? Convert(YamlNode node, string path, Dictionary<string, Mark> marks, int lineOffset)
+    private static JsonNode? Convert(YamlNode node, string? path, Dictionary<string, Mark> marks, int lineOffset, ref long markChars)
     {
-        marks[path] = node.Start;
+        if (path is not null && (markChars -= path.Length) >= 0)
+        {
+            marks[path] = node.Start;
+        }
+        else
+        {
+            path = null;
+        }
+
         switch (node)
         {
             case YamlMappingNode mapping:
@@ -202,7 +214,7 @@ public static partial class ResourceYaml
                         throw new ResourceYamlException($"Line {keyLine}, column {entry.Key.Start.Column}: key '{key}' appears twice.", keyLine, (int)entry.Key.Start.Column);
                     }
 
-                    obj[key] = Convert(entry.Value, path + "." + key, marks, lineOffset);
+                    obj[key] = Convert(entry.Value, path is null ? null : path + "." + key, marks, lineOffset, ref markChars);
                 }
 
                 return obj;
@@ -211,7 +223,7 @@ public static partial class ResourceYaml
                 var array = new JsonArray();
                 for (int i = 0; i < sequence.Children.Count; i++)
                 {
-                    array.Add(Convert(sequence.Children[i], $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]", marks, lineOffset));
+                    array.Add(Convert(sequence.Children[i], path is null ? null : $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]", marks, lineOffset, ref markChars));
                 }
 
                 return array;

@@ -159,4 +159,23 @@ public class LimitedYamlParserTests
 
         Assert.Contains("size limit exceeded", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Long_keys_nested_deep_do_not_make_every_node_pay_for_its_whole_path()
+    {
+        // 60 levels of 1,000-character keys, then 8,000 list items: 80 KB of text whose items' paths are 60,000 characters each.
+        var yaml = new System.Text.StringBuilder();
+        for (int level = 0; level < 60; level++)
+        {
+            yaml.Append(' ', level).Append(new string((char)('a' + (level % 26)), 1000)).Append(":\n");
+        }
+
+        yaml.Append(' ', 60).Append('[').AppendJoin(',', Enumerable.Repeat('1', 8000)).Append("]\n");
+        JsonNode? node = null;
+
+        (long bytes, _) = HostileInput.Measure(() => node = ResourceYaml.ToJson(yaml.ToString()));
+
+        Assert.NotNull(node);
+        Assert.True(bytes < MaxAllocatedBytes, $"Reading it allocated {bytes:N0} bytes.");
+    }
 }
