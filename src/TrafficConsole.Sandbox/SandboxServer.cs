@@ -127,7 +127,7 @@ public sealed class SandboxServer : IAsyncDisposable
                 }
             });
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = 3 * 1024 * 1024;
+            k.Limits.MaxRequestBodySize = ApiHandler.MaxRequestBodyBytes;
         });
         var app = builder.Build();
         var shutdown = new CancellationTokenSource();

@@ -75,6 +75,49 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public async Task Invalid_UTF8_in_a_JSON_body_is_read_as_U_FFFD_like_the_API_servers_decoder_not_a_500()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        byte[] body = [.. "{\"metadata\":{\"name\":\"utf8\"},\"data\":{\"k\":\"a"u8, 0xC3, 0x28, .. "\"}}"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await cluster.Http.PostAsync("/api/v1/namespaces/default/configmaps", content);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("a\uFFFD(", (await cluster.GetAsync("/api/v1/namespaces/default/configmaps/utf8")).Body.Str("data.k"));
+    }
+
+    [Theory]
+    [InlineData("application/json", """{"metadata":{"name":"dup"},"data":{"k":"v"},"data":{"k":"w"}}""")]
+    [InlineData("application/merge-patch+json", """{"metadata":{"labels":{"a":"b"},"labels":{"a":"c"}}}""")]
+    [InlineData("application/json", """{"metadata":{"name":"surrogate","labels":{"app":"\ud800"}}}""")]
+    [InlineData("application/merge-patch+json", """{"spec":"\udc00x"}""")]
+    public async Task A_field_given_twice_or_a_lone_surrogate_is_400_not_500(string contentType, string body)
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var method = contentType == "application/json" ? HttpMethod.Post : HttpMethod.Patch;
+        var path = contentType == "application/json" ? "/api/v1/namespaces/default/configmaps" : "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/catalog";
+
+        var (status, answer, _) = await cluster.SendAsync(method, path, body, contentType);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("error decoding body", answer.Str("message"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_YAML_number_too_large_for_JSON_is_400_not_500()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+
+        var (status, answer, _) = await cluster.SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/configmaps",
+            "metadata: {name: inf}\ndata: 1e400\n", "application/yaml");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("unsupported value: +Inf", answer.Str("message"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_kind_that_does_not_match_the_path_is_400()
     {
         await using var cluster = await TestCluster.StartAsync();

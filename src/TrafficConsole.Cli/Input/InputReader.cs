@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 
 using TrafficConsole.Mesh.Yaml;
 
@@ -35,12 +36,22 @@ internal static class InputReader
 
                 stdinRead = true;
                 sources.Add(StdinName);
-                parts.Add(ResourceDocuments.Parse(stdin.ReadToEnd(), StdinName, defaultNamespace));
+                parts.Add(ReadLimited(stdin) is { } piped
+                    ? ResourceDocuments.Parse(piped, StdinName, defaultNamespace)
+                    : ResourceDocuments.TooLarge(StdinName, null));
                 continue;
             }
 
             foreach (string file in Expand(path, errors))
             {
+                // A file over the limit is refused before it is read: its size alone says so.
+                if (SizeOf(file) is > ResourceDocuments.MaxTextBytes and var size)
+                {
+                    sources.Add(file);
+                    parts.Add(ResourceDocuments.TooLarge(file, size));
+                    continue;
+                }
+
                 string? text = ReadText(file, errors);
                 if (text is not null)
                 {
@@ -79,6 +90,38 @@ internal static class InputReader
         }
 
         return files;
+    }
+
+    private static long? SizeOf(string file)
+    {
+        try
+        {
+            return new FileInfo(file) is { Exists: true } info ? info.Length : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null; // ReadText says what is wrong with it.
+        }
+    }
+
+    /// <summary>All of <paramref name="reader"/>, or null when it goes on past the limit (a pipe's size is not known up front).</summary>
+    private static string? ReadLimited(TextReader reader)
+    {
+        var text = new StringBuilder();
+        char[] buffer = new char[81920];
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            // Chars, not bytes: a char is at least one UTF-8 byte, so more chars than the limit is surely too many.
+            if (text.Length + read > ResourceDocuments.MaxTextBytes)
+            {
+                return null;
+            }
+
+            text.Append(buffer, 0, read);
+        }
+
+        return text.ToString();
     }
 
     private static string? ReadText(string file, ImmutableArray<string>.Builder errors)

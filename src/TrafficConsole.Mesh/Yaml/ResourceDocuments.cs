@@ -35,6 +35,18 @@ public static class ResourceDocuments
     /// <summary>The kinds <see cref="Parse(string, string)"/> turns into resources, for messages.</summary>
     public const string KnownKinds = "VirtualService, DestinationRule, Gateway (networking.istio.io), HTTPRoute (gateway.networking.k8s.io), Service (v1), Deployment (apps/v1)";
 
+    /// <summary>The largest text <see cref="Parse(string, string)"/> reads, in UTF-8 bytes: 3 MiB, the Kubernetes API server's request limit.</summary>
+    public const int MaxTextBytes = YamlLimits.MaxBytes;
+
+    /// <summary>
+    /// What <see cref="Parse(string, string)"/> says of a text over <see cref="MaxTextBytes"/>, for a caller that refuses a
+    /// file or stream before reading it whole; <paramref name="bytes"/> is its size when known.
+    /// </summary>
+    public static ParsedDocuments TooLarge(string source, long? bytes) => new()
+    {
+        Problems = [new DocumentProblem(DocumentProblemKind.OverLimit, new DocumentLocation(source, 1, 1), YamlLimits.TooLarge(bytes))],
+    };
+
     /// <summary>Reads <paramref name="text"/>, naming <paramref name="source"/> (a file name, or <c>-</c> for stdin) in locations; resources without a namespace go to <c>default</c>.</summary>
     public static ParsedDocuments Parse(string text, string source) => Parse(text, source, DefaultNamespace);
 
@@ -47,6 +59,11 @@ public static class ResourceDocuments
 
         var resources = ImmutableArray.CreateBuilder<ResourceDocument>();
         var problems = ImmutableArray.CreateBuilder<DocumentProblem>();
+        if (YamlLimits.SizeError(text) is not null)
+        {
+            return TooLarge(source, System.Text.Encoding.UTF8.GetByteCount(text));
+        }
+
         int document = 0;
         foreach ((string chunk, int firstLine) in SplitDocuments(text))
         {
@@ -60,7 +77,9 @@ public static class ResourceDocuments
             {
                 document++;
                 var at = new DocumentLocation(source, document, ex.Line ?? firstLine, ex.Column);
-                problems.Add(new DocumentProblem(DocumentProblemKind.Syntax, at, $"YAML syntax error: {WithoutPosition(ex.Message)}"));
+                problems.Add(ex.OverLimit
+                    ? new DocumentProblem(DocumentProblemKind.OverLimit, at, WithoutPosition(ex.Message))
+                    : new DocumentProblem(DocumentProblemKind.Syntax, at, $"YAML syntax error: {WithoutPosition(ex.Message)}"));
                 continue;
             }
 
@@ -425,6 +444,9 @@ public enum DocumentProblemKind
 
     /// <summary>A field with a value of the wrong type (a string where a number goes...).</summary>
     InvalidField,
+
+    /// <summary>The text goes over a reader limit: its size, how deep it nests, or how far its aliases expand.</summary>
+    OverLimit,
 }
 
 /// <summary>A document that could not be read into a resource, with where it is and why.</summary>

@@ -118,10 +118,20 @@ public static partial class ResourceYaml
     /// </summary>
     internal static JsonNode? ToJson(string yaml, Dictionary<string, Mark> marks, int lineOffset = 0)
     {
+        if (YamlLimits.SizeError(yaml) is { } tooLarge)
+        {
+            throw new ResourceYamlException(tooLarge, null, null) { OverLimit = true };
+        }
+
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(new LimitedYamlParser(new StringReader(yaml)));
+        }
+        catch (YamlLimitException ex)
+        {
+            int line = (int)ex.Start.Line + lineOffset;
+            throw new ResourceYamlException($"Line {line}, column {ex.Start.Column}: {ex.Reason}", line, (int)ex.Start.Column) { OverLimit = true };
         }
         catch (YamlException ex)
         {
@@ -134,9 +144,9 @@ public static partial class ResourceYaml
             int line = (int)ex.Start.Line + lineOffset;
             throw new ResourceYamlException($"Line {line}, column {ex.Start.Column}: {reason}", line, (int)ex.Start.Column);
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet fails this way on some unterminated flow collections; find where parsing stopped.
+            // YamlDotNet fails this way on some unterminated flow collections and other malformed input; find where parsing stopped.
             Mark at = LastParsedMark(yaml);
             int line = (int)at.Line + lineOffset;
             throw new ResourceYamlException($"Line {line}, column {at.Column}: the YAML is malformed after this point (an unclosed '[', '{{' or quote?).", line, (int)at.Column);
@@ -149,7 +159,11 @@ public static partial class ResourceYaml
             throw new ResourceYamlException($"Line {line}: expected one YAML document, found {stream.Documents.Count}.", line, (int)second.Column);
         }
 
-        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode, "$", marks, lineOffset);
+        // Every node's mark is keyed by its whole path, so deep paths with long keys cost depth x key length per node: a
+        // few kilobytes of YAML could ask for gigabytes. Paths are recorded up to a budget proportional to the text;
+        // beyond it a node is located by its nearest recorded ancestor.
+        long markChars = 8L * yaml.Length + 65_536;
+        return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode, "$", marks, lineOffset, ref markChars);
     }
 
     private static Mark LastParsedMark(string yaml)
@@ -171,9 +185,17 @@ public static partial class ResourceYaml
         return last;
     }
 
-    private static JsonNode? Convert(YamlNode node, string path, Dictionary<string, Mark> marks, int lineOffset)
+    private static JsonNode? Convert(YamlNode node, string? path, Dictionary<string, Mark> marks, int lineOffset, ref long markChars)
     {
-        marks[path] = node.Start;
+        if (path is not null && (markChars -= path.Length) >= 0)
+        {
+            marks[path] = node.Start;
+        }
+        else
+        {
+            path = null;
+        }
+
         switch (node)
         {
             case YamlMappingNode mapping:
@@ -192,7 +214,7 @@ public static partial class ResourceYaml
                         throw new ResourceYamlException($"Line {keyLine}, column {entry.Key.Start.Column}: key '{key}' appears twice.", keyLine, (int)entry.Key.Start.Column);
                     }
 
-                    obj[key] = Convert(entry.Value, path + "." + key, marks, lineOffset);
+                    obj[key] = Convert(entry.Value, path is null ? null : path + "." + key, marks, lineOffset, ref markChars);
                 }
 
                 return obj;
@@ -201,13 +223,13 @@ public static partial class ResourceYaml
                 var array = new JsonArray();
                 for (int i = 0; i < sequence.Children.Count; i++)
                 {
-                    array.Add(Convert(sequence.Children[i], $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]", marks, lineOffset));
+                    array.Add(Convert(sequence.Children[i], path is null ? null : $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]", marks, lineOffset, ref markChars));
                 }
 
                 return array;
 
             case YamlScalarNode scalar:
-                return ScalarToJson(scalar);
+                return ScalarToJson(scalar, lineOffset);
 
             default:
                 int nodeLine = (int)node.Start.Line + lineOffset;
@@ -215,7 +237,7 @@ public static partial class ResourceYaml
         }
     }
 
-    private static JsonValue? ScalarToJson(YamlScalarNode scalar)
+    private static JsonValue? ScalarToJson(YamlScalarNode scalar, int lineOffset)
     {
         string value = scalar.Value ?? string.Empty;
         string tag = scalar.Tag.IsEmpty ? string.Empty : scalar.Tag.Value;
@@ -236,9 +258,9 @@ public static partial class ResourceYaml
 
         if (IntPattern().IsMatch(value))
         {
-            return long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l)
-                ? JsonValue.Create(l)
-                : JsonValue.Create(decimal.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture));
+            return long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l) ? JsonValue.Create(l)
+                : decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal big) ? JsonValue.Create(big)
+                : JsonValue.Create(Finite(scalar, value, lineOffset));
         }
 
         if (value.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(value.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long hex))
@@ -246,12 +268,25 @@ public static partial class ResourceYaml
             return JsonValue.Create(hex);
         }
 
-        if (FloatPattern().IsMatch(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double d))
+        if (FloatPattern().IsMatch(value))
         {
-            return JsonValue.Create(d);
+            return JsonValue.Create(Finite(scalar, value, lineOffset));
         }
 
         return JsonValue.Create(value);
+    }
+
+    /// <summary>The number <paramref name="value"/>; one beyond a double (1e400) is an error, as JSON has no infinity.</summary>
+    private static double Finite(YamlScalarNode scalar, string value, int lineOffset)
+    {
+        double number = double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (double.IsFinite(number))
+        {
+            return number;
+        }
+
+        int line = (int)scalar.Start.Line + lineOffset;
+        throw new ResourceYamlException($"Line {line}, column {scalar.Start.Column}: the number {value} is too large: JSON has no infinity.", line, (int)scalar.Start.Column);
     }
 
     private static void Emit(IEmitter emitter, JsonNode? node)
@@ -398,6 +433,9 @@ public sealed class ResourceYamlException : FormatException
     public int? Line { get; }
 
     public int? Column { get; }
+
+    /// <summary>True when the text went over a reader limit (size, nesting, aliases) rather than being malformed.</summary>
+    public bool OverLimit { get; init; }
 }
 
 /// <summary>The outcome of reading YAML: a value, or a message with the position of the problem.</summary>

@@ -129,6 +129,8 @@ public sealed class ApiException : Exception
 
     public static ApiException MethodNotAllowed(string message) => new(405, "MethodNotAllowed", message);
 
+    public static ApiException RequestEntityTooLarge(string message) => new(413, "RequestEntityTooLarge", message);
+
     public static ApiException Invalid(ResourceType type, string name, ImmutableArray<StatusCause> causes)
     {
         var list = string.Join(", ", causes.Select(c => c.Message.StartsWith(c.Field + ":", StringComparison.Ordinal)

@@ -43,6 +43,9 @@ internal sealed partial class ApiHandler(
 
     private static readonly byte[] _newline = "\n"u8.ToArray();
 
+    /// <summary>kube-apiserver's limit on a request body (3 MiB), enforced by Kestrel as the body is read.</summary>
+    public const long MaxRequestBodyBytes = 3 * 1024 * 1024;
+
     public async Task HandleAsync(HttpContext context)
     {
         RequestIdentity? identity = null;
@@ -69,6 +72,10 @@ internal sealed partial class ApiHandler(
         catch (ApiException error)
         {
             await WriteStatusAsync(context, error).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await WriteStatusAsync(context, ApiException.RequestEntityTooLarge($"Request entity too large: limit is {MaxRequestBodyBytes}")).ConfigureAwait(false);
         }
         catch (BadHttpRequestException ex)
         {

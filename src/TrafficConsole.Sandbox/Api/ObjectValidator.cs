@@ -88,8 +88,39 @@ internal static partial class ObjectValidator
         {
             _serviceSchema.Check(obj["spec"], "spec", causes);
         }
+        else if (type == ResourceCatalog.ConfigMaps || type == ResourceCatalog.Secrets)
+        {
+            CheckDataSize(type, obj, causes);
+        }
 
         return causes.ToImmutable();
+    }
+
+    /// <summary>The API server's limit on a ConfigMap's or Secret's keys and values together (corev1.MaxSecretSize, 1 MiB).</summary>
+    public const int MaxDataBytes = 1024 * 1024;
+
+    private static void CheckDataSize(ResourceType type, JsonObject obj, ImmutableArray<StatusCause>.Builder causes)
+    {
+        long total = 0;
+        foreach (var field in type == ResourceCatalog.Secrets ? ["data", "stringData"] : new[] { "data", "binaryData" })
+        {
+            if (obj[field] is not JsonObject map)
+            {
+                continue;
+            }
+
+            foreach (var (key, value) in map)
+            {
+                total += System.Text.Encoding.UTF8.GetByteCount(key) + (Json.Str(value) is { } text
+                    ? field is "binaryData" || (field == "data" && type == ResourceCatalog.Secrets) ? text.Length * 3L / 4 : System.Text.Encoding.UTF8.GetByteCount(text)
+                    : 0);
+            }
+        }
+
+        if (total > MaxDataBytes)
+        {
+            causes.Add(new StatusCause("FieldValueTooLong", $"Too long: may not be more than {MaxDataBytes} bytes", "[]"));
+        }
     }
 
     private static void CheckStringMap(JsonNode? node, string path, ImmutableArray<StatusCause>.Builder causes)

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using System.Text.Unicode;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TrafficConsole.Sandbox.Api;
@@ -374,11 +376,26 @@ internal static class StrategicMergePatch
 /// <summary>Parses a request body, turning malformed JSON into the API server's 400.</summary>
 internal static class Body
 {
+    // A repeated field would otherwise surface later, as an ArgumentException (a 500) from the first JsonObject lookup.
+    private static readonly JsonDocumentOptions _options = new() { AllowDuplicateProperties = false };
+
     public static JsonNode? Parse(ReadOnlySpan<byte> body)
     {
         try
         {
-            return JsonNode.Parse(body);
+            // Go's decoder, which the API server uses, reads invalid UTF-8 as U+FFFD; System.Text.Json would throw
+            // at the first read of such a string instead, long after parsing.
+            var node = Utf8.IsValid(body)
+                ? JsonNode.Parse(body, documentOptions: _options)
+                : JsonNode.Parse(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body)), documentOptions: _options);
+
+            // Strings are decoded lazily: a lone surrogate escape ("\ud800") would throw at its first use; find it now.
+            _ = node?.ToJsonString();
+            return node;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw ApiException.BadRequest($"error decoding body: invalid JSON: {ex.Message}");
         }
         catch (JsonException ex)
         {

@@ -76,6 +76,9 @@ internal sealed class StoreTransaction
         return [.. result.Values.Select(Json.Clone)];
     }
 
+    /// <summary>etcd's default request limit (1.5 MiB, <c>--max-request-bytes</c>): no larger object can be stored.</summary>
+    public const int MaxObjectBytes = 1536 * 1024;
+
     /// <summary>Stores <paramref name="obj"/> with the next resourceVersion and returns a copy of what was stored.</summary>
     public JsonObject Put(ResourceType type, JsonObject obj)
     {
@@ -85,6 +88,13 @@ internal sealed class StoreTransaction
         stored["apiVersion"] = type.ApiVersion(type.StorageVersion);
         stored["kind"] = type.Kind;
         Json.Metadata(stored)["resourceVersion"] = Json.Rv(++ResourceVersion);
+        if (Json.ToBytes(stored).Length > MaxObjectBytes)
+        {
+            // etcd's answer, which kube-apiserver passes on; a 4xx here (kubernetes/kubernetes#112152 asks the same of
+            // the real one), since the request, not the server, is at fault. Thrown before anything is staged.
+            throw ApiException.RequestEntityTooLarge("etcdserver: request is too large");
+        }
+
         _staged[(type, ns, name)] = stored;
         Ops.Add(new StagedOp(type, ns, name, stored, Deleted: false));
         return Json.Clone(stored);

@@ -53,7 +53,16 @@ internal static class TrafficRequestReader
 
         using (document)
         {
-            return Parse(document.RootElement, errors);
+            try
+            {
+                return Parse(document.RootElement, errors);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // JsonDocument decodes strings on first read: an unpaired surrogate escape ("\ud800") fails only then.
+                errors.Clear();
+                return Fail(errors, "body", $"The body is not valid JSON: {ex.Message}");
+            }
         }
     }
 

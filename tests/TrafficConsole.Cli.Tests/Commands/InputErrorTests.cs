@@ -1,4 +1,5 @@
 using TrafficConsole.Cli.Tests.Infrastructure;
+using TrafficConsole.Mesh.Tests.TestData;
 
 using static TrafficConsole.Cli.Tests.Infrastructure.Cli;
 
@@ -192,6 +193,75 @@ public class InputErrorTests
 
         Assert.Equal(70, code);
         Assert.Equal($"trafficconsole: internal error: InvalidOperationException: the terminal went away (this is a bug in trafficconsole; please report it){Environment.NewLine}", error.ToString());
+    }
+
+    public static TheoryData<string, string> HostileFiles => new()
+    {
+        { "alias-bomb", "alias limit exceeded" },
+        { "deep-lists", "nesting limit exceeded" },
+        { "deep-objects", "nesting limit exceeded" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileFiles))]
+    public async Task A_hostile_file_is_refused_naming_the_limit_it_goes_over(string shape, string limit)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"tc-{shape}-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, shape switch
+        {
+            "alias-bomb" => HostileInput.VirtualServiceAliasBomb(),
+            "deep-lists" => HostileInput.NestedLists(),
+            _ => HostileInput.NestedObjects(),
+        });
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            CliRun run = await RunAsync("validate", file);
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Empty(run.Stdout);
+            Assert.Contains($"{file}:", run.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"error: {limit}", run.Stderr, StringComparison.Ordinal);
+            AssertNoStackTrace(run);
+            // The unlimited reader ran out of memory (the bomb) or overflowed the stack (the nesting); refused, it is instant.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"validate took {clock.Elapsed}.");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_over_the_API_servers_request_limit_is_refused_before_it_is_read()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"tc-large-{Guid.NewGuid():N}.yaml");
+        await using (FileStream stream = File.Create(file))
+        {
+            stream.SetLength(3 * 1024 * 1024 + 1);
+        }
+
+        try
+        {
+            CliRun run = await RunAsync("validate", file);
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains($"{file}:1: error: size limit exceeded: the text is 3145729 bytes; the limit is 3145728 bytes", run.Stderr, StringComparison.Ordinal);
+            AssertNoStackTrace(run);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Standard_input_over_the_limit_is_refused()
+    {
+        CliRun run = await RunAsync(["validate", "-"], "a: " + new string('x', 3 * 1024 * 1024));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("<stdin>:1: error: size limit exceeded: the text is larger than that; the limit is 3145728 bytes", run.Stderr, StringComparison.Ordinal);
     }
 
     private static string[] WithHost(string verb, params string[] files) =>

@@ -236,4 +236,28 @@ public class ResourceYamlTests
         Assert.Contains("one YAML document", two.Error, StringComparison.Ordinal);
         Assert.Equal(3, two.Line);
     }
+
+    [Theory]
+    [InlineData("a: 1e400", "too large")]
+    [InlineData("a: -1e400", "too large")]
+    [InlineData("fuzz", "")]
+    public void Numbers_JSON_cannot_carry_and_parser_failures_are_errors_with_a_line_not_exceptions(string yaml, string reason)
+    {
+        // Found by the sandbox's fuzz test: YamlDotNet threw an ArgumentException ("unsupported type") on it.
+        yaml = yaml == "fuzz" ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String("OiAqbAo/IDogcGlWZXJzXX1pCmxpc3RbICA6IGs6IHYKID4tCiAgLCAyXQpvJz8geyEhc3RyICIhIWJpbmFyeSAqYSB9LSAtLS0gCmZ1enoKIH0iaGVyOiAq")) : yaml;
+        var error = Assert.Throws<ResourceYamlException>(() => ResourceYaml.ToJson(yaml));
+        YamlParseResult<VirtualService> typed = ResourceYaml.TryDeserialize<VirtualService>(yaml);
+
+        Assert.StartsWith("Line ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+        Assert.False(typed.Succeeded);
+    }
+
+    [Fact]
+    public void An_integer_too_long_for_decimal_is_read_as_a_number()
+    {
+        JsonNode? node = ResourceYaml.ToJson("a: 99999999999999999999999999999999999");
+
+        Assert.Equal(1e35, (double)node!["a"]!, 1e20);
+    }
 }

@@ -40,6 +40,21 @@ public sealed class TrafficApiTests(ConsoleHostFixture fixture) : IClassFixture<
         Assert.False(string.IsNullOrEmpty(body.GetProperty("revision").GetString()));
     }
 
+    [Theory]
+    [InlineData("""{ "weights": { "v1": "\ud800", "v2": 10 } }""")]
+    [InlineData("""{ "weights": { "\udc00": 50 } }""")]
+    [InlineData("""{ "weights": { "v1": 100 }, "mirror": { "version": "\ud800x" } }""")]
+    public async Task Put_with_an_unpaired_surrogate_escape_is_400_not_500(string json)
+    {
+        // Found by FuzzTests: JsonDocument decodes a string on first read, so "\ud800" threw outside the parse's try.
+        using HttpClient client = Host.CreateClient();
+
+        (HttpResponseMessage response, JsonElement body) = await HttpJson.PutAsync(client, "api/v1/namespaces/bookinfo/services/ratings/traffic", json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not valid JSON", body.GetProperty("errors").GetProperty("body")[0].GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Put_writes_the_virtual_service_and_destination_rule_with_the_weights()
     {

@@ -5,6 +5,7 @@ using Bunit;
 using MudBlazor;
 
 using TrafficConsole.Mesh.Routing;
+using TrafficConsole.Mesh.Tests.TestData;
 using TrafficConsole.Web.Components.Controls;
 using TrafficConsole.Web.Components.Pages;
 using TrafficConsole.Web.Model;
@@ -332,6 +333,17 @@ public sealed class RoutingEditorTests : ConsoleTestContext
         cut.WaitForAssertion(() => Assert.Equal("TC0002", cut.Find("[data-testid=yaml-validation] [data-code]").GetAttribute("data-code")), TimeSpan.FromSeconds(5));
         Assert.True(cut.Find("[data-testid=yaml-apply]").HasAttribute("disabled"));
         Assert.Contains("Fix the YAML first", cut.Find("[data-testid=yaml-apply-blocked]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Yaml_mode_shows_which_limit_an_alias_bomb_goes_over_and_keeps_apply_disabled()
+    {
+        IRenderedComponent<ContainerFragmentHost> cut = OpenReviews();
+
+        cut.Find("textarea[data-testid=yaml-vs]").Input(HostileInput.VirtualServiceAliasBomb());
+
+        cut.WaitForAssertion(() => Assert.Contains("alias limit exceeded", cut.Find("[data-testid=yaml-validation]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        Assert.True(cut.Find("[data-testid=yaml-apply]").HasAttribute("disabled"));
     }
 
     [Fact]

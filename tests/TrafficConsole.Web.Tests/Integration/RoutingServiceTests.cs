@@ -1,9 +1,11 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 
 using Serilog.Events;
 
 using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Mesh.Simulation;
+using TrafficConsole.Mesh.Tests.TestData;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
 using TrafficConsole.Web.Tests.Infrastructure;
@@ -239,6 +241,34 @@ public sealed class RoutingServiceTests(ConsoleHostFixture fixture) : IClassFixt
 
         // The split as the sliders would write it moves nothing unseen.
         Assert.Empty(Traffic.PreviewYaml("shop", "catalog", new YamlDraft(CatalogYaml(60, 40), string.Empty)).TrafficWarnings);
+    }
+
+    public static TheoryData<string> HostileYaml => ["alias-bomb", "deep-lists", "deep-objects"];
+
+    [Theory]
+    [MemberData(nameof(HostileYaml))]
+    public async Task Yaml_mode_refuses_a_bomb_or_deep_nesting_naming_the_limit_at_once_and_writes_nothing(string shape)
+    {
+        ServiceRouting before = Traffic.GetRouting("shop", "catalog")!;
+        string text = shape switch
+        {
+            "alias-bomb" => HostileInput.VirtualServiceAliasBomb("catalog", "shop"),
+            "deep-lists" => HostileInput.NestedLists(),
+            _ => HostileInput.NestedObjects(),
+        };
+        string limit = shape == "alias-bomb" ? "alias limit exceeded" : "nesting limit exceeded";
+        ImmutableArray<ValidationMessage> messages = [];
+
+        // What a viewer's keystrokes cost the console: the page validates the text on every change.
+        (long bytes, TimeSpan elapsed) = HostileInput.Measure(() => messages = Traffic.ValidateYaml("shop", "catalog", new YamlDraft(text, text)));
+        ChangeOutcome outcome = await Traffic.ApplyYamlAsync("shop", "catalog", new YamlDraft(text, string.Empty), before.Revision, new ChangeContext(Actor));
+
+        Assert.Contains(messages, m => m.Code == YamlModeCodes.Invalid && m.Path == YamlModeCodes.VirtualServicePath && m.Message.Contains(limit, StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Path == YamlModeCodes.DestinationRulePath && m.Message.Contains(limit, StringComparison.Ordinal));
+        Assert.True(bytes < 50L * 1024 * 1024, $"Validating the {shape} allocated {bytes:N0} bytes.");
+        Assert.True(elapsed < TimeSpan.FromSeconds(10), $"Validating the {shape} took {elapsed}.");
+        Assert.Contains(Assert.IsType<ChangeOutcome.Invalid>(outcome).Messages, m => m.Message.Contains(limit, StringComparison.Ordinal));
+        Assert.Equal(before.Revision, Traffic.GetRouting("shop", "catalog")!.Revision);
     }
 
     [Fact]
