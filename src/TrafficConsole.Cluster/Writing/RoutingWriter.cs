@@ -44,15 +44,21 @@ public sealed class RoutingWriter : IRoutingWriter
     private readonly TimeProvider _time;
     private readonly IUserClients? _users;
 
-    public RoutingWriter(IKubernetes client, IMeshCache cache, IOptions<RoutingWriterOptions>? options = null, ILogger<RoutingWriter>? logger = null, TimeProvider? time = null, IUserClients? users = null)
+    public RoutingWriter(
+        IKubernetes client, IMeshCache cache, IOptions<RoutingWriterOptions>? options = null, ILogger<RoutingWriter>? logger = null, TimeProvider? time = null,
+        IUserClients? users = null, ConsoleWrites? writes = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _users = users;
+        Writes = writes ?? new ConsoleWrites();
         _cache = cache ?? throw new ArgumentNullException(nameof(cache));
         _options = options?.Value ?? new RoutingWriterOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
     }
+
+    /// <summary>The resourceVersions this writer produced: the history credits the console only with these.</summary>
+    public ConsoleWrites Writes { get; }
 
     /// <summary>Writes the plan's VirtualService and DestinationRule for <paramref name="actor"/>, on the console's own credentials.</summary>
     public Task<WriteResult> ApplyAsync(RoutingPlan plan, string actor, CancellationToken cancellationToken = default) =>
@@ -125,6 +131,8 @@ public sealed class RoutingWriter : IRoutingWriter
             {
                 if (await run(cancellationToken) is { } write)
                 {
+                    // Remembered before the watch can deliver it, so nobody sees this version unattributed.
+                    Writes.Add(write, actor);
                     written.Add(write);
                 }
             }
