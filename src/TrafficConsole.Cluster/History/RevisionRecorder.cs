@@ -46,6 +46,9 @@ public sealed record RevisionAuthor(string Actor, RevisionSource Source, string?
 public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
 {
     private const string ConsoleManager = MeshResourceClient<V1ConfigMap>.FieldManager;
+
+    /// <summary>The field manager the console writes with (a name any client can also use).</summary>
+    public const string ConsoleFieldManager = ConsoleManager;
     private const string UnknownActor = "unknown (external)";
     private static readonly TimeSpan CacheWait = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ManagedFieldsPrecision = TimeSpan.FromSeconds(1);

@@ -64,7 +64,11 @@ public sealed record ServiceSummary(
     RoutingSummary Routing,
     ImmutableArray<ValidationMessage> Validation,
     string? LastChangedBy,
-    DateTimeOffset? LastChangedAt);
+    DateTimeOffset? LastChangedAt)
+{
+    /// <summary>Whether the last change came through the console (null when unknown); an external one names its field manager in <see cref="LastChangedBy"/>.</summary>
+    public RevisionOrigin? LastOrigin { get; init; }
+}
 
 /// <summary>Everything the service page shows: the summary plus the resources in the cluster.</summary>
 public sealed record ServiceDetail(

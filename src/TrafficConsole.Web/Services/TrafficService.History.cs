@@ -170,12 +170,12 @@ internal sealed partial class TrafficService
             : [.. RolloutsIn(snapshot, key)]);
     }
 
-    private static IEnumerable<RolloutSummary> RolloutsIn(MeshSnapshot snapshot, string namespaceName) =>
+    private IEnumerable<RolloutSummary> RolloutsIn(MeshSnapshot snapshot, string namespaceName) =>
         snapshot.GetServiceViews(namespaceName)
             .Where(Rollouts.IsInFlight)
             .Select(view => RolloutRows.GetValue(view, v => BuildRollout(v, snapshot)));
 
-    private static RolloutSummary BuildRollout(ServiceView view, MeshSnapshot snapshot)
+    private RolloutSummary BuildRollout(ServiceView view, MeshSnapshot snapshot)
     {
         ImmutableArray<RoutingRevision> history = snapshot.GetRevisions(view.Namespace, view.Name);
         RolloutState state = Rollouts.Describe(view, history);
@@ -192,7 +192,7 @@ internal sealed partial class TrafficService
             state.InFlightSince,
             last?.At ?? summary.LastChangedAt,
             last?.Actor ?? summary.LastChangedBy,
-            last is null ? null : ToOrigin(last.Source),
+            last is null ? summary.LastOrigin : ToOrigin(last.Source),
             worst,
             summary.Validation.IsDefault ? 0 : summary.Validation.Length,
             view.Routing.Revision);
