@@ -165,7 +165,8 @@ public sealed class RoutingWriter : IRoutingWriter
         }
         ServiceView? view = service is { } v ? _cache.Current.GetServiceView(v.Namespace, v.Name) : null;
         string revision = caughtUp && view is not null ? view.Routing.Revision : string.Join(",", done.Select(static w => $"{RevisionPrefix(w.Kind)}:{w.ResourceVersion}"));
-        return new WriteResult.Applied(revision) { View = view, CacheCaughtUp = caughtUp, Written = done, ResultingRevision = ResultingRevision(before, done) };
+        ServiceView? after = ResultingView(before, done);
+        return new WriteResult.Applied(revision) { View = view, CacheCaughtUp = caughtUp, Written = done, ResultingRevision = after?.Routing.Revision, ResultingView = after };
     }
 
     /// <summary>Deletes the plan's resources (of <see cref="DeletePlan.Namespace"/>/<see cref="DeletePlan.ServiceName"/>).</summary>
@@ -234,11 +235,11 @@ public sealed class RoutingWriter : IRoutingWriter
     }
 
     /// <summary>
-    /// The routing revision the plan's writes produced: the service's resources as the plan read them, with the
-    /// written objects in place and the deleted ones gone (the same key <see cref="RoutingReader.RevisionOf"/> makes).
+    /// The service as the plan's writes left it: its resources as the plan read them, with the written objects in place
+    /// and the deleted ones gone (so its revision is the key <see cref="RoutingReader.RevisionOf"/> makes).
     /// </summary>
-    private string? ResultingRevision(ServiceView? before, ImmutableArray<ResourceWrite> done) =>
-        before is null ? null : ViewAfter(before, done, _cache.Current.In(before.Namespace).Services.Values).Routing.Revision;
+    private ServiceView? ResultingView(ServiceView? before, ImmutableArray<ResourceWrite> done) =>
+        before is null ? null : ViewAfter(before, done, _cache.Current.In(before.Namespace).Services.Values);
 
     /// <summary>The service as <paramref name="writes"/> left it: <paramref name="before"/>'s resources with the written objects in place, the deleted gone.</summary>
     public static ServiceView ViewAfter(ServiceView before, IEnumerable<ResourceWrite> writes, IEnumerable<KubeService> services)

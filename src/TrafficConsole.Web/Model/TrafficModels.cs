@@ -118,7 +118,20 @@ public abstract record ChangeOutcome
     private ChangeOutcome() { }
 
     /// <summary>Written; the cluster (and the cache) now hold this revision.</summary>
-    public sealed record Applied(string Revision) : ChangeOutcome;
+    public sealed record Applied(string Revision) : ChangeOutcome
+    {
+        /// <summary>
+        /// The routing exactly as this write left it, from the objects the API server returned (not the cache, which may
+        /// already hold a later writer's change); null when unknown.
+        /// </summary>
+        public RoutingSummary? Routing { get; init; }
+
+        /// <summary>That routing as the rule editor reads it; null when unknown or not editable (see <see cref="IntentProblem"/>).</summary>
+        public TrafficConsole.Mesh.Routing.RoutingIntent? Intent { get; init; }
+
+        /// <summary>Why that routing cannot be edited as an intent, when it cannot.</summary>
+        public string? IntentProblem { get; init; }
+    }
 
     /// <summary>Someone changed the service since the user's revision; nothing was written.</summary>
     public sealed record Conflict(ServiceDetail? Current, string Message) : ChangeOutcome;

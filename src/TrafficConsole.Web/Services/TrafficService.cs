@@ -158,7 +158,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
         DeletePlan plan = RoutingPlanner.PlanDelete(view);
         if (plan.IsEmpty)
         {
-            return new ChangeOutcome.Applied(view.Routing.Revision);
+            return AppliedAs(view);
         }
 
         if (await DeniedAsync(change, namespaceName, service, AccessFor(plan), cancellationToken).ConfigureAwait(false) is { } denied)
@@ -299,6 +299,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
     private ChangeOutcome ToOutcome(WriteResult result, string namespaceName, string service) => result switch
     {
         // The revision this write produced, even when the cache already shows someone's later change on top.
+        WriteResult.Applied { ResultingView: { } after } applied => AppliedAs(after, applied.ResultingRevision ?? applied.Revision),
         WriteResult.Applied applied => new ChangeOutcome.Applied(applied.ResultingRevision ?? applied.Revision),
         WriteResult.Conflict conflict => new ChangeOutcome.Conflict(
             (conflict.Current ?? Cache.Current.GetServiceView(namespaceName, service)) is { } current ? ToDetail(current) : null,
@@ -312,6 +313,18 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
         WriteResult.Unavailable unavailable => new ChangeOutcome.Unavailable(unavailable.Describe()),
         _ => throw new InvalidOperationException($"Unknown write result {result.GetType().Name}."),
     };
+
+    /// <summary>The answer to an accepted write: the routing as <paramref name="view"/> (what the write left) holds it.</summary>
+    private static ChangeOutcome.Applied AppliedAs(ServiceView view, string? revision = null)
+    {
+        RoutingIntentReading reading = RoutingIntentReader.Read(view);
+        return new ChangeOutcome.Applied(revision ?? view.Routing.Revision)
+        {
+            Routing = ToRouting(view.Routing),
+            Intent = reading.Intent,
+            IntentProblem = reading.Problem,
+        };
+    }
 
     private static ValidationMessage NotFoundMessage(string namespaceName, string service) =>
         new("NotFound", MessageSeverity.Error, string.Empty, $"Service '{service}' does not exist in namespace '{namespaceName}'.");
