@@ -132,6 +132,31 @@ public sealed class PatchTests
     }
 
     [Fact]
+    public async Task An_update_moves_only_the_writing_managers_time_as_the_api_server_does()
+    {
+        var clock = new SteppedClock(new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero));
+        await using var cluster = await TestCluster.StartAsync(configure: o => o.TimeProvider = clock);
+        const string path = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices/ratings";
+        await cluster.SendAsync(HttpMethod.Post, "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices?fieldManager=console",
+            """{"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"ratings"},"spec":{"hosts":["ratings"]}}""");
+
+        clock.Now = clock.Now.AddMinutes(5);
+        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, path + "?fieldManager=ops", """{"spec":{"gateways":["mesh"]}}""", "application/merge-patch+json");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var times = body.At("metadata.managedFields")!.AsArray().ToDictionary(m => m.Str("manager")!, m => m.Str("time"));
+        Assert.Equal("2026-01-01T08:00:00Z", times["console"]);
+        Assert.Equal("2026-01-01T08:05:00Z", times["ops"]);
+    }
+
+    private sealed class SteppedClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
     public async Task Apply_conflicts_with_another_managers_field_unless_forced()
     {
         await using var cluster = await TestCluster.StartAsync();

@@ -15,6 +15,7 @@ using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Cluster.Resources;
 using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Mesh.History;
+using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Mesh.Services;
 
@@ -25,6 +26,14 @@ namespace TrafficConsole.Cluster.History;
 /// <param name="Action">What produced the change.</param>
 /// <param name="Reason">Why, as typed at apply; null when none.</param>
 public sealed record RevisionChange(string Actor, RevisionAction Action, string? Reason = null);
+
+/// <summary>Who made a state of a service's routing, as <see cref="RevisionRecorder.AuthorOf"/> decides it.</summary>
+/// <param name="Actor">The console user, or for an external change its field manager with "(external)".</param>
+/// <param name="Source">Console only for a resourceVersion a console write produced.</param>
+/// <param name="Manager">The managedFields manager of an external change, when known.</param>
+/// <param name="Action">What the history records it as.</param>
+/// <param name="At">When, from managedFields (whole seconds), when known.</param>
+public sealed record RevisionAuthor(string Actor, RevisionSource Source, string? Manager, RevisionAction Action, DateTimeOffset? At);
 
 /// <summary>
 /// Records every change of a service's routing as a revision ConfigMap in its namespace. Console writes are recorded
@@ -37,6 +46,9 @@ public sealed record RevisionChange(string Actor, RevisionAction Action, string?
 public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
 {
     private const string ConsoleManager = MeshResourceClient<V1ConfigMap>.FieldManager;
+
+    /// <summary>The field manager the console writes with (a name any client can also use).</summary>
+    public const string ConsoleFieldManager = ConsoleManager;
     private const string UnknownActor = "unknown (external)";
     private static readonly TimeSpan CacheWait = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ManagedFieldsPrecision = TimeSpan.FromSeconds(1);
@@ -46,6 +58,7 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
     private readonly HistoryOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly ConsoleWrites _writes;
     private readonly ConcurrentDictionary<ServiceRef, byte> _pending = new();
     private readonly ConcurrentDictionary<ServiceRef, int> _writing = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -53,10 +66,14 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
     private DateTimeOffset _lastAt = DateTimeOffset.MinValue;
     private readonly Lock _clock = new();
 
-    public RevisionRecorder(IKubernetes client, IMeshCache cache, IOptions<HistoryOptions>? options = null, ILogger<RevisionRecorder>? logger = null, TimeProvider? time = null)
+    /// <summary>A recorder; <paramref name="writes"/> is what the console's writer produced (shared with <see cref="RoutingWriter"/>; null: only the writes recorded here).</summary>
+    public RevisionRecorder(
+        IKubernetes client, IMeshCache cache, IOptions<HistoryOptions>? options = null, ILogger<RevisionRecorder>? logger = null, TimeProvider? time = null,
+        ConsoleWrites? writes = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _cache = cache ?? throw new ArgumentNullException(nameof(cache));
+        _writes = writes ?? new ConsoleWrites();
         _options = options?.Value ?? new HistoryOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
@@ -151,6 +168,11 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(applied);
         ArgumentNullException.ThrowIfNull(change);
+        foreach (ResourceWrite write in applied.Written.IsDefault ? [] : applied.Written)
+        {
+            _writes.Add(write, change.Actor);
+        }
+
         if (!_options.Enabled || applied.Written.IsDefaultOrEmpty)
         {
             return null;
@@ -206,7 +228,7 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
             return known;
         }
 
-        (string actor, RevisionSource source, string? manager, RevisionAction action, DateTimeOffset? at) = Author(view, key);
+        (string actor, RevisionSource source, string? manager, RevisionAction action, DateTimeOffset? at) = AuthorOf(view, history);
         DateTimeOffset when = at is { } t && (last is null || t > last.At) ? t : Now();
         RoutingRevision revision = Build(view, key, history, actor, source, manager, null, action, last?.Id, when);
         return await StoreAsync(revision, cancellationToken).ConfigureAwait(false);
@@ -276,8 +298,10 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
         }, CancellationToken.None);
     }
 
-    // The timer may have been started by an earlier change: a console write under way here, or one newer than the
-    // settle delay, is not the loop's yet. managedFields times have whole seconds, so "newer" allows one more.
+    // The timer may have been started by an earlier change: a console write under way here is not the loop's yet. Nor,
+    // for a moment, is a change whose newest managedFields entry is the console's: another replica may be recording it
+    // with who and why. That only delays recording; who made it is decided by resourceVersion (AuthorOf).
+    // managedFields times have whole seconds, so "a moment" allows one more.
     private bool WrittenByConsoleJustNow(ServiceRef service)
     {
         if (_writing.ContainsKey(service))
@@ -287,13 +311,16 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
 
         MeshSnapshot snapshot = _cache.Current;
         if (snapshot.GetServiceView(service.Namespace, service.Name) is not { } view
+            || view.Routing.Revision == RoutingState.NoRevision
             || snapshot.FindRevision(service.Namespace, service.Name, RoutingRevision.IdOf(service.Namespace, service.Name, view.Routing.Revision)) is not null)
         {
             return false;
         }
 
-        (_, RevisionSource source, _, _, DateTimeOffset? at) = Author(view, view.Routing.Revision);
-        return source == RevisionSource.Console && at is { } written && _time.GetUtcNow() - written < _options.SettleDelay + ManagedFieldsPrecision;
+        return LatestEntry(RoutingResourcesOf(view)) is { } latest
+            && string.Equals(latest.Entry.Manager, ConsoleManager, StringComparison.Ordinal)
+            && TimeOf(latest.Entry) is { } written
+            && _time.GetUtcNow() - written < _options.SettleDelay + ManagedFieldsPrecision;
     }
 
     private async Task<RoutingRevision?> StoreAsync(RoutingRevision revision, CancellationToken cancellationToken)
@@ -381,39 +408,127 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
         return history.IsEmpty ? null : history[^1].Id;
     }
 
-    /// <summary>Who made the current state, from managedFields: the latest manager that is not the console is external.</summary>
-    private static (string Actor, RevisionSource Source, string? Manager, RevisionAction Action, DateTimeOffset? At) Author(ServiceView view, string key)
+    /// <summary>
+    /// Who made the service's current routing. The console only when every routing resource is at a resourceVersion a
+    /// console write produced: one this process wrote (<see cref="ConsoleWrites"/>), or one a console revision recorded
+    /// right after its write (other replicas, earlier runs). Anything else is external, named after the managedFields
+    /// manager of the newest change among the resources the console did not write, whatever that manager calls itself
+    /// and whatever annotations the resource carries.
+    /// </summary>
+    public RevisionAuthor AuthorOf(ServiceView view, ImmutableArray<RoutingRevision> history)
     {
-        if (key.StartsWith(RoutingState.NoRevision + "@", StringComparison.Ordinal))
+        ArgumentNullException.ThrowIfNull(view);
+        string key = view.Routing.Revision;
+        if (key == RoutingState.NoRevision)
         {
-            return (UnknownActor, RevisionSource.External, null, RevisionAction.Delete, null);
+            return new RevisionAuthor(UnknownActor, RevisionSource.External, null, RevisionAction.Delete, null);
         }
 
-        var entries = view.VirtualServices.Cast<IKubernetesObject<V1ObjectMeta>>()
-                .Concat(view.DestinationRules)
-                .Concat(view.HttpRoutes.Where(r => RoutingReader.AttachesTo(r, view.Service)))
-                .SelectMany(r => (r.Metadata?.ManagedFields ?? []).Select(e => (Entry: e, Resource: r)))
-                .Where(static e => !string.IsNullOrEmpty(e.Entry.Manager))
-                .ToList();
-        (V1ManagedFieldsEntry Entry, IKubernetesObject<V1ObjectMeta> Resource)? latest = entries.Count == 0
-            ? null
-            : entries.OrderBy(static e => e.Entry.Time ?? DateTime.MinValue).Last();
-        if (latest is not { } last)
+        history = history.IsDefault ? [] : history;
+        Dictionary<string, string> consoleTokens = new(StringComparer.Ordinal);
+        foreach (RoutingRevision revision in history.Where(static r => r.Source == RevisionSource.Console))
         {
-            return (UnknownActor, RevisionSource.External, null, RevisionAction.External, null);
+            foreach (string token in revision.Key.Split(','))
+            {
+                consoleTokens[token] = revision.Actor;
+            }
         }
 
-        DateTimeOffset? at = last.Entry.Time is { } time ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : null;
-        if (string.Equals(last.Entry.Manager, ConsoleManager, StringComparison.Ordinal))
+        List<IKubernetesObject<V1ObjectMeta>> resources = RoutingResourcesOf(view);
+        List<IKubernetesObject<V1ObjectMeta>> foreign = [];
+        (string Version, string Actor)? newestOwn = null;
+        foreach (IKubernetesObject<V1ObjectMeta> resource in resources)
         {
-            // A console write no replica recorded (it crashed in between): the annotation says who.
-            IKubernetesObject<V1ObjectMeta>? holder = StableVersions.RoutingResourceOf(view) ?? last.Resource;
-            string actor = holder.Metadata?.Annotations?.TryGetValue(RevisionSnapshot.ChangedByAnnotation, out string? by) == true && !string.IsNullOrEmpty(by) ? by : ConsoleManager;
-            return (actor, RevisionSource.Console, null, RevisionAction.Apply, at);
+            string? version = resource.Metadata?.ResourceVersion;
+            string kind = KindOf(resource);
+            string? actor = _writes.ActorOf(kind, resource.Metadata?.NamespaceProperty ?? string.Empty, resource.Metadata?.Name ?? string.Empty, version)
+                ?? (consoleTokens.TryGetValue($"{TokenPrefix(kind)}:{version}", out string? recorded) ? recorded : null);
+            if (actor is null)
+            {
+                foreign.Add(resource);
+            }
+            else if (newestOwn is not { } own || ConsoleWrites.CompareVersions(version, own.Version) > 0)
+            {
+                newestOwn = (version!, actor);
+            }
         }
 
-        return ($"{last.Entry.Manager} (external)", RevisionSource.External, last.Entry.Manager, RevisionAction.External, at);
+        (V1ManagedFieldsEntry Entry, IKubernetesObject<V1ObjectMeta> Resource)? latest = LatestEntry(foreign.Count > 0 ? foreign : resources);
+        DateTimeOffset? at = latest is { } l ? TimeOf(l.Entry) : null;
+
+        // A resource gone since the last revision is a change nobody here made, even if what is left is all the console's.
+        bool shrank = history.LastOrDefault() is { IsDeletion: false } last && TokenCounts(last.Key).Any(c => TokenCounts(key).GetValueOrDefault(c.Key) < c.Value);
+        if (foreign.Count == 0 && !shrank && newestOwn is { } mine)
+        {
+            return new RevisionAuthor(mine.Actor, RevisionSource.Console, null, RevisionAction.Apply, at);
+        }
+
+        return latest is { } found
+            ? new RevisionAuthor($"{found.Entry.Manager} (external)", RevisionSource.External, found.Entry.Manager, RevisionAction.External, at)
+            : new RevisionAuthor(UnknownActor, RevisionSource.External, null, RevisionAction.External, null);
     }
+
+    private static List<IKubernetesObject<V1ObjectMeta>> RoutingResourcesOf(ServiceView view) =>
+    [
+        .. view.VirtualServices.Cast<IKubernetesObject<V1ObjectMeta>>(),
+        .. view.DestinationRules,
+        .. view.HttpRoutes.Where(r => RoutingReader.AttachesTo(r, view.Service)),
+    ];
+
+    /// <summary>
+    /// The managedFields entry written last among <paramref name="resources"/>. Times have whole seconds; on a tie a
+    /// manager other than the console wins, since the console's own writes are known by resourceVersion anyway.
+    /// </summary>
+    private static (V1ManagedFieldsEntry Entry, IKubernetesObject<V1ObjectMeta> Resource)? LatestEntry(IEnumerable<IKubernetesObject<V1ObjectMeta>> resources)
+    {
+        (V1ManagedFieldsEntry Entry, IKubernetesObject<V1ObjectMeta> Resource)? latest = null;
+        foreach (IKubernetesObject<V1ObjectMeta> resource in resources)
+        {
+            foreach (V1ManagedFieldsEntry entry in resource.Metadata?.ManagedFields ?? [])
+            {
+                if (!string.IsNullOrEmpty(entry.Manager) && (latest is not { } best || IsLater(entry, best.Entry)))
+                {
+                    latest = (entry, resource);
+                }
+            }
+        }
+
+        return latest;
+    }
+
+    private static bool IsLater(V1ManagedFieldsEntry entry, V1ManagedFieldsEntry than)
+    {
+        int byTime = Nullable.Compare(entry.Time, than.Time);
+        if (byTime != 0)
+        {
+            return byTime > 0;
+        }
+
+        bool console = string.Equals(entry.Manager, ConsoleManager, StringComparison.Ordinal);
+        bool thanConsole = string.Equals(than.Manager, ConsoleManager, StringComparison.Ordinal);
+        return console == thanConsole || thanConsole;
+    }
+
+    private static DateTimeOffset? TimeOf(V1ManagedFieldsEntry entry) =>
+        entry.Time is { } time ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : null;
+
+    // Listed objects may carry no kind of their own: the type says it.
+    private static string KindOf(IKubernetesObject<V1ObjectMeta> resource) => resource switch
+    {
+        VirtualService => VirtualService.KindName,
+        HttpRoute => HttpRoute.KindName,
+        _ => DestinationRule.KindName,
+    };
+
+    private static string TokenPrefix(string kind) => kind switch
+    {
+        VirtualService.KindName => "vs",
+        HttpRoute.KindName => "hr",
+        _ => "dr",
+    };
+
+    private static Dictionary<string, int> TokenCounts(string key) =>
+        key.Split(',').Select(static t => t.Split(':')[0]).GroupBy(static p => p, StringComparer.Ordinal).ToDictionary(static g => g.Key, static g => g.Count(), StringComparer.Ordinal);
 
     // Millisecond precision, and strictly increasing within this process, so two changes in one millisecond keep their order.
     private DateTimeOffset Now()

@@ -44,15 +44,21 @@ public sealed class RoutingWriter : IRoutingWriter
     private readonly TimeProvider _time;
     private readonly IUserClients? _users;
 
-    public RoutingWriter(IKubernetes client, IMeshCache cache, IOptions<RoutingWriterOptions>? options = null, ILogger<RoutingWriter>? logger = null, TimeProvider? time = null, IUserClients? users = null)
+    public RoutingWriter(
+        IKubernetes client, IMeshCache cache, IOptions<RoutingWriterOptions>? options = null, ILogger<RoutingWriter>? logger = null, TimeProvider? time = null,
+        IUserClients? users = null, ConsoleWrites? writes = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _users = users;
+        Writes = writes ?? new ConsoleWrites();
         _cache = cache ?? throw new ArgumentNullException(nameof(cache));
         _options = options?.Value ?? new RoutingWriterOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
     }
+
+    /// <summary>The resourceVersions this writer produced: the history credits the console only with these.</summary>
+    public ConsoleWrites Writes { get; }
 
     /// <summary>Writes the plan's VirtualService and DestinationRule for <paramref name="actor"/>, on the console's own credentials.</summary>
     public Task<WriteResult> ApplyAsync(RoutingPlan plan, string actor, CancellationToken cancellationToken = default) =>
@@ -125,6 +131,8 @@ public sealed class RoutingWriter : IRoutingWriter
             {
                 if (await run(cancellationToken) is { } write)
                 {
+                    // Remembered before the watch can deliver it, so nobody sees this version unattributed.
+                    Writes.Add(write, actor);
                     written.Add(write);
                 }
             }
@@ -157,7 +165,8 @@ public sealed class RoutingWriter : IRoutingWriter
         }
         ServiceView? view = service is { } v ? _cache.Current.GetServiceView(v.Namespace, v.Name) : null;
         string revision = caughtUp && view is not null ? view.Routing.Revision : string.Join(",", done.Select(static w => $"{RevisionPrefix(w.Kind)}:{w.ResourceVersion}"));
-        return new WriteResult.Applied(revision) { View = view, CacheCaughtUp = caughtUp, Written = done, ResultingRevision = ResultingRevision(before, done) };
+        ServiceView? after = ResultingView(before, done);
+        return new WriteResult.Applied(revision) { View = view, CacheCaughtUp = caughtUp, Written = done, ResultingRevision = after?.Routing.Revision, ResultingView = after };
     }
 
     /// <summary>Deletes the plan's resources (of <see cref="DeletePlan.Namespace"/>/<see cref="DeletePlan.ServiceName"/>).</summary>
@@ -226,11 +235,11 @@ public sealed class RoutingWriter : IRoutingWriter
     }
 
     /// <summary>
-    /// The routing revision the plan's writes produced: the service's resources as the plan read them, with the
-    /// written objects in place and the deleted ones gone (the same key <see cref="RoutingReader.RevisionOf"/> makes).
+    /// The service as the plan's writes left it: its resources as the plan read them, with the written objects in place
+    /// and the deleted ones gone (so its revision is the key <see cref="RoutingReader.RevisionOf"/> makes).
     /// </summary>
-    private string? ResultingRevision(ServiceView? before, ImmutableArray<ResourceWrite> done) =>
-        before is null ? null : ViewAfter(before, done, _cache.Current.In(before.Namespace).Services.Values).Routing.Revision;
+    private ServiceView? ResultingView(ServiceView? before, ImmutableArray<ResourceWrite> done) =>
+        before is null ? null : ViewAfter(before, done, _cache.Current.In(before.Namespace).Services.Values);
 
     /// <summary>The service as <paramref name="writes"/> left it: <paramref name="before"/>'s resources with the written objects in place, the deleted gone.</summary>
     public static ServiceView ViewAfter(ServiceView before, IEnumerable<ResourceWrite> writes, IEnumerable<KubeService> services)

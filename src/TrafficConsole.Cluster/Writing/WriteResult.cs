@@ -68,6 +68,12 @@ public abstract record WriteResult
         /// </summary>
         public string? ResultingRevision { get; init; }
 
+        /// <summary>
+        /// The service exactly as this write left it: the resources it started from with the objects the API server
+        /// returned in place (never a later writer's change, unlike <see cref="View"/>); null when unknown.
+        /// </summary>
+        public ServiceView? ResultingView { get; init; }
+
         /// <summary>False when the cache did not show the write within the wait; the write itself succeeded.</summary>
         public bool CacheCaughtUp { get; init; } = true;
 

@@ -154,7 +154,8 @@ internal static class ManagedFields
         return result;
     }
 
-    public sealed record Entry(string Manager, string Operation, string ApiVersion, string? Subresource, HashSet<FieldPath> Fields);
+    /// <summary>One manager's fields; <paramref name="Time"/> is when it last wrote (null: by the write under way).</summary>
+    public sealed record Entry(string Manager, string Operation, string ApiVersion, string? Subresource, HashSet<FieldPath> Fields, string? Time = null);
 
     public static List<Entry> Read(JsonObject obj)
     {
@@ -164,7 +165,7 @@ internal static class ManagedFields
             foreach (var item in array.OfType<JsonObject>())
             {
                 list.Add(new Entry(Json.Str(item["manager"]) ?? "", Json.Str(item["operation"]) ?? "Update",
-                    Json.Str(item["apiVersion"]) ?? "", Json.Str(item["subresource"]), FromFieldsV1(item["fieldsV1"])));
+                    Json.Str(item["apiVersion"]) ?? "", Json.Str(item["subresource"]), FromFieldsV1(item["fieldsV1"]), Json.Str(item["time"])));
             }
         }
 
@@ -181,7 +182,9 @@ internal static class ManagedFields
                 ["manager"] = e.Manager,
                 ["operation"] = e.Operation,
                 ["apiVersion"] = e.ApiVersion,
-                ["time"] = time,
+                // Like the API server, only the writing manager's entry gets the new time: the others keep theirs, so a
+                // reader can tell which manager changed the object last.
+                ["time"] = e.Time ?? time,
                 ["fieldsType"] = "FieldsV1",
                 ["fieldsV1"] = ToFieldsV1(e.Fields),
             };
@@ -224,7 +227,7 @@ internal static class ManagedFields
 
         mine.Fields.UnionWith(changed);
         var index = entries.IndexOf(mine);
-        entries[index] = mine with { ApiVersion = apiVersion };
+        entries[index] = mine with { ApiVersion = apiVersion, Time = null };
         Write(updated, entries, time);
     }
 

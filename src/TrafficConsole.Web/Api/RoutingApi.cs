@@ -85,6 +85,8 @@ internal static class RoutingApi
         ChangeOutcome outcome = await traffic.ApplyRoutingAsync(ns, svc, intent, string.IsNullOrEmpty(body.Revision) ? null : body.Revision, actors.ChangeFor(http), cancellationToken).ConfigureAwait(false);
         return outcome switch
         {
+            // What this write produced; the cache may already hold a later writer's change.
+            ChangeOutcome.Applied { Intent: { } written } applied => Results.Json(new RoutingDocument(applied.Revision, applied.IntentProblem, written), JsonOptions),
             ChangeOutcome.Applied => GetRouting(ns, svc, traffic),
             ChangeOutcome.Conflict conflict => TypedResults.Problem(
                 title: "The service changed since the revision the change was based on; nothing was written.",

@@ -136,6 +136,8 @@ internal static class TrafficApi
 
     internal static IResult ToResult(ChangeOutcome outcome, ITrafficService traffic, string ns, string svc) => outcome switch
     {
+        // What this write produced; the cache may already hold a later writer's change.
+        ChangeOutcome.Applied { Routing: { } written } => TypedResults.Ok(TrafficDocuments.From(written)),
         ChangeOutcome.Applied applied => TypedResults.Ok(
             traffic.GetService(ns, svc) is { } after
                 ? TrafficDocuments.From(after.Summary.Routing)

@@ -24,13 +24,21 @@ public sealed record MirrorDocument(string Version, double Percent);
 public sealed record TrafficRequest(string? Revision, IReadOnlyDictionary<string, int> Weights, MirrorDocument? Mirror);
 
 /// <summary>A row of <c>GET .../services</c>: a service, its versions and its split.</summary>
+/// <param name="Namespace">The namespace.</param>
+/// <param name="Name">The service.</param>
+/// <param name="Versions">Its versions.</param>
+/// <param name="Traffic">Its split now.</param>
+/// <param name="LastChangedBy">Who made the routing as it is: the console user, or an external change's field manager.</param>
+/// <param name="LastChangedAt">When.</param>
+/// <param name="LastOrigin">Whether that change came through the console.</param>
 public sealed record ServiceDocument(
     string Namespace,
     string Name,
     ImmutableArray<VersionDocument> Versions,
     TrafficDocument Traffic,
     string? LastChangedBy,
-    DateTimeOffset? LastChangedAt);
+    DateTimeOffset? LastChangedAt,
+    RevisionOrigin? LastOrigin = null);
 
 /// <summary>A version of a service with its replica counts.</summary>
 public sealed record VersionDocument(string Name, string Subset, ImmutableArray<string> Workloads, int DesiredReplicas, int ReadyReplicas);
@@ -56,5 +64,6 @@ internal static class TrafficDocuments
         [.. summary.Versions.Select(static v => new VersionDocument(v.Name, v.SubsetName, v.Workloads, v.DesiredReplicas, v.ReadyReplicas))],
         From(summary.Routing),
         summary.LastChangedBy,
-        summary.LastChangedAt);
+        summary.LastChangedAt,
+        summary.LastOrigin);
 }

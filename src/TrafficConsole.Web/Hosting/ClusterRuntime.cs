@@ -74,8 +74,10 @@ public sealed partial class ClusterRuntime(
         Kubernetes client = apiRequests is null ? new(configuration) : new(configuration, new ApiRequestTimingHandler(apiRequests));
         MeshCache cache = new(client, cacheOptions, loggerFactory.CreateLogger<MeshCache>());
         UserClients users = new(configuration, apiRequests);
-        RoutingWriter writer = new(client, cache, writerOptions, loggerFactory.CreateLogger<RoutingWriter>(), users: users);
-        RevisionRecorder recorder = new(client, cache, historyOptions, loggerFactory.CreateLogger<RevisionRecorder>());
+        // The writer remembers the resourceVersions it produced; the recorder credits the console with those alone.
+        ConsoleWrites writes = new();
+        RoutingWriter writer = new(client, cache, writerOptions, loggerFactory.CreateLogger<RoutingWriter>(), users: users, writes: writes);
+        RevisionRecorder recorder = new(client, cache, historyOptions, loggerFactory.CreateLogger<RevisionRecorder>(), writes: writes);
         ClusterInfo info = new(NameOf(options, sandbox), configuration.Host, options.Mode == ClusterMode.Sandbox, sandbox?.KubeconfigPath);
         _state = new State(sandbox, client, cache, writer, recorder, users, info);
 

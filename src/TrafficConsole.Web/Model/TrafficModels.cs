@@ -64,7 +64,11 @@ public sealed record ServiceSummary(
     RoutingSummary Routing,
     ImmutableArray<ValidationMessage> Validation,
     string? LastChangedBy,
-    DateTimeOffset? LastChangedAt);
+    DateTimeOffset? LastChangedAt)
+{
+    /// <summary>Whether the last change came through the console (null when unknown); an external one names its field manager in <see cref="LastChangedBy"/>.</summary>
+    public RevisionOrigin? LastOrigin { get; init; }
+}
 
 /// <summary>Everything the service page shows: the summary plus the resources in the cluster.</summary>
 public sealed record ServiceDetail(
@@ -126,7 +130,20 @@ public abstract record ChangeOutcome
     private ChangeOutcome() { }
 
     /// <summary>Written; the cluster (and the cache) now hold this revision.</summary>
-    public sealed record Applied(string Revision) : ChangeOutcome;
+    public sealed record Applied(string Revision) : ChangeOutcome
+    {
+        /// <summary>
+        /// The routing exactly as this write left it, from the objects the API server returned (not the cache, which may
+        /// already hold a later writer's change); null when unknown.
+        /// </summary>
+        public RoutingSummary? Routing { get; init; }
+
+        /// <summary>That routing as the rule editor reads it; null when unknown or not editable (see <see cref="IntentProblem"/>).</summary>
+        public TrafficConsole.Mesh.Routing.RoutingIntent? Intent { get; init; }
+
+        /// <summary>Why that routing cannot be edited as an intent, when it cannot.</summary>
+        public string? IntentProblem { get; init; }
+    }
 
     /// <summary>Someone changed the service since the user's revision; nothing was written.</summary>
     public sealed record Conflict(ServiceDetail? Current, string Message) : ChangeOutcome;

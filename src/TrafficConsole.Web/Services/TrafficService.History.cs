@@ -221,7 +221,7 @@ internal sealed partial class TrafficService
             : [.. RolloutsIn(snapshot, key)]);
     }
 
-    private static IEnumerable<RolloutSummary> RolloutsIn(MeshSnapshot snapshot, string namespaceName) =>
+    private IEnumerable<RolloutSummary> RolloutsIn(MeshSnapshot snapshot, string namespaceName) =>
         snapshot.GetServiceViews(namespaceName)
             .Where(view => IsOffStable(view, snapshot))
             .Select(view => RolloutRows.GetValue(view, v => BuildRollout(v, snapshot)));
@@ -230,7 +230,7 @@ internal sealed partial class TrafficService
     private static bool IsOffStable(ServiceView view, MeshSnapshot snapshot) =>
         Rollouts.IsInFlight(view) || Rollouts.IsOffStable(view, StableVersions.Resolve(view, snapshot.GetRevisions(view.Namespace, view.Name)));
 
-    private static RolloutSummary BuildRollout(ServiceView view, MeshSnapshot snapshot)
+    private RolloutSummary BuildRollout(ServiceView view, MeshSnapshot snapshot)
     {
         ImmutableArray<RoutingRevision> history = snapshot.GetRevisions(view.Namespace, view.Name);
         RolloutState state = Rollouts.Describe(view, history);
@@ -247,7 +247,7 @@ internal sealed partial class TrafficService
             state.InFlightSince,
             last?.At ?? summary.LastChangedAt,
             last?.Actor ?? summary.LastChangedBy,
-            last is null ? null : ToOrigin(last.Source),
+            last is null ? summary.LastOrigin : ToOrigin(last.Source),
             worst,
             summary.Validation.IsDefault ? 0 : summary.Validation.Length,
             view.Routing.Revision);

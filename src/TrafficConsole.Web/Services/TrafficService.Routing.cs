@@ -253,7 +253,7 @@ internal sealed partial class TrafficService
         if (!plan.HasChanges)
         {
             // Already as asked: nothing to write, and nothing to log as a change.
-            return new ChangeOutcome.Applied(view.Routing.Revision);
+            return AppliedAs(view);
         }
 
         if (await DeniedAsync(change, namespaceName, service, AccessFor(plan), cancellationToken).ConfigureAwait(false) is { } denied)

@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using TrafficConsole.Cluster.Cache;
+using TrafficConsole.Cluster.History;
 using TrafficConsole.Cluster.Writing;
+using TrafficConsole.Mesh.History;
 using TrafficConsole.Mesh.Analysis;
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
@@ -156,7 +158,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
         DeletePlan plan = RoutingPlanner.PlanDelete(view);
         if (plan.IsEmpty)
         {
-            return new ChangeOutcome.Applied(view.Routing.Revision);
+            return AppliedAs(view);
         }
 
         if (await DeniedAsync(change, namespaceName, service, AccessFor(plan), cancellationToken).ConfigureAwait(false) is { } denied)
@@ -287,7 +289,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
             // Gone: no routing, no weights; GetService now returns null.
             : new ServiceChangedEvent(service.Namespace, service.Name, RoutingState.NoRevision, [], RoutingKind.None);
 
-    private static ChangeOutcome.Conflict? Stale(ServiceView view, string? expectedRevision) =>
+    private ChangeOutcome.Conflict? Stale(ServiceView view, string? expectedRevision) =>
         expectedRevision is null || string.Equals(expectedRevision, view.Routing.Revision, StringComparison.Ordinal)
             ? null
             : new ChangeOutcome.Conflict(
@@ -297,6 +299,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
     private ChangeOutcome ToOutcome(WriteResult result, string namespaceName, string service) => result switch
     {
         // The revision this write produced, even when the cache already shows someone's later change on top.
+        WriteResult.Applied { ResultingView: { } after } applied => AppliedAs(after, applied.ResultingRevision ?? applied.Revision),
         WriteResult.Applied applied => new ChangeOutcome.Applied(applied.ResultingRevision ?? applied.Revision),
         WriteResult.Conflict conflict => new ChangeOutcome.Conflict(
             (conflict.Current ?? Cache.Current.GetServiceView(namespaceName, service)) is { } current ? ToDetail(current) : null,
@@ -310,6 +313,18 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
         WriteResult.Unavailable unavailable => new ChangeOutcome.Unavailable(unavailable.Describe()),
         _ => throw new InvalidOperationException($"Unknown write result {result.GetType().Name}."),
     };
+
+    /// <summary>The answer to an accepted write: the routing as <paramref name="view"/> (what the write left) holds it.</summary>
+    private static ChangeOutcome.Applied AppliedAs(ServiceView view, string? revision = null)
+    {
+        RoutingIntentReading reading = RoutingIntentReader.Read(view);
+        return new ChangeOutcome.Applied(revision ?? view.Routing.Revision)
+        {
+            Routing = ToRouting(view.Routing),
+            Intent = reading.Intent,
+            IntentProblem = reading.Problem,
+        };
+    }
 
     private static ValidationMessage NotFoundMessage(string namespaceName, string service) =>
         new("NotFound", MessageSeverity.Error, string.Empty, $"Service '{service}' does not exist in namespace '{namespaceName}'.");
@@ -331,32 +346,68 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
     private static string Describe(RoutingState routing) =>
         routing.Kind == MeshRoutingKind.None ? "none (by replicas)" : routing.EffectiveSplit.ToString();
 
-    private static ServiceSummary ToSummary(ServiceView view) => Summaries.GetValue(view, BuildSummary);
+    private ServiceSummary ToSummary(ServiceView view) => Summaries.GetValue(view, v => BuildSummary(v, Cache.Current, runtime.Recorder));
 
-    private static ServiceDetail ToDetail(ServiceView view) => Details.GetValue(view, BuildDetail);
+    private ServiceDetail ToDetail(ServiceView view) => Details.GetValue(view, v => BuildDetail(v, ToSummary(v)));
 
-    private static ServiceSummary BuildSummary(ServiceView view)
+    private static ServiceSummary BuildSummary(ServiceView view, MeshSnapshot snapshot, RevisionRecorder recorder)
     {
-        VirtualService? routingVs = RoutingVirtualService(view);
+        (string By, DateTimeOffset? At, RevisionOrigin Origin)? last = LastChangeOf(view, snapshot, recorder);
         return new ServiceSummary(
             view.Namespace,
             view.Name,
             [.. view.Versions.Select(ToVersion)],
             ToRouting(view.Routing),
             Validate(view),
-            routingVs?.Metadata?.Annotations?.TryGetValue(RoutingWriter.ChangedByAnnotation, out string? by) == true ? by : null,
-            routingVs?.Metadata?.Annotations?.TryGetValue(RoutingWriter.ChangedAtAnnotation, out string? at) == true
-                && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset when)
-                ? when
-                : null);
+            last?.By,
+            last?.At)
+        {
+            LastOrigin = last?.Origin,
+        };
     }
 
-    private static ServiceDetail BuildDetail(ServiceView view)
+    /// <summary>
+    /// Who made the routing as it is: the history's record of this very state. Before it is recorded (the settle delay)
+    /// or with the history off, what the recorder would record: the console only for a resourceVersion a console write
+    /// produced, else the field manager of the latest change. The changed-by annotation stays on the resource when
+    /// another client edits it, so it is believed only with the history off and only when the console's manager made
+    /// the latest change.
+    /// </summary>
+    private static (string By, DateTimeOffset? At, RevisionOrigin Origin)? LastChangeOf(ServiceView view, MeshSnapshot snapshot, RevisionRecorder recorder)
+    {
+        string key = view.Routing.Revision;
+        if (key == RoutingState.NoRevision)
+        {
+            return null;
+        }
+
+        if (snapshot.FindRevision(view.Namespace, view.Name, RoutingRevision.IdOf(view.Namespace, view.Name, key)) is { } recorded)
+        {
+            return (recorded.Actor, recorded.At, ToOrigin(recorded.Source));
+        }
+
+        RevisionAuthor author = recorder.AuthorOf(view, snapshot.GetRevisions(view.Namespace, view.Name));
+        IDictionary<string, string>? annotations = RoutingVirtualService(view)?.Metadata?.Annotations;
+        if (!recorder.Options.Enabled
+            && author.Source == RevisionSource.External
+            && string.Equals(author.Manager, RevisionRecorder.ConsoleFieldManager, StringComparison.Ordinal)
+            && annotations is not null
+            && annotations.TryGetValue(RoutingWriter.ChangedByAnnotation, out string? by) && !string.IsNullOrEmpty(by))
+        {
+            DateTimeOffset? at = annotations.TryGetValue(RoutingWriter.ChangedAtAnnotation, out string? stamp)
+                && DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset when) ? when : author.At;
+            return (by, at, RevisionOrigin.Console);
+        }
+
+        return (author.Actor, author.At, ToOrigin(author.Source));
+    }
+
+    private static ServiceDetail BuildDetail(ServiceView view, ServiceSummary summary)
     {
         VirtualService? vs = RoutingVirtualService(view);
         DestinationRule? dr = view.DestinationRules.FirstOrDefault();
         return new ServiceDetail(
-            ToSummary(view),
+            summary,
             view.Host,
             [
                 .. view.VirtualServices.Select(static v => $"VirtualService {v.Namespace}/{v.Name}"),

@@ -102,6 +102,80 @@ public sealed class RevisionRecorderTests
         Assert.Equal(revision.Id, deletion.Replaces);
     }
 
+    private static string WeightsPatch(int v1, int v2, string? changedBy = null) =>
+        "{" + (changedBy is null ? string.Empty : $"\"metadata\":{{\"annotations\":{{\"{RoutingWriter.ChangedByAnnotation}\":\"{changedBy}\"}}}},")
+        + $"\"spec\":{{\"http\":[{{\"route\":[{{\"destination\":{{\"host\":\"reviews\",\"subset\":\"v1\"}},\"weight\":{v1}}},"
+        + $"{{\"destination\":{{\"host\":\"reviews\",\"subset\":\"v2\"}},\"weight\":{v2}}}]}}]}}}}";
+
+    private static async Task<RoutingRevision> RecordedCurrentAsync(MeshCache cache, string because)
+    {
+        await Eventually.TrueAsync(
+            () => cache.Current.GetServiceView(Ns, "reviews") is { } view
+                && cache.Current.FindRevision(Ns, "reviews", RoutingRevision.IdOf(Ns, "reviews", view.Routing.Revision)) is not null,
+            because);
+        ServiceView now = cache.Current.GetServiceView(Ns, "reviews")!;
+        return cache.Current.FindRevision(Ns, "reviews", RoutingRevision.IdOf(Ns, "reviews", now.Routing.Revision))!;
+    }
+
+    [Fact]
+    public async Task A_kubectl_patch_posing_as_the_console_with_its_field_manager_and_changed_by_annotation_is_external()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshCache cache = await cluster.StartCacheAsync();
+        var writer = new RoutingWriter(cluster.NewClient(), cache);
+        await using var recorder = new RevisionRecorder(cluster.NewClient(), cache, Options.Create(new HistoryOptions { SettleDelay = TimeSpan.FromMilliseconds(200) }), writes: writer.Writes);
+        await recorder.StartAsync(CancellationToken.None);
+        (ServiceView before, WriteResult.Applied applied) = await ApplyAsync(cache, writer, ("v1", 30), ("v2", 70), ("v3", 0));
+        Assert.Equal(RevisionSource.Console, (await recorder.RecordAppliedAsync(before, applied, new RevisionChange("alice", RevisionAction.Apply)))!.Source);
+
+        KubectlRunner.Result forged = await cluster.Kubectl().RunAsync(
+            "patch", "virtualservice.networking.istio.io", "reviews", "-n", Ns, "--type=merge", "--field-manager=trafficconsole", "-p", WeightsPatch(5, 95, changedBy: "alice"));
+        Assert.True(forged.ExitCode == 0, forged.ToString());
+
+        RoutingRevision revision = await RecordedCurrentAsync(cache, "the forged change is recorded");
+        Assert.Equal(5, revision.Split.WeightOf("v1"));
+        Assert.Equal(RevisionSource.External, revision.Source);
+        Assert.Equal(RevisionAction.External, revision.Action);
+        Assert.Equal("trafficconsole", revision.Manager);
+        Assert.DoesNotContain("alice", revision.Actor, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_kubectl_patch_right_after_the_console_created_the_routing_is_external_every_time()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync();
+        MeshCache cache = await cluster.StartCacheAsync();
+        var writer = new RoutingWriter(cluster.NewClient(), cache);
+        await using var recorder = new RevisionRecorder(cluster.NewClient(), cache, Options.Create(new HistoryOptions { SettleDelay = TimeSpan.FromMilliseconds(200) }), writes: writer.Writes);
+        await recorder.StartAsync(CancellationToken.None);
+        KubectlRunner kubectl = cluster.Kubectl();
+
+        // The console creates the VirtualService and the DestinationRule in the same second as the patch: the
+        // DestinationRule's console entry is as new as the patch's, which once made the patch the console's.
+        for (int round = 0; round < 4; round++)
+        {
+            using (recorder.BeginWrite(Ns, "reviews"))
+            {
+                (ServiceView before, WriteResult.Applied applied) = await ApplyAsync(cache, writer, ("v1", 30 + round), ("v2", 70 - round), ("v3", 0));
+                Assert.Equal("created", applied.Written.First(static w => w.Kind == "VirtualService").Action);
+                Assert.Equal(RevisionSource.Console, (await recorder.RecordAppliedAsync(before, applied, new RevisionChange("alice", RevisionAction.Apply)))!.Source);
+            }
+
+            KubectlRunner.Result patched = await kubectl.RunAsync(
+                "patch", "virtualservice.networking.istio.io", "reviews", "-n", Ns, "--type=merge", "-p", WeightsPatch(10 + round, 90 - round));
+            Assert.True(patched.ExitCode == 0, patched.ToString());
+
+            RoutingRevision revision = await RecordedCurrentAsync(cache, $"round {round}: the patch is recorded");
+            Assert.Equal(10 + round, revision.Split.WeightOf("v1"));
+            Assert.Equal((RevisionSource.External, "kubectl-patch", "kubectl-patch (external)"), (revision.Source, revision.Manager, revision.Actor));
+
+            // Start the next round from no routing, so the console creates it again.
+            await cluster.Client.CustomObjects.DeleteNamespacedCustomObjectAsync("networking.istio.io", "v1", Ns, "virtualservices", "reviews");
+            await cluster.Client.CustomObjects.DeleteNamespacedCustomObjectAsync("networking.istio.io", "v1", Ns, "destinationrules", "reviews");
+            await Eventually.TrueAsync(() => cache.Current.GetServiceView(Ns, "reviews") is { VirtualServices.IsEmpty: true, DestinationRules.IsEmpty: true }, "the routing is gone");
+        }
+    }
+
     [Fact]
     public async Task A_write_that_stands_half_done_for_longer_than_the_settle_delay_is_recorded_once_as_written()
     {

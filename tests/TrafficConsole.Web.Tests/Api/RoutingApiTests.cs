@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -38,6 +39,39 @@ public sealed class RoutingApiTests(ConsoleHostFixture fixture) : IClassFixture<
         // The same body again is based on the old revision: 409, nothing written.
         (HttpResponseMessage stale, _) = await HttpJson.PutAsync(client, "api/v1/namespaces/shop/services/cart/routing", body.ToJsonString());
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+    }
+
+    [Fact]
+    public async Task Each_accepted_concurrent_put_answers_with_the_routing_it_wrote_not_a_later_one()
+    {
+        var options = new ConsoleTestHostOptions();
+        options.Settings["Auth:WritesPerMinute"] = "1000";
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(options);
+        ConcurrentBag<(int V1, HttpStatusCode Status, JsonElement Body)> answers = [];
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(client => Task.Run(async () =>
+        {
+            using HttpClient http = host.CreateClient();
+            for (int attempt = 0; attempt < 6; attempt++)
+            {
+                int v1 = 1 + (client * 6) + attempt;
+                string body = $$"""
+                    { "intent": { "defaultRoute": { "destinations": { "weights": [ { "version": "v1", "weight": {{v1}} }, { "version": "v2", "weight": {{100 - v1}} } ] } } } }
+                    """;
+                (HttpResponseMessage response, JsonElement answer) = await HttpJson.PutAsync(http, "api/v1/namespaces/bookinfo/services/reviews/routing", body);
+                answers.Add((v1, response.StatusCode, answer));
+            }
+        })));
+
+        Assert.All(answers, static a => Assert.True(a.Status is HttpStatusCode.OK or HttpStatusCode.Conflict, $"{a.Status}: {a.Body}"));
+        var accepted = answers.Where(static a => a.Status == HttpStatusCode.OK).ToList();
+        Assert.True(accepted.Count >= 8, $"only {accepted.Count} PUTs were accepted");
+        Assert.All(accepted, static a =>
+        {
+            JsonElement weights = a.Body.GetProperty("intent").GetProperty("defaultRoute").GetProperty("destinations").GetProperty("weights");
+            Assert.Equal(a.V1, weights.EnumerateArray().Single(static w => w.GetProperty("version").GetString() == "v1").GetProperty("weight").GetInt32());
+        });
+        Assert.Equal(accepted.Count, accepted.Select(static a => a.Body.GetProperty("revision").GetString()).Distinct().Count());
     }
 
     [Fact]

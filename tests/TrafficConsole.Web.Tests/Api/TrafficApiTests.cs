@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using TrafficConsole.Mesh.History;
 using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Api;
@@ -83,6 +85,67 @@ public sealed class TrafficApiTests(ConsoleHostFixture fixture) : IClassFixture<
 
         (_, JsonElement read) = await HttpJson.GetAsync(client, "api/v1/namespaces/bookinfo/services/reviews/traffic");
         Assert.Equal(againBody.GetProperty("revision").GetString(), read.GetProperty("revision").GetString());
+    }
+
+    [Fact]
+    public async Task Each_accepted_concurrent_put_answers_with_its_own_weights_and_the_revision_history_records_for_it()
+    {
+        var options = new ConsoleTestHostOptions();
+        options.Settings["History:SettleDelay"] = "00:00:00.300";
+        options.Settings["History:MaxRevisionsPerService"] = "200";
+        options.Settings["Auth:WritesPerMinute"] = "1000";
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(options);
+        ConcurrentBag<(int V1, HttpStatusCode Status, JsonElement Body)> answers = [];
+
+        // No revision in the body: every PUT that reaches the API server first is accepted, so accepted writes follow
+        // each other closely and the cache often holds the next one by the time an answer is written.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(client => Task.Run(async () =>
+        {
+            using HttpClient http = host.CreateClient();
+            for (int attempt = 0; attempt < 6; attempt++)
+            {
+                int v1 = 1 + (client * 6) + attempt;
+                (HttpResponseMessage response, JsonElement body) = await HttpJson.PutAsync(http, "api/v1/namespaces/bookinfo/services/reviews/traffic",
+                    $$"""{ "weights": { "v1": {{v1}}, "v2": {{100 - v1}}, "v3": 0 } }""");
+                answers.Add((v1, response.StatusCode, body));
+            }
+        })));
+
+        Assert.All(answers, static a => Assert.True(a.Status is HttpStatusCode.OK or HttpStatusCode.Conflict, $"{a.Status}: {a.Body}"));
+        var accepted = answers.Where(static a => a.Status == HttpStatusCode.OK).ToList();
+        Assert.True(accepted.Count >= 8, $"only {accepted.Count} PUTs were accepted");
+        foreach ((int v1, _, JsonElement body) in accepted)
+        {
+            Assert.Equal(new Dictionary<string, int> { ["v1"] = v1, ["v2"] = 100 - v1, ["v3"] = 0 }, HttpJson.Weights(body));
+        }
+
+        // And the revision in each answer is the one the history and the audit recorded for that very write.
+        using HttpClient reader = host.CreateClient();
+        foreach ((int v1, _, JsonElement body) in accepted)
+        {
+            string revision = body.GetProperty("revision").GetString()!;
+            string id = RoutingRevision.IdOf("bookinfo", "reviews", revision);
+            JsonElement recorded = default;
+            DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+            while (true)
+            {
+                (_, JsonElement history) = await HttpJson.GetAsync(reader, "api/v1/namespaces/bookinfo/services/reviews/revisions");
+                recorded = history.GetProperty("revisions").EnumerateArray().FirstOrDefault(r => r.GetProperty("id").GetString() == id);
+                if (recorded.ValueKind == JsonValueKind.Object || DateTime.UtcNow > deadline)
+                {
+                    break;
+                }
+
+                await Task.Delay(50);
+            }
+
+            Assert.True(recorded.ValueKind == JsonValueKind.Object, $"the history has no revision {revision} (v1 {v1})");
+            Assert.Equal(v1, HttpJson.Weights(recorded)["v1"]);
+            Assert.Equal("Console", recorded.GetProperty("origin").GetString());
+            (_, JsonElement audit) = await HttpJson.GetAsync(reader, "api/v1/namespaces/bookinfo/audit?service=reviews");
+            JsonElement entry = audit.GetProperty("items").EnumerateArray().Single(e => e.GetProperty("revisionId").GetString() == id);
+            Assert.Equal(v1, HttpJson.Weights(entry)["v1"]);
+        }
     }
 
     [Fact]
