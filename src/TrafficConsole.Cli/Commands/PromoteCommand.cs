@@ -119,11 +119,7 @@ internal static class PromoteCommand
             Description = "The version to promote, e.g. v2 (as 'trafficconsole history' and the console name it).",
         };
 
-        public Option<string?> Reason { get; } = new("--reason")
-        {
-            Description = "Why, kept in the history and the audit (500 characters at most).",
-            HelpName = "text",
-        };
+        public Option<string?> Reason { get; } = RemoteVerb.Reason();
 
         public Option<string?> Revision { get; } = new("--revision")
         {
@@ -131,10 +127,7 @@ internal static class PromoteCommand
             HelpName = "expected",
         };
 
-        public Option<bool> Yes { get; } = new("--yes", "-y")
-        {
-            Description = "Do not ask for confirmation (needed when not run in an interactive terminal).",
-        };
+        public Option<bool> Yes { get; } = RemoteVerb.Yes();
 
         public void AddTo(Command command)
         {

@@ -16,6 +16,19 @@ internal static class RemoteVerb
     };
 
     /// <summary>The service argument.</summary>
+    /// <summary><c>--reason</c>: why, kept in the history and the audit.</summary>
+    public static Option<string?> Reason() => new("--reason")
+    {
+        Description = "Why, kept in the history and the audit (500 characters at most).",
+        HelpName = "text",
+    };
+
+    /// <summary><c>--yes</c>: write without asking.</summary>
+    public static Option<bool> Yes() => new("--yes", "-y")
+    {
+        Description = "Do not ask for confirmation (needed when not run in an interactive terminal).",
+    };
+
     public static Argument<string> Service() => new("service")
     {
         Description = "The Kubernetes Service whose routing it is about, e.g. reviews.",

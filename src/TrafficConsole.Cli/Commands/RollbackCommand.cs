@@ -213,11 +213,7 @@ internal static class RollbackCommand
             Description = "Send all traffic to the stable version (marked or promoted by an operator, else the one at 100% when the console first saw the service, else the oldest).",
         };
 
-        public Option<string?> Reason { get; } = new("--reason")
-        {
-            Description = "Why, kept in the history and the audit (500 characters at most).",
-            HelpName = "text",
-        };
+        public Option<string?> Reason { get; } = RemoteVerb.Reason();
 
         public Option<string?> Revision { get; } = new("--revision")
         {
@@ -225,10 +221,7 @@ internal static class RollbackCommand
             HelpName = "expected",
         };
 
-        public Option<bool> Yes { get; } = new("--yes", "-y")
-        {
-            Description = "Do not ask for confirmation (needed when not run in an interactive terminal).",
-        };
+        public Option<bool> Yes { get; } = RemoteVerb.Yes();
 
         public void AddTo(Command command)
         {

@@ -560,18 +560,24 @@ public partial class ServiceDetailPage : IAsyncDisposable
 
         string revision = _detail.Summary.Routing.Revision;
         ChangeOutcome outcome = await WriteAsync((change, ct) => Traffic.MarkStableAsync(Namespace, Service, version, revision, change, ct));
+        ShowStableOutcome(outcome, $"{version} is now the stable version of {Service}", "Not marked:", "The stable version is unchanged.");
+    }
+
+    // Marking and promoting answer alike: a toast, or why not (after a conflict the page shows the latest state to look at).
+    private void ShowStableOutcome(ChangeOutcome outcome, string applied, string notDone, string nothingDone)
+    {
         switch (outcome)
         {
             case ChangeOutcome.Applied:
                 Refresh();
-                Snackbar.Add($"{version} is now the stable version of {Service}", Severity.Success);
+                Snackbar.Add(applied, Severity.Success);
                 break;
             case ChangeOutcome.Conflict conflict:
                 Refresh();
-                _outcome = new OutcomeMessage("conflict", Severity.Warning, "Not marked:", $"{conflict.Message} Look at the latest state and try again.", []);
+                _outcome = new OutcomeMessage("conflict", Severity.Warning, notDone, $"{conflict.Message} Look at the latest state and try again.", []);
                 break;
             default:
-                _outcome = OutcomeMessage.From(outcome, "The stable version is unchanged.");
+                _outcome = OutcomeMessage.From(outcome, nothingDone);
                 break;
         }
     }
@@ -593,20 +599,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
         }
 
         ChangeOutcome outcome = await WriteAsync((change, ct) => Traffic.PromoteAsync(Namespace, Service, version, revision, change with { Reason = decision.Reason }, ct));
-        switch (outcome)
-        {
-            case ChangeOutcome.Applied:
-                Refresh();
-                Snackbar.Add($"{Service}: {preview.Description}", Severity.Success);
-                break;
-            case ChangeOutcome.Conflict conflict:
-                Refresh();
-                _outcome = new OutcomeMessage("conflict", Severity.Warning, "Not promoted:", $"{conflict.Message} Look at the latest state and try again.", []);
-                break;
-            default:
-                _outcome = OutcomeMessage.From(outcome, "Nothing was promoted.");
-                break;
-        }
+        ShowStableOutcome(outcome, $"{Service}: {preview.Description}", "Not promoted:", "Nothing was promoted.");
     }
 
     private static string DescribeRules(Mesh.Routing.RoutingIntent intent)
