@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Net;
 
 using k8s;
@@ -8,6 +9,7 @@ using k8s.Models;
 
 using Microsoft.Extensions.Options;
 
+using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Identity;
 using TrafficConsole.Web.Hosting;
 
@@ -29,9 +31,13 @@ public abstract record TokenReview
     /// <param name="Message">Why, for the sign-in page.</param>
     public sealed record Rejected(string Message) : TokenReview;
 
-    /// <summary>The API server could not be asked.</summary>
+    /// <summary>The console cannot check tokens on this cluster (it lacks the right to review them): a setup problem.</summary>
     /// <param name="Message">Why, for the sign-in page.</param>
     public sealed record Unavailable(string Message) : TokenReview;
+
+    /// <summary>The API server did not answer (down, hung, or a server error): the cluster said nothing about the token.</summary>
+    /// <param name="Message">Why, naming the API server, for a 503.</param>
+    public sealed record NotAnswered(string Message) : TokenReview;
 }
 
 /// <summary>
@@ -59,7 +65,33 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
             return cached.Review;
         }
 
-        TokenReview review = await AskAsync(token, cancellationToken).ConfigureAwait(false);
+        // An API server known not to answer: say so now rather than after the review's timeout (and never "sign in again").
+        if (await runtime.ApiServer.NotAnsweringAsync(cancellationToken).ConfigureAwait(false) is { } down)
+        {
+            return new TokenReview.NotAnswered(NotAnswering(down));
+        }
+
+        TokenReview review;
+        using (CancellationTokenSource deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            deadline.CancelAfter(options.Value.TokenReviewTimeout);
+            try
+            {
+                review = await AskAsync(token, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                review = new TokenReview.NotAnswered(NotAnswering(
+                    $"The Kubernetes API server at {runtime.ApiServer.ServerUrl} did not say whose the token is within {options.Value.TokenReviewTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s."));
+            }
+        }
+
+        if (review is TokenReview.NotAnswered && !cancellationToken.IsCancellationRequested
+            && await runtime.ApiServer.CheckAsync(cancellationToken).ConfigureAwait(false) is ApiServerStatus.NotAnswering probed)
+        {
+            review = new TokenReview.NotAnswered(NotAnswering(probed.Reason));
+        }
+
         if (review is TokenReview.Valid)
         {
             if (_recent.Count > 10_000)
@@ -99,7 +131,7 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
         }
         catch (Exception ex) when (ex is HttpRequestException or HttpOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return new TokenReview.Unavailable($"The Kubernetes API server could not be asked about the token: {ex.Message}");
+            return new TokenReview.NotAnswered($"The Kubernetes API server at {runtime.ApiServer.ServerUrl} could not be asked about the token: {ex.Message}");
         }
     }
 
@@ -123,9 +155,12 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
         }
         catch (Exception ex) when (ex is HttpRequestException or HttpOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return new TokenReview.Unavailable($"The Kubernetes API server could not review the token: {ex.Message}");
+            return new TokenReview.NotAnswered($"The Kubernetes API server at {runtime.ApiServer.ServerUrl} could not review the token: {ex.Message}");
         }
     }
+
+    private static string NotAnswering(string reason) =>
+        $"{reason} Your token could not be checked and nothing was written; try again once the API server answers.";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Token sign-in cannot work: SelfSubjectReview is refused or missing and the console may not create tokenreviews (authentication.k8s.io)")]
     private static partial void LogTokenReviewForbidden(ILogger logger);

@@ -252,6 +252,11 @@ internal sealed partial class TrafficService
             return new ChangeOutcome.Applied(view.Routing.Revision);
         }
 
+        if (await NotAnsweringAsync(change, namespaceName, service, cancellationToken).ConfigureAwait(false) is { } down)
+        {
+            return down;
+        }
+
         if (await DeniedAsync(change, namespaceName, service, AccessFor(plan), cancellationToken).ConfigureAwait(false) is { } denied)
         {
             return denied;
