@@ -39,7 +39,7 @@ internal sealed class KubernetesTokenHandler(
         {
             case TokenReview.Valid valid:
                 // The same token gets the same session, so a script's calls do not pile up sessions.
-                string session = "bearer:" + ClusterIdentity.BearerToken.Fingerprint(token);
+                string session = TokenSessions.BearerPrefix + ClusterIdentity.BearerToken.Fingerprint(token);
                 sessions.Keep(session, token, auth.Value.TokenReviewCacheDuration);
                 ClaimsPrincipal principal = ConsoleClaims.Principal(valid.User, valid.Groups, session, SchemeName);
                 return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));

@@ -49,8 +49,11 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
 {
     private readonly ConcurrentDictionary<string, (TokenReview Review, DateTimeOffset At)> _recent = new(StringComparer.Ordinal);
 
-    /// <summary>Reviews <paramref name="token"/>; answers for a valid token are reused for <see cref="AuthOptions.TokenReviewCacheDuration"/>.</summary>
-    public async Task<TokenReview> ReviewAsync(string token, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reviews <paramref name="token"/>; answers for a valid token are reused for <see cref="AuthOptions.TokenReviewCacheDuration"/>
+    /// unless <paramref name="fresh"/> asks the cluster again (a session's periodic re-validation).
+    /// </summary>
+    public async Task<TokenReview> ReviewAsync(string token, CancellationToken cancellationToken, bool fresh = false)
     {
         if (string.IsNullOrWhiteSpace(token))
         {
@@ -60,7 +63,7 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
         token = token.Trim();
         string key = ClusterIdentity.BearerToken.Fingerprint(token);
         DateTimeOffset now = time.GetUtcNow();
-        if (_recent.TryGetValue(key, out var cached) && now - cached.At < options.Value.TokenReviewCacheDuration)
+        if (!fresh && _recent.TryGetValue(key, out var cached) && now - cached.At < options.Value.TokenReviewCacheDuration)
         {
             return cached.Review;
         }
