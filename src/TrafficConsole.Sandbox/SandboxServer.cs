@@ -30,13 +30,15 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _shutdown;
     private readonly X509Certificate2? _serverCertificate;
+    private readonly Authenticator _authenticator;
     private bool _disposed;
 
     private SandboxServer(WebApplication app, SandboxStore store, RequestCounters counters, Uri url, string token,
         string? kubeconfigPath, CancellationTokenSource shutdown, ImmutableArray<SandboxToken> tokens, SandboxAudit audit,
-        X509Certificate2? certificate, X509Certificate2? serverCertificate)
+        X509Certificate2? certificate, X509Certificate2? serverCertificate, Authenticator authenticator)
     {
         _app = app;
+        _authenticator = authenticator;
         _serverCertificate = serverCertificate;
         Tokens = tokens;
         Audit = audit;
@@ -72,6 +74,12 @@ public sealed class SandboxServer : IAsyncDisposable
 
     /// <summary>Requests served per verb (get, list, watch, create, update, patch, delete, deletecollection, discovery).</summary>
     public RequestCounters Requests { get; }
+
+    /// <summary>
+    /// Revokes a static token, as deleting a ServiceAccount (or its token Secret) would on a real cluster: from now on the
+    /// API server answers 401 to it, and a TokenReview says it is not authenticated. True when the token was known.
+    /// </summary>
+    public bool RevokeToken(string token) => _authenticator.Revoke(token);
 
     /// <summary>Every API request served.</summary>
     public long RequestCount => Requests.Total;
@@ -163,7 +171,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
         var url = new Uri($"{(options.Https ? "https" : "http")}://{host}:{port}");
         var publicCertificate = serverCertificate is null ? null : X509CertificateLoader.LoadCertificate(serverCertificate.RawData);
-        var server = new SandboxServer(app, store, counters, url, token, null, shutdown, tokens, audit, publicCertificate, serverCertificate);
+        var server = new SandboxServer(app, store, counters, url, token, null, shutdown, tokens, audit, publicCertificate, serverCertificate, authenticator);
         if (options.DataDirectory is { } dataDir)
         {
             server.WriteKubeconfig(Path.Combine(dataDir, "kubeconfig"));

@@ -33,26 +33,26 @@ internal static partial class ClusterLog
     public static partial void Synced(ILogger logger, long version, int namespaces);
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Subscriber for {Namespace} fell behind; it will get a resync")]
-    public static partial void SubscriberOverflow(ILogger logger, string? @namespace);
+    public static partial void SubscriberOverflow(ILogger logger, string? @Namespace);
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "Mesh cache starting: Istio networking {IstioVersion}, Gateway API {GatewayApi}")]
     public static partial void CacheStarting(ILogger logger, string? istioVersion, bool gatewayApi);
 
     [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "{Actor} applied routing of {Namespace}/{Service}: VirtualService {VirtualService} rv {VirtualServiceRevision}, DestinationRule {DestinationRule} rv {DestinationRuleRevision}")]
-    public static partial void RoutingApplied(ILogger logger, string actor, string @namespace, string service, string? virtualService, string? virtualServiceRevision, string? destinationRule, string? destinationRuleRevision);
+    public static partial void RoutingApplied(ILogger logger, string actor, string @Namespace, string service, string? virtualService, string? virtualServiceRevision, string? destinationRule, string? destinationRuleRevision);
 
     [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "{Actor} could not apply routing of {Namespace}/{Service}: {Outcome} {Message}")]
-    public static partial void RoutingRejected(ILogger logger, string actor, string @namespace, string service, string outcome, string message);
+    public static partial void RoutingRejected(ILogger logger, string actor, string @Namespace, string service, string outcome, string message);
 
     [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "Write of {Kind} {Namespace}/{Name} failed")]
-    public static partial void WriteFailed(ILogger logger, Exception exception, string kind, string @namespace, string name);
+    public static partial void WriteFailed(ILogger logger, Exception exception, string kind, string @Namespace, string name);
 
     [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "The cache did not show {Kind} {Namespace}/{Name} at resourceVersion {ResourceVersion} within {Timeout}")]
-    public static partial void CacheLagging(ILogger logger, string kind, string @namespace, string name, string? resourceVersion, TimeSpan timeout);
+    public static partial void CacheLagging(ILogger logger, string kind, string @Namespace, string name, string? resourceVersion, TimeSpan timeout);
 
     [LoggerMessage(EventId = 1025, Level = LogLevel.Information, Message = "{Actor} applied routing of {Namespace}/{Service}: HTTPRoute {HttpRoute} rv {HttpRouteRevision}")]
-    public static partial void HttpRouteApplied(ILogger logger, string actor, string @namespace, string service, string httpRoute, string? httpRouteRevision);
+    public static partial void HttpRouteApplied(ILogger logger, string actor, string @Namespace, string service, string httpRoute, string? httpRouteRevision);
 
     [LoggerMessage(EventId = 1024, Level = LogLevel.Information, Message = "{Actor} deleted routing of {Namespace}/{Service}")]
-    public static partial void RoutingDeleted(ILogger logger, string actor, string @namespace, string service);
+    public static partial void RoutingDeleted(ILogger logger, string actor, string @Namespace, string service);
 }

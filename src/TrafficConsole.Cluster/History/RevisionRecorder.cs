@@ -549,17 +549,17 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
         Message = "Recorded revision {RevisionId} of {Namespace}/{Service} (routing {Revision}) by {Actor} ({Source}, {Action})")]
-    private partial void LogRecorded(string @namespace, string service, string revisionId, string revision, string actor, RevisionSource source, RevisionAction action);
+    private partial void LogRecorded(string @Namespace, string service, string revisionId, string revision, string actor, RevisionSource source, RevisionAction action);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
         Message = "Could not record the revision of {Namespace}/{Service} (routing {Revision}): {Reason}")]
-    private partial void LogRecordFailed(Exception exception, string @namespace, string service, string revision, string reason);
+    private partial void LogRecordFailed(Exception exception, string @Namespace, string service, string revision, string reason);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Debug,
         Message = "Pruned revision {RevisionId} of {Namespace}/{Service} (keeping {Cap})")]
-    private partial void LogPruned(string @namespace, string service, string revisionId, int cap);
+    private partial void LogPruned(string @Namespace, string service, string revisionId, int cap);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning,
         Message = "Could not prune revision {RevisionId} of {Namespace}/{Service}: {Reason}")]
-    private partial void LogPruneFailed(Exception exception, string @namespace, string service, string revisionId, string reason);
+    private partial void LogPruneFailed(Exception exception, string @Namespace, string service, string revisionId, string reason);
 }

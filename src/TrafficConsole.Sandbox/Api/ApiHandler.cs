@@ -139,7 +139,7 @@ internal sealed partial class ApiHandler(
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Sandbox RBAC refused {User} {Verb} {Resource} in API group {ApiGroup} (namespace {Namespace})")]
-    private static partial void LogForbidden(ILogger logger, string user, string verb, string resource, string apiGroup, string @namespace);
+    private static partial void LogForbidden(ILogger logger, string user, string verb, string resource, string apiGroup, string @Namespace);
 
     /// <summary>Discovery, OpenAPI, health and version are non-resource requests: RBAC decides on the path.</summary>
     private void AuthorizePath(HttpContext context, RequestIdentity identity) =>

@@ -11,6 +11,7 @@ namespace TrafficConsole.Sandbox.Auth;
 internal sealed class Authenticator
 {
     private readonly FrozenDictionary<string, UserInfo> _byToken;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _revoked = new(StringComparer.Ordinal);
 
     public Authenticator(string adminToken, IEnumerable<SandboxToken> tokens, AnonymousAccess anonymous)
     {
@@ -31,7 +32,19 @@ internal sealed class Authenticator
     public AnonymousAccess Anonymous { get; }
 
     /// <summary>The user a token stands for, or null when the sandbox does not know it.</summary>
-    public UserInfo? ByToken(string token) => _byToken.GetValueOrDefault(token);
+    public UserInfo? ByToken(string token) => _revoked.ContainsKey(token) ? null : _byToken.GetValueOrDefault(token);
+
+    /// <summary>Stops accepting <paramref name="token"/> (not the admin token); true when it was known.</summary>
+    public bool Revoke(string token)
+    {
+        if (!_byToken.TryGetValue(token, out UserInfo? user) || ReferenceEquals(user, UserInfo.Admin))
+        {
+            return false;
+        }
+
+        _revoked[token] = true;
+        return true;
+    }
 
     /// <summary>The caller of <paramref name="request"/>; 401 for an unknown token, or for no token when anonymous requests are refused.</summary>
     public UserInfo Authenticate(HttpRequest request)

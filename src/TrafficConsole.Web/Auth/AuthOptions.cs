@@ -34,6 +34,15 @@ public sealed class AuthOptions
     /// <summary>How long a REST bearer token's review is kept (<c>Auth:TokenReviewCacheDuration</c>).</summary>
     public TimeSpan TokenReviewCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long the API server has to say whose a token is before the request is answered 503 (<c>Auth:TokenReviewTimeout</c>).</summary>
+    public TimeSpan TokenReviewTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often a token sign-in's token is shown to the cluster again (<c>Auth:SessionRevalidationInterval</c>); a token the
+    /// cluster no longer accepts ends the session and its open pages.
+    /// </summary>
+    public TimeSpan SessionRevalidationInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long a token sign-in lasts without use (<c>Auth:SessionIdleTimeout</c>).</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(8);
 
@@ -143,6 +152,16 @@ internal sealed class AuthOptionsValidator(IConfiguration configuration) : IVali
         if (options.PermissionCacheDuration < TimeSpan.Zero || options.PermissionCacheDuration > TimeSpan.FromMinutes(10))
         {
             failures.Add($"Auth:PermissionCacheDuration '{options.PermissionCacheDuration}' must be between 0 and 10 minutes.");
+        }
+
+        if (options.SessionRevalidationInterval <= TimeSpan.Zero || options.SessionRevalidationInterval > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"Auth:SessionRevalidationInterval '{options.SessionRevalidationInterval}' must be more than 0 and at most 1 minute: a revoked token must lose access within a minute.");
+        }
+
+        if (options.TokenReviewTimeout <= TimeSpan.Zero || options.TokenReviewTimeout > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"Auth:TokenReviewTimeout '{options.TokenReviewTimeout}' must be more than 0 and at most 1 minute.");
         }
 
         if (options.WritesPerMinute < 1)

@@ -56,6 +56,9 @@ public static class AuthSetup
         services.AddSingleton<IClusterIdentityResolver, ClusterIdentityResolver>();
         services.TryAddSingleton<IConsolePermissions, ConsolePermissions>();
         services.AddScoped<ConsoleSession>();
+        // Before Blazor's own (TryAdd): a circuit's user follows its token session, which ends when the cluster rejects the token.
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, SessionAuthenticationStateProvider>();
+        services.AddHostedService<TokenSessionRevalidator>();
         services.AddAntiforgery(static o =>
         {
             o.Cookie.Name = ".TrafficConsole.Antiforgery";

@@ -349,5 +349,5 @@ internal sealed partial class ConsolePermissions(ClusterRuntime runtime, IOption
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Actor} may not {Access} in {Namespace}")]
-    private static partial void LogDenied(ILogger logger, string actor, string @namespace, ResourceAccess access);
+    private static partial void LogDenied(ILogger logger, string actor, string @Namespace, ResourceAccess access);
 }

@@ -26,6 +26,8 @@ internal sealed class KubernetesTokenHandler(
 
     private const string FailureKey = "tc:token-failure";
 
+    private const string NotAnsweredKey = "tc:token-not-answered";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (BearerToken(Request) is not { } token)
@@ -38,7 +40,7 @@ internal sealed class KubernetesTokenHandler(
         {
             case TokenReview.Valid valid:
                 // The same token gets the same session, so a script's calls do not pile up sessions.
-                string session = "bearer:" + ClusterIdentity.BearerToken.Fingerprint(token);
+                string session = TokenSessions.BearerPrefix + ClusterIdentity.BearerToken.Fingerprint(token);
                 sessions.Keep(session, token, auth.Value.TokenReviewCacheDuration);
                 ClaimsPrincipal principal = ConsoleClaims.Principal(valid.User, valid.Groups, session, SchemeName);
                 return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
@@ -48,6 +50,11 @@ internal sealed class KubernetesTokenHandler(
             case TokenReview.Unavailable unavailable:
                 Context.Items[FailureKey] = unavailable.Message;
                 return AuthenticateResult.Fail(unavailable.Message);
+            case TokenReview.NotAnswered notAnswered:
+                // The cluster did not answer, which is not the cluster saying no: the challenge answers 503, not 401.
+                Context.Items[FailureKey] = notAnswered.Message;
+                Context.Items[NotAnsweredKey] = true;
+                return AuthenticateResult.Fail(notAnswered.Message);
             default:
                 return AuthenticateResult.NoResult();
         }
@@ -55,6 +62,17 @@ internal sealed class KubernetesTokenHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items.ContainsKey(NotAnsweredKey))
+        {
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Response.Headers.RetryAfter = "5";
+            await Results.Problem(
+                title: "The Kubernetes API server is unavailable",
+                detail: Context.Items[FailureKey] as string,
+                statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(Context).ConfigureAwait(false);
+            return;
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         string detail = Context.Items[FailureKey] as string
             ?? "Send a Kubernetes bearer token: Authorization: Bearer <token> (kubectl create token <service-account>).";

@@ -64,13 +64,15 @@ public static partial class SignInEndpoints
         TokenReview review = await reviewer.ReviewAsync(token, http.RequestAborted).ConfigureAwait(false);
         if (review is not TokenReview.Valid valid)
         {
-            string message = review switch
+            (string message, int status) = review switch
             {
-                TokenReview.Rejected rejected => rejected.Message,
-                TokenReview.Unavailable unavailable => unavailable.Message,
-                _ => "The token was not accepted.",
+                TokenReview.Rejected rejected => (rejected.Message, StatusCodes.Status401Unauthorized),
+                TokenReview.Unavailable unavailable => (unavailable.Message, StatusCodes.Status401Unauthorized),
+                // The cluster did not answer: not a wrong token, so not 401.
+                TokenReview.NotAnswered notAnswered => (notAnswered.Message, StatusCodes.Status503ServiceUnavailable),
+                _ => ("The token was not accepted.", StatusCodes.Status401Unauthorized),
             };
-            return Page(http, antiforgery, AuthStrategy.Token, returnUrl, message, StatusCodes.Status401Unauthorized);
+            return Page(http, antiforgery, AuthStrategy.Token, returnUrl, message, status);
         }
 
         string session = sessions.Start(token);

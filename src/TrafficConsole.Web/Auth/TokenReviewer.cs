@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Net;
 
 using k8s;
@@ -8,6 +9,7 @@ using k8s.Models;
 
 using Microsoft.Extensions.Options;
 
+using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Identity;
 using TrafficConsole.Web.Hosting;
 
@@ -29,9 +31,13 @@ public abstract record TokenReview
     /// <param name="Message">Why, for the sign-in page.</param>
     public sealed record Rejected(string Message) : TokenReview;
 
-    /// <summary>The API server could not be asked.</summary>
+    /// <summary>The console cannot check tokens on this cluster (it lacks the right to review them): a setup problem.</summary>
     /// <param name="Message">Why, for the sign-in page.</param>
     public sealed record Unavailable(string Message) : TokenReview;
+
+    /// <summary>The API server did not answer (down, hung, or a server error): the cluster said nothing about the token.</summary>
+    /// <param name="Message">Why, naming the API server, for a 503.</param>
+    public sealed record NotAnswered(string Message) : TokenReview;
 }
 
 /// <summary>
@@ -39,7 +45,7 @@ public abstract record TokenReview
 /// to a <c>TokenReview</c> on the console's credentials on clusters without it. Answers are kept briefly, by the token's
 /// SHA-256 fingerprint, so REST calls with the same token do not each ask the API server: an accepted token's and a
 /// refused one's alike (a flood of the same garbage token costs one review), and requests that arrive while a token is
-/// under review wait for that one answer. Only "could not ask" is never kept.
+/// under review wait for that one answer. "Could not ask" and "did not answer" are never kept.
 /// </summary>
 public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthOptions> options, TimeProvider time, ILogger<TokenReviewer> logger)
 {
@@ -50,8 +56,12 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
     private readonly ConcurrentDictionary<string, (TokenReview Review, DateTimeOffset At)> _refused = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<TokenReview>>> _underReview = new(StringComparer.Ordinal);
 
-    /// <summary>Reviews <paramref name="token"/>; an answer that it is valid or refused is reused for <see cref="AuthOptions.TokenReviewCacheDuration"/>.</summary>
-    public async Task<TokenReview> ReviewAsync(string token, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reviews <paramref name="token"/>; an answer that it is valid or refused is reused for
+    /// <see cref="AuthOptions.TokenReviewCacheDuration"/> unless <paramref name="fresh"/> asks the cluster again (a session's
+    /// periodic re-validation).
+    /// </summary>
+    public async Task<TokenReview> ReviewAsync(string token, CancellationToken cancellationToken, bool fresh = false)
     {
         if (string.IsNullOrWhiteSpace(token))
         {
@@ -60,12 +70,19 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
 
         token = token.Trim();
         string key = ClusterIdentity.BearerToken.Fingerprint(token);
-        if ((Remembered(_accepted, key) ?? Remembered(_refused, key)) is { } known)
+        if (!fresh && (Remembered(_accepted, key) ?? Remembered(_refused, key)) is { } known)
         {
             return known;
         }
 
-        // One review per token at a time, not bound to the first caller's cancellation: the others wait for the same answer.
+        // An API server known not to answer: say so now rather than after the review's timeout (and never "sign in again").
+        if (await runtime.ApiServer.NotAnsweringAsync(cancellationToken).ConfigureAwait(false) is { } down)
+        {
+            return new TokenReview.NotAnswered(NotAnswering(down));
+        }
+
+        // One review per token at a time, not bound to the first caller's cancellation: the others wait for the same answer
+        // (a fresh re-validation joins a review under way: its answer is as fresh).
         Lazy<Task<TokenReview>> review = _underReview.GetOrAdd(key, _ => new Lazy<Task<TokenReview>>(() => AskAndRememberAsync(token, key)));
         return await review.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -74,7 +91,26 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
     {
         try
         {
-            TokenReview review = await AskAsync(token, CancellationToken.None).ConfigureAwait(false);
+            TokenReview review;
+            using (var deadline = new CancellationTokenSource(options.Value.TokenReviewTimeout))
+            {
+                try
+                {
+                    review = await AskAsync(token, deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    review = new TokenReview.NotAnswered(NotAnswering(
+                        $"The Kubernetes API server at {runtime.ApiServer.ServerUrl} did not say whose the token is within {options.Value.TokenReviewTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s."));
+                }
+            }
+
+            if (review is TokenReview.NotAnswered
+                && await runtime.ApiServer.CheckAsync(CancellationToken.None).ConfigureAwait(false) is ApiServerStatus.NotAnswering probed)
+            {
+                review = new TokenReview.NotAnswered(NotAnswering(probed.Reason));
+            }
+
             DateTimeOffset now = time.GetUtcNow();
             switch (review)
             {
@@ -145,7 +181,7 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
         }
         catch (Exception ex) when (ex is HttpRequestException or HttpOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return new TokenReview.Unavailable($"The Kubernetes API server could not be asked about the token: {ex.Message}");
+            return new TokenReview.NotAnswered($"The Kubernetes API server at {runtime.ApiServer.ServerUrl} could not be asked about the token: {ex.Message}");
         }
     }
 
@@ -169,9 +205,12 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
         }
         catch (Exception ex) when (ex is HttpRequestException or HttpOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return new TokenReview.Unavailable($"The Kubernetes API server could not review the token: {ex.Message}");
+            return new TokenReview.NotAnswered($"The Kubernetes API server at {runtime.ApiServer.ServerUrl} could not review the token: {ex.Message}");
         }
     }
+
+    private static string NotAnswering(string reason) =>
+        $"{reason} Your token could not be checked and nothing was written; try again once the API server answers.";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Token sign-in cannot work: SelfSubjectReview is refused or missing and the console may not create tokenreviews (authentication.k8s.io)")]
     private static partial void LogTokenReviewForbidden(ILogger logger);

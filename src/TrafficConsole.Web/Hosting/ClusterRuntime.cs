@@ -24,8 +24,10 @@ public sealed partial class ClusterRuntime(
     IOptions<MeshCacheOptions> cacheOptions,
     IOptions<RoutingWriterOptions> writerOptions,
     IOptions<HistoryOptions> historyOptions,
+    IOptions<ApiServerProbeOptions> probeOptions,
     ILoggerFactory loggerFactory,
-    IApiRequestObserver? apiRequests = null) : IHostedService, IAsyncDisposable
+    IApiRequestObserver? apiRequests = null,
+    TimeProvider? time = null) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<ClusterRuntime>();
     private State? _state;
@@ -47,6 +49,9 @@ public sealed partial class ClusterRuntime(
     public IUserClients Users => Started.Users;
 
     public ClusterInfo Info => Started.Info;
+
+    /// <summary>Whether the API server answers now (its watches cannot tell a frozen server from a quiet one).</summary>
+    public ApiServerProbe ApiServer => Started.Probe;
 
     /// <summary>The cache, or null before the runtime started and after it stopped (for scrapes, which must not throw).</summary>
     internal IMeshCache? TryGetCache() => Volatile.Read(ref _state)?.Cache;
@@ -79,7 +84,8 @@ public sealed partial class ClusterRuntime(
         RoutingWriter writer = new(client, cache, writerOptions, loggerFactory.CreateLogger<RoutingWriter>(), users: users, writes: writes);
         RevisionRecorder recorder = new(client, cache, historyOptions, loggerFactory.CreateLogger<RevisionRecorder>(), writes: writes);
         ClusterInfo info = new(NameOf(options, sandbox), configuration.Host, options.Mode == ClusterMode.Sandbox, sandbox?.KubeconfigPath);
-        _state = new State(sandbox, client, cache, writer, recorder, users, info);
+        ApiServerProbe probe = new(client, configuration.Host, probeOptions, time ?? TimeProvider.System, loggerFactory.CreateLogger<ApiServerProbe>());
+        _state = new State(sandbox, client, cache, writer, recorder, users, info, probe);
 
         // Returns at once: the cache syncs in the background and /readyz says when it has.
         await cache.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -177,7 +183,7 @@ public sealed partial class ClusterRuntime(
     [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to cluster {ClusterName} ({Mode}) at {ServerUrl}")]
     private partial void LogConnecting(ClusterMode mode, string clusterName, string serverUrl);
 
-    private sealed record State(SandboxServer? Sandbox, Kubernetes Client, MeshCache Cache, RoutingWriter Writer, RevisionRecorder Recorder, UserClients Users, ClusterInfo Info);
+    private sealed record State(SandboxServer? Sandbox, Kubernetes Client, MeshCache Cache, RoutingWriter Writer, RevisionRecorder Recorder, UserClients Users, ClusterInfo Info, ApiServerProbe Probe);
 }
 
 /// <summary>Registers the options and the <see cref="ClusterRuntime"/>.</summary>
@@ -206,6 +212,8 @@ internal static class ClusterRuntimeSetup
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<MeshCacheOptions>, MeshCacheOptionsValidator>();
         services.AddOptions<RoutingWriterOptions>().BindConfiguration("Cluster:Writer");
+        services.AddOptions<ApiServerProbeOptions>().BindConfiguration(ApiServerProbeOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ApiServerProbeOptions>, ApiServerProbeOptionsValidator>();
         services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<HistoryOptions>, HistoryOptionsValidator>();
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
 
@@ -51,20 +52,29 @@ internal static class HealthEndpoints
     }
 }
 
-/// <summary>Ready only when the shared cache is connected and synced; the reason otherwise.</summary>
-internal sealed class ClusterReadinessCheck(ITrafficService traffic) : IHealthCheck
+/// <summary>
+/// Ready only when the shared cache is connected and synced and the API server answers a short probe now (a frozen API
+/// server leaves the cache's watches silent, not broken); the reason otherwise.
+/// </summary>
+internal sealed class ClusterReadinessCheck(ITrafficService traffic, ClusterRuntime runtime) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ConnectionHealth health = traffic.Health;
-        HealthCheckResult result = health.State switch
+        if (health.State != ConnectionState.Connected)
         {
-            ConnectionState.Connected => HealthCheckResult.Healthy($"Synced with {traffic.Cluster.ServerUrl}."),
-            ConnectionState.Connecting => HealthCheckResult.Unhealthy(Reason("Not synced with the Kubernetes API server yet", health)),
-            ConnectionState.Reconnecting => HealthCheckResult.Unhealthy(Reason("Lost the Kubernetes API server; reconnecting", health)),
-            _ => HealthCheckResult.Unhealthy(Reason("The Kubernetes API server is unreachable", health)),
-        };
-        return Task.FromResult(result);
+            return health.State switch
+            {
+                ConnectionState.Connecting => HealthCheckResult.Unhealthy(Reason("Not synced with the Kubernetes API server yet", health)),
+                ConnectionState.Reconnecting => HealthCheckResult.Unhealthy(Reason("Lost the Kubernetes API server; reconnecting", health)),
+                _ => HealthCheckResult.Unhealthy(Reason("The Kubernetes API server is unreachable", health)),
+            };
+        }
+
+        ApiServerStatus status = await runtime.ApiServer.CheckAsync(cancellationToken).ConfigureAwait(false);
+        return status is ApiServerStatus.NotAnswering down
+            ? HealthCheckResult.Unhealthy(down.Reason)
+            : HealthCheckResult.Healthy($"Synced with {traffic.Cluster.ServerUrl}, which answers.");
     }
 
     private static string Reason(string what, ConnectionHealth health) =>

@@ -1,8 +1,13 @@
+using System.Globalization;
+using System.Text;
+
 using TrafficConsole.Cluster.Identity;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Formatting;
 using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
 
 namespace TrafficConsole.Web.Hosting;
 
@@ -11,8 +16,6 @@ internal static class LoggingSetup
 {
     public const string FormatKey = "Logging:Format";
 
-    private const string ReadableTemplate =
-        "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
     public static void AddConsoleLogging(this WebApplicationBuilder builder)
     {
@@ -40,7 +43,7 @@ internal static class LoggingSetup
             }
             else
             {
-                logger.WriteTo.Console(outputTemplate: ReadableTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+                logger.WriteTo.Console(SingleLineTextFormatter.ForConsole());
             }
         });
     }
@@ -114,5 +117,139 @@ internal sealed class RedactSecretsEnricher : ILogEventEnricher
         }
 
         return false;
+    }
+}
+
+/// <summary>
+/// The text sink's formatter: every property value is rendered with its control characters escaped (CR as <c>\r</c>, LF as
+/// <c>\n</c>, other C0/C1 controls and Unicode line separators as <c>\uXXXX</c>), so a value such as a version name or a reason
+/// with a newline cannot start a line that looks like another event. An exception follows on lines of its own, each indented,
+/// so no line of it can pass for an event either.
+/// </summary>
+public sealed class SingleLineTextFormatter(string outputTemplate, IFormatProvider formatProvider) : ITextFormatter
+{
+    private const string ReadableTemplate =
+        "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}";
+
+    /// <summary>The formatter of the console's text sink (<c>Logging:Format=text</c>).</summary>
+    public static ITextFormatter ForConsole() => new SingleLineTextFormatter(ReadableTemplate, CultureInfo.InvariantCulture);
+
+    private static readonly Serilog.Parsing.MessageTemplateParser Parser = new();
+
+    private readonly MessageTemplateTextFormatter _line = new(outputTemplate, formatProvider);
+
+    public void Format(LogEvent logEvent, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(logEvent);
+        ArgumentNullException.ThrowIfNull(output);
+        _line.Format(Escaped(logEvent), output);
+        if (logEvent.Exception is { } exception)
+        {
+            foreach (string line in exception.ToString().Split('\n'))
+            {
+                output.Write("    ");
+                output.Write(Escape(line.TrimEnd('\r')));
+                output.Write(Environment.NewLine);
+            }
+        }
+    }
+
+    /// <summary>The event with every property value escaped (the same event when nothing needed it).</summary>
+    private static LogEvent Escaped(LogEvent logEvent)
+    {
+        List<LogEventProperty>? properties = null;
+        foreach ((string name, LogEventPropertyValue value) in logEvent.Properties)
+        {
+            LogEventPropertyValue escaped = Escape(value);
+            if (properties is null && !ReferenceEquals(escaped, value))
+            {
+                properties = [.. logEvent.Properties.TakeWhile(p => p.Key != name).Select(static p => new LogEventProperty(p.Key, p.Value))];
+            }
+
+            properties?.Add(new LogEventProperty(name, escaped));
+        }
+
+        // A template is a constant in our code; one that is not (a message built from a value) is escaped too.
+        MessageTemplate template = NeedsEscaping(logEvent.MessageTemplate.Text) ? Parser.Parse(Escape(logEvent.MessageTemplate.Text)) : logEvent.MessageTemplate;
+        return properties is null && ReferenceEquals(template, logEvent.MessageTemplate)
+            ? logEvent
+            : new LogEvent(logEvent.Timestamp, logEvent.Level, logEvent.Exception, template,
+                properties ?? [.. logEvent.Properties.Select(static p => new LogEventProperty(p.Key, p.Value))], logEvent.TraceId ?? default, logEvent.SpanId ?? default);
+    }
+
+    private static LogEventPropertyValue Escape(LogEventPropertyValue value)
+    {
+        switch (value)
+        {
+            case ScalarValue { Value: string text }:
+                return NeedsEscaping(text) ? new ScalarValue(Escape(text)) : value;
+            case ScalarValue { Value: null or bool or sbyte or byte or short or ushort or int or uint or long or ulong or float or double or decimal or DateTime or DateTimeOffset or TimeSpan or Guid }:
+                return value;
+            case ScalarValue scalar:
+                // Anything else renders through its ToString (a Uri, an enum, a record): escape what that would print.
+                string rendered = Convert.ToString(scalar.Value, CultureInfo.InvariantCulture) ?? string.Empty;
+                return NeedsEscaping(rendered) ? new ScalarValue(Escape(rendered)) : value;
+            case SequenceValue sequence:
+                LogEventPropertyValue[] elements = [.. sequence.Elements.Select(Escape)];
+                return Unchanged(elements, sequence.Elements) ? value : new SequenceValue(elements);
+            case StructureValue structure:
+                LogEventProperty[] members = [.. structure.Properties.Select(static p => new LogEventProperty(Escape(p.Name), Escape(p.Value)))];
+                return Unchanged([.. members.Select(static m => m.Value)], [.. structure.Properties.Select(static p => p.Value)])
+                    && members.Select(static m => m.Name).SequenceEqual(structure.Properties.Select(static p => p.Name), StringComparer.Ordinal)
+                    ? value
+                    : new StructureValue(members, structure.TypeTag is { } tag ? Escape(tag) : null);
+            case DictionaryValue dictionary:
+                KeyValuePair<ScalarValue, LogEventPropertyValue>[] entries =
+                [
+                    .. dictionary.Elements.Select(static e => new KeyValuePair<ScalarValue, LogEventPropertyValue>((ScalarValue)Escape(e.Key), Escape(e.Value))),
+                ];
+                return Unchanged([.. entries.SelectMany(static e => new[] { e.Key, e.Value })], [.. dictionary.Elements.SelectMany(static e => new[] { e.Key, e.Value })])
+                    ? value
+                    : new DictionaryValue(entries);
+            default:
+                return value;
+        }
+    }
+
+    private static bool Unchanged(LogEventPropertyValue[] escaped, IReadOnlyList<LogEventPropertyValue> original) =>
+        escaped.Length == original.Count && escaped.Select((e, i) => ReferenceEquals(e, original[i])).All(static same => same);
+
+    private static bool NeedsEscaping(string text)
+    {
+        foreach (char c in text)
+        {
+            if (IsControl(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsControl(char c) => c < ' ' || c is (>= '\u007f' and <= '\u009f') or '\u2028' or '\u2029';
+
+    /// <summary><paramref name="text"/> with CR, LF and tab as <c>\r</c>, <c>\n</c>, <c>\t</c> and other control characters as <c>\uXXXX</c>.</summary>
+    private static string Escape(string text)
+    {
+        if (!NeedsEscaping(text))
+        {
+            return text;
+        }
+
+        StringBuilder escaped = new(text.Length + 8);
+        foreach (char c in text)
+        {
+            _ = c switch
+            {
+                '\r' => escaped.Append("\\r"),
+                '\n' => escaped.Append("\\n"),
+                '\t' => escaped.Append("\\t"),
+                _ when IsControl(c) => escaped.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)),
+                _ => escaped.Append(c),
+            };
+        }
+
+        return escaped.ToString();
     }
 }

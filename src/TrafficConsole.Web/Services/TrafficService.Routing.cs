@@ -256,6 +256,11 @@ internal sealed partial class TrafficService
             return AppliedAs(view);
         }
 
+        if (await NotAnsweringAsync(change, namespaceName, service, cancellationToken).ConfigureAwait(false) is { } down)
+        {
+            return down;
+        }
+
         if (await DeniedAsync(change, namespaceName, service, AccessFor(plan), cancellationToken).ConfigureAwait(false) is { } denied)
         {
             return denied;

@@ -161,6 +161,11 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
             return AppliedAs(view);
         }
 
+        if (await NotAnsweringAsync(change, namespaceName, service, cancellationToken).ConfigureAwait(false) is { } down)
+        {
+            return down;
+        }
+
         if (await DeniedAsync(change, namespaceName, service, AccessFor(plan), cancellationToken).ConfigureAwait(false) is { } denied)
         {
             return denied;
@@ -183,6 +188,21 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
         }
 
         return outcome;
+    }
+
+    /// <summary>
+    /// An API server known not to answer (the cluster runtime's ApiServerProbe) gets no write that would hang until the
+    /// client's timeout: the user hears at once that nothing was written. Costs no request while the API server answers.
+    /// </summary>
+    private async Task<ChangeOutcome.Unavailable?> NotAnsweringAsync(ChangeContext change, string namespaceName, string service, CancellationToken cancellationToken)
+    {
+        if (await runtime.ApiServer.NotAnsweringAsync(cancellationToken).ConfigureAwait(false) is not { } down)
+        {
+            return null;
+        }
+
+        LogRefused(change.Actor, namespaceName, service, "unavailable", down);
+        return new ChangeOutcome.Unavailable($"{down} Nothing was written.");
     }
 
     /// <summary>

@@ -34,6 +34,12 @@ public sealed class ConsoleTestHostOptions
     /// </summary>
     public bool AsRealCluster { get; set; }
 
+    /// <summary>
+    /// True: the console reaches the test's sandbox through a <see cref="FreezableProxy"/> (<see cref="ConsoleTestHost.Proxy"/>),
+    /// so the test can freeze the API server as <c>kill -STOP</c> would.
+    /// </summary>
+    public bool ThroughFreezableProxy { get; set; }
+
     /// <summary>What the sandbox holds at first start.</summary>
     public SandboxSeed Seed { get; set; } = SandboxSeed.Bookinfo;
 
@@ -71,8 +77,9 @@ public sealed class ConsoleTestHost : IAsyncDisposable
     private SandboxServer? _sandbox;
     private readonly int _sandboxPort;
 
-    private ConsoleTestHost(WebApplication app, Uri baseUrl, SandboxServer sandbox, bool ownsSandbox, string dataDir, SandboxSeed seed, CapturedLog log)
+    private ConsoleTestHost(WebApplication app, Uri baseUrl, SandboxServer sandbox, bool ownsSandbox, string dataDir, SandboxSeed seed, CapturedLog log, FreezableProxy? proxy)
     {
+        Proxy = proxy;
         App = app;
         BaseUrl = baseUrl;
         _sandbox = sandbox;
@@ -112,6 +119,9 @@ public sealed class ConsoleTestHost : IAsyncDisposable
     /// <summary>A client for the sandbox, to change or inspect the cluster behind the console's back.</summary>
     public IKubernetes Kubernetes { get; }
 
+    /// <summary>The proxy between the console and the sandbox under <see cref="ConsoleTestHostOptions.ThroughFreezableProxy"/>, else null.</summary>
+    public FreezableProxy? Proxy { get; }
+
     /// <summary>Every Serilog event the console wrote.</summary>
     public CapturedLog Log { get; }
 
@@ -122,6 +132,7 @@ public sealed class ConsoleTestHost : IAsyncDisposable
         Directory.CreateDirectory(dataDir);
 
         SandboxServer? sandbox = null;
+        FreezableProxy? proxy = null;
         Dictionary<string, string?> settings = new(StringComparer.OrdinalIgnoreCase)
         {
             ["Cluster:Mode"] = "Sandbox",
@@ -145,7 +156,8 @@ public sealed class ConsoleTestHost : IAsyncDisposable
             }
             else
             {
-                settings["Cluster:ServerUrl"] = sandbox.Url.ToString();
+                proxy = options.ThroughFreezableProxy ? new FreezableProxy(sandbox.Url) : null;
+                settings["Cluster:ServerUrl"] = (proxy?.Url ?? sandbox.Url).ToString();
                 settings["Cluster:Token"] = sandbox.AdminToken;
             }
         }
@@ -176,13 +188,18 @@ public sealed class ConsoleTestHost : IAsyncDisposable
                 await sandbox.DisposeAsync();
             }
 
+            if (proxy is not null)
+            {
+                await proxy.DisposeAsync();
+            }
+
             throw;
         }
 
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         sandbox ??= app.Services.GetRequiredService<ClusterRuntime>().Sandbox
             ?? throw new InvalidOperationException("The console did not start its embedded sandbox.");
-        ConsoleTestHost host = new(app, new Uri(address.TrimEnd('/') + "/"), sandbox, !options.EmbeddedSandbox, dataDir, options.Seed, log);
+        ConsoleTestHost host = new(app, new Uri(address.TrimEnd('/') + "/"), sandbox, !options.EmbeddedSandbox, dataDir, options.Seed, log, proxy);
         if (options.WaitUntilReady)
         {
             await host.WaitUntilReadyAsync(cancellationToken);
@@ -260,6 +277,11 @@ public sealed class ConsoleTestHost : IAsyncDisposable
     {
         await App.StopAsync(CancellationToken.None);
         await App.DisposeAsync();
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+
         if (_ownsSandbox && Interlocked.Exchange(ref _sandbox, null) is { } sandbox)
         {
             await sandbox.DisposeAsync();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -53,6 +54,41 @@ public sealed class HealthTests
         await host.StartSandboxAsync();
 
         await WaitForReadyzAsync(client, HttpStatusCode.OK);
+        (HttpResponseMessage retry, JsonElement retried) = await HttpJson.PutAsync(client, "api/v1/namespaces/bookinfo/services/reviews/traffic",
+            """{ "weights": { "v1": 50, "v2": 50 } }""");
+        Assert.True(retry.StatusCode == HttpStatusCode.OK, retried.ToString());
+    }
+
+    [Fact]
+    public async Task Readyz_is_503_within_10_s_of_the_api_server_freezing_writes_are_refused_at_once_and_both_recover()
+    {
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(new ConsoleTestHostOptions { ThroughFreezableProxy = true });
+        using HttpClient client = host.CreateClient();
+        FreezableProxy proxy = host.Proxy!;
+        string before = host.Traffic.GetService("bookinfo", "reviews")!.Summary.Routing.Revision;
+
+        // As kill -STOP: the API server's connections stay open and nothing answers, so the cache's watches just go quiet.
+        proxy.Freeze();
+        Stopwatch frozen = Stopwatch.StartNew();
+        JsonElement down = await WaitForReadyzAsync(client, HttpStatusCode.ServiceUnavailable);
+        TimeSpan noticed = frozen.Elapsed;
+        Assert.True(noticed < TimeSpan.FromSeconds(10), $"/readyz turned 503 only after {noticed.TotalSeconds:0.0} s");
+        string reason = down.GetProperty("checks").GetProperty("cluster").GetProperty("reason").GetString()!;
+        Assert.Contains($"The Kubernetes API server at {host.Traffic.Cluster.ServerUrl}", reason, StringComparison.Ordinal);
+        Assert.Contains("did not answer", reason, StringComparison.Ordinal);
+
+        // A write during the freeze is refused at once with 503, instead of hanging until the client gives up.
+        Stopwatch writing = Stopwatch.StartNew();
+        (HttpResponseMessage put, JsonElement problem) = await HttpJson.PutAsync(client, "api/v1/namespaces/bookinfo/services/reviews/traffic",
+            """{ "weights": { "v1": 50, "v2": 50 } }""");
+        Assert.True(put.StatusCode == HttpStatusCode.ServiceUnavailable, problem.ToString());
+        Assert.Contains("Nothing was written", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(writing.Elapsed < TimeSpan.FromSeconds(10), $"the refused write took {writing.Elapsed.TotalSeconds:0.0} s");
+
+        proxy.Thaw();
+
+        await WaitForReadyzAsync(client, HttpStatusCode.OK);
+        Assert.Equal(before, host.Traffic.GetService("bookinfo", "reviews")!.Summary.Routing.Revision);
         (HttpResponseMessage retry, JsonElement retried) = await HttpJson.PutAsync(client, "api/v1/namespaces/bookinfo/services/reviews/traffic",
             """{ "weights": { "v1": 50, "v2": 50 } }""");
         Assert.True(retry.StatusCode == HttpStatusCode.OK, retried.ToString());

@@ -89,6 +89,43 @@ public sealed class SignInTests(BrowserFixture browser) : IClassFixture<BrowserF
     }
 
     [Fact]
+    public async Task A_revoked_token_ends_the_open_page_within_the_revalidation_interval_and_an_unanswering_cluster_does_not()
+    {
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync(o =>
+        {
+            o.ThroughFreezableProxy = true;
+            o.Settings["Auth:SessionRevalidationInterval"] = "00:00:01";
+            o.Settings["Auth:TokenReviewTimeout"] = "00:00:02";
+        });
+        await using IBrowserContext context = await browser.NewContextAsync();
+        IPage page = await context.NewPageAsync();
+        string services = new Uri(host.BaseUrl, "namespaces/bookinfo/services").ToString();
+        await page.GotoAsync(services);
+        await page.FillAsync("[data-testid=signin-token]", SecurityHosts.ViewerToken);
+        await page.ClickAsync("[data-testid=signin-submit]");
+        await Expect(page.Locator("[data-testid=signed-in-user]")).ToHaveTextAsync(SecurityHosts.Viewer);
+        await Expect(page.Locator("[data-testid=services-grid]")).ToBeVisibleAsync();
+
+        // The cluster not answering is not the cluster saying no: several rounds of re-validation later the page is still open.
+        host.Proxy!.Freeze();
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        host.Proxy.Thaw();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(services, page.Url);
+        await Expect(page.Locator("[data-testid=services-grid]")).ToBeVisibleAsync();
+
+        Assert.True(host.Sandbox!.RevokeToken(SecurityHosts.ViewerToken));
+
+        // Well within a minute (the interval is 1 s here): the open page is sent to sign in, saying why.
+        await Expect(page.Locator("[data-testid=signin-error]")).ToContainTextAsync("Your sign-in ended", new() { Timeout = 20_000 });
+        await Expect(page.Locator("[data-testid=signin-error]")).ToContainTextAsync("did not accept this token");
+        await page.GotoAsync(services);
+        await Expect(page.Locator("[data-testid=signin-token]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=services-grid]")).ToHaveCountAsync(0);
+        Assert.DoesNotContain(SecurityHosts.ViewerToken, host.Log.RenderAll(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_sign_in_the_banner_says_anyone_can_change_traffic_and_the_console_works_under_the_csp()
     {
         await using ConsoleTestHost host = await ConsoleTestHost.StartAsync();

@@ -17,7 +17,7 @@ public sealed record RoutingRequest(RoutingIntent Intent, string? Revision, stri
 /// the service layer on every edit. Like the traffic-shifting panel it follows the cluster while there is no draft,
 /// and keeps (and marks stale) a draft when someone else changes the service.
 /// </summary>
-public partial class RoutingEditor : IDisposable
+public partial class RoutingEditor : IDisposable, IHandleEvent
 {
     private const int YamlTab = 3;
 
@@ -324,13 +324,32 @@ public partial class RoutingEditor : IDisposable
     private TrafficSplit FirstVersion() =>
         Versions.IsDefaultOrEmpty ? TrafficSplit.Empty : new TrafficSplit([new VersionWeight(Versions[0].Name, 100)]);
 
-    protected override async Task OnAfterRenderAsync(bool firstRender)
+    // The page learns of an unsaved draft within the same event that made it (so it renders in the same batch, and a
+    // click right after never meets a handler a late re-render replaced); changes from the cluster report after render.
+    async Task IHandleEvent.HandleEventAsync(EventCallbackWorkItem callback, object? arg)
     {
-        if (IsDirty != _reportedDirty)
+        await callback.InvokeAsync(arg);
+        StateHasChanged();
+        await ReportDirtyAsync();
+    }
+
+    protected override Task OnAfterRenderAsync(bool firstRender) => ReportDirtyAsync();
+
+    private Task ReportDirtyAsync()
+    {
+        if (IsDirty == _reportedDirty)
         {
-            _reportedDirty = IsDirty;
-            await DirtyChanged.InvokeAsync(_reportedDirty);
+            return Task.CompletedTask;
         }
+
+        _reportedDirty = IsDirty;
+        return DirtyChanged.InvokeAsync(_reportedDirty);
+    }
+
+    private void OnEntriesChanged()
+    {
+        StateHasChanged();
+        _ = ReportDirtyAsync();
     }
 
     // YAML mode is part of this editor's draft: re-render so the marker and the page follow it.
@@ -341,11 +360,11 @@ public partial class RoutingEditor : IDisposable
     // The button may have been clicked in the moment a field turned invalid (the change event runs first): check again.
     private Task ApplyAsync() => ApplyBlockedReason is null ? OnApply.InvokeAsync(new RoutingRequest(_draft, _draftRevision, ChangeContext.ReasonOf(_reason))) : Task.CompletedTask;
 
-    protected override void OnInitialized() => _entries.Changed += StateHasChanged;
+    protected override void OnInitialized() => _entries.Changed += OnEntriesChanged;
 
     public void Dispose()
     {
-        _entries.Changed -= StateHasChanged;
+        _entries.Changed -= OnEntriesChanged;
         GC.SuppressFinalize(this);
     }
 }

@@ -15,7 +15,7 @@ public sealed record DraftRequest(TrafficDraft Draft, string? Revision, string? 
 /// Edits a draft split with the domain's <see cref="WeightEditor"/> rules. It follows the cluster while the
 /// operator has no draft, and keeps (and marks stale) a draft when someone else changes the service.
 /// </summary>
-public partial class TrafficShiftingPanel : IDisposable
+public partial class TrafficShiftingPanel : IDisposable, IHandleEvent
 {
     private readonly EntryProblems _entries = new();
     private WeightEditor _editor = null!;
@@ -156,11 +156,11 @@ public partial class TrafficShiftingPanel : IDisposable
         }
     }
 
-    protected override void OnInitialized() => _entries.Changed += StateHasChanged;
+    protected override void OnInitialized() => _entries.Changed += OnEntriesChanged;
 
     public void Dispose()
     {
-        _entries.Changed -= StateHasChanged;
+        _entries.Changed -= OnEntriesChanged;
         GC.SuppressFinalize(this);
     }
 
@@ -261,13 +261,32 @@ public partial class TrafficShiftingPanel : IDisposable
 
     private void SetMirrorPercent(double percent) => _mirrorPercent = Math.Clamp(percent, 0, 100);
 
-    protected override async Task OnAfterRenderAsync(bool firstRender)
+    // The page learns of an unsaved draft within the same event that made it (so it renders in the same batch, and a
+    // click right after never meets a handler a late re-render replaced); changes from the cluster report after render.
+    async Task IHandleEvent.HandleEventAsync(EventCallbackWorkItem callback, object? arg)
     {
-        if (IsDirty != _reportedDirty)
+        await callback.InvokeAsync(arg);
+        StateHasChanged();
+        await ReportDirtyAsync();
+    }
+
+    protected override Task OnAfterRenderAsync(bool firstRender) => ReportDirtyAsync();
+
+    private Task ReportDirtyAsync()
+    {
+        if (IsDirty == _reportedDirty)
         {
-            _reportedDirty = IsDirty;
-            await DirtyChanged.InvokeAsync(_reportedDirty);
+            return Task.CompletedTask;
         }
+
+        _reportedDirty = IsDirty;
+        return DirtyChanged.InvokeAsync(_reportedDirty);
+    }
+
+    private void OnEntriesChanged()
+    {
+        StateHasChanged();
+        _ = ReportDirtyAsync();
     }
 
     private Task PreviewAsync() => OnPreview.InvokeAsync(new DraftRequest(Draft, _draftRevision, ChangeContext.ReasonOf(_reason)));
