@@ -17,7 +17,7 @@ public sealed record RoutingRequest(RoutingIntent Intent, string? Revision, stri
 /// the service layer on every edit. Like the traffic-shifting panel it follows the cluster while there is no draft,
 /// and keeps (and marks stale) a draft when someone else changes the service.
 /// </summary>
-public partial class RoutingEditor : IDisposable, IHandleEvent
+public partial class RoutingEditor : DraftEditor
 {
     private const int YamlTab = 3;
 
@@ -34,9 +34,7 @@ public partial class RoutingEditor : IDisposable, IHandleEvent
     private int _tab;
     private YamlRoutingEditor? _yaml;
     private string? _appliedRevision;
-    private readonly EntryProblems _entries = new();
     private string? _reason;
-    private bool _reportedDirty;
 
     [Inject]
     public required ITrafficService Traffic { get; init; }
@@ -81,9 +79,6 @@ public partial class RoutingEditor : IDisposable, IHandleEvent
     [Parameter]
     public EventCallback<YamlRequest> OnApplyYaml { get; set; }
 
-    /// <summary>Raised when the draft (form or YAML) becomes unsaved or saved (the page marks the tab and guards navigation).</summary>
-    [Parameter]
-    public EventCallback<bool> DirtyChanged { get; set; }
 
     /// <summary>The draft as it stands.</summary>
     public RoutingIntent Draft => _draft;
@@ -92,10 +87,10 @@ public partial class RoutingEditor : IDisposable, IHandleEvent
     public string? DraftRevision => _draftRevision;
 
     /// <summary>True when the operator changed something since the draft was loaded (or typed what a field cannot take).</summary>
-    public bool IsDirty => FormDirty || (_yaml?.IsDirty ?? false);
+    public override bool IsDirty => FormDirty || (_yaml?.IsDirty ?? false);
 
     // The form's draft: edited, or a field holds text it cannot take yet (YAML mode keeps its own).
-    private bool FormDirty => _dirty || _entries.Count > 0;
+    private bool FormDirty => _dirty || Entries.Count > 0;
 
     /// <summary>True when the cluster changed under an unsaved draft.</summary>
     public bool IsStale => _stale && FormDirty;
@@ -121,7 +116,7 @@ public partial class RoutingEditor : IDisposable, IHandleEvent
                 return "A change is being applied.";
             }
 
-            if (_entries.First is { } entry)
+            if (Entries.First is { } entry)
             {
                 return $"Fix {entry}";
             }
@@ -219,7 +214,7 @@ public partial class RoutingEditor : IDisposable, IHandleEvent
         _stale = false;
         _dirty = false;
         _reason = null;
-        _entries.Clear();
+        Entries.Clear();
         _draft = Routing.Intent;
         _ids = [.. _draft.Rules.Select(static _ => Guid.NewGuid())];
         _expanded.Clear();
@@ -324,34 +319,6 @@ public partial class RoutingEditor : IDisposable, IHandleEvent
     private TrafficSplit FirstVersion() =>
         Versions.IsDefaultOrEmpty ? TrafficSplit.Empty : new TrafficSplit([new VersionWeight(Versions[0].Name, 100)]);
 
-    // The page learns of an unsaved draft within the same event that made it (so it renders in the same batch, and a
-    // click right after never meets a handler a late re-render replaced); changes from the cluster report after render.
-    async Task IHandleEvent.HandleEventAsync(EventCallbackWorkItem callback, object? arg)
-    {
-        await callback.InvokeAsync(arg);
-        StateHasChanged();
-        await ReportDirtyAsync();
-    }
-
-    protected override Task OnAfterRenderAsync(bool firstRender) => ReportDirtyAsync();
-
-    private Task ReportDirtyAsync()
-    {
-        if (IsDirty == _reportedDirty)
-        {
-            return Task.CompletedTask;
-        }
-
-        _reportedDirty = IsDirty;
-        return DirtyChanged.InvokeAsync(_reportedDirty);
-    }
-
-    private void OnEntriesChanged()
-    {
-        StateHasChanged();
-        _ = ReportDirtyAsync();
-    }
-
     // YAML mode is part of this editor's draft: re-render so the marker and the page follow it.
     private void YamlDirtyChanged(bool dirty) => StateHasChanged();
 
@@ -360,11 +327,4 @@ public partial class RoutingEditor : IDisposable, IHandleEvent
     // The button may have been clicked in the moment a field turned invalid (the change event runs first): check again.
     private Task ApplyAsync() => ApplyBlockedReason is null ? OnApply.InvokeAsync(new RoutingRequest(_draft, _draftRevision, ChangeContext.ReasonOf(_reason))) : Task.CompletedTask;
 
-    protected override void OnInitialized() => _entries.Changed += OnEntriesChanged;
-
-    public void Dispose()
-    {
-        _entries.Changed -= OnEntriesChanged;
-        GC.SuppressFinalize(this);
-    }
 }

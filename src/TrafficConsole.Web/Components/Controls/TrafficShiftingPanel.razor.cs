@@ -15,9 +15,8 @@ public sealed record DraftRequest(TrafficDraft Draft, string? Revision, string? 
 /// Edits a draft split with the domain's <see cref="WeightEditor"/> rules. It follows the cluster while the
 /// operator has no draft, and keeps (and marks stale) a draft when someone else changes the service.
 /// </summary>
-public partial class TrafficShiftingPanel : IDisposable, IHandleEvent
+public partial class TrafficShiftingPanel : DraftEditor
 {
-    private readonly EntryProblems _entries = new();
     private WeightEditor _editor = null!;
     private ImmutableArray<WeightRow> _rows = [];
     private TrafficDraft? _baseline;
@@ -28,7 +27,6 @@ public partial class TrafficShiftingPanel : IDisposable, IHandleEvent
     private string? _mirrorVersion;
     private double _mirrorPercent = 100;
     private string? _reason;
-    private bool _reportedDirty;
 
     /// <summary>The service's versions in display order.</summary>
     [Parameter, EditorRequired]
@@ -79,9 +77,6 @@ public partial class TrafficShiftingPanel : IDisposable, IHandleEvent
     [Parameter]
     public EventCallback OnDelete { get; set; }
 
-    /// <summary>Raised when the draft becomes unsaved or saved (the page marks the tab and guards navigation).</summary>
-    [Parameter]
-    public EventCallback<bool> DirtyChanged { get; set; }
 
     /// <summary>The draft as it stands.</summary>
     public TrafficDraft Draft => new(DraftWeights, CurrentMirror);
@@ -90,7 +85,7 @@ public partial class TrafficShiftingPanel : IDisposable, IHandleEvent
     public string? DraftRevision => _draftRevision;
 
     /// <summary>True when the draft differs from the cluster, or a field holds text not yet taken into it.</summary>
-    public bool IsDirty => (_baseline is not null && !SameDraft(Draft, _baseline)) || _entries.Count > 0;
+    public override bool IsDirty => (_baseline is not null && !SameDraft(Draft, _baseline)) || Entries.Count > 0;
 
     /// <summary>True when the cluster changed under an unsaved draft.</summary>
     public bool IsStale => _stale && IsDirty;
@@ -123,7 +118,7 @@ public partial class TrafficShiftingPanel : IDisposable, IHandleEvent
                 return "A change is being applied.";
             }
 
-            if (_entries.First is { } entry)
+            if (Entries.First is { } entry)
             {
                 return $"Fix {entry}";
             }
@@ -156,13 +151,6 @@ public partial class TrafficShiftingPanel : IDisposable, IHandleEvent
         }
     }
 
-    protected override void OnInitialized() => _entries.Changed += OnEntriesChanged;
-
-    public void Dispose()
-    {
-        _entries.Changed -= OnEntriesChanged;
-        GC.SuppressFinalize(this);
-    }
 
     protected override void OnParametersSet()
     {
@@ -222,7 +210,7 @@ public partial class TrafficShiftingPanel : IDisposable, IHandleEvent
         _draftRevision = BaselineRevision;
         _stale = false;
         _reason = null;
-        _entries.Clear();
+        Entries.Clear();
         _editor = WeightEditor.From(ToSplit(Baseline.Weights));
         _mirrorOn = Baseline.Mirror is not null;
         _mirrorVersion = Baseline.Mirror?.Version;
@@ -260,34 +248,6 @@ public partial class TrafficShiftingPanel : IDisposable, IHandleEvent
     private void SetMirrorVersion(string version) => _mirrorVersion = version;
 
     private void SetMirrorPercent(double percent) => _mirrorPercent = Math.Clamp(percent, 0, 100);
-
-    // The page learns of an unsaved draft within the same event that made it (so it renders in the same batch, and a
-    // click right after never meets a handler a late re-render replaced); changes from the cluster report after render.
-    async Task IHandleEvent.HandleEventAsync(EventCallbackWorkItem callback, object? arg)
-    {
-        await callback.InvokeAsync(arg);
-        StateHasChanged();
-        await ReportDirtyAsync();
-    }
-
-    protected override Task OnAfterRenderAsync(bool firstRender) => ReportDirtyAsync();
-
-    private Task ReportDirtyAsync()
-    {
-        if (IsDirty == _reportedDirty)
-        {
-            return Task.CompletedTask;
-        }
-
-        _reportedDirty = IsDirty;
-        return DirtyChanged.InvokeAsync(_reportedDirty);
-    }
-
-    private void OnEntriesChanged()
-    {
-        StateHasChanged();
-        _ = ReportDirtyAsync();
-    }
 
     private Task PreviewAsync() => OnPreview.InvokeAsync(new DraftRequest(Draft, _draftRevision, ChangeContext.ReasonOf(_reason)));
 
