@@ -12,15 +12,16 @@ public static class ConsoleTheme
     public static MudTheme Theme { get; } = new()
     {
         // Primary, Tertiary, Secondary, Info, Success and Dark are also the version colours
-        // (see VersionPalette), so they are picked to be told apart at a glance in both modes.
+        // (see VersionPalette), so they are picked to be told apart at a glance in both modes, and dark enough in light
+        // mode (light enough in dark) that text on them and in their alerts meets WCAG AA (axe, AccessibilityTests).
         PaletteLight = new PaletteLight
         {
             Primary = "#4f46e5",
             Secondary = "#db2777",
-            Tertiary = "#0d9488",
-            Info = "#0284c7",
-            Success = "#65a30d",
-            Warning = "#ea580c",
+            Tertiary = "#0f766e",
+            Info = "#0369a1",
+            Success = "#4d7c0f",
+            Warning = "#c2410c",
             Error = "#dc2626",
             Dark = "#7c3aed",
             AppbarBackground = "#ffffff",
@@ -30,7 +31,7 @@ public static class ConsoleTheme
             DrawerBackground = "#ffffff",
             DrawerText = "#374151",
             TextPrimary = "#111827",
-            TextSecondary = "#6b7280",
+            TextSecondary = "#4b5563",
             LinesDefault = "#e5e7eb",
             TableLines = "#eef0f4",
             Divider = "#e5e7eb",
@@ -52,6 +53,7 @@ public static class ConsoleTheme
             InfoContrastText = "#0b0d14",
             SuccessContrastText = "#0b0d14",
             WarningContrastText = "#0b0d14",
+            ErrorContrastText = "#0b0d14",
             DarkContrastText = "#0b0d14",
             AppbarBackground = "#151823",
             AppbarText = "#e5e7eb",
