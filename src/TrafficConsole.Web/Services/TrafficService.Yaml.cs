@@ -24,7 +24,13 @@ internal sealed partial class TrafficService
     private const string YamlTargetCode = YamlModeCodes.WrongTarget;
 
     /// <summary>The typed resources (null when that text is empty: the resource is left as it is), with every finding.</summary>
-    private sealed record YamlReading(VirtualService? VirtualService, DestinationRule? DestinationRule, ImmutableArray<ValidationIssue> Issues)
+    /// <remarks>The service's current resources are kept with the reading, so planning and the traffic check do not look them up again.</remarks>
+    private sealed record YamlReading(
+        VirtualService? VirtualService,
+        DestinationRule? DestinationRule,
+        ImmutableArray<ValidationIssue> Issues,
+        VirtualService? CurrentVirtualService,
+        DestinationRule? CurrentDestinationRule)
     {
         public ImmutableArray<Model.ValidationMessage> Messages => [.. Issues.Select(ToMessage)];
     }
@@ -40,7 +46,7 @@ internal sealed partial class TrafficService
         DestinationRule? dr = Parse<DestinationRule, DestinationRuleSpec>(draft.DestinationRuleYaml, DestinationRule.KindName, YamlDestinationRulePath, view, currentDr, issues);
         if (issues.Any(static i => i.Severity == Severity.Error))
         {
-            return new YamlReading(vs, dr, issues.ToImmutable());
+            return new YamlReading(vs, dr, issues.ToImmutable(), currentVs, currentDr);
         }
 
         // Each resource on its own as Istio's webhook judges it, then with the console's checks of what it finds in the
@@ -75,7 +81,7 @@ internal sealed partial class TrafficService
             }
         }
 
-        return new YamlReading(vs, dr, issues.ToImmutable());
+        return new YamlReading(vs, dr, issues.ToImmutable(), currentVs, currentDr);
     }
 
     private static void AddDistinct(ImmutableArray<ValidationIssue>.Builder issues, IEnumerable<ValidationIssue> found, string prefix)
@@ -163,9 +169,8 @@ internal sealed partial class TrafficService
             return preview;
         }
 
-        RoutingIntentReading current = RoutingIntentReader.Read(view);
-        ImmutableArray<VirtualService> virtualServices = Replace(view.VirtualServices, FindVirtualService(view, current), reading.VirtualService);
-        ImmutableArray<DestinationRule> destinationRules = Replace(view.DestinationRules, FindDestinationRule(view, current), reading.DestinationRule);
+        ImmutableArray<VirtualService> virtualServices = Replace(view.VirtualServices, reading.CurrentVirtualService, reading.VirtualService);
+        ImmutableArray<DestinationRule> destinationRules = Replace(view.DestinationRules, reading.CurrentDestinationRule, reading.DestinationRule);
         RoutingState after = RoutingReader.Read(view.Service, view.Versions, virtualServices, destinationRules, view.HttpRoutes, view.BackendVersions);
         TrafficSplit before = view.Routing.EffectiveSplit;
 
@@ -209,9 +214,8 @@ internal sealed partial class TrafficService
                 with { Namespace = view.Namespace, ServiceName = view.Name };
         }
 
-        RoutingIntentReading current = RoutingIntentReader.Read(view);
-        VirtualService? currentVs = FindVirtualService(view, current);
-        DestinationRule? currentDr = FindDestinationRule(view, current);
+        VirtualService? currentVs = reading.CurrentVirtualService;
+        DestinationRule? currentDr = reading.CurrentDestinationRule;
         return new RoutingPlan
         {
             Namespace = view.Namespace,
