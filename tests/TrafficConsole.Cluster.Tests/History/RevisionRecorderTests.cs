@@ -107,14 +107,25 @@ public sealed class RevisionRecorderTests
         + $"\"spec\":{{\"http\":[{{\"route\":[{{\"destination\":{{\"host\":\"reviews\",\"subset\":\"v1\"}},\"weight\":{v1}}},"
         + $"{{\"destination\":{{\"host\":\"reviews\",\"subset\":\"v2\"}},\"weight\":{v2}}}]}}]}}}}";
 
-    private static async Task<RoutingRevision> RecordedCurrentAsync(MeshCache cache, string because)
+    /// <summary>
+    /// Waits until the service's current routing gives v1 <paramref name="v1Weight"/> and its revision is recorded, and
+    /// returns that revision. The view and the revision are read once per poll: reading them again after the wait raced
+    /// with the watch (the kubectl patch's event could land between the two reads and leave nothing recorded yet).
+    /// </summary>
+    private static async Task<RoutingRevision> RecordedCurrentAsync(MeshCache cache, int v1Weight, string because)
     {
+        RoutingRevision? found = null;
         await Eventually.TrueAsync(
-            () => cache.Current.GetServiceView(Ns, "reviews") is { } view
-                && cache.Current.FindRevision(Ns, "reviews", RoutingRevision.IdOf(Ns, "reviews", view.Routing.Revision)) is not null,
+            () =>
+            {
+                MeshSnapshot snapshot = cache.Current;
+                found = snapshot.GetServiceView(Ns, "reviews") is { } view
+                    ? snapshot.FindRevision(Ns, "reviews", RoutingRevision.IdOf(Ns, "reviews", view.Routing.Revision))
+                    : null;
+                return found is not null && found.Split.WeightOf("v1") == v1Weight;
+            },
             because);
-        ServiceView now = cache.Current.GetServiceView(Ns, "reviews")!;
-        return cache.Current.FindRevision(Ns, "reviews", RoutingRevision.IdOf(Ns, "reviews", now.Routing.Revision))!;
+        return found!;
     }
 
     [Fact]
@@ -132,7 +143,7 @@ public sealed class RevisionRecorderTests
             "patch", "virtualservice.networking.istio.io", "reviews", "-n", Ns, "--type=merge", "--field-manager=trafficconsole", "-p", WeightsPatch(5, 95, changedBy: "alice"));
         Assert.True(forged.ExitCode == 0, forged.ToString());
 
-        RoutingRevision revision = await RecordedCurrentAsync(cache, "the forged change is recorded");
+        RoutingRevision revision = await RecordedCurrentAsync(cache, 5, "the forged change is recorded");
         Assert.Equal(5, revision.Split.WeightOf("v1"));
         Assert.Equal(RevisionSource.External, revision.Source);
         Assert.Equal(RevisionAction.External, revision.Action);
@@ -165,7 +176,7 @@ public sealed class RevisionRecorderTests
                 "patch", "virtualservice.networking.istio.io", "reviews", "-n", Ns, "--type=merge", "-p", WeightsPatch(10 + round, 90 - round));
             Assert.True(patched.ExitCode == 0, patched.ToString());
 
-            RoutingRevision revision = await RecordedCurrentAsync(cache, $"round {round}: the patch is recorded");
+            RoutingRevision revision = await RecordedCurrentAsync(cache, 10 + round, $"round {round}: the patch is recorded");
             Assert.Equal(10 + round, revision.Split.WeightOf("v1"));
             Assert.Equal((RevisionSource.External, "kubectl-patch", "kubectl-patch (external)"), (revision.Source, revision.Manager, revision.Actor));
 
