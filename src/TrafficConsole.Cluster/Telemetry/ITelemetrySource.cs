@@ -14,12 +14,9 @@ public interface ITelemetrySource
     /// <summary>Per-version figures of every service in <paramref name="namespaceName"/> (every namespace when null) over the window.</summary>
     Task<TelemetryResult<TelemetryReading>> ReadAsync(string? namespaceName, TelemetryWindow window, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// One service's per-version requests/s and error rate from <paramref name="from"/> to <paramref name="to"/>, a point
-    /// every <paramref name="step"/>, each point a rate over <paramref name="window"/>.
-    /// </summary>
+    /// <summary>One service's per-version requests/s and error rate over <paramref name="range"/>, each point a rate over <paramref name="window"/>.</summary>
     Task<TelemetryResult<TelemetrySeries>> ReadSeriesAsync(
-        string namespaceName, string service, DateTimeOffset from, DateTimeOffset to, TimeSpan step, TelemetryWindow window, CancellationToken cancellationToken);
+        string namespaceName, string service, TelemetryRange range, TelemetryWindow window, CancellationToken cancellationToken);
 }
 
 /// <summary>A telemetry answer, or why there is none, in one line for the page.</summary>

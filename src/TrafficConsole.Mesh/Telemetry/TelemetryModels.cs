@@ -36,6 +36,18 @@ public sealed record TelemetryWindow
     public override string ToString() => Text;
 }
 
+/// <summary>A chart's time range: points from <see cref="Start"/> to <see cref="End"/>, one every <see cref="Resolution"/>.</summary>
+public sealed record TelemetryRange(DateTimeOffset Start, DateTimeOffset End, TimeSpan Resolution)
+{
+    /// <summary>The last <paramref name="span"/> before <paramref name="end"/> in about <paramref name="points"/> points (a whole number of seconds apart).</summary>
+    public static TelemetryRange Last(TimeSpan span, DateTimeOffset end, int points = 60)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(points, 2);
+        var resolution = TimeSpan.FromSeconds(Math.Max(1, Math.Round(span.TotalSeconds / points)));
+        return new TelemetryRange(end - span, end, resolution);
+    }
+}
+
 /// <summary>Which telemetry source measured a figure: a Prometheus server, or the sandbox's traffic simulator.</summary>
 public enum TelemetrySourceKind
 {
@@ -51,6 +63,9 @@ public enum TelemetrySourceKind
 /// <param name="RequestsPerSecond">Every request the version answered.</param>
 /// <param name="ServerErrorsPerSecond">Failed requests: HTTP 5xx, and gRPC requests whose status is not OK.</param>
 /// <param name="ClientErrorsPerSecond">HTTP 4xx.</param>
+/// <param name="LatencyP50Ms">Median duration.</param>
+/// <param name="LatencyP90Ms">90th percentile duration.</param>
+/// <param name="LatencyP99Ms">99th percentile duration.</param>
 public sealed record VersionFigures(
     string Version,
     double RequestsPerSecond,
@@ -60,7 +75,7 @@ public sealed record VersionFigures(
     double? LatencyP90Ms,
     double? LatencyP99Ms);
 
-/// <summary>The measured figures of one service, per version, over a window ending at <see cref="At"/>.</summary>
+/// <summary>The measured figures of one service, per version, over a window (see the <see cref="TelemetryReading"/> that holds it).</summary>
 public sealed record ServiceFigures(string Namespace, string Service, ImmutableArray<VersionFigures> Versions)
 {
     public double RequestsPerSecond => Versions.Sum(static v => v.RequestsPerSecond);
@@ -74,6 +89,8 @@ public sealed record TelemetryReading(TelemetrySourceKind Source, TelemetryWindo
 }
 
 /// <summary>A version's requests/s and error rate over time, for the charts.</summary>
+/// <param name="Version">The version label value.</param>
+/// <param name="RequestsPerSecond">Requests/s per point.</param>
 /// <param name="ErrorRate">Share of failed requests (5xx, gRPC not OK), 0..1 per point; NaN where there was no traffic.</param>
 public sealed record VersionSeries(string Version, ImmutableArray<double> RequestsPerSecond, ImmutableArray<double> ErrorRate);
 
@@ -110,9 +127,14 @@ public sealed record LatencyPercentiles(double? P50, double? P90, double? P99);
 /// One version as the console shows it: what it served, its share of the service's traffic next to the share its
 /// weights give it, its success rate, latency and health.
 /// </summary>
+/// <param name="Version">The version label value.</param>
+/// <param name="RequestsPerSecond">Every request the version answered, per second.</param>
 /// <param name="ObservedShare">Share of the service's requests this version answered, 0..1; null when the service had none.</param>
 /// <param name="ConfiguredShare">Share the routing gives it (the default route's weights, or replicas without routing), 0..1; null when unknown.</param>
 /// <param name="SuccessRate">Share of requests that did not fail (non-5xx, gRPC OK), 0..1; null without traffic.</param>
+/// <param name="ClientErrorRate">Share of 4xx answers, 0..1; null without traffic.</param>
+/// <param name="Latency">p50/p90/p99 in milliseconds.</param>
+/// <param name="Health">Against the service's thresholds.</param>
 public sealed record VersionTraffic(
     string Version,
     double RequestsPerSecond,
