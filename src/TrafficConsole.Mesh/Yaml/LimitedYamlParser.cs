@@ -8,7 +8,7 @@ namespace TrafficConsole.Mesh.Yaml;
 
 /// <summary>
 /// The limits every YAML reader of untrusted text holds to: size, nesting and alias expansion, each refused with a
-/// message that names the limit. The sandbox compiles this file too (a linked source, not a reference to Mesh).
+/// message that names the limit. The sandbox reads its YAML bodies with it too.
 /// </summary>
 internal static class YamlLimits
 {
