@@ -1,14 +1,18 @@
 using System.Globalization;
 using TrafficConsole.Sandbox;
+using TrafficConsole.Sandbox.Traffic;
 
 // Standalone entry point: a sandbox cluster for kubectl and the dashboard, with no pods and no proxies.
 const string usage = """
     TrafficConsole sandbox cluster: a Kubernetes-API-compatible server for demos and tests.
     It serves namespaces, services, deployments (with synthetic pods), Istio and Gateway API
-    routing resources, and watches. It runs no pods and no proxies: nothing routes traffic.
+    routing resources, and watches. It runs no pods and no proxies: simulated clients send
+    traffic routed by Istio's rules, counted as Istio's proxies count it (GET /stats/prometheus),
+    and an istiod stand-in marks routing changes as pushed to the proxies.
 
     usage: TrafficConsole.Sandbox [--port 6443] [--data <dir>] [--seed bookinfo|none] [--bind 127.0.0.1]
                                   [--https] [--token-file <csv>] [--anonymous cluster-admin|rbac|refused]
+                                  [--traffic off|<rps>] [--proxy-sync-delay 300ms|off]
 
       --port <n>     TCP port (default 6443; 0 picks a free one)
       --data <dir>   keep state, the admin token and a kubeconfig there (default: in memory)
@@ -22,10 +26,15 @@ const string usage = """
       --anonymous <a>
                      requests without a token: cluster-admin (default: kubectl and helm
                      over plain HTTP send none), rbac (as system:anonymous) or refused (401)
+      --traffic <t>  requests per second to each service in namespaces labelled for injection
+                     (default 5; decimals with a dot), or off: no traffic, no /stats/prometheus
+      --proxy-sync-delay <d>
+                     how long after a VirtualService or DestinationRule changes its status says
+                     Reconciled (default 300ms; 0s at once), or off: no status, as without istiod
       --help         show this text
     """;
 
-var options = new SandboxOptions { Port = 6443 };
+var options = new SandboxOptions { Port = 6443, ProxySyncDelay = TrafficSettings.DefaultProxySyncDelay };
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -81,6 +90,24 @@ for (var i = 0; i < args.Length; i++)
                 _ => TrafficConsole.Sandbox.Auth.AnonymousAccess.ClusterAdmin,
             };
             break;
+        case "--traffic":
+            if (!TrafficSettings.TryParseRequestsPerSecond(Next(), out var requestsPerSecond, out var trafficProblem))
+            {
+                Console.Error.WriteLine($"--traffic: {trafficProblem}");
+                return 2;
+            }
+
+            options.TrafficRequestsPerSecond = requestsPerSecond;
+            break;
+        case "--proxy-sync-delay":
+            if (!TrafficSettings.TryParseProxySyncDelay(Next(), out var syncDelay, out var delayProblem))
+            {
+                Console.Error.WriteLine($"--proxy-sync-delay: {delayProblem}");
+                return 2;
+            }
+
+            options.ProxySyncDelay = syncDelay;
+            break;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'\n\n{usage}");
             return 2;
@@ -124,6 +151,10 @@ if (!System.Net.IPAddress.IsLoopback(System.Net.IPAddress.Parse(options.BindAddr
 }
 
 Console.WriteLine($"kubeconfig: {kubeconfig}");
+Console.WriteLine(server.Traffic is { } traffic
+    ? $"traffic: {traffic.RequestsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)} requests/s per service; Istio's metrics at {server.Url}stats/prometheus"
+    : "traffic: off");
+Console.WriteLine($"proxy sync status: {TrafficSettings.Format(options.ProxySyncDelay)}");
 Console.WriteLine($"try: kubectl --kubeconfig {kubeconfig} get ns");
 try
 {

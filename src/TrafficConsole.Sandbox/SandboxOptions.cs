@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TrafficConsole.Sandbox.Auth;
+using TrafficConsole.Sandbox.Traffic;
 
 namespace TrafficConsole.Sandbox;
 
@@ -72,6 +73,24 @@ public sealed class SandboxOptions
     /// kubeconfig carries it as certificate-authority-data. kubectl sends tokens and impersonation only over HTTPS.
     /// </summary>
     public bool Https { get; set; }
+
+    /// <summary>
+    /// Requests per second the simulated clients send to each service with workloads in a namespace labelled for sidecar
+    /// injection (see <see cref="TrafficSimulator"/>, <see cref="SandboxServer.Traffic"/>); null: no traffic, no
+    /// <c>/stats/prometheus</c>. Above 0 and at most <see cref="TrafficSettings.MaxRequestsPerSecond"/>.
+    /// </summary>
+    public double? TrafficRequestsPerSecond { get; set; } = TrafficSettings.DefaultRequestsPerSecond;
+
+    /// <summary>Seed of the traffic simulator's random choices: the same seed and the same changes give the same counters.</summary>
+    public int TrafficSeed { get; set; } = 14;
+
+    /// <summary>
+    /// How long after a VirtualService or DestinationRule changes its spec the sandbox's istiod writes
+    /// <c>status.observedGeneration</c> and a <c>Reconciled</c> condition (as <c>pilot-discovery</c>); null (the default
+    /// here) writes no status, like a cluster whose istiod reports none. The program and the console default to
+    /// <see cref="TrafficSettings.DefaultProxySyncDelay"/>.
+    /// </summary>
+    public TimeSpan? ProxySyncDelay { get; set; }
 
     public ILoggerFactory? LoggerFactory { get; set; }
 

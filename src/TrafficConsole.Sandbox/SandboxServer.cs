@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Hosting;
@@ -16,13 +17,15 @@ using k8s;
 using TrafficConsole.Sandbox.Api;
 using TrafficConsole.Sandbox.Seed;
 using TrafficConsole.Sandbox.Storage;
+using TrafficConsole.Sandbox.Traffic;
 
 namespace TrafficConsole.Sandbox;
 
 /// <summary>
 /// An embedded, Kubernetes-API-compatible cluster on Kestrel: discovery, REST, watch, patch and
 /// server-side apply over plain HTTP, with state in memory or in a data directory. It runs no pods
-/// and no proxies; deployments get synthetic Running pods.
+/// and no proxies; deployments get synthetic Running pods, a simulator sends them traffic and reports it as
+/// Istio's proxies would (<see cref="Traffic"/>), and an istiod stand-in reports routing as synced.
 /// </summary>
 public sealed class SandboxServer : IAsyncDisposable
 {
@@ -31,13 +34,17 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown;
     private readonly X509Certificate2? _serverCertificate;
     private readonly Authenticator _authenticator;
+    private readonly ProxyStatusReporter? _proxyStatus;
     private bool _disposed;
 
     private SandboxServer(WebApplication app, SandboxStore store, RequestCounters counters, Uri url, string token,
         string? kubeconfigPath, CancellationTokenSource shutdown, ImmutableArray<SandboxToken> tokens, SandboxAudit audit,
-        X509Certificate2? certificate, X509Certificate2? serverCertificate, Authenticator authenticator)
+        X509Certificate2? certificate, X509Certificate2? serverCertificate, Authenticator authenticator,
+        TrafficSimulator? traffic, ProxyStatusReporter? proxyStatus)
     {
         _app = app;
+        Traffic = traffic;
+        _proxyStatus = proxyStatus;
         _authenticator = authenticator;
         _serverCertificate = serverCertificate;
         Tokens = tokens;
@@ -81,6 +88,12 @@ public sealed class SandboxServer : IAsyncDisposable
     /// </summary>
     public bool RevokeToken(string token) => _authenticator.Revoke(token);
 
+    /// <summary>
+    /// The traffic simulator (its counters are also served at <c>/stats/prometheus</c>, without a token, as a sidecar
+    /// serves them), or null when <see cref="SandboxOptions.TrafficRequestsPerSecond"/> is off.
+    /// </summary>
+    public TrafficSimulator? Traffic { get; }
+
     /// <summary>Every API request served.</summary>
     public long RequestCount => Requests.Total;
 
@@ -90,6 +103,20 @@ public sealed class SandboxServer : IAsyncDisposable
         if (!IPAddress.TryParse(options.BindAddress, out var address))
         {
             throw new ArgumentException($"SandboxOptions.BindAddress '{options.BindAddress}' is not an IP address.", nameof(options));
+        }
+
+        if (options.TrafficRequestsPerSecond is { } rate && !(rate > 0 && rate <= TrafficSettings.MaxRequestsPerSecond))
+        {
+            throw new ArgumentException(
+                $"SandboxOptions.TrafficRequestsPerSecond must be above 0 and at most {TrafficSettings.MaxRequestsPerSecond} (null for no traffic), got {rate}.",
+                nameof(options));
+        }
+
+        if (options.ProxySyncDelay is { } syncDelay && (syncDelay < TimeSpan.Zero || syncDelay > TrafficSettings.MaxProxySyncDelay))
+        {
+            throw new ArgumentException(
+                $"SandboxOptions.ProxySyncDelay must be between 0 and {TrafficSettings.MaxProxySyncDelay} (null for none), got {syncDelay}.",
+                nameof(options));
         }
 
         var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
@@ -147,13 +174,28 @@ public sealed class SandboxServer : IAsyncDisposable
         var handler = new ApiHandler(registry, counters, authenticator, new RbacAuthorizer(store, options.Anonymous), audit,
             options.BookmarkInterval, options.TimeProvider,
             loggerFactory.CreateLogger<SandboxServer>(), shutdown.Token);
+        var traffic = options.TrafficRequestsPerSecond is { } requestsPerSecond
+            ? new TrafficSimulator(store, requestsPerSecond, options.TrafficSeed, options.TimeProvider, loggerFactory.CreateLogger<TrafficSimulator>())
+            : null;
+        if (traffic is not null)
+        {
+            app.Use((context, next) => context.Request.Path == "/stats/prometheus" && HttpMethods.IsGet(context.Request.Method)
+                ? ServeStatsAsync(context, traffic)
+                : next(context));
+        }
+
         app.Run(handler.HandleAsync);
+        ProxyStatusReporter? proxyStatus = null;
         try
         {
             await app.StartAsync(ct).ConfigureAwait(false);
+            proxyStatus = options.ProxySyncDelay is { } delay
+                ? new ProxyStatusReporter(registry, delay, options.TimeProvider, loggerFactory.CreateLogger<ProxyStatusReporter>())
+                : null;
         }
         catch
         {
+            traffic?.Dispose();
             serverCertificate?.Dispose();
             store.Dispose();
             await app.DisposeAsync().ConfigureAwait(false);
@@ -171,7 +213,8 @@ public sealed class SandboxServer : IAsyncDisposable
 
         var url = new Uri($"{(options.Https ? "https" : "http")}://{host}:{port}");
         var publicCertificate = serverCertificate is null ? null : X509CertificateLoader.LoadCertificate(serverCertificate.RawData);
-        var server = new SandboxServer(app, store, counters, url, token, null, shutdown, tokens, audit, publicCertificate, serverCertificate, authenticator);
+        var server = new SandboxServer(app, store, counters, url, token, null, shutdown, tokens, audit, publicCertificate, serverCertificate,
+            authenticator, traffic, proxyStatus);
         if (options.DataDirectory is { } dataDir)
         {
             server.WriteKubeconfig(Path.Combine(dataDir, "kubeconfig"));
@@ -258,6 +301,12 @@ public sealed class SandboxServer : IAsyncDisposable
 
         _disposed = true;
         await _shutdown.CancelAsync().ConfigureAwait(false);
+        Traffic?.Dispose();
+        if (_proxyStatus is not null)
+        {
+            await _proxyStatus.DisposeAsync().ConfigureAwait(false);
+        }
+
         Store.Dispose();
         try
         {
@@ -271,6 +320,14 @@ public sealed class SandboxServer : IAsyncDisposable
             _serverCertificate?.Dispose();
             Certificate?.Dispose();
         }
+    }
+
+    /// <summary>The sidecar's stats page: open to anyone, as Istio's proxies serve it on their stats port.</summary>
+    private static Task ServeStatsAsync(HttpContext context, TrafficSimulator traffic)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        return context.Response.WriteAsync(traffic.ScrapeText(), context.RequestAborted);
     }
 
     /// <summary>A self-signed certificate for the loopback names and the bind address, valid for a year.</summary>
