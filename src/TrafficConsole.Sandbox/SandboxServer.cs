@@ -34,7 +34,6 @@ public sealed class SandboxServer : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown;
     private readonly X509Certificate2? _serverCertificate;
     private readonly Authenticator _authenticator;
-    private readonly ProxyStatusReporter? _proxyStatus;
     private bool _disposed;
 
     private SandboxServer(WebApplication app, SandboxStore store, RequestCounters counters, Uri url, string token,
@@ -44,7 +43,7 @@ public sealed class SandboxServer : IAsyncDisposable
     {
         _app = app;
         Traffic = traffic;
-        _proxyStatus = proxyStatus;
+        ProxyStatus = proxyStatus;
         _authenticator = authenticator;
         _serverCertificate = serverCertificate;
         Tokens = tokens;
@@ -93,6 +92,9 @@ public sealed class SandboxServer : IAsyncDisposable
     /// serves them), or null when <see cref="SandboxOptions.TrafficRequestsPerSecond"/> is off.
     /// </summary>
     public TrafficSimulator? Traffic { get; }
+
+    /// <summary>The istiod stand-in writing proxy sync status, or null when <see cref="SandboxOptions.ProxySyncDelay"/> is off.</summary>
+    internal ProxyStatusReporter? ProxyStatus { get; }
 
     /// <summary>Every API request served.</summary>
     public long RequestCount => Requests.Total;
@@ -302,9 +304,9 @@ public sealed class SandboxServer : IAsyncDisposable
         _disposed = true;
         await _shutdown.CancelAsync().ConfigureAwait(false);
         Traffic?.Dispose();
-        if (_proxyStatus is not null)
+        if (ProxyStatus is not null)
         {
-            await _proxyStatus.DisposeAsync().ConfigureAwait(false);
+            await ProxyStatus.DisposeAsync().ConfigureAwait(false);
         }
 
         Store.Dispose();

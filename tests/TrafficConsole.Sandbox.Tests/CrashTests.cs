@@ -85,6 +85,14 @@ public sealed class CrashTests
         var badSeed = await RunProgramAsync("--seed", "everything");
         Assert.Equal(2, badSeed.ExitCode);
         Assert.Contains("--seed: 'everything' is not one of bookinfo, none", badSeed.Output, StringComparison.Ordinal);
+
+        Assert.Contains("--traffic off|<rps>", help.Output, StringComparison.Ordinal);
+        var badTraffic = await RunProgramAsync("--traffic", "fast");
+        Assert.Equal(2, badTraffic.ExitCode);
+        Assert.Contains("--traffic: 'fast' is neither off nor a number of requests per second", badTraffic.Output, StringComparison.Ordinal);
+        var badDelay = await RunProgramAsync("--proxy-sync-delay", "300");
+        Assert.Equal(2, badDelay.ExitCode);
+        Assert.Contains("--proxy-sync-delay: '300' is neither off nor a duration with a unit", badDelay.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -33,6 +33,9 @@ internal sealed partial class ProxyStatusReporter : IAsyncDisposable
         _watches = [WatchAsync(ResourceCatalog.VirtualServices), WatchAsync(ResourceCatalog.DestinationRules)];
     }
 
+    /// <summary>True while a report on the object waits for the delay (tests).</summary>
+    internal bool IsPending(ResourceType type, string ns, string name) => _pending.ContainsKey((type, ns, name));
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
