@@ -9,6 +9,7 @@ using TrafficConsole.Cluster.History;
 using TrafficConsole.Cluster.Identity;
 using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Sandbox;
+using TrafficConsole.Sandbox.Traffic;
 using TrafficConsole.Web.Model;
 
 namespace TrafficConsole.Web.Hosting;
@@ -124,6 +125,17 @@ public sealed partial class ClusterRuntime(
             throw new StartupException($"Sandbox:DataDir '{options.DataDir}' cannot be created: {ex.Message}", ex);
         }
 
+        // SandboxHostOptionsValidator refused anything these do not read at start.
+        if (!TrafficSettings.TryParseRequestsPerSecond(options.Traffic, out double? requestsPerSecond, out string? trafficProblem))
+        {
+            throw new StartupException($"Sandbox:Traffic {trafficProblem}");
+        }
+
+        if (!TrafficSettings.TryParseProxySyncDelay(options.ProxySyncDelay, out TimeSpan? proxySyncDelay, out string? delayProblem))
+        {
+            throw new StartupException($"Sandbox:ProxySyncDelay {delayProblem}");
+        }
+
         SandboxServer sandbox;
         try
         {
@@ -133,6 +145,8 @@ public sealed partial class ClusterRuntime(
                     Port = options.Port,
                     DataDirectory = options.DataDir!,
                     Seed = options.Seed ? SandboxSeed.Bookinfo : SandboxSeed.None,
+                    TrafficRequestsPerSecond = requestsPerSecond,
+                    ProxySyncDelay = proxySyncDelay,
                     LoggerFactory = loggerFactory,
                 },
                 cancellationToken).ConfigureAwait(false);

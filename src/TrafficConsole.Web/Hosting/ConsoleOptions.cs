@@ -25,6 +25,18 @@ public sealed class SandboxHostOptions
     /// <summary>Whether an empty sandbox is seeded with the Bookinfo demo.</summary>
     public bool Seed { get; set; } = true;
 
+    /// <summary>
+    /// Simulated requests per second to each service in namespaces labelled for injection (<c>5</c>, <c>0.5</c>), or
+    /// <c>off</c>; read by <c>TrafficSettings.TryParseRequestsPerSecond</c>.
+    /// </summary>
+    public string? Traffic { get; set; } = "5";
+
+    /// <summary>
+    /// How long after a routing change the sandbox's istiod reports it Reconciled (<c>300ms</c>, <c>0s</c>), or <c>off</c>
+    /// for no status; read by <c>TrafficSettings.TryParseProxySyncDelay</c>.
+    /// </summary>
+    public string? ProxySyncDelay { get; set; } = "300ms";
+
     /// <summary>The per-user default for <see cref="DataDir"/>.</summary>
     public static string DefaultDataDir()
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TrafficConsole.Sandbox.Traffic;
 
 namespace TrafficConsole.Web.Hosting;
 
@@ -24,6 +25,16 @@ internal sealed class SandboxHostOptionsValidator : IValidateOptions<SandboxHost
         else if (File.Exists(options.DataDir))
         {
             failures.Add($"Sandbox:DataDir '{options.DataDir}' is a file, not a directory.");
+        }
+
+        if (!TrafficSettings.TryParseRequestsPerSecond(options.Traffic, out _, out string? trafficProblem))
+        {
+            failures.Add($"Sandbox:Traffic {trafficProblem}");
+        }
+
+        if (!TrafficSettings.TryParseProxySyncDelay(options.ProxySyncDelay, out _, out string? delayProblem))
+        {
+            failures.Add($"Sandbox:ProxySyncDelay {delayProblem}");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

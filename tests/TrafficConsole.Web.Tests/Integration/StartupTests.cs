@@ -18,6 +18,9 @@ public sealed class StartupTests
     [InlineData("Cluster:Mode", "Bogus", "Cluster:Mode 'Bogus'")]
     [InlineData("Cluster:Mode", "7", "Cluster:Mode '7'")]
     [InlineData("Sandbox:Port", "70000", "Sandbox:Port")]
+    [InlineData("Sandbox:Traffic", "fast", "Sandbox:Traffic 'fast' is neither off nor a number of requests per second")]
+    [InlineData("Sandbox:Traffic", "0", "Sandbox:Traffic '0' is neither off nor a number of requests per second")]
+    [InlineData("Sandbox:ProxySyncDelay", "300", "Sandbox:ProxySyncDelay '300' is neither off nor a duration with a unit")]
     [InlineData("Auth:Strategy", "bogus", "Auth:Strategy 'bogus' is not one of anonymous, openid, token")]
     [InlineData("Auth:Strategy", "openid", "Auth:OpenId:Issuer is required")]
     [InlineData("Cluster:WatchNamespaces:0", "Book_Info", "Cluster:WatchNamespaces: 'Book_Info' is not a namespace name")]
@@ -204,5 +207,25 @@ public sealed class StartupTests
         Assert.Contains("catalog", vs.Output, StringComparison.Ordinal);
         Assert.Contains("bookinfo", host.Traffic.Namespaces);
         Assert.Equal(ConnectionState.Connected, host.Services.GetRequiredService<ITrafficService>().Health.State);
+
+        // Traffic out of the box: 5 requests/s to each service of the demo.
+        Assert.Equal(5, host.Sandbox!.Traffic!.RequestsPerSecond);
+    }
+
+    [Fact]
+    public async Task The_embedded_sandbox_takes_its_traffic_and_proxy_sync_settings()
+    {
+        ConsoleTestHostOptions options = new() { EmbeddedSandbox = true };
+        options.Settings["Sandbox:Traffic"] = "off";
+        options.Settings["Sandbox:ProxySyncDelay"] = "0s";
+        await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(options);
+
+        Assert.Null(host.Sandbox!.Traffic);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(15);
+        while (host.Sandbox.Store.Get(TrafficConsole.Sandbox.Api.ResourceCatalog.VirtualServices, "shop", "catalog")?["status"]?["observedGeneration"] is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the seeded VirtualService was never reported Reconciled");
+            await Task.Delay(20);
+        }
     }
 }
