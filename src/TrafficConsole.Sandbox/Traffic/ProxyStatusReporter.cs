@@ -175,5 +175,5 @@ internal sealed partial class ProxyStatusReporter : IAsyncDisposable
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The sandbox's istiod did not report status on {Kind} {Namespace}/{Name}: {Reason}")]
-    private partial void LogReportSkipped(string kind, string @namespace, string name, string reason);
+    private partial void LogReportSkipped(string kind, string @Namespace, string name, string reason);
 }

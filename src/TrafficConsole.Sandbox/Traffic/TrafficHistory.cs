@@ -90,5 +90,26 @@ internal sealed class VersionHistory
         return totals;
     }
 
+    /// <summary>
+    /// Running totals of requests and 5xx from <paramref name="from"/>: element i holds the sums over the seconds before
+    /// <c>from + i</c>, so any span inside costs two look-ups (a chart's every point over a long window).
+    /// </summary>
+    public (long[] Requests, long[] ServerErrors) Prefix(long from, long to)
+    {
+        var length = (int)Math.Max(0, to - from);
+        var requests = new long[length + 1];
+        var serverErrors = new long[length + 1];
+        for (var i = 0; i < length; i++)
+        {
+            var second = from + i;
+            var slot = Slot(second);
+            var here = _second[slot] == second;
+            requests[i + 1] = requests[i] + (here ? _counts[slot * Counts] : 0);
+            serverErrors[i + 1] = serverErrors[i] + (here ? _counts[(slot * Counts) + 1] : 0);
+        }
+
+        return (requests, serverErrors);
+    }
+
     private static int Slot(long second) => (int)(((second % Seconds) + Seconds) % Seconds);
 }

@@ -208,18 +208,30 @@ public sealed partial class TrafficSimulator : IDisposable
         {
             CatchUp();
             var versions = VersionsByService(namespaceName, service).SelectMany(s => s.Value).ToList();
+
+            // Nothing older than the history, nothing after now: running totals over that span answer every point.
+            var ends = times.Select(t => Math.Min(SecondOf(t), _next)).ToArray();
+            var lo = Math.Max(ends.Min() - windowSeconds, _next - VersionHistory.Seconds);
+            var hi = Math.Max(lo, ends.Max());
+            long Between(long[] prefix, long from, long to) =>
+                prefix[Math.Clamp(to - lo, 0, hi - lo)] - prefix[Math.Clamp(from - lo, 0, hi - lo)];
             ImmutableArray<VersionSeries> series =
             [
                 .. versions.Select(version =>
                 {
+                    var empty = (Requests: new long[hi - lo + 1], ServerErrors: new long[hi - lo + 1]);
+                    var destination = _history.GetValueOrDefault(new VersionKey(namespaceName, service, version, Reporter.Destination))?.Prefix(lo, hi) ?? empty;
+                    var source = _history.GetValueOrDefault(new VersionKey(namespaceName, service, version, Reporter.Source))?.Prefix(lo, hi) ?? empty;
                     var rates = new double[count];
                     var errors = new double[count];
                     for (var i = 0; i < count; i++)
                     {
-                        var to = Math.Min(SecondOf(times[i]), _next);
-                        var totals = Figures(namespaceName, service, version, to - windowSeconds, to, withBuckets: false);
-                        rates[i] = totals.Requests / (double)windowSeconds;
-                        errors[i] = totals.Requests > 0 ? totals.ServerErrors / (double)totals.Requests : double.NaN;
+                        // The destination's figures, or the source's when the destination reported nothing in the window.
+                        var from = ends[i] - windowSeconds;
+                        var reported = Between(destination.Requests, from, ends[i]) > 0 ? destination : source;
+                        var requests = Between(reported.Requests, from, ends[i]);
+                        rates[i] = requests / (double)windowSeconds;
+                        errors[i] = requests > 0 ? Between(reported.ServerErrors, from, ends[i]) / (double)requests : double.NaN;
                     }
 
                     return new VersionSeries(version, [.. rates], [.. errors]);

@@ -126,6 +126,20 @@ public class StatsExpositionTests
         Assert.Equal(0, v1.ErrorRate[^3]);
     }
 
+    [Fact]
+    public async Task The_history_holds_a_1h_window_at_every_point_of_a_30_minute_chart()
+    {
+        await using var cluster = await TrafficCluster.StartAsync(requestsPerSecond: 1);
+        cluster.Run(TimeSpan.FromMinutes(100));
+
+        var end = cluster.Time.GetUtcNow();
+        var series = cluster.Traffic.ReadSeries("bookinfo", "productpage", TelemetryRange.Last(TimeSpan.FromMinutes(30), end, points: 30),
+            TelemetryWindow.OneHour);
+        var v1 = Assert.Single(series.Versions);
+        Assert.All(v1.RequestsPerSecond, rate => Assert.Equal(1.0, rate, 9));
+        Assert.Equal(1.0, cluster.Traffic.Read("bookinfo", TelemetryWindow.OneHour).Find("bookinfo", "productpage")!.RequestsPerSecond, 9);
+    }
+
     // Prometheus's bucketQuantile over cumulative (le, count) pairs ending with +Inf.
     private static double Quantile(double q, List<(double Le, double Count)> buckets)
     {
