@@ -51,7 +51,11 @@ public static class TrafficComposer
     }
 }
 
-/// <summary>Kiali's health rule: the worse of the 5xx and the 4xx ratio against their degraded / failure thresholds.</summary>
+/// <summary>
+/// Kiali's health rule (<c>business/health_calculator.go</c> <c>applyThresholds</c>, the frontend's
+/// <c>ascendingThresholdCheck</c>): the worse of the 5xx and the 4xx ratio against their thresholds, each reached at
+/// <c>&gt;=</c>; a ratio of 0 is healthy whatever the thresholds, so a threshold of 0 means "any error".
+/// </summary>
 public static class HealthRules
 {
     public static TrafficHealth Evaluate(VersionFigures? figures, HealthThresholds thresholds)
@@ -70,5 +74,8 @@ public static class HealthRules
     }
 
     private static TrafficHealth Grade(double percent, double degraded, double failure) =>
-        percent >= failure ? TrafficHealth.Failure : percent >= degraded ? TrafficHealth.Degraded : TrafficHealth.Healthy;
+        !(percent > 0) ? TrafficHealth.Healthy
+        : percent >= failure ? TrafficHealth.Failure
+        : percent >= degraded ? TrafficHealth.Degraded
+        : TrafficHealth.Healthy;
 }
