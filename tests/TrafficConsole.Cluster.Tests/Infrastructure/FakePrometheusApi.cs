@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -31,11 +32,19 @@ public sealed class FakePrometheusApi : IAsyncDisposable
     /// <summary>How every request is answered; an empty vector unless a test says otherwise.</summary>
     public Func<HttpContext, Task> Respond { get; set; } = static context => context.Response.WriteAsync("""{"status":"success","data":{"resultType":"vector","result":[]}}""");
 
-    public static async Task<FakePrometheusApi> StartAsync()
+    /// <param name="certificate">Serve HTTPS with this certificate (and its key); plain HTTP when null.</param>
+    public static async Task<FakePrometheusApi> StartAsync(X509Certificate2? certificate = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         WebApplication app = builder.Build();
         var api = new FakePrometheusApi(app);
         app.Run(async context =>
