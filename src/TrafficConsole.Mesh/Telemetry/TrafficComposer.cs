@@ -42,13 +42,16 @@ public static class TrafficComposer
                 rps,
                 ObservedShare: total > 0 ? rps / total : null,
                 ConfiguredShare: configuredTotal > 0 ? (weight ?? 0) / (double)configuredTotal : null,
-                SuccessRate: rps > 0 ? 1 - (measured!.ServerErrorsPerSecond / rps) : null,
-                ClientErrorRate: rps > 0 ? measured!.ClientErrorsPerSecond / rps : null,
+                SuccessRate: rps > 0 ? 1 - Ratio(measured!.ServerErrorsPerSecond, rps) : null,
+                ClientErrorRate: rps > 0 ? Ratio(measured!.ClientErrorsPerSecond, rps) : null,
                 new LatencyPercentiles(measured?.LatencyP50Ms, measured?.LatencyP90Ms, measured?.LatencyP99Ms),
                 HealthRules.Evaluate(measured, thresholds));
         })];
         return new ServiceTraffic(source, window, at, versions);
     }
+
+    // Separate rate() queries extrapolate separately: a version failing every request may show 5xx/s a hair above requests/s.
+    private static double Ratio(double part, double whole) => Math.Clamp(part / whole, 0, 1);
 }
 
 /// <summary>

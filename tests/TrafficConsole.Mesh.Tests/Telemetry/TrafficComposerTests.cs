@@ -82,6 +82,17 @@ public class TrafficComposerTests
     }
 
     [Fact]
+    public void Rates_from_separate_queries_never_make_a_share_outside_0_to_1()
+    {
+        var figures = new ServiceFigures(Ns, "reviews", [new VersionFigures("v1", 2, 2.0001, 2.5, null, null, null)]);
+
+        VersionTraffic v1 = TrafficComposer.Compose(View(), figures, TelemetrySourceKind.Prometheus, TelemetryWindow.OneMinute, At, HealthThresholds.Default).Versions[0];
+
+        Assert.Equal((0.0, 1.0), (v1.SuccessRate, v1.ClientErrorRate));
+        Assert.Equal(TrafficHealth.Failure, v1.Health);
+    }
+
+    [Fact]
     public void Without_figures_every_version_is_listed_with_no_traffic()
     {
         ServiceTraffic traffic = TrafficComposer.Compose(View(), null, TelemetrySourceKind.Sandbox, TelemetryWindow.Default, At, HealthThresholds.Default);
