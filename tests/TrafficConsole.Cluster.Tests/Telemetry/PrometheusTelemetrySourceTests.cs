@@ -44,9 +44,9 @@ public sealed class PrometheusTelemetrySourceTests : IAsyncLifetime
     {
         _exporter = await FakeMeshExporter.StartAsync(
         [
-            // reviews: 8/s on v1 (10% 4xx), 2/s on v2 (a quarter 503); its callers' view is ignored.
-            Counter("destination", "reviews", "v1", 7.2, durations: true),
-            Counter("destination", "reviews", "v1", 0.8, code: "404", durations: true),
+            // reviews: 8/s on v1 (12% 4xx), 2/s on v2 (a quarter 503); its callers' view is ignored.
+            Counter("destination", "reviews", "v1", 7.04, durations: true),
+            Counter("destination", "reviews", "v1", 0.96, code: "404", durations: true),
             Counter("destination", "reviews", "v2", 1.5),
             Counter("destination", "reviews", "v2", 0.5, code: "503"),
             Counter("source", "reviews", "v1", 100),
@@ -108,7 +108,7 @@ public sealed class PrometheusTelemetrySourceTests : IAsyncLifetime
         Assert.Equal(2, v2.RequestsPerSecond, 0.05);
         Assert.Equal(0.8, v1.RequestsPerSecond / reviews.RequestsPerSecond, 0.005);
         Assert.Equal(0, v1.ServerErrorsPerSecond);
-        Assert.Equal(0.1, v1.ClientErrorsPerSecond / v1.RequestsPerSecond, 0.001);
+        Assert.Equal(0.12, v1.ClientErrorsPerSecond / v1.RequestsPerSecond, 0.001);
         Assert.Equal(0.25, v2.ServerErrorsPerSecond / v2.RequestsPerSecond, 0.001);
         Assert.Equal(17.5, v1.LatencyP50Ms!.Value, 0.1);
         Assert.Equal(83.33, v1.LatencyP90Ms!.Value, 0.1);
@@ -124,7 +124,7 @@ public sealed class PrometheusTelemetrySourceTests : IAsyncLifetime
         Assert.Equal(0.25, catalog.ServerErrorsPerSecond / catalog.RequestsPerSecond, 0.001);
         Assert.Equal(0, catalog.ClientErrorsPerSecond);
 
-        // What the page shows: health against Kiali's thresholds.
+        // What the page shows: health against Kiali's thresholds (4xx degrade from 10%, 5xx fail from 10%).
         Assert.Equal(TrafficHealth.Failure, HealthRules.Evaluate(v2, HealthThresholds.Default));
         Assert.Equal(TrafficHealth.Degraded, HealthRules.Evaluate(v1, HealthThresholds.Default));
 
