@@ -13,7 +13,15 @@ namespace TrafficConsole.Cli.Remote;
 /// <param name="Weights">Version -> integer percent.</param>
 /// <param name="Kind"><c>None</c>, <c>Split</c>, <c>Rules</c> or <c>ReadOnly</c>.</param>
 /// <param name="Mirror">Traffic mirrored to one version, if any.</param>
-internal sealed record TrafficDocument(string Revision, ImmutableSortedDictionary<string, int> Weights, string Kind, MirrorDocument? Mirror = null);
+/// <param name="ProxySync">Whether Istio's proxies have it (istiod's Reconciled status), if the console said.</param>
+internal sealed record TrafficDocument(string Revision, ImmutableSortedDictionary<string, int> Weights, string Kind, MirrorDocument? Mirror = null, ProxySyncDocument? ProxySync = null);
+
+/// <summary>Proxy sync (<c>ProxySyncDocument</c>): <c>Reconciled</c>, <c>Pending</c> or <c>NotReported</c>, and how long the console's write took.</summary>
+/// <param name="State"><c>Reconciled</c>, <c>Pending</c> or <c>NotReported</c>.</param>
+/// <param name="Generation">The VirtualService's generation.</param>
+/// <param name="ObservedGeneration">The generation istiod's status speaks of.</param>
+/// <param name="ReconciledAfterMs">Milliseconds from the console's write to the proxies having it, when known.</param>
+internal sealed record ProxySyncDocument(string State, long? Generation = null, long? ObservedGeneration = null, long? ReconciledAfterMs = null);
 
 /// <summary>Traffic mirrored to one version (<c>MirrorDocument</c>).</summary>
 /// <param name="Version">The version that gets the copies.</param>

@@ -8,6 +8,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 
 using TrafficConsole.Cluster.Diagnostics;
+using TrafficConsole.Mesh.Resources;
 
 namespace TrafficConsole.Cluster.Cache;
 
@@ -217,8 +218,12 @@ internal sealed class ResourceInformer
             if (!_store.TryGetValue(key, out IKubernetesObject<V1ObjectMeta>? old))
             {
                 deltas.Add(new ResourceDelta(DeltaType.Added, item, null));
+                continue;
             }
-            else if (!string.Equals(old.Metadata?.ResourceVersion, item.Metadata?.ResourceVersion, StringComparison.Ordinal))
+
+            // A re-list keeps what the watch knew: the last change other than Istio's status writes.
+            ResourceContent.CarryOver(item, old);
+            if (!string.Equals(old.Metadata?.ResourceVersion, item.Metadata?.ResourceVersion, StringComparison.Ordinal))
             {
                 deltas.Add(new ResourceDelta(DeltaType.Modified, item, old));
             }
@@ -350,6 +355,8 @@ internal sealed class ResourceInformer
                     break; // replayed after a resume: nothing new
                 }
 
+                // Istio's status writes (Reconciled, observedGeneration) move the resourceVersion but change no routing.
+                ResourceContent.CarryOver(item, old);
                 _store[key] = item;
                 delta = new ResourceDelta(old is null ? DeltaType.Added : DeltaType.Modified, item, old);
                 break;

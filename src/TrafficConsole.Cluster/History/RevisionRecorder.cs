@@ -222,8 +222,7 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
             key = RoutingRevision.DeletionKey(last.Key);
         }
 
-        string id = RoutingRevision.IdOf(@namespace, service, key);
-        if (snapshot.FindRevision(@namespace, service, id) is { } known)
+        if (RecordedRevisionOf(view, snapshot) is { } known)
         {
             return known;
         }
@@ -312,7 +311,7 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
         MeshSnapshot snapshot = _cache.Current;
         if (snapshot.GetServiceView(service.Namespace, service.Name) is not { } view
             || view.Routing.Revision == RoutingState.NoRevision
-            || snapshot.FindRevision(service.Namespace, service.Name, RoutingRevision.IdOf(service.Namespace, service.Name, view.Routing.Revision)) is not null)
+            || RecordedRevisionOf(view, snapshot) is not null)
         {
             return false;
         }
@@ -409,6 +408,37 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
     }
 
     /// <summary>
+    /// The recorded revision of the service's current routing: the one of its routing revision key, else the last
+    /// revision when the routing says exactly what that one recorded. The cache knows a resource's content revision from
+    /// the changes it watched; one that started after Istio wrote a status (a restart, another replica) sees a newer
+    /// resourceVersion for the same routing, which is no new change.
+    /// </summary>
+    /// <param name="view">The service as the cache shows it.</param>
+    /// <param name="snapshot">The snapshot <paramref name="view"/> comes from (its revisions).</param>
+    public static RoutingRevision? RecordedRevisionOf(ServiceView view, MeshSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        string key = view.Routing.Revision;
+        if (key == RoutingState.NoRevision)
+        {
+            return null;
+        }
+
+        if (snapshot.FindRevision(view.Namespace, view.Name, RoutingRevision.IdOf(view.Namespace, view.Name, key)) is { } recorded)
+        {
+            return recorded;
+        }
+
+        ImmutableArray<RoutingRevision> history = snapshot.GetRevisions(view.Namespace, view.Name);
+        return !history.IsDefaultOrEmpty && history[^1] is { IsDeletion: false } last
+            && TokenCounts(last.Key).OrderBy(static c => c.Key, StringComparer.Ordinal).SequenceEqual(TokenCounts(key).OrderBy(static c => c.Key, StringComparer.Ordinal))
+            && RevisionSnapshot.Of(view).ContentEquals(last.Snapshot)
+                ? last
+                : null;
+    }
+
+    /// <summary>
     /// Who made the service's current routing. The console only when every routing resource is at a resourceVersion a
     /// console write produced: one this process wrote (<see cref="ConsoleWrites"/>), or one a console revision recorded
     /// right after its write (other replicas, earlier runs). Anything else is external, named after the managedFields
@@ -439,7 +469,8 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
         (string Version, string Actor)? newestOwn = null;
         foreach (IKubernetesObject<V1ObjectMeta> resource in resources)
         {
-            string? version = resource.Metadata?.ResourceVersion;
+            // Istio's status writes leave the content revision where the last real change put it.
+            string? version = ResourceContent.RevisionOf(resource);
             string kind = KindOf(resource);
             string? actor = _writes.ActorOf(kind, resource.Metadata?.NamespaceProperty ?? string.Empty, resource.Metadata?.Name ?? string.Empty, version)
                 ?? (consoleTokens.TryGetValue($"{TokenPrefix(kind)}:{version}", out string? recorded) ? recorded : null);
@@ -476,7 +507,7 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
     ];
 
     /// <summary>
-    /// The managedFields entry written last among <paramref name="resources"/>. Times have whole seconds; on a tie a
+    /// The managedFields entry written last among <paramref name="resources"/>, status writes left out. Times have whole seconds; on a tie a
     /// manager other than the console wins, since the console's own writes are known by resourceVersion anyway.
     /// </summary>
     private static (V1ManagedFieldsEntry Entry, IKubernetesObject<V1ObjectMeta> Resource)? LatestEntry(IEnumerable<IKubernetesObject<V1ObjectMeta>> resources)
@@ -486,7 +517,8 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
         {
             foreach (V1ManagedFieldsEntry entry in resource.Metadata?.ManagedFields ?? [])
             {
-                if (!string.IsNullOrEmpty(entry.Manager) && (latest is not { } best || IsLater(entry, best.Entry)))
+                // A status write (Istio's pilot-discovery reporting Reconciled) changed no routing: it names no author.
+                if (!string.IsNullOrEmpty(entry.Manager) && !ResourceContent.IsStatusEntry(entry) && (latest is not { } best || IsLater(entry, best.Entry)))
                 {
                     latest = (entry, resource);
                 }

@@ -143,6 +143,7 @@ public sealed class RoutingWriter : IRoutingWriter
             }
         }
 
+        DateTimeOffset appliedAt = _time.GetUtcNow();
         ImmutableArray<ResourceWrite> done = written.ToImmutable();
         bool caughtUp = await _cache.WaitUntilAsync(snapshot => Shows(snapshot, done), _options.CacheWaitTimeout, cancellationToken);
         ResourceWrite? vsWrite = done.FirstOrDefault(static w => w.Kind == VirtualService.KindName);
@@ -166,7 +167,7 @@ public sealed class RoutingWriter : IRoutingWriter
         ServiceView? view = service is { } v ? _cache.Current.GetServiceView(v.Namespace, v.Name) : null;
         string revision = caughtUp && view is not null ? view.Routing.Revision : string.Join(",", done.Select(static w => $"{RevisionPrefix(w.Kind)}:{w.ResourceVersion}"));
         ServiceView? after = ResultingView(before, done);
-        return new WriteResult.Applied(revision) { View = view, CacheCaughtUp = caughtUp, Written = done, ResultingRevision = after?.Routing.Revision, ResultingView = after };
+        return new WriteResult.Applied(revision) { View = view, CacheCaughtUp = caughtUp, Written = done, ResultingRevision = after?.Routing.Revision, ResultingView = after, AppliedAt = appliedAt };
     }
 
     /// <summary>Deletes the plan's resources (of <see cref="DeletePlan.Namespace"/>/<see cref="DeletePlan.ServiceName"/>).</summary>

@@ -77,6 +77,9 @@ public abstract record WriteResult
         /// <summary>False when the cache did not show the write within the wait; the write itself succeeded.</summary>
         public bool CacheCaughtUp { get; init; } = true;
 
+        /// <summary>When the API server accepted the last write (the console's clock), before the cache caught up: where proxy sync time starts.</summary>
+        public DateTimeOffset? AppliedAt { get; init; }
+
         public override string Describe() => $"Applied (revision {Revision}).";
     }
 

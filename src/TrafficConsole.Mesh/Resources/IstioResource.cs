@@ -1,14 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-using k8s;
 using k8s.Models;
 
 namespace TrafficConsole.Mesh.Resources;
 
 /// <summary>A namespaced custom resource with a typed spec; unknown top-level fields (e.g. <c>status</c>) are kept.</summary>
 /// <typeparam name="TSpec">The immutable spec record.</typeparam>
-public abstract class IstioResource<TSpec> : IKubernetesObject<V1ObjectMeta>
+public abstract class IstioResource<TSpec> : IContentVersioned
     where TSpec : class
 {
     [JsonPropertyName("apiVersion")]
@@ -38,6 +37,20 @@ public abstract class IstioResource<TSpec> : IKubernetesObject<V1ObjectMeta>
     /// <summary>The resourceVersion the cluster last gave this object, or null for one not yet created.</summary>
     [JsonIgnore]
     public string? ResourceVersion => Metadata?.ResourceVersion;
+
+    private string? _contentRevision;
+
+    /// <summary>
+    /// The resourceVersion of the last change other than a status write (what routing revisions are made of): the
+    /// resourceVersion unless the cache carried an older one over status-only updates (<see cref="ResourceContent.CarryOver"/>).
+    /// Writes always send <see cref="ResourceVersion"/>.
+    /// </summary>
+    [JsonIgnore]
+    public string? ContentRevision
+    {
+        get => _contentRevision ?? ResourceVersion;
+        set => _contentRevision = value;
+    }
 
     /// <summary>The API group half of <see cref="ApiVersion"/>.</summary>
     [JsonIgnore]

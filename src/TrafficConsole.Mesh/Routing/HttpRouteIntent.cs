@@ -188,7 +188,7 @@ public static class HttpRouteIntent
     {
         string routes = string.Join(",", attached
             .OrderBy(static r => r.Namespace, StringComparer.Ordinal).ThenBy(static r => r.Name, StringComparer.Ordinal)
-            .Select(static r => "hr:" + (r.ResourceVersion ?? "0")));
+            .Select(static r => "hr:" + (r.ContentRevision ?? "0")));
         state = state with
         {
             Revision = state.Revision == RoutingState.NoRevision ? routes : $"{state.Revision},{routes}",

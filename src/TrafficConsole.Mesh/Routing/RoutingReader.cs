@@ -148,17 +148,20 @@ public static class RoutingReader
         return Apportion.LargestRemainder([.. weights.Select(static w => (long)Math.Max(0, w ?? 0))], 100);
     }
 
-    /// <summary>The revision string of the routing resources: <c>vs:&lt;rv&gt;,dr:&lt;rv&gt;</c>, or <c>none</c>.</summary>
+    /// <summary>
+    /// The revision string of the routing resources: <c>vs:&lt;rv&gt;,dr:&lt;rv&gt;</c>, or <c>none</c>; each rv is the resource's
+    /// <see cref="IstioResource{TSpec}.ContentRevision"/>, so Istio's status writes do not make drafts stale.
+    /// </summary>
     public static string RevisionOf(IEnumerable<VirtualService> virtualServices, IEnumerable<DestinationRule> destinationRules)
     {
         ArgumentNullException.ThrowIfNull(virtualServices);
         ArgumentNullException.ThrowIfNull(destinationRules);
         IEnumerable<string> parts = virtualServices
             .OrderBy(static vs => vs.Namespace, StringComparer.Ordinal).ThenBy(static vs => vs.Name, StringComparer.Ordinal)
-            .Select(static vs => "vs:" + (vs.ResourceVersion ?? "0"))
+            .Select(static vs => "vs:" + (vs.ContentRevision ?? "0"))
             .Concat(destinationRules
                 .OrderBy(static dr => dr.Namespace, StringComparer.Ordinal).ThenBy(static dr => dr.Name, StringComparer.Ordinal)
-                .Select(static dr => "dr:" + (dr.ResourceVersion ?? "0")));
+                .Select(static dr => "dr:" + (dr.ContentRevision ?? "0")));
         string revision = string.Join(",", parts);
         return revision.Length == 0 ? RoutingState.NoRevision : revision;
     }

@@ -90,7 +90,7 @@ internal static class TrafficApi
             return problem;
         }
 
-        return TypedResults.Ok(TrafficDocuments.From(detail!.Summary.Routing));
+        return TypedResults.Ok(TrafficDocuments.From(detail!.Summary.Routing) with { ProxySync = ProxySyncDocument.From(traffic.GetProxySync(ns, svc)) });
     }
 
     private static async Task<IResult> PutTrafficAsync(
@@ -137,11 +137,11 @@ internal static class TrafficApi
     internal static IResult ToResult(ChangeOutcome outcome, ITrafficService traffic, string ns, string svc) => outcome switch
     {
         // What this write produced; the cache may already hold a later writer's change.
-        ChangeOutcome.Applied { Routing: { } written } => TypedResults.Ok(TrafficDocuments.From(written)),
+        ChangeOutcome.Applied { Routing: { } written } applied => TypedResults.Ok(TrafficDocuments.From(written) with { ProxySync = ProxySyncDocument.From(applied.ProxySync) }),
         ChangeOutcome.Applied applied => TypedResults.Ok(
-            traffic.GetService(ns, svc) is { } after
+            (traffic.GetService(ns, svc) is { } after
                 ? TrafficDocuments.From(after.Summary.Routing)
-                : new TrafficDocument(applied.Revision, ImmutableSortedDictionary<string, int>.Empty, null, RoutingKind.None)),
+                : new TrafficDocument(applied.Revision, ImmutableSortedDictionary<string, int>.Empty, null, RoutingKind.None)) with { ProxySync = ProxySyncDocument.From(applied.ProxySync) }),
         ChangeOutcome.Conflict conflict => TypedResults.Problem(
             title: "The service changed since the revision the change was based on; nothing was written.",
             detail: conflict.Message,

@@ -12,7 +12,22 @@ public sealed record TrafficDocument(
     string Revision,
     ImmutableSortedDictionary<string, int> Weights,
     MirrorDocument? Mirror,
-    RoutingKind Kind);
+    RoutingKind Kind)
+{
+    /// <summary>Whether Istio's proxies have this routing (istiod's Reconciled status); on GET and on an apply's 200.</summary>
+    public ProxySyncDocument? ProxySync { get; init; }
+}
+
+/// <summary>A service's proxy sync: what istiod's status says, and how long the console's last write took to reach the proxies.</summary>
+/// <param name="State">Reconciled, Pending (an older generation, or a write of this console not reported yet) or NotReported (PILOT_ENABLE_STATUS off).</param>
+/// <param name="Generation">The VirtualService's generation (else the DestinationRule's).</param>
+/// <param name="ObservedGeneration">The generation istiod's status of that resource speaks of.</param>
+/// <param name="ReconciledAfterMs">Milliseconds from the console's last write to the cache showing it Reconciled, when the console timed it.</param>
+public sealed record ProxySyncDocument(ProxySyncStatus State, long? Generation, long? ObservedGeneration, long? ReconciledAfterMs)
+{
+    internal static ProxySyncDocument? From(ProxySyncInfo? sync) =>
+        sync is not { HasRouting: true } s ? null : new(s.State, s.Generation, s.ObservedGeneration, s.ReconciledAfter is { } after ? (long)after.TotalMilliseconds : null);
+}
 
 /// <summary>Traffic mirrored to one version.</summary>
 public sealed record MirrorDocument(string Version, double Percent);

@@ -7,6 +7,7 @@ using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Diagnostics;
 using TrafficConsole.Cluster.History;
 using TrafficConsole.Cluster.Identity;
+using TrafficConsole.Cluster.Telemetry;
 using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Sandbox;
 using TrafficConsole.Sandbox.Traffic;
@@ -45,6 +46,9 @@ public sealed partial class ClusterRuntime(
 
     /// <summary>Records the rollout history (every replica runs one; names make each change recorded once).</summary>
     public RevisionRecorder Recorder => Started.Recorder;
+
+    /// <summary>Times how long the console's writes take to reach Istio's proxies (istiod's Reconciled status).</summary>
+    public ProxySyncTracker ProxySync => Started.ProxySync;
 
     /// <summary>Clients that call as a signed-in user (impersonation or the user's token), for writes and access reviews.</summary>
     public IUserClients Users => Started.Users;
@@ -86,7 +90,8 @@ public sealed partial class ClusterRuntime(
         RevisionRecorder recorder = new(client, cache, historyOptions, loggerFactory.CreateLogger<RevisionRecorder>(), writes: writes);
         ClusterInfo info = new(NameOf(options, sandbox), configuration.Host, options.Mode == ClusterMode.Sandbox, sandbox?.KubeconfigPath);
         ApiServerProbe probe = new(client, configuration.Host, probeOptions, time ?? TimeProvider.System, loggerFactory.CreateLogger<ApiServerProbe>());
-        _state = new State(sandbox, client, cache, writer, recorder, users, info, probe);
+        ProxySyncTracker proxySync = new(cache, time);
+        _state = new State(sandbox, client, cache, writer, recorder, users, info, probe) { ProxySync = proxySync };
 
         // Returns at once: the cache syncs in the background and /readyz says when it has.
         await cache.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -105,6 +110,7 @@ public sealed partial class ClusterRuntime(
         }
 
         await state.Recorder.DisposeAsync().ConfigureAwait(false);
+        state.ProxySync.Dispose();
         await state.Cache.DisposeAsync().ConfigureAwait(false);
         if (state.Sandbox is not null)
         {
@@ -197,7 +203,10 @@ public sealed partial class ClusterRuntime(
     [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to cluster {ClusterName} ({Mode}) at {ServerUrl}")]
     private partial void LogConnecting(ClusterMode mode, string clusterName, string serverUrl);
 
-    private sealed record State(SandboxServer? Sandbox, Kubernetes Client, MeshCache Cache, RoutingWriter Writer, RevisionRecorder Recorder, UserClients Users, ClusterInfo Info, ApiServerProbe Probe);
+    private sealed record State(SandboxServer? Sandbox, Kubernetes Client, MeshCache Cache, RoutingWriter Writer, RevisionRecorder Recorder, UserClients Users, ClusterInfo Info, ApiServerProbe Probe)
+    {
+        public required ProxySyncTracker ProxySync { get; init; }
+    }
 }
 
 /// <summary>Registers the options and the <see cref="ClusterRuntime"/>.</summary>

@@ -143,6 +143,9 @@ public abstract record ChangeOutcome
 
         /// <summary>Why that routing cannot be edited as an intent, when it cannot.</summary>
         public string? IntentProblem { get; init; }
+
+        /// <summary>Whether Istio's proxies have it yet (right after the write usually pending); null when unknown.</summary>
+        public ProxySyncInfo? ProxySync { get; init; }
     }
 
     /// <summary>Someone changed the service since the user's revision; nothing was written.</summary>

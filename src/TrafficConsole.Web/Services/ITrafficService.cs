@@ -11,7 +11,7 @@ namespace TrafficConsole.Web.Services;
 /// Reads come from the shared cache (viewers never call the API server); writes go through the
 /// cluster layer with the revision the user started from.
 /// </summary>
-public interface ITrafficService
+public partial interface ITrafficService
 {
     ClusterInfo Cluster { get; }
 

@@ -270,7 +270,7 @@ internal sealed partial class TrafficService
         // Until it is recorded, the recorder's loop leaves this service to this write (it passes through partial states).
         using IDisposable writing = runtime.Recorder.BeginWrite(namespaceName, service);
         WriteResult result = await runtime.Writer.ApplyAsync(plan, actor, change.As, cancellationToken).ConfigureAwait(false);
-        ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
+        ChangeOutcome outcome = WithProxySync(namespaceName, service, result, ToOutcome(result, namespaceName, service));
         if (outcome is ChangeOutcome.Applied applied)
         {
             logApplied(view, applied);

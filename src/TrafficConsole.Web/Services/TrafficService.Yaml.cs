@@ -146,7 +146,9 @@ internal sealed partial class TrafficService
 
         resource.Metadata.NamespaceProperty = view.Namespace;
         string? typedVersion = resource.Metadata.ResourceVersion;
-        if (typedVersion is { Length: > 0 } && !string.Equals(typedVersion, current?.Metadata.ResourceVersion, StringComparison.Ordinal))
+        // A version the cluster moved only with status writes (Istio's Reconciled) says the same: no conflict.
+        if (typedVersion is { Length: > 0 } && !string.Equals(typedVersion, current?.Metadata.ResourceVersion, StringComparison.Ordinal)
+            && (current is null || !string.Equals(typedVersion, ResourceContent.RevisionOf(current), StringComparison.Ordinal)))
         {
             issues.Add(new(YamlConflictCode, Severity.Error, path + ".metadata.resourceVersion", current is null
                 ? $"The YAML is based on resourceVersion {typedVersion}, but the {kind} no longer exists; someone deleted it. Reload from the cluster."

@@ -401,7 +401,7 @@ internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetr
             return null;
         }
 
-        if (snapshot.FindRevision(view.Namespace, view.Name, RoutingRevision.IdOf(view.Namespace, view.Name, key)) is { } recorded)
+        if (RevisionRecorder.RecordedRevisionOf(view, snapshot) is { } recorded)
         {
             return (recorded.Actor, recorded.At, ToOrigin(recorded.Source));
         }

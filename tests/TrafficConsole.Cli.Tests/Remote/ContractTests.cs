@@ -21,6 +21,7 @@ public class ContractTests
     {
         { typeof(Client.TrafficDocument), typeof(Server.TrafficDocument) },
         { typeof(Client.MirrorDocument), typeof(Server.MirrorDocument) },
+        { typeof(Client.ProxySyncDocument), typeof(Server.ProxySyncDocument) },
         { typeof(Client.StableDocument), typeof(Server.StableDocument) },
         { typeof(Client.RevisionDocument), typeof(Server.RevisionDocument) },
         { typeof(Client.RevisionListDocument), typeof(Server.RevisionListDocument) },

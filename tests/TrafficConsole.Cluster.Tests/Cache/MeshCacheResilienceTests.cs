@@ -148,6 +148,45 @@ public sealed class MeshCacheResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_relist_keeps_the_content_revision_over_status_writes_it_missed_but_not_over_spec_changes()
+    {
+        await using TestCluster cluster = await TestCluster.StartAsync(_directory);
+        MeshResourceClients resources = await cluster.ResourcesAsync();
+        await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "steady", "productpage", ("v1", 100)));
+        await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "edited", "details", ("v1", 100)));
+        MeshCache cache = await cluster.StartCacheAsync();
+        await Eventually.TrueAsync(() => cache.Current.FindVirtualService("bookinfo", "edited") is not null, "the cache holds both");
+        string steadyBefore = cache.Current.FindVirtualService("bookinfo", "steady")!.ResourceVersion!;
+
+        // While the cache cannot see it, istiod reports both and someone edits one: on restart the cache re-lists (410).
+        int port = cluster.Server.Url.Port;
+        await cluster.StopServerAsync();
+        await Eventually.TrueAsync(() => !cache.Health.IsConnected, "the cache noticed the drop");
+        string steadyAfter;
+        string editedAfter;
+        await using (SandboxServer elsewhere = await TestCluster.StartWithRetryAsync(new SandboxOptions { Port = 0, DataDirectory = _directory }))
+        {
+            using Kubernetes other = new Kubernetes(new KubernetesClientConfiguration { Host = elsewhere.Url.ToString(), AccessToken = elsewhere.AdminToken });
+            steadyAfter = await IstiodStatus.ReconciledAsync(other, "virtualservices", "bookinfo", "steady", 1);
+            await IstiodStatus.ReconciledAsync(other, "virtualservices", "bookinfo", "edited", 1);
+            var otherResources = new MeshResourceClients(other, await ApiDiscovery.DiscoverAsync(other));
+            Mesh.Resources.VirtualService edited = (await otherResources.VirtualServices!.GetAsync("bookinfo", "edited"))!;
+            edited.Metadata.Labels = new Dictionary<string, string> { ["team"] = "a" };
+            editedAfter = (await otherResources.VirtualServices!.ReplaceAsync(edited)).ResourceVersion!;
+        }
+
+        cluster.Options.Port = port;
+        await cluster.RestartServerAsync();
+        await Eventually.TrueAsync(
+            () => cache.Current.FindVirtualService("bookinfo", "steady")?.ResourceVersion == steadyAfter && cache.Current.FindVirtualService("bookinfo", "edited")?.ResourceVersion == editedAfter,
+            "the re-list shows both",
+            TimeSpan.FromSeconds(15));
+
+        Assert.Equal(steadyBefore, cache.Current.FindVirtualService("bookinfo", "steady")!.ContentRevision);
+        Assert.Equal(editedAfter, cache.Current.FindVirtualService("bookinfo", "edited")!.ContentRevision);
+    }
+
+    [Fact]
     public async Task Quiet_watches_that_the_server_times_out_are_renewed_without_touching_health()
     {
         // No events and no bookmarks: each watch ends with nothing on it, which must read as a normal end.

@@ -27,6 +27,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
     private const int SeenCap = 32;
 
     private ServiceDetail? _detail;
+    private ProxySyncInfo? _proxySync;
     private TrafficShiftingPanel? _panel;
     private ServiceRouting? _routing;
     private RoutingEditor? _routingEditor;
@@ -476,6 +477,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
     {
         _detail = Traffic.GetService(Namespace, Service);
         _routing = _detail is null ? null : Traffic.GetRouting(Namespace, Service);
+        _proxySync = _detail is null ? null : Traffic.GetProxySync(Namespace, Service);
         _history = ReadHistory();
         Remember(_detail);
     }

@@ -18,7 +18,7 @@ namespace TrafficConsole.Web.Tests.Components.Infrastructure;
 /// An in-memory <see cref="ITrafficService"/> for component tests: services can be changed "by someone
 /// else" (<see cref="Change"/>), writes are recorded, and the next write's outcome can be scripted.
 /// </summary>
-public sealed class FakeTrafficService : ITrafficService
+public sealed partial class FakeTrafficService : ITrafficService
 {
     private readonly ConcurrentDictionary<(string Namespace, string Name), ServiceDetail> _services = new();
     private readonly List<Channel<TrafficUpdate>> _subscribers = [];
