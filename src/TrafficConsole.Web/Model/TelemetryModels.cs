@@ -120,19 +120,22 @@ public sealed record ServiceHealth(TrafficHealth Health, string? Version, double
     public bool IsFailingOrDegraded => Health is TrafficHealth.Failure or TrafficHealth.Degraded;
 
     /// <summary>"Failure · v2 20% errors", "Healthy · v1 0% errors", "No traffic".</summary>
-    public string Text
+    public string Text => Detail is { } detail ? $"{TrafficWords.HealthLabel(Health)} · {detail}" : TrafficWords.HealthLabel(Health);
+
+    /// <summary>The worst version and its error rate, "v2 20% errors" (or "v2 12% 4xx"); null without traffic.</summary>
+    public string? Detail
     {
         get
         {
             if (Health == TrafficHealth.NoTraffic || Version is null)
             {
-                return TrafficWords.HealthLabel(TrafficHealth.NoTraffic);
+                return null;
             }
 
             // 4xx drive the health only when they outweigh the 5xx; say which errors the figure counts.
             bool client = (ClientErrorRate ?? 0) > (ServerErrorRate ?? 0) && Health != TrafficHealth.Healthy;
             string figure = client ? $"{TrafficWords.Percent(ClientErrorRate)} 4xx" : $"{TrafficWords.Percent(ServerErrorRate)} errors";
-            return $"{TrafficWords.HealthLabel(Health)} · {Version} {figure}";
+            return $"{Version} {figure}";
         }
     }
 }

@@ -147,19 +147,20 @@ public partial class LiveTrafficPanel : IAsyncDisposable
     private static double[] Points(System.Collections.Immutable.ImmutableArray<double> values, int count, double scale) =>
         [.. Enumerable.Range(0, count).Select(i => i < values.Length && double.IsFinite(values[i]) ? values[i] * scale : 0)];
 
-    /// <summary>"31% observed · 30% configured · +1"; without routing shares, only what was observed.</summary>
-    /// <param name="version">One version's traffic.</param>
-    public static string ShareText(VersionTraffic version)
+    // "31% observed" and "30% configured · +1" (without routing shares, only what was observed): kept together each.
+    private static string[] SharePieces(VersionTraffic version)
     {
         ArgumentNullException.ThrowIfNull(version);
         string observed = $"{TrafficWords.Percent(version.ObservedShare)} observed";
         if (version.ConfiguredShare is not { } configured)
         {
-            return observed;
+            return [observed];
         }
 
-        string text = $"{observed} · {TrafficWords.Percent(configured)} configured";
-        return TrafficWords.Difference(version.ObservedShare, configured) is { } difference ? $"{text} · {difference}" : text;
+        string configuredText = $"{TrafficWords.Percent(configured)} configured";
+        return TrafficWords.Difference(version.ObservedShare, configured) is { } difference
+            ? [observed, $"{configuredText} · {difference}"]
+            : [observed, configuredText];
     }
 
     private static string HealthTitle(VersionTraffic version) =>
