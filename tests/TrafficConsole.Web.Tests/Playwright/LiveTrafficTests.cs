@@ -89,6 +89,15 @@ public sealed class LiveTrafficTests(BrowserFixture browser) : IClassFixture<Bro
         PublishReading(v3Errors: 2.1);
         await Expect(panel.Locator("[data-testid=live-version][data-version=v3] [data-testid=health-badge]")).ToHaveTextAsync("Failure");
 
+        // The 3 a.m. confirm: each version's error rate and p99 next to the weights now and after.
+        await page.Locator("[data-testid=to-stable]").ClickAsync();
+        ILocator v3 = page.Locator("[data-testid=version-figures-row][data-version=v3]");
+        await Expect(v3.Locator("[data-testid=figures-errors]")).ToHaveTextAsync("50%");
+        await Expect(v3.Locator("[data-testid=figures-p99]")).ToHaveTextAsync("1.8 s");
+        await Expect(v3.Locator("[data-testid=figures-after]")).ToHaveTextAsync("0%");
+        found.AddRange(await LookAsync(page, null, $"live-emergency-confirm-{theme}"));
+        await page.Locator("[data-testid=preview-close]").ClickAsync();
+
         Assert.True(found.Count == 0, string.Join("\n", found));
     }
 
