@@ -48,6 +48,7 @@ public static class ConsoleApp
         services.AddConsoleAuth(configuration);
 
         services.AddSingleton<IActorAccessor, ActorAccessor>();
+        services.AddTrafficTelemetry();
         services.AddSingleton<ITrafficService, TrafficService>();
 
         services.AddProblemDetails();

@@ -25,7 +25,8 @@ namespace TrafficConsole.Web.Services;
 /// The service layer over the shared cache (reads) and the routing writer (writes), with Mesh doing
 /// the planning, validation, YAML and diffs. Maps Mesh types to the view models pages show.
 /// </summary>
-internal sealed partial class TrafficService(ClusterRuntime runtime, ConsoleMetrics metrics, IConsolePermissions permissions, ILogger<TrafficService> logger) : ITrafficService
+internal sealed partial class TrafficService(
+    ClusterRuntime runtime, ConsoleMetrics metrics, IConsolePermissions permissions, TrafficTelemetry telemetry, ILogger<TrafficService> logger) : ITrafficService
 {
     /// <summary>Code of the message a refused plan carries when Mesh gave no issue (e.g. read-only routing).</summary>
     public const string RefusedCode = "TC0001";

@@ -15,13 +15,17 @@ public static class RollbackConfirm
     /// <summary>The title of the emergency confirm for <paramref name="service"/>.</summary>
     public static string StableHeading(string service) => $"All traffic of {service} to stable?";
 
-    /// <summary>Shows the confirm dialog; the operator's decision (with the reason), or null when they cancelled.</summary>
+    /// <summary>
+    /// Shows the confirm dialog; the operator's decision (with the reason), or null when they cancelled. With
+    /// <paramref name="namespaceName"/>, each version's error rate and p99 latency show next to the weights.
+    /// </summary>
     public static async Task<PreviewDecision?> AskAsync(
         IDialogService dialogs,
         string service,
         RollbackPreview preview,
         IReadOnlyList<WeightShare> before,
-        IReadOnlyList<string> versionNames)
+        IReadOnlyList<string> versionNames,
+        string? namespaceName = null)
     {
         ArgumentNullException.ThrowIfNull(dialogs);
         ArgumentNullException.ThrowIfNull(preview);
@@ -32,6 +36,7 @@ public static class RollbackConfirm
         var parameters = new DialogParameters<PreviewDialog>
         {
             { d => d.Service, service },
+            { d => d.Namespace, namespaceName },
             { d => d.Preview, preview.Preview },
             { d => d.Heading, toStable ? StableHeading(service) : $"Roll {service} back to revision {preview.Target.ToRevision}?" },
             // For "to stable" the alert below says which version and why; the line above it just says what happens.

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 
 using MudBlazor;
 
+using TrafficConsole.Mesh.Telemetry;
 using TrafficConsole.Web.Auth;
 using TrafficConsole.Web.Components.Dialogs;
 using TrafficConsole.Web.Model;
@@ -39,6 +40,11 @@ public partial class RolloutsPage : IAsyncDisposable
     private Notice? _notice;
     private bool _started;
     private readonly LiveLoop _live = new();
+    private readonly LiveLoop _liveHealth = new();
+    private const string FailingFilter = "failing";
+    private string _healthFilter = AnyFilter;
+    private TelemetryStatus _telemetry = TelemetryStatus.NotConfigured;
+    private NamespaceTrafficReadout? _traffic;
     private readonly SemaphoreSlim _changed = new(0, 1);
 
     [Inject]
@@ -105,6 +111,55 @@ public partial class RolloutsPage : IAsyncDisposable
         Requery();
         await LoadPermissionsAsync();
         await _live.RestartAsync(ct => Task.WhenAll(ListenAsync(since, ct), RefreshAsync(ct)));
+        _telemetry = Traffic.Telemetry;
+        await RestartHealthAsync();
+    }
+
+    private async Task RestartHealthAsync()
+    {
+        if (_telemetry.State == TelemetryState.NotConfigured)
+        {
+            return;
+        }
+
+        string? ns = _namespace;
+        _traffic = null;
+        await _liveHealth.RestartAsync(ct => WatchHealthAsync(ns, ct));
+    }
+
+    // Each reading of the shared telemetry monitor re-grades the rows by their worst version.
+    private async Task WatchHealthAsync(string? ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (NamespaceTrafficReadout readout in Traffic.WatchTrafficAsync(ns, TelemetryWindow.Default, cancellationToken).ConfigureAwait(false))
+            {
+                await InvokeAsync(() =>
+                {
+                    _traffic = readout;
+                    _telemetry = readout.Status;
+                    ApplyFilters();
+                    StateHasChanged();
+                }).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Navigated away or switched namespace.
+        }
+    }
+
+    private bool HealthShown => _telemetry.State != TelemetryState.NotConfigured;
+
+    private ServiceHealth? HealthOf(RolloutSummary row) => _traffic?.HealthOf(row.Namespace, row.Service);
+
+    // Failing first; rows without figures last.
+    private double HealthSortKey(RolloutSummary row) => HealthOf(row)?.SortKey ?? 9;
+
+    private void SetHealthFilter(string value)
+    {
+        _healthFilter = value ?? AnyFilter;
+        ApplyFilters();
     }
 
     // Every service change in any namespace marks the list stale; the refresher re-queries once for however many arrived.
@@ -193,6 +248,11 @@ public partial class RolloutsPage : IAsyncDisposable
 
     private bool Matches(RolloutSummary row)
     {
+        if (_healthFilter == FailingFilter && HealthOf(row) is not { IsFailingOrDegraded: true })
+        {
+            return false;
+        }
+
         if (_origin.Length > 0 && !string.Equals(row.LastOrigin?.ToString(), _origin, StringComparison.Ordinal))
         {
             return false;
@@ -231,6 +291,7 @@ public partial class RolloutsPage : IAsyncDisposable
         (_readable, _withHistory, _namespaceDenied) = await AskReadableAsync(_namespace, CancellationToken.None);
         Requery();
         await LoadPermissionsAsync();
+        await RestartHealthAsync();
         // Keep the URL shareable: the filter is in it.
         Navigation.NavigateTo(_namespace is null ? "rollouts" : $"rollouts?namespace={Uri.EscapeDataString(_namespace)}", forceLoad: false, replace: true);
     }
@@ -291,7 +352,7 @@ public partial class RolloutsPage : IAsyncDisposable
         }
 
         RollbackPreview preview = Traffic.PreviewRollback(row.Namespace, row.Service, RollbackTarget.Stable);
-        PreviewDecision? decision = await RollbackConfirm.AskAsync(Dialogs, row.Service, preview, row.Weights, VersionNames(row));
+        PreviewDecision? decision = await RollbackConfirm.AskAsync(Dialogs, row.Service, preview, row.Weights, VersionNames(row), row.Namespace);
         if (decision is null)
         {
             return;
@@ -358,6 +419,7 @@ public partial class RolloutsPage : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _live.DisposeAsync();
+        await _liveHealth.DisposeAsync();
         _changed.Dispose();
         GC.SuppressFinalize(this);
     }

@@ -518,7 +518,7 @@ public partial class ServiceDetailPage : IAsyncDisposable
 
         ServiceDetail decidedOn = _detail;
         RollbackPreview preview = Traffic.PreviewRollback(Namespace, Service, target);
-        PreviewDecision? decision = await RollbackConfirm.AskAsync(Dialogs, Service, preview, ClusterDraft(decidedOn.Summary.Routing).Weights, VersionNames);
+        PreviewDecision? decision = await RollbackConfirm.AskAsync(Dialogs, Service, preview, ClusterDraft(decidedOn.Summary.Routing).Weights, VersionNames, Namespace);
         if (decision is null)
         {
             return;

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Components;
 
 using MudBlazor;
 
+using TrafficConsole.Mesh.Telemetry;
+
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
 
@@ -18,6 +20,10 @@ public partial class ServicesPage : IAsyncDisposable
     private bool _namespaceKnown = true;
     private string? _watchedNamespace;
     private readonly LiveLoop _live = new();
+    private readonly LiveLoop _liveHealth = new();
+    private TelemetryStatus _telemetry = TelemetryStatus.NotConfigured;
+    private NamespaceTrafficReadout? _health;
+    private bool _failingOnly;
 
     [Inject]
     public required ITrafficService Traffic { get; init; }
@@ -38,7 +44,7 @@ public partial class ServicesPage : IAsyncDisposable
     {
         get
         {
-            int shown = string.IsNullOrWhiteSpace(_search) ? _rows.Count : _rows.Count(MatchesSearch);
+            int shown = string.IsNullOrWhiteSpace(_search) && !_failingOnly ? _rows.Count : _rows.Count(MatchesSearch);
             return shown == _rows.Count ? $"{_rows.Count} services" : $"{shown} of {_rows.Count} services";
         }
     }
@@ -58,14 +64,53 @@ public partial class ServicesPage : IAsyncDisposable
 
         // Same component, new namespace: stop the old subscription before starting the next.
         await _live.StopAsync();
+        await _liveHealth.StopAsync();
         _watchedNamespace = Namespace;
         _search = null;
+        _health = null;
+        _telemetry = Traffic.Telemetry;
         long since = Traffic.Version;
         _rows = [.. Traffic.ListServices(Namespace)];
         _namespaceKnown = _rows.Count > 0 || Traffic.Namespaces.Contains(Namespace);
         string ns = Namespace;
         await _live.RestartAsync(ct => WatchAsync(ns, since, ct));
+        if (_telemetry.State != TelemetryState.NotConfigured)
+        {
+            await _liveHealth.RestartAsync(ct => WatchHealthAsync(ns, ct));
+        }
     }
+
+    // Each reading of the shared telemetry monitor re-grades the rows (their worst version); the rows themselves stay.
+    private async Task WatchHealthAsync(string ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (NamespaceTrafficReadout readout in Traffic.WatchTrafficAsync(ns, TelemetryWindow.Default, cancellationToken).ConfigureAwait(false))
+            {
+                await InvokeAsync(() =>
+                {
+                    _health = readout;
+                    _telemetry = readout.Status;
+                    // A new list makes the grid sort and filter again by the new health.
+                    _rows = [.. _rows];
+                    StateHasChanged();
+                }).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Navigated away or switched namespace.
+        }
+    }
+
+    private bool HealthShown => _telemetry.State != TelemetryState.NotConfigured;
+
+    private ServiceHealth? HealthOf(ServiceSummary row) => _health?.HealthOf(row.Namespace, row.Name);
+
+    // Failing first; rows without figures last.
+    private double HealthSortKey(ServiceSummary row) => HealthOf(row)?.SortKey ?? 9;
+
+    private void SetFailingOnly(bool value) => _failingOnly = value;
 
     private async Task WatchAsync(string ns, long since, CancellationToken cancellationToken)
     {
@@ -148,6 +193,11 @@ public partial class ServicesPage : IAsyncDisposable
 
     private bool MatchesSearch(ServiceSummary row)
     {
+        if (_failingOnly && HealthOf(row) is not { IsFailingOrDegraded: true })
+        {
+            return false;
+        }
+
         if (string.IsNullOrWhiteSpace(_search))
         {
             return true;
@@ -179,6 +229,7 @@ public partial class ServicesPage : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _live.DisposeAsync();
+        await _liveHealth.DisposeAsync();
         GC.SuppressFinalize(this);
     }
 }

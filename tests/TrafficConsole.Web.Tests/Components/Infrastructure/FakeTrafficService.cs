@@ -7,6 +7,7 @@ using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Mesh.Services;
 using TrafficConsole.Mesh.Simulation;
+using TrafficConsole.Mesh.Telemetry;
 using TrafficConsole.Mesh.Validation;
 using TrafficConsole.Web.Model;
 using RoutingKind = TrafficConsole.Web.Model.RoutingKind;
@@ -282,6 +283,60 @@ public sealed partial class FakeTrafficService : ITrafficService
     private ServiceDetail Detail(string namespaceName, string service) =>
         GetService(namespaceName, service) ?? throw new InvalidOperationException($"no service {service}");
 
+    /// <summary>The telemetry monitor the fake's traffic reads go through; null: telemetry not configured.</summary>
+    public FakeTelemetryMonitor? Monitor
+    {
+        get => _monitor;
+        set
+        {
+            _monitor = value;
+            _telemetry = null;
+        }
+    }
+
+    /// <summary>Health thresholds per service (Kiali's defaults unless a test sets others).</summary>
+    public IHealthThresholdSource Thresholds { get; set; } = new DefaultHealthThresholds();
+
+    private FakeTelemetryMonitor? _monitor;
+    private TrafficTelemetry? _telemetry;
+
+    // The real composition over the fake monitor and the fake's services, as the real service layer does over the cache.
+    private TrafficTelemetry TelemetryLayer => _telemetry ??= new TrafficTelemetry(_monitor, Thresholds, TimeProvider.System);
+
+    public TelemetryStatus Telemetry => TelemetryLayer.Status;
+
+    public Task<ServiceTrafficReadout> ReadTrafficAsync(string namespaceName, string service, TelemetryWindow window, CancellationToken cancellationToken = default) =>
+        TelemetryLayer.ReadAsync(namespaceName, service, window, RoutedViewOf, cancellationToken);
+
+    public Task<NamespaceTrafficReadout> ReadNamespaceTrafficAsync(string? namespaceName, TelemetryWindow window, CancellationToken cancellationToken = default) =>
+        TelemetryLayer.ReadNamespaceAsync(namespaceName, window, RoutedViewOf, cancellationToken);
+
+    public IAsyncEnumerable<NamespaceTrafficReadout> WatchTrafficAsync(string? namespaceName, TelemetryWindow window, CancellationToken cancellationToken) =>
+        TelemetryLayer.WatchAsync(namespaceName, window, RoutedViewOf, ct => WatchAsync(namespaceName, ct), cancellationToken);
+
+    public Task<TrafficSeriesReadout> ReadTrafficSeriesAsync(string namespaceName, string service, TimeSpan? span = null, CancellationToken cancellationToken = default) =>
+        TelemetryLayer.ReadSeriesAsync(namespaceName, service, span, cancellationToken);
+
+    private ServiceView? RoutedViewOf(string namespaceName, string service) =>
+        GetService(namespaceName, service) is { } detail ? RoutedViewOf(detail) : null;
+
+    /// <summary>
+    /// The Mesh view of a fake service with its weights as real routing (a VirtualService and DestinationRule planned from
+    /// them), so configured shares come from the same RoutingState the cluster's views have.
+    /// </summary>
+    public static ServiceView RoutedViewOf(ServiceDetail detail)
+    {
+        ArgumentNullException.ThrowIfNull(detail);
+        ServiceView plain = ViewOf(detail);
+        if (detail.Summary.Routing.Kind != RoutingKind.Split || detail.Summary.Routing.Effective.IsDefaultOrEmpty)
+        {
+            return plain;
+        }
+
+        RoutingPlan plan = RoutingPlanner.PlanApply(plain, TrafficSplit.Of([.. detail.Summary.Routing.Effective.Select(static w => (w.Version, w.Percent))]), IstioApi.V1);
+        return ServiceViewBuilder.Build(plain.Service, WorkloadsOf(detail), plan.VirtualService is { } vs ? [vs] : [], plan.DestinationRule is { } dr ? [dr] : []);
+    }
+
     /// <summary>The Mesh view of a fake service: its versions as Deployments labelled app/version, no routing resources.</summary>
     public static ServiceView ViewOf(ServiceDetail detail)
     {
@@ -293,7 +348,13 @@ public sealed partial class FakeTrafficService : ITrafficService
             Name = detail.Summary.Name,
             Selector = ImmutableDictionary<string, string>.Empty.Add("app", app),
         };
-        IEnumerable<Workload> workloads = detail.Summary.Versions.Select(v => new Workload
+        return ServiceViewBuilder.Build(kube, WorkloadsOf(detail), [], []);
+    }
+
+    private static IEnumerable<Workload> WorkloadsOf(ServiceDetail detail)
+    {
+        string app = detail.Summary.Versions.FirstOrDefault()?.Labels.GetValueOrDefault("app") ?? detail.Summary.Name;
+        return detail.Summary.Versions.Select(v => new Workload
         {
             Namespace = detail.Summary.Namespace,
             Name = v.Workloads.FirstOrDefault() ?? $"{app}-{v.Name}",
@@ -301,7 +362,6 @@ public sealed partial class FakeTrafficService : ITrafficService
             DesiredReplicas = v.DesiredReplicas,
             ReadyReplicas = v.ReadyReplicas,
         });
-        return ServiceViewBuilder.Build(kube, workloads, [], []);
     }
 
     private static ValidationMessage ToMessage(ValidationIssue issue) => new(
