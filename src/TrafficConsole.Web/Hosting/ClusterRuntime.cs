@@ -61,6 +61,9 @@ public sealed partial class ClusterRuntime(
     /// <summary>The cache, or null before the runtime started and after it stopped (for scrapes, which must not throw).</summary>
     internal IMeshCache? TryGetCache() => Volatile.Read(ref _state)?.Cache;
 
+    /// <summary>The embedded sandbox, or null before the runtime started, after it stopped, or when it started none.</summary>
+    internal SandboxServer? TryGetSandbox() => Volatile.Read(ref _state)?.Sandbox;
+
     private State Started => _state ?? throw new InvalidOperationException("The cluster runtime has not started yet; it starts with the host.");
 
     public async Task StartAsync(CancellationToken cancellationToken)

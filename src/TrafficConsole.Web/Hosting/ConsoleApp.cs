@@ -48,7 +48,7 @@ public static class ConsoleApp
         services.AddConsoleAuth(configuration);
 
         services.AddSingleton<IActorAccessor, ActorAccessor>();
-        services.AddTrafficTelemetry();
+        services.AddConsoleTelemetry(configuration);
         services.AddSingleton<ITrafficService, TrafficService>();
 
         services.AddProblemDetails();
@@ -88,6 +88,7 @@ public static class ConsoleApp
         app.MapTrafficApi();
         app.MapRoutingApi();
         app.MapHistoryApi();
+        app.MapTelemetryApi();
         app.MapHub<TrafficHub>(TrafficHub.Path);
         app.MapSignIn();
         app.MapConsoleUi();

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Options;
+
+using TrafficConsole.Cluster.Telemetry;
 using TrafficConsole.Mesh.Telemetry;
 
 namespace TrafficConsole.Web.Services;
@@ -15,4 +18,14 @@ public interface IHealthThresholdSource
 public sealed class DefaultHealthThresholds : IHealthThresholdSource
 {
     public HealthThresholds ThresholdsFor(string namespaceName, string service) => HealthThresholds.Default;
+}
+
+/// <summary>
+/// The thresholds set under <c>Telemetry:Health</c> (<c>Default</c>, then <c>Namespaces:{ns}</c>, then
+/// <c>Services:{ns}/{svc}</c>, each overriding what it sets), over Kiali's defaults.
+/// </summary>
+/// <param name="options">The console's telemetry settings.</param>
+public sealed class ConfiguredHealthThresholds(IOptions<TelemetryOptions> options) : IHealthThresholdSource
+{
+    public HealthThresholds ThresholdsFor(string namespaceName, string service) => options.Value.ThresholdsFor(namespaceName, service);
 }
