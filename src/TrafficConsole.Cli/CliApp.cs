@@ -16,6 +16,7 @@ internal static class CliApp
         root.Subcommands.Add(AnalyzeCommand.Create(console));
         root.Subcommands.Add(SimulateCommand.Create(console));
         root.Subcommands.Add(RolloutsCommand.Create(console));
+        root.Subcommands.Add(StatusCommand.Create(console));
         root.Subcommands.Add(HistoryCommand.Create(console));
         root.Subcommands.Add(RollbackCommand.Create(console));
         root.Subcommands.Add(PromoteCommand.Create(console));

@@ -133,3 +133,18 @@ internal static class ApiWords
             _ => Of(stable.Reason),
         }})";
 }
+
+/// <summary><c>status --output json</c>: the service's weights and, unless telemetry could not answer, what its traffic does.</summary>
+/// <param name="Schema"><see cref="SchemaName"/>.</param>
+/// <param name="Server">The console asked.</param>
+/// <param name="Namespace">The service's namespace.</param>
+/// <param name="Service">The service.</param>
+/// <param name="Window">The window asked for.</param>
+/// <param name="Traffic">The configured traffic.</param>
+/// <param name="Telemetry">The observed traffic; null when the console's telemetry could not answer.</param>
+/// <param name="TelemetryProblem">Why there is no telemetry, in the console's words.</param>
+internal sealed record StatusReport(
+    string Schema, string Server, string Namespace, string Service, string Window, TrafficDocument Traffic, TelemetryDocument? Telemetry, string? TelemetryProblem)
+{
+    public const string SchemaName = "trafficconsole/status/v1";
+}

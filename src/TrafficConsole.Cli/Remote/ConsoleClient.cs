@@ -110,6 +110,10 @@ internal sealed class ConsoleClient : IDisposable
     public Task<ApiResult<TrafficDocument>> GetTrafficAsync(string ns, string service, CancellationToken cancellationToken) =>
         SendAsync<TrafficDocument>(HttpMethod.Get, $"{ServicePath(ns, service)}/traffic", null, cancellationToken);
 
+    /// <summary><c>GET /api/v1/namespaces/{ns}/services/{svc}/telemetry?window=</c>: what the service's traffic does, per version.</summary>
+    public Task<ApiResult<TelemetryDocument>> GetTelemetryAsync(string ns, string service, string window, CancellationToken cancellationToken) =>
+        SendAsync<TelemetryDocument>(HttpMethod.Get, $"{ServicePath(ns, service)}/telemetry?window={Uri.EscapeDataString(window)}", null, cancellationToken);
+
     /// <summary><c>GET /api/v1/namespaces/{ns}/services/{svc}/revisions</c>: the service's history, newest first.</summary>
     public Task<ApiResult<RevisionListDocument>> GetRevisionsAsync(string ns, string service, CancellationToken cancellationToken) =>
         SendAsync<RevisionListDocument>(HttpMethod.Get, $"{ServicePath(ns, service)}/revisions", null, cancellationToken);

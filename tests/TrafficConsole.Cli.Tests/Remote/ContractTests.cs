@@ -30,6 +30,9 @@ public class ContractTests
         { typeof(Client.RollbackDocument), typeof(Server.RollbackDocument) },
         { typeof(Client.RolloutDocument), typeof(Server.RolloutDocument) },
         { typeof(Client.RolloutListDocument), typeof(Server.RolloutListDocument) },
+        { typeof(Client.TelemetryDocument), typeof(Server.TelemetryDocument) },
+        { typeof(Client.VersionTelemetryDocument), typeof(Server.VersionTelemetryDocument) },
+        { typeof(Client.LatencyDocument), typeof(Server.LatencyDocument) },
     };
 
     /// <summary>The console's API JSON: web defaults with enums as their names (ConsoleApp's JsonOptions).</summary>
