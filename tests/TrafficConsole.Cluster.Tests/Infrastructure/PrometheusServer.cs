@@ -39,8 +39,11 @@ public sealed class PrometheusServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts Prometheus scraping <paramref name="targets"/> (host:port) and waits until it is ready; retries on a port clash.</summary>
-    public static async Task<PrometheusServer> StartAsync(IEnumerable<string> targets, TimeSpan? scrapeInterval = null)
+    /// <summary>
+    /// Starts Prometheus scraping <paramref name="targets"/> (host:port) and waits until it is ready; retries on a port clash,
+    /// unless <paramref name="port"/> fixes the port (a console configured with its URL before it starts).
+    /// </summary>
+    public static async Task<PrometheusServer> StartAsync(IEnumerable<string> targets, TimeSpan? scrapeInterval = null, int? port = null)
     {
         if (!File.Exists(Binary))
         {
@@ -65,7 +68,7 @@ public sealed class PrometheusServer : IAsyncDisposable
                       - targets: [{list}]
                 """);
 
-            int port = FreePort();
+            int listen = port ?? FreePort();
             var output = new StringBuilder();
             var process = new Process
             {
@@ -75,7 +78,7 @@ public sealed class PrometheusServer : IAsyncDisposable
                     {
                         $"--config.file={config}",
                         $"--storage.tsdb.path={Path.Combine(directory, "data")}",
-                        $"--web.listen-address=127.0.0.1:{port}",
+                        $"--web.listen-address=127.0.0.1:{listen}",
                         "--web.console.templates=/nonexistent",
                         "--web.console.libraries=/nonexistent",
                         "--log.level=warn",
@@ -91,7 +94,7 @@ public sealed class PrometheusServer : IAsyncDisposable
             process.BeginErrorReadLine();
             process.BeginOutputReadLine();
 
-            var server = new PrometheusServer(process, output, directory, new Uri($"http://127.0.0.1:{port}/"));
+            var server = new PrometheusServer(process, output, directory, new Uri($"http://127.0.0.1:{listen}/"));
             if (await server.WaitReadyAsync(TimeSpan.FromSeconds(30)))
             {
                 return server;
@@ -99,7 +102,7 @@ public sealed class PrometheusServer : IAsyncDisposable
 
             lastLog = server.Log;
             await server.DisposeAsync();
-            if (!lastLog.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            if (port is not null || !lastLog.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
                 break;
             }

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog.Core;
+using TrafficConsole.Cluster.Telemetry;
 using TrafficConsole.Sandbox;
 using TrafficConsole.Sandbox.Auth;
 using TrafficConsole.Web.Hosting;
@@ -48,6 +49,15 @@ public sealed class ConsoleTestHostOptions
 
     /// <summary>Extra configuration for the console (e.g. <c>Console:DefaultActor</c>).</summary>
     public IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Adjusts the test's own sandbox before it starts (e.g. its traffic rate or proxy-sync delay).</summary>
+    public Action<SandboxOptions>? ConfigureSandbox { get; set; }
+
+    /// <summary>
+    /// True: the console reads the test's own sandbox's traffic simulator in process (<c>SandboxTelemetrySource</c>), as the
+    /// embedded sandbox of <c>dotnet run</c> does; false (default): telemetry is not configured unless the settings point at a Prometheus.
+    /// </summary>
+    public bool SandboxTelemetry { get; set; }
 
     /// <summary>Runs on the console's builder after the fixture's settings (add services, override options).</summary>
     public Action<WebApplicationBuilder>? Configure { get; set; }
@@ -148,7 +158,7 @@ public sealed class ConsoleTestHost : IAsyncDisposable
         }
         else
         {
-            sandbox = await StartSandboxAsync(0, dataDir, options.Seed, cancellationToken, options.SandboxTokens);
+            sandbox = await StartSandboxAsync(0, dataDir, options.Seed, cancellationToken, options.SandboxTokens, options.ConfigureSandbox);
             if (options.AsRealCluster)
             {
                 settings["Cluster:Mode"] = "KubeConfig";
@@ -174,6 +184,11 @@ public sealed class ConsoleTestHost : IAsyncDisposable
             {
                 builder.Configuration.AddInMemoryCollection(settings);
                 builder.Services.AddSingleton<ILogEventSink>(log);
+                if (options.SandboxTelemetry && sandbox is { } own)
+                {
+                    builder.Services.AddSingleton<ITelemetrySource>(new SandboxTelemetrySource(() => own));
+                }
+
                 options.Configure?.Invoke(builder);
             });
         try
@@ -309,9 +324,11 @@ public sealed class ConsoleTestHost : IAsyncDisposable
     /// <summary>JSON options matching the console's API (camelCase, enums as strings).</summary>
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    internal static Task<SandboxServer> StartSandboxAsync(int port, string dataDir, SandboxSeed seed, CancellationToken cancellationToken, IEnumerable<SandboxToken>? tokens = null)
+    internal static Task<SandboxServer> StartSandboxAsync(
+        int port, string dataDir, SandboxSeed seed, CancellationToken cancellationToken, IEnumerable<SandboxToken>? tokens = null, Action<SandboxOptions>? configure = null)
     {
         SandboxOptions options = new() { Port = port, DataDirectory = dataDir, Seed = seed };
+        configure?.Invoke(options);
         foreach (SandboxToken token in tokens ?? [])
         {
             options.Tokens.Add(token);
