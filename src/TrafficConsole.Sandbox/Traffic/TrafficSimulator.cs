@@ -79,9 +79,6 @@ public sealed partial class TrafficSimulator : IDisposable
     private readonly ITimer? _timer;
     private MeshTopology? _topology;
     private long _next;
-
-    /// <summary>The second the simulator started counting: a window reaching further back is divided by the seconds it has.</summary>
-    private readonly long _started;
     private bool _disposed;
 
     internal TrafficSimulator(SandboxStore store, double requestsPerSecond, int seed, TimeProvider time, ILogger logger, bool startTimer = true)
@@ -93,7 +90,6 @@ public sealed partial class TrafficSimulator : IDisposable
         _random = new Random(seed);
         RequestsPerSecond = requestsPerSecond;
         _next = SecondOf(time.GetUtcNow());
-        _started = _next;
         if (startTimer)
         {
             _timer = time.CreateTimer(_ => OnTimer(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
@@ -169,7 +165,7 @@ public sealed partial class TrafficSimulator : IDisposable
             CatchUp();
             var to = _next;
             var from = to - (long)window.Duration.TotalSeconds;
-            var seconds = (double)CountedSeconds(to, (long)window.Duration.TotalSeconds);
+            var seconds = window.Duration.TotalSeconds;
             ImmutableArray<ServiceFigures> services =
             [
                 .. VersionsByService(namespaceName, null).Select(service => new ServiceFigures(service.Key.Namespace, service.Key.Service,
@@ -234,7 +230,7 @@ public sealed partial class TrafficSimulator : IDisposable
                         var from = ends[i] - windowSeconds;
                         var reported = Between(destination.Requests, from, ends[i]) > 0 ? destination : source;
                         var requests = Between(reported.Requests, from, ends[i]);
-                        rates[i] = requests / (double)CountedSeconds(ends[i], windowSeconds);
+                        rates[i] = requests / (double)windowSeconds;
                         errors[i] = requests > 0 ? Between(reported.ServerErrors, from, ends[i]) / (double)requests : double.NaN;
                     }
 
@@ -244,14 +240,6 @@ public sealed partial class TrafficSimulator : IDisposable
             return new TelemetrySeries(TelemetrySourceKind.Sandbox, times, series);
         }
     }
-
-    /// <summary>
-    /// The seconds of a window ending at <paramref name="end"/> that the simulator has counted: the whole window, or, while
-    /// it is younger than the window, the seconds since it started. Prometheus' <c>rate()</c> does the same for a young
-    /// series (it divides by the span its samples cover, not by the range asked), so both sources read the same rate in
-    /// the first minutes of a demo instead of this one reading low.
-    /// </summary>
-    private long CountedSeconds(long end, long windowSeconds) => Math.Clamp(end - _started, 1, windowSeconds);
 
     public void Dispose()
     {
