@@ -234,6 +234,48 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
         Assert.Equal(30, rolledBack.Traffic.Weights["v1"]);
     }
 
+    [Fact]
+    public async Task Status_shows_each_versions_weight_beside_its_observed_share_and_health_and_exits_1_while_one_fails()
+    {
+        await SetWeightsAsync(30, 70, 0);
+        Kubectl.Result annotated = await _host.KubectlAsync("annotate", "deploy", "reviews-v2", "-n", "bookinfo", "sandbox.trafficconsole.io/error-rate=0.5", "--overwrite");
+        Assert.True(annotated.ExitCode == 0, annotated.ToString());
+
+        // The embedded sandbox's simulated traffic, read in process; v2 fails half its requests from now on.
+        CliRun json = await CliAsync("status", "-n", "bookinfo", "reviews", "-w", "1m", "-o", "json");
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            // Until the failures dominate the window (its first requests may all have succeeded).
+            while (json.ExitCode != 1 || json.Json.GetProperty("telemetry").GetProperty("versions").GetProperty("v2").GetProperty("successRate").GetDouble() >= 0.8)
+            {
+                await Task.Delay(500, timeout.Token);
+                json = await CliAsync("status", "-n", "bookinfo", "reviews", "-w", "1m", "-o", "json");
+            }
+        }
+
+        Assert.Equal("trafficconsole/status/v1", json.Json.GetProperty("schema").GetString());
+        JsonElement v2 = json.Json.GetProperty("telemetry").GetProperty("versions").GetProperty("v2");
+        Assert.Equal(("sandbox", "1m"), (json.Json.GetProperty("telemetry").GetProperty("source").GetString(), json.Json.GetProperty("telemetry").GetProperty("window").GetString()));
+        Assert.Equal(("Failure", 0.7), (v2.GetProperty("health").GetString(), v2.GetProperty("configuredShare").GetDouble()));
+
+        CliRun text = await CliAsync("status", "-n", "bookinfo", "reviews", "-w", "1m");
+        Assert.True(text.ExitCode == 1, text.ToString());
+        Assert.StartsWith("bookinfo/reviews: v1 30 / v2 70 / v3 0", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Observed over the last 1m from synthetic traffic (sandbox)", text.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^v1 +30% +\d+(\.\d)?% +[+-]?\d+ +[\d.]+ +100% +[\d.]+ ms +[\d.]+ ms +[\d.]+ ms +Healthy *$", text.Stdout);
+        Assert.Matches(@"(?m)^v2 +70% +\d+(\.\d)?% +[+-]?\d+ +[\d.]+ +\d+(\.\d+)?% .* +Failure *$", text.Stdout);
+        // v3's weight is 0; the window may still hold what it served before the change.
+        Assert.Matches(@"(?m)^v3 +0% +\d+(\.\d)?% +[+-]?\d+ ", text.Stdout);
+
+        // The console's answer, read with unknown fields refused.
+        TelemetryDocument telemetry = Strict<TelemetryDocument>(await GetTextAsync($"{Reviews}/telemetry?window=1m", HttpStatusCode.OK));
+        Assert.Equal(["v1", "v2", "v3"], telemetry.Versions.Keys);
+
+        CliRun badWindow = await CliAsync("status", "-n", "bookinfo", "reviews", "-w", "2m");
+        Assert.Equal(2, badWindow.ExitCode);
+        Assert.Contains("'2m'", badWindow.Stderr, StringComparison.Ordinal);
+    }
+
     private Task<CliRun> CliAsync(params string[] args) => RunAsync([.. args, "--server", _host.BaseUrl.ToString()]);
 
     /// <summary>Sets reviews' weights through the REST API, as a script would; returns the new routing revision.</summary>
