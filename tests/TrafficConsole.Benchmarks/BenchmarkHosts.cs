@@ -15,20 +15,28 @@ namespace TrafficConsole.Benchmarks;
 internal static class BenchmarkHosts
 {
     /// <summary>The console as Program.cs builds it, on a free loopback port, against <paramref name="sandbox"/>; started.</summary>
-    public static async Task<(WebApplication App, Uri BaseUrl)> StartConsoleAsync(SandboxServer sandbox)
+    /// <param name="sandbox">The API server the console reads and writes.</param>
+    /// <param name="settings">More configuration on top (e.g. <c>Telemetry:Prometheus:Url</c>), overriding the defaults here.</param>
+    public static async Task<(WebApplication App, Uri BaseUrl)> StartConsoleAsync(SandboxServer sandbox, IReadOnlyDictionary<string, string?>? settings = null)
     {
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Cluster:Mode"] = "Sandbox",
+            ["Cluster:ServerUrl"] = sandbox.Url.ToString(),
+            ["Cluster:Token"] = sandbox.AdminToken,
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Default"] = "Warning",
+            // The benchmarks measure latency, not the per-user write limit (30 a minute by default).
+            ["Auth:WritesPerMinute"] = "100000",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+
         WebApplication app = ConsoleApp.Build(
             ["--urls", "http://127.0.0.1:0", "--environment", "Development"],
-            builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Cluster:Mode"] = "Sandbox",
-                ["Cluster:ServerUrl"] = sandbox.Url.ToString(),
-                ["Cluster:Token"] = sandbox.AdminToken,
-                ["Serilog:MinimumLevel:Default"] = "Warning",
-                ["Logging:LogLevel:Default"] = "Warning",
-                // The benchmarks measure latency, not the per-user write limit (30 a minute by default).
-                ["Auth:WritesPerMinute"] = "100000",
-            }));
+            builder => builder.Configuration.AddInMemoryCollection(configuration));
         await app.StartAsync();
         var baseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/");
         return (app, baseUrl);

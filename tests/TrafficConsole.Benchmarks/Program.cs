@@ -1,7 +1,7 @@
 using TrafficConsole.Benchmarks;
 
 // Measures TrafficConsole's speed targets over real HTTP on loopback and prints one line each.
-// Usage: dotnet run -c Release --project tests/TrafficConsole.Benchmarks [-- sandbox|console|rollouts|all]
+// Usage: dotnet run -c Release --project tests/TrafficConsole.Benchmarks [-- sandbox|console|rollouts|telemetry|all]
 var suite = args.FirstOrDefault() ?? "all";
 var results = new List<Result>();
 if (suite is "sandbox" or "all")
@@ -20,6 +20,12 @@ if (suite is "rollouts" or "all")
 {
     Console.Error.WriteLine("rollout benchmarks...");
     results.AddRange(await RolloutBenchmark.RunAsync(namespaces: 50, rollbacks: 20));
+}
+
+if (suite is "telemetry" or "all")
+{
+    Console.Error.WriteLine("telemetry benchmarks...");
+    results.AddRange(await TelemetryBenchmark.RunAsync(viewers: 50, applies: 20, refreshInterval: TimeSpan.FromSeconds(5), rounds: 4, proxySyncDelay: TimeSpan.FromMilliseconds(300)));
 }
 
 Console.WriteLine();
