@@ -102,6 +102,7 @@ internal sealed record RollbackDocument(string Description, TrafficDocument Traf
 /// <param name="LastChangedAt">When the routing last changed.</param>
 /// <param name="LastChangedBy">Who changed it last.</param>
 /// <param name="LastOrigin"><c>Console</c> or <c>External</c>.</param>
+/// <param name="Telemetry">Its observed traffic per version; null without telemetry.</param>
 internal sealed record RolloutDocument(
     string Namespace,
     string Service,
@@ -115,7 +116,8 @@ internal sealed record RolloutDocument(
     DateTimeOffset? InFlightSince = null,
     DateTimeOffset? LastChangedAt = null,
     string? LastChangedBy = null,
-    string? LastOrigin = null);
+    string? LastOrigin = null,
+    TelemetryDocument? Telemetry = null);
 
 /// <summary>The answer of <c>GET /api/v1/rollouts</c> (<c>RolloutListDocument</c>).</summary>
 /// <param name="Items">Sorted by namespace, then service.</param>

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
+using TrafficConsole.Mesh.Telemetry;
 using TrafficConsole.Web.Auth;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
@@ -63,7 +64,7 @@ internal static class HistoryApi
         api.MapGet("/rollouts", ListRolloutsAsync)
             .WithName("ListRollouts")
             .WithSummary("Every service whose traffic is split or rule-routed (one namespace with ?namespace=), as JSON or with ?format=csv as CSV.")
-            .WithDescription("Only namespaces whose routing the caller may read are listed; ?namespace= of another one is refused with 403.")
+            .WithDescription("Only namespaces whose routing the caller may read are listed; ?namespace= of another one is refused with 403. Each JSON row carries its observed traffic over ?window= (1m, 5m, 15m, 1h; default 5m) in \"telemetry\", null when telemetry is not configured, did not answer, or measured nothing for it.")
             .Produces<RolloutListDocument>()
             .Produces<string>(StatusCodes.Status200OK, Csv)
             .ProducesValidationProblem(StatusCodes.Status400BadRequest)
@@ -225,7 +226,8 @@ internal static class HistoryApi
         };
     }
 
-    private static async Task<IResult> ListRolloutsAsync([FromQuery(Name = "namespace")] string? ns, [FromQuery] string? format, HttpContext http, ITrafficService traffic)
+    private static async Task<IResult> ListRolloutsAsync(
+        [FromQuery(Name = "namespace")] string? ns, [FromQuery] string? format, [FromQuery] string? window, HttpContext http, ITrafficService traffic, CancellationToken cancellationToken)
     {
         if (TrafficApi.NotReady(traffic) is { } notReady)
         {
@@ -236,6 +238,13 @@ internal static class HistoryApi
         {
             return TypedResults.ValidationProblem(
                 new Dictionary<string, string[]> { ["format"] = [$"'{format}' is not a format; use json or csv."] },
+                title: "The query is not valid.");
+        }
+
+        if ((window is null ? TelemetryWindow.Default : TelemetryWindow.Parse(window)) is not { } telemetryWindow)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["window"] = [$"'{window}' is not a window: use 1m, 5m, 15m or 1h."] },
                 title: "The query is not valid.");
         }
 
@@ -262,7 +271,14 @@ internal static class HistoryApi
         ];
         if (format != "csv")
         {
-            return TypedResults.Ok(new RolloutListDocument(items));
+            // One reading for every row (the shared monitor's, as the overview page's), never one query per rollout.
+            NamespaceTrafficReadout observed = await traffic.ReadNamespaceTrafficAsync(string.IsNullOrEmpty(ns) ? null : ns, telemetryWindow, cancellationToken).ConfigureAwait(false);
+            return TypedResults.Ok(new RolloutListDocument(
+            [
+                .. items.Select(r => observed.Find(r.Namespace, r.Service) is { } measured
+                    ? r with { Telemetry = TelemetryDocument.From(r.Namespace, r.Service, measured) }
+                    : r),
+            ]));
         }
 
         string file = string.IsNullOrEmpty(ns) ? "rollouts.csv" : $"rollouts-{ns}.csv";

@@ -96,7 +96,11 @@ public sealed record RolloutDocument(
     RevisionOrigin? LastOrigin,
     string Validation,
     int ValidationCount,
-    string Revision);
+    string Revision)
+{
+    /// <summary>Its observed traffic per version (JSON only); null when telemetry is not configured, did not answer, or measured nothing for it.</summary>
+    public TelemetryDocument? Telemetry { get; init; }
+}
 
 /// <summary>The body of <c>GET /api/v1/rollouts</c> (JSON; <c>?format=csv</c> gives the same rows as CSV).</summary>
 /// <param name="Items">Sorted by namespace, then service.</param>

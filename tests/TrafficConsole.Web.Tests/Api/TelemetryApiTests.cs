@@ -47,6 +47,23 @@ public sealed class TelemetryApiTests
         Assert.Equal(HttpStatusCode.BadRequest, badWindow.StatusCode);
         Assert.Contains("use 1m, 5m, 15m or 1h", problem.GetProperty("errors").GetProperty("window")[0].GetString(), StringComparison.Ordinal);
 
+        // The rollouts overview's rows carry the same figures (catalog in shop is split 90/10 by the seed).
+        (HttpResponseMessage rollouts, JsonElement list) = await HttpJson.GetAsync(client, "api/v1/rollouts?namespace=shop&window=1m");
+        Assert.Equal(HttpStatusCode.OK, rollouts.StatusCode);
+        JsonElement catalog = list.GetProperty("items").EnumerateArray().Single(static i => i.GetProperty("service").GetString() == "catalog");
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                (_, list) = await HttpJson.GetAsync(client, "api/v1/rollouts?namespace=shop&window=1m");
+                catalog = list.GetProperty("items").EnumerateArray().Single(static i => i.GetProperty("service").GetString() == "catalog");
+                return catalog.GetProperty("telemetry").ValueKind == JsonValueKind.Object;
+            },
+            "the overview row carries catalog's traffic");
+        Assert.Equal(("sandbox", "1m"), (catalog.GetProperty("telemetry").GetProperty("source").GetString(), catalog.GetProperty("telemetry").GetProperty("window").GetString()));
+        Assert.Equal(0.9, catalog.GetProperty("telemetry").GetProperty("versions").GetProperty("v1").GetProperty("configuredShare").GetDouble());
+        (HttpResponseMessage badRolloutsWindow, _) = await HttpJson.GetAsync(client, "api/v1/rollouts?window=7m");
+        Assert.Equal(HttpStatusCode.BadRequest, badRolloutsWindow.StatusCode);
+
         (HttpResponseMessage missing, _) = await HttpJson.GetAsync(client, "api/v1/namespaces/bookinfo/services/nope/telemetry");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         (HttpResponseMessage noNamespace, _) = await HttpJson.GetAsync(client, "api/v1/namespaces/nope/services/reviews/telemetry");
@@ -64,6 +81,9 @@ public sealed class TelemetryApiTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("Telemetry is not configured", problem.GetProperty("title").GetString());
         Assert.Contains("Telemetry:Prometheus:Url", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        (HttpResponseMessage rollouts, JsonElement list) = await HttpJson.GetAsync(client, "api/v1/rollouts");
+        Assert.Equal(HttpStatusCode.OK, rollouts.StatusCode);
+        Assert.All(list.GetProperty("items").EnumerateArray(), static i => Assert.Equal(JsonValueKind.Null, i.GetProperty("telemetry").ValueKind));
     }
 
     [Fact]
