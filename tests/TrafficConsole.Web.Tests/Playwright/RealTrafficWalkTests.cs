@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
+using k8s;
+
 using Microsoft.Playwright;
 
 using Xunit.Abstractions;
@@ -30,30 +32,28 @@ public sealed partial class RealTrafficWalkTests(BrowserFixture browser, ITestOu
 
     private ConsoleTestHost Host => _host!;
 
-    // The canary already takes 60% of reviews when the sandbox starts, before the console and the traffic simulator's first
-    // second: every request in the 1-minute window went by these weights or by the operator's.
-    private const string ReviewsAt40To60 = """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: reviews, namespace: bookinfo}
-        spec:
-          host: reviews
-          subsets:
-          - {name: v1, labels: {version: v1}}
-          - {name: v2, labels: {version: v2}}
-          - {name: v3, labels: {version: v3}}
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: reviews, namespace: bookinfo}
-        spec:
-          hosts: [reviews]
-          http:
-          - route:
-            - {destination: {host: reviews, subset: v1}, weight: 40}
-            - {destination: {host: reviews, subset: v2}, weight: 60}
-            - {destination: {host: reviews, subset: v3}, weight: 0}
+    // The canary already takes 60% of reviews when the sandbox starts, written in process before the console and the
+    // traffic simulator's first second: every request in the 1-minute window went by these weights or by the operator's.
+    private const string ReviewsSubsets = """
+        {"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"reviews","namespace":"bookinfo"},
+         "spec":{"host":"reviews","subsets":[{"name":"v1","labels":{"version":"v1"}},{"name":"v2","labels":{"version":"v2"}},
+         {"name":"v3","labels":{"version":"v3"}}]}}
         """;
+
+    private const string ReviewsAt40To60 = """
+        {"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"reviews","namespace":"bookinfo"},
+         "spec":{"hosts":["reviews"],"http":[{"route":[{"destination":{"host":"reviews","subset":"v1"},"weight":40},
+         {"destination":{"host":"reviews","subset":"v2"},"weight":60},{"destination":{"host":"reviews","subset":"v3"},"weight":0}]}]}}
+        """;
+
+    private static async Task CanaryAt60Async(SandboxServer sandbox)
+    {
+        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = sandbox.Url.ToString(), AccessToken = sandbox.AdminToken });
+        using JsonDocument subsets = JsonDocument.Parse(ReviewsSubsets);
+        using JsonDocument route = JsonDocument.Parse(ReviewsAt40To60);
+        await client.CustomObjects.CreateNamespacedCustomObjectAsync(subsets.RootElement, "networking.istio.io", "v1", "bookinfo", "destinationrules");
+        await client.CustomObjects.CreateNamespacedCustomObjectAsync(route.RootElement, "networking.istio.io", "v1", "bookinfo", "virtualservices");
+    }
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -157,8 +157,7 @@ public sealed partial class RealTrafficWalkTests(BrowserFixture browser, ITestOu
     [Fact]
     public async Task Operator_shifts_reviews_to_30_70_and_the_observed_shares_follow_and_hold_when_v1_scales()
     {
-        await StartAsync(static async sandbox =>
-            (await Kubectl.RunAsync(sandbox.KubeconfigPath!, ReviewsAt40To60, "apply", "-f", "-")).EnsureSuccess());
+        await StartAsync(CanaryAt60Async);
 
         await using IBrowserContext context = await browser.NewContextAsync();
         IPage page = await context.NewPageAsync();
