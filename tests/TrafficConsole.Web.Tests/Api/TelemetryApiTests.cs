@@ -14,7 +14,7 @@ public sealed class TelemetryApiTests
     [Fact]
     public async Task Answers_every_version_with_its_observed_and_configured_share_and_refuses_a_window_it_does_not_know()
     {
-        var options = new ConsoleTestHostOptions { SandboxTelemetry = true, ConfigureSandbox = static s => s.TrafficRequestsPerSecond = 50 };
+        var options = new ConsoleTestHostOptions { SandboxTelemetry = true, SandboxTrafficRequestsPerSecond = 50 };
         await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(options);
         using HttpClient client = host.CreateClient();
 

@@ -47,17 +47,32 @@ public sealed class ConsoleTestHostOptions
     /// <summary>Static tokens the test's own sandbox accepts beside the admin token (users its seeded RBAC or the test's Roles name).</summary>
     public IList<SandboxToken> SandboxTokens { get; } = [];
 
-    /// <summary>Extra configuration for the console (e.g. <c>Console:DefaultActor</c>).</summary>
-    public IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Adjusts the test's own sandbox before it starts (e.g. its traffic rate or proxy-sync delay).</summary>
-    public Action<SandboxOptions>? ConfigureSandbox { get; set; }
+    /// <summary>
+    /// Requests per second the test's own sandbox simulates to each service (<see cref="SandboxOptions.TrafficRequestsPerSecond"/>);
+    /// null (default) keeps the sandbox's default. Not used with <see cref="EmbeddedSandbox"/>.
+    /// </summary>
+    public double? SandboxTrafficRequestsPerSecond { get; set; }
 
     /// <summary>
-    /// True: the console reads the test's own sandbox's traffic simulator in process (<c>SandboxTelemetrySource</c>), as the
-    /// embedded sandbox of <c>dotnet run</c> does; false (default): telemetry is not configured unless the settings point at a Prometheus.
+    /// How long after a routing change the test's own sandbox reports it reconciled (<see cref="SandboxOptions.ProxySyncDelay"/>);
+    /// null (default) reports nothing, like an istiod without status. Not used with <see cref="EmbeddedSandbox"/>.
+    /// </summary>
+    public TimeSpan? SandboxProxySyncDelay { get; set; }
+
+    /// <summary>
+    /// True: the console reads the test's own sandbox's traffic simulator in process (<see cref="SandboxTelemetrySource"/>), as it
+    /// does with an embedded sandbox; false (default): a sandbox reached by URL leaves telemetry not configured.
     /// </summary>
     public bool SandboxTelemetry { get; set; }
+
+    /// <summary>
+    /// Runs once the test's own sandbox has started, before the console does (e.g. to put routing in place that the console
+    /// and the traffic simulator find from their first second). Not used with <see cref="EmbeddedSandbox"/>.
+    /// </summary>
+    public Func<SandboxServer, Task>? SandboxStarted { get; set; }
+
+    /// <summary>Extra configuration for the console (e.g. <c>Console:DefaultActor</c>).</summary>
+    public IDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Runs on the console's builder after the fixture's settings (add services, override options).</summary>
     public Action<WebApplicationBuilder>? Configure { get; set; }
@@ -84,11 +99,13 @@ public sealed class ConsoleTestHost : IAsyncDisposable
     private readonly bool _ownsSandbox;
     private readonly SandboxSeed _seed;
     private readonly IReadOnlyList<SandboxToken> _tokens;
+    private readonly ConsoleTestHostOptions _options;
     private SandboxServer? _sandbox;
     private readonly int _sandboxPort;
 
-    private ConsoleTestHost(WebApplication app, Uri baseUrl, SandboxServer sandbox, bool ownsSandbox, string dataDir, SandboxSeed seed, CapturedLog log, FreezableProxy? proxy)
+    private ConsoleTestHost(WebApplication app, Uri baseUrl, SandboxServer sandbox, bool ownsSandbox, string dataDir, SandboxSeed seed, CapturedLog log, FreezableProxy? proxy, ConsoleTestHostOptions options)
     {
+        _options = options;
         Proxy = proxy;
         App = app;
         BaseUrl = baseUrl;
@@ -158,7 +175,20 @@ public sealed class ConsoleTestHost : IAsyncDisposable
         }
         else
         {
-            sandbox = await StartSandboxAsync(0, dataDir, options.Seed, cancellationToken, options.SandboxTokens, options.ConfigureSandbox);
+            sandbox = await StartSandboxAsync(0, dataDir, options.Seed, options.SandboxTokens, options, cancellationToken);
+            if (options.SandboxStarted is { } sandboxStarted)
+            {
+                try
+                {
+                    await sandboxStarted(sandbox);
+                }
+                catch
+                {
+                    await sandbox.DisposeAsync();
+                    throw;
+                }
+            }
+
             if (options.AsRealCluster)
             {
                 settings["Cluster:Mode"] = "KubeConfig";
@@ -178,15 +208,18 @@ public sealed class ConsoleTestHost : IAsyncDisposable
         }
 
         CapturedLog log = new();
+        ConsoleTestHost? started = null;
+        SandboxServer? firstSandbox = sandbox;
         WebApplication app = ConsoleApp.Build(
             ["--urls", "http://127.0.0.1:0", "--environment", options.Environment],
             builder =>
             {
                 builder.Configuration.AddInMemoryCollection(settings);
                 builder.Services.AddSingleton<ILogEventSink>(log);
-                if (options.SandboxTelemetry && sandbox is { } own)
+                if (options.SandboxTelemetry && !options.EmbeddedSandbox)
                 {
-                    builder.Services.AddSingleton<ITelemetrySource>(new SandboxTelemetrySource(() => own));
+                    // The host's sandbox, also after a restart; the one started above while the host is being built.
+                    builder.Services.AddSingleton<ITelemetrySource>(new SandboxTelemetrySource(() => started is null ? firstSandbox : started.Sandbox));
                 }
 
                 options.Configure?.Invoke(builder);
@@ -214,7 +247,8 @@ public sealed class ConsoleTestHost : IAsyncDisposable
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         sandbox ??= app.Services.GetRequiredService<ClusterRuntime>().Sandbox
             ?? throw new InvalidOperationException("The console did not start its embedded sandbox.");
-        ConsoleTestHost host = new(app, new Uri(address.TrimEnd('/') + "/"), sandbox, !options.EmbeddedSandbox, dataDir, options.Seed, log, proxy);
+        ConsoleTestHost host = new(app, new Uri(address.TrimEnd('/') + "/"), sandbox, !options.EmbeddedSandbox, dataDir, options.Seed, log, proxy, options);
+        started = host;
         if (options.WaitUntilReady)
         {
             await host.WaitUntilReadyAsync(cancellationToken);
@@ -285,7 +319,7 @@ public sealed class ConsoleTestHost : IAsyncDisposable
             return;
         }
 
-        _sandbox = await StartSandboxAsync(_sandboxPort, _dataDir, _seed, cancellationToken, _tokens);
+        _sandbox = await StartSandboxAsync(_sandboxPort, _dataDir, _seed, _tokens, _options, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -324,11 +358,19 @@ public sealed class ConsoleTestHost : IAsyncDisposable
     /// <summary>JSON options matching the console's API (camelCase, enums as strings).</summary>
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    internal static Task<SandboxServer> StartSandboxAsync(
-        int port, string dataDir, SandboxSeed seed, CancellationToken cancellationToken, IEnumerable<SandboxToken>? tokens = null, Action<SandboxOptions>? configure = null)
+    internal static Task<SandboxServer> StartSandboxAsync(int port, string dataDir, SandboxSeed seed, CancellationToken cancellationToken, IEnumerable<SandboxToken>? tokens = null) =>
+        StartSandboxAsync(port, dataDir, seed, tokens, new ConsoleTestHostOptions(), cancellationToken);
+
+    // The sandbox with what the host's options say of its traffic and proxy sync (the sandbox's defaults unless a test sets them).
+    private static Task<SandboxServer> StartSandboxAsync(
+        int port, string dataDir, SandboxSeed seed, IEnumerable<SandboxToken>? tokens, ConsoleTestHostOptions host, CancellationToken cancellationToken)
     {
-        SandboxOptions options = new() { Port = port, DataDirectory = dataDir, Seed = seed };
-        configure?.Invoke(options);
+        SandboxOptions options = new() { Port = port, DataDirectory = dataDir, Seed = seed, ProxySyncDelay = host.SandboxProxySyncDelay };
+        if (host.SandboxTrafficRequestsPerSecond is { } rate)
+        {
+            options.TrafficRequestsPerSecond = rate;
+        }
+
         foreach (SandboxToken token in tokens ?? [])
         {
             options.Tokens.Add(token);

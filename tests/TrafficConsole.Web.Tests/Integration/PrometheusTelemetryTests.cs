@@ -27,7 +27,7 @@ public sealed class PrometheusTelemetryTests
         var options = new ConsoleTestHostOptions
         {
             // 100 requests/s per service: 1,500 in 15 s, so a share's standard deviation is about 1.2 points.
-            ConfigureSandbox = static s => s.TrafficRequestsPerSecond = 100,
+            SandboxTrafficRequestsPerSecond = 100,
             Settings =
             {
                 ["Telemetry:Prometheus:Url"] = $"http://127.0.0.1:{prometheusPort}",
@@ -100,7 +100,7 @@ public sealed class PrometheusTelemetryTests
         int prometheusPort = PrometheusServer.FreePort();
         var options = new ConsoleTestHostOptions
         {
-            ConfigureSandbox = static s => s.TrafficRequestsPerSecond = 100,
+            SandboxTrafficRequestsPerSecond = 100,
             Settings = { ["Telemetry:Prometheus:Url"] = $"http://127.0.0.1:{prometheusPort}", ["Telemetry:RefreshInterval"] = "00:00:01" },
         };
         await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(options);
