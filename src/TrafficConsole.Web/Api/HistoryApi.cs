@@ -241,11 +241,9 @@ internal static class HistoryApi
                 title: "The query is not valid.");
         }
 
-        if ((window is null ? TelemetryWindow.Default : TelemetryWindow.Parse(window)) is not { } telemetryWindow)
+        if (TelemetryApi.ReadWindow(window, out TelemetryWindow telemetryWindow) is { } invalidWindow)
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["window"] = [$"'{window}' is not a window: use 1m, 5m, 15m or 1h."] },
-                title: "The query is not valid.");
+            return invalidWindow;
         }
 
         // The namespace filter is a namespace read like {ns} in a path: refused before anything is said about it.

@@ -24,17 +24,23 @@ internal static class TelemetryApi
         return endpoints;
     }
 
+    /// <summary>The <c>?window=</c> of a telemetry read (absent: 5m), or the 400 that names the allowed values.</summary>
+    internal static IResult? ReadWindow(string? window, out TelemetryWindow parsed)
+    {
+        TelemetryWindow? read = window is null ? TelemetryWindow.Default : TelemetryWindow.Parse(window);
+        parsed = read ?? TelemetryWindow.Default;
+        return read is not null
+            ? null
+            : TypedResults.ValidationProblem(
+                new Dictionary<string, string[]>(StringComparer.Ordinal) { ["window"] = [$"'{window}' is not a window: use 1m, 5m, 15m or 1h."] },
+                title: "The query is not valid.");
+    }
+
     private static async Task<IResult> GetTelemetryAsync(string ns, string svc, string? window, ITrafficService traffic, CancellationToken cancellationToken)
     {
-        TelemetryWindow? parsed = window is null ? TelemetryWindow.Default : TelemetryWindow.Parse(window);
-        if (parsed is null)
+        if (ReadWindow(window, out TelemetryWindow parsed) is { } invalid)
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]>(StringComparer.Ordinal)
-                {
-                    ["window"] = [$"'{window}' is not a window: use 1m, 5m, 15m or 1h."],
-                },
-                title: "The query is not valid.");
+            return invalid;
         }
 
         if (TrafficApi.Find(traffic, ns, svc, out _) is { } problem)

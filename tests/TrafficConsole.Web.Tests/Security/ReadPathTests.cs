@@ -52,7 +52,8 @@ public sealed class ReadPathTests
     [Fact]
     public async Task An_operator_of_bookinfo_reads_bookinfo_and_is_refused_shop_on_every_read()
     {
-        await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
+        // With telemetry, so the telemetry read answers 200 for a namespace the operator may read (503 says nothing of RBAC).
+        await using ConsoleTestHost host = await SecurityHosts.TokenAsync(static o => o.SandboxTelemetry = true);
         await host.MakeBookinfoOperatorAsync();
         using HttpClient client = host.BearerClient(SecurityHosts.BookinfoOperatorToken);
         // A rollout of the operator's own in bookinfo (shop's cart is rule-routed in the seed): both namespaces have one.
