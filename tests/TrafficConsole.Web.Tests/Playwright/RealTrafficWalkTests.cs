@@ -229,8 +229,22 @@ public sealed partial class RealTrafficWalkTests(BrowserFixture browser, ITestOu
         await LookAsync(page, null, "real-traffic-overview-failing");
 
         // The emergency control on the row: the confirm shows v2's error rate and p99 next to the weights.
-        await row.Locator("[data-testid=row-to-stable]").ClickAsync();
-        await Expect(page.Locator("[data-testid=preview-stable-version]")).ToHaveTextAsync("v1");
+        // The overview re-renders with every reading (each second here); a click that lands while its row is being
+        // re-rendered was once lost in CI (no dialog), so click again until the confirm opens, at most three times.
+        ILocator stableVersion = page.Locator("[data-testid=preview-stable-version]");
+        for (int attempt = 0; attempt < 3 && !await stableVersion.IsVisibleAsync(); attempt++)
+        {
+            await row.Locator("[data-testid=row-to-stable]").ClickAsync();
+            try
+            {
+                await stableVersion.WaitForAsync(new() { Timeout = 5000 });
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
+        await Expect(stableVersion).ToHaveTextAsync("v1");
         ILocator v2 = page.Locator("[data-testid=version-figures-row][data-version=v2]");
         await Expect(v2.Locator("[data-testid=figures-errors]")).ToHaveTextAsync(PercentText());
         Assert.InRange(Rate(PercentText().Match(await v2.Locator("[data-testid=figures-errors]").TextContentAsync() ?? string.Empty)), 35, 65);
