@@ -52,7 +52,9 @@ public static class ResourceContent
     public static void CarryOver(IKubernetesObject<V1ObjectMeta> after, IKubernetesObject<V1ObjectMeta>? before)
     {
         ArgumentNullException.ThrowIfNull(after);
-        if (after is IContentVersioned fresh && before is IContentVersioned old && SameContent(old, fresh))
+        // The same resourceVersion is the same object (a re-list of what the watch already had): no need to compare.
+        if (after is IContentVersioned fresh && before is IContentVersioned old
+            && (string.Equals(old.Metadata?.ResourceVersion, fresh.Metadata?.ResourceVersion, StringComparison.Ordinal) || SameContent(old, fresh)))
         {
             fresh.ContentRevision = old.ContentRevision;
         }
