@@ -98,6 +98,11 @@ public sealed class LiveTrafficTests(BrowserFixture browser) : IClassFixture<Bro
         found.AddRange(await LookAsync(page, null, $"live-emergency-confirm-{theme}"));
         await page.Locator("[data-testid=preview-close]").ClickAsync();
 
+        // The rollouts overview with its Health column and filter (in-app navigation keeps the theme).
+        await page.Locator("a[href='rollouts']").First.ClickAsync();
+        await Expect(page.Locator("[data-testid=health-cell]").First).ToBeVisibleAsync();
+        found.AddRange(await LookAsync(page, null, $"live-rollouts-{theme}"));
+
         Assert.True(found.Count == 0, string.Join("\n", found));
     }
 
