@@ -41,6 +41,17 @@ public sealed record RoutingIntent
 
     /// <summary>All rules in the order Istio tries them: <see cref="Rules"/>, then <see cref="DefaultRoute"/>.</summary>
     public IEnumerable<RouteRule> AllRules => DefaultRoute is null ? Rules : Rules.Append(DefaultRoute);
+
+    /// <summary>
+    /// The same routing with the default route's weights and mirror replaced by <paramref name="split"/>: what the weight
+    /// sliders (and the REST <c>traffic</c> view) edit. Everything else of the default route (its options, its origin) and
+    /// every rule stay as they are; a routing without a default route gets one.
+    /// </summary>
+    public RoutingIntent WithDefaultSplit(TrafficSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        return this with { DefaultRoute = (DefaultRoute ?? new RouteRule()) with { Destinations = split } };
+    }
 }
 
 /// <summary>One http route: request matches (any of them), where matched requests go, and per-rule options.</summary>
