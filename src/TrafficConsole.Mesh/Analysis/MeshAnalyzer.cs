@@ -374,7 +374,7 @@ public static class MeshAnalyzer
         for (int i = 0; i < subsets.Count; i++)
         {
             IReadOnlyDictionary<string, string> labels = subsets[i].Labels ?? ImmutableDictionary<string, string>.Empty;
-            Workload[] selected = [.. members.Where(w => RoutingReader.Selects(labels, w.PodLabels))];
+            Workload[] selected = [.. members.Where(w => RoutingFacts.Selects(labels, w.PodLabels))];
             if (selected.Length > 0 && selected.All(static w => w.ReadyReplicas == 0))
             {
                 yield return new(ValidationCodes.SubsetWithoutReadyPods, Severity.Warning, $"spec.subsets[{Index(i)}].labels",

@@ -47,7 +47,7 @@ public sealed record RevisionSnapshot
     public static RevisionSnapshot Of(ServiceView view)
     {
         ArgumentNullException.ThrowIfNull(view);
-        return Of(view.VirtualServices, view.DestinationRules, view.HttpRoutes.Where(r => RoutingReader.AttachesTo(r, view.Service)));
+        return Of(view.VirtualServices, view.DestinationRules, view.HttpRoutes.Where(r => RoutingFacts.AttachesTo(r, view.Service)));
     }
 
     /// <summary>The given resources, cleaned and in a stable order (namespace, name).</summary>

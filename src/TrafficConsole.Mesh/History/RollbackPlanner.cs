@@ -58,7 +58,7 @@ public static class RollbackPlanner
             deletes.Add(ResourceRef.Of(dr, DestinationRule.Plural));
         }
 
-        HttpRoute[] attached = [.. view.HttpRoutes.Where(r => RoutingReader.AttachesTo(r, view.Service))];
+        HttpRoute[] attached = [.. view.HttpRoutes.Where(r => RoutingFacts.AttachesTo(r, view.Service))];
         if (attached.FirstOrDefault(r => !snapshot.HttpRoutes.Any(s => SameName(s, r))) is { } extraRoute)
         {
             return Refuse($"HTTPRoute {extraRoute.Namespace}/{extraRoute.Name} did not exist in that revision; TrafficConsole does not delete HTTPRoutes, delete it with kubectl first.");
@@ -127,7 +127,7 @@ public static class RollbackPlanner
 
         if (view.Routing.Kind != RoutingKind.Rules)
         {
-            return RoutingPlanner.PlanApply(view, TrafficSplit.AllTo(Rollouts.VersionsOf(view), stable), istioApiVersion);
+            return RoutingIntentPlanner.PlanSplit(view, TrafficSplit.AllTo(Rollouts.VersionsOf(view), stable), istioApiVersion);
         }
 
         RoutingIntentReading reading = RoutingIntentReader.Read(view);
@@ -256,7 +256,7 @@ public static class RollbackPlanner
         }
 
         desired.Metadata.ResourceVersion = current.Metadata?.ResourceVersion;
-        bool same = RoutingPlanner.SameJson(RevisionSnapshot.Clean(current), RevisionSnapshot.Clean(desired));
+        bool same = RoutingResources.SameJson(RevisionSnapshot.Clean(current), RevisionSnapshot.Clean(desired));
         return (desired, same ? ResourceAction.Unchanged : ResourceAction.Update, current);
     }
 

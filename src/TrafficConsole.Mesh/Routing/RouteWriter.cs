@@ -124,7 +124,10 @@ internal static class RouteWriter
     private static HttpRouteRule WriteRoute(HttpRouteRule rule, TrafficSplit wanted, TrafficSplit read, IntentContext context, IReadOnlyDictionary<string, string> subsetFor, Destination? vsTemplate)
     {
         IReadOnlyList<HttpRouteDestination> current = rule.Route ?? [];
-        if (current.Count > 0 && wanted.Weights.SequenceEqual(read.Weights))
+        // A route to the whole service reads as the split the replicas make today; once a rule is written, its weights are
+        // pinned per version (that is what the editor and the sliders show), so replica changes no longer move traffic.
+        bool sharedByReplicas = wanted.Weights.Length > 1 && current.Any(static d => string.IsNullOrEmpty(d.Destination?.Subset));
+        if (current.Count > 0 && wanted.Weights.SequenceEqual(read.Weights) && !sharedByReplicas)
         {
             return rule;
         }
@@ -179,7 +182,7 @@ internal static class RouteWriter
         if (wanted is null)
         {
             return mirrorIsOurs && rule.Mirror is not null
-                ? rule with { Mirror = null, MirrorPercentage = null, Extra = RoutingPlanner.Without(rule.Extra, "mirrorPercent") }
+                ? rule with { Mirror = null, MirrorPercentage = null, Extra = RoutingResources.Without(rule.Extra, "mirrorPercent") }
                 : rule;
         }
 
@@ -189,7 +192,7 @@ internal static class RouteWriter
         {
             Mirror = mirror with { Subset = subsetFor.GetValueOrDefault(wanted.Version) },
             MirrorPercentage = (rule.MirrorPercentage ?? new Percent()) with { Value = wanted.Percent },
-            Extra = RoutingPlanner.Without(rule.Extra, "mirrorPercent"),
+            Extra = RoutingResources.Without(rule.Extra, "mirrorPercent"),
         };
     }
 
@@ -235,7 +238,7 @@ internal static class RouteWriter
         {
             // fixedDelay and exponentialDelay are one of; abort's httpStatus, grpcStatus and http2Error too.
             delay = wanted.Delay is { } d
-                ? (delay ?? new FaultDelay()) with { FixedDelay = d.FixedDelay, Percentage = (delay?.Percentage ?? new Percent()) with { Value = d.Percent }, Extra = RoutingPlanner.Without(delay?.Extra, "exponentialDelay") }
+                ? (delay ?? new FaultDelay()) with { FixedDelay = d.FixedDelay, Percentage = (delay?.Percentage ?? new Percent()) with { Value = d.Percent }, Extra = RoutingResources.Without(delay?.Extra, "exponentialDelay") }
                 : Prune(delay is null ? null : delay with { FixedDelay = null, Percentage = null });
         }
 
@@ -243,7 +246,7 @@ internal static class RouteWriter
         if (!Equals(baselineRead?.Abort, wanted.Abort))
         {
             abort = wanted.Abort is { } a
-                ? (abort ?? new FaultAbort()) with { HttpStatus = a.HttpStatus, GrpcStatus = null, Percentage = (abort?.Percentage ?? new Percent()) with { Value = a.Percent }, Extra = RoutingPlanner.Without(abort?.Extra, "http2Error") }
+                ? (abort ?? new FaultAbort()) with { HttpStatus = a.HttpStatus, GrpcStatus = null, Percentage = (abort?.Percentage ?? new Percent()) with { Value = a.Percent }, Extra = RoutingResources.Without(abort?.Extra, "http2Error") }
                 : Prune(abort is null ? null : abort with { HttpStatus = null, Percentage = null });
         }
 

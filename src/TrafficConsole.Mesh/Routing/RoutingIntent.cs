@@ -47,10 +47,28 @@ public sealed record RoutingIntent
     /// sliders (and the REST <c>traffic</c> view) edit. Everything else of the default route (its options, its origin) and
     /// every rule stay as they are; a routing without a default route gets one.
     /// </summary>
+    /// <remarks>
+    /// The sliders list every version; the route does not have to. Versions the route in the cluster already lists keep their
+    /// place (at 0 too, so a version parked at 0 stays visible in the YAML); the others join at the end only when they get
+    /// traffic. A version the split leaves out gets 0.
+    /// </remarks>
     public RoutingIntent WithDefaultSplit(TrafficSplit split)
     {
         ArgumentNullException.ThrowIfNull(split);
-        return this with { DefaultRoute = (DefaultRoute ?? new RouteRule()) with { Destinations = split } };
+        // A route to the whole service (no subset) reads as the replicas' split, but lists no version.
+        bool listsVersions = DefaultRoute switch
+        {
+            { Origin.Route: { } destinations } => destinations.All(static d => d.Destination?.Subset is not null),
+            { GatewayApiOrigin: not null } => true,
+            _ => false,
+        };
+        TrafficSplit listed = listsVersions ? DefaultRoute!.Destinations : TrafficSplit.Empty;
+        ImmutableArray<VersionWeight> weights =
+        [
+            .. listed.Weights.Select(w => w with { Weight = split.WeightOf(w.Version) }),
+            .. split.Weights.Where(w => w.Weight > 0 && !listed.Contains(w.Version)),
+        ];
+        return this with { DefaultRoute = (DefaultRoute ?? new RouteRule()) with { Destinations = new TrafficSplit(weights, split.Mirror) } };
     }
 }
 
@@ -91,7 +109,7 @@ public sealed record RouteRule
     public HttpRouteRule? Origin { get; init; }
 
     /// <summary>
-    /// The rule as read from a Gateway API HTTPRoute (see <see cref="HttpRouteIntent"/>), so filters, timeouts and
+    /// The rule as read from a Gateway API HTTPRoute (see <see cref="HttpRouteReader"/>), so filters, timeouts and
     /// fields the editor does not model survive; null for a rule made in the editor or read from a VirtualService.
     /// </summary>
     public HttpRouteRuleSpec? GatewayApiOrigin { get; init; }

@@ -10,7 +10,7 @@ namespace TrafficConsole.Mesh.Routing;
 
 /// <summary>Turns a <see cref="RoutingIntent"/> into the desired VirtualService and DestinationRule, merged over whatever exists.</summary>
 /// <remarks>
-/// Conventions are <see cref="RoutingPlanner"/>'s: resources named after the service with the managed-by label when created,
+/// Conventions are <see cref="RoutingResources"/>'s: resources named after the service with the managed-by label when created,
 /// subsets added (existing ones reused) for every version a rule or policy uses, host spelling and port of existing
 /// destinations kept, resourceVersion kept, Unchanged when the result is JSON-equal to what exists. Each part of the intent
 /// is written back over its <c>Origin</c>: a part equal to what its origin reads as is written back as the origin itself,
@@ -27,9 +27,47 @@ public static partial class RoutingIntentPlanner
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(intent);
         // A service whose routing an attached HTTPRoute owns is written back to that HTTPRoute.
-        return HttpRouteIntent.RouteOf(view) is not null && HttpRouteIntent.ReadAttached(view) is { Problem: null }
-            ? HttpRouteIntent.Plan(view, intent)
+        return HttpRouteReader.RouteOf(view) is not null && HttpRouteReader.ReadAttached(view) is { Problem: null }
+            ? HttpRoutePlanner.Plan(view, intent)
             : Plan(view, intent, istioApiVersion) with { Namespace = view.Namespace, ServiceName = view.Name };
+    }
+
+    /// <summary>
+    /// Plans the weight sliders' split (or the REST <c>traffic</c> view's) as the default route of the service's intent
+    /// (<see cref="RoutingIntent.WithDefaultSplit"/>): refused, naming the slider, when the split is not whole percentages
+    /// adding up to 100 over the service's versions, or when the sliders cannot edit this routing
+    /// (<see cref="RoutingProjection.SlidersProblem"/>); otherwise exactly the plan of that intent.
+    /// </summary>
+    public static RoutingPlan PlanSplit(ServiceView view, TrafficSplit split, string istioApiVersion)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(split);
+        string revision = view.Routing.Revision;
+        RoutingIntentReading reading = RoutingIntentReader.Read(view);
+        if (RoutingProjection.SlidersProblem(reading) is { } problem)
+        {
+            return RoutingPlan.Refused(problem, [], revision) with { Namespace = view.Namespace, ServiceName = view.Name };
+        }
+
+        ImmutableArray<ValidationIssue> issues = RoutingIntentValidator.ValidateSplit(view, split);
+        if (issues.HasErrors())
+        {
+            return RoutingPlan.Refused("The split is not valid: " + string.Join(" ", issues.Where(static i => i.Severity == Severity.Error).Select(static i => i.Message)), issues, revision)
+                with { Namespace = view.Namespace, ServiceName = view.Name };
+        }
+
+        if (split.Mirror is not null && view.Routing.OtherMirror is { } other)
+        {
+            return RoutingPlan.Refused($"The catch-all route already mirrors to {other}; Istio allows one mirror per route, so remove that mirror before mirroring to a version.", issues, revision)
+                with { Namespace = view.Namespace, ServiceName = view.Name };
+        }
+
+        RoutingPlan plan = PlanApply(view, reading.Intent!.WithDefaultSplit(split), istioApiVersion);
+
+        // The sliders' findings (no ready pods, a mirror that also gets traffic) say it in the sliders' words; the rule
+        // editor's findings on the same default route would say it twice.
+        ImmutableArray<ValidationIssue> intentIssues = [.. plan.Issues.Where(static i => !i.Path.StartsWith("defaultRoute.destinations", StringComparison.Ordinal) && !i.Path.StartsWith("defaultRoute.mirror", StringComparison.Ordinal))];
+        return plan with { Issues = issues.AddRange(intentIssues), Split = split };
     }
 
     private static RoutingPlan Plan(ServiceView view, RoutingIntent intent, string istioApiVersion)
@@ -56,14 +94,14 @@ public static partial class RoutingIntentPlanner
         }
 
         VirtualService? currentVs = FindVirtualService(view);
-        DestinationRule? currentDr = RoutingPlanner.FindDestinationRule(view);
+        DestinationRule? currentDr = RoutingResources.FindDestinationRule(view);
         var context = IntentContext.For(view, currentVs);
 
         IEnumerable<string> needed = intent.AllRules
             .Where(static r => r.ReadOnlyReason is null)
             .SelectMany(static r => r.Destinations.Versions.Concat(r.Destinations.Mirror is null ? [] : [r.Destinations.Mirror.Version]))
             .Concat(intent.VersionPolicies.Keys.Order(StringComparer.Ordinal));
-        (Dictionary<string, string> subsetFor, List<Subset> newSubsets) = RoutingPlanner.AssignSubsets(view, currentDr, needed);
+        (Dictionary<string, string> subsetFor, List<Subset> newSubsets) = RoutingResources.AssignSubsets(view, currentDr, needed);
 
         Destination? template = (currentVs?.Spec?.Http ?? [])
             .SelectMany(static r => r.Route ?? [])
@@ -89,14 +127,14 @@ public static partial class RoutingIntentPlanner
                 revision);
         }
 
-        if (vsAction == ResourceAction.Update && RoutingPlanner.ManagerOf(currentVs!) is { } vsManager)
+        if (vsAction == ResourceAction.Update && RoutingResources.ManagerOf(currentVs!) is { } vsManager)
         {
-            issues = issues.Add(RoutingPlanner.ManagedElsewhere(currentVs!, vsManager));
+            issues = issues.Add(RoutingResources.ManagedElsewhere(currentVs!, vsManager));
         }
 
-        if (drAction == ResourceAction.Update && RoutingPlanner.ManagerOf(currentDr!) is { } drManager)
+        if (drAction == ResourceAction.Update && RoutingResources.ManagerOf(currentDr!) is { } drManager)
         {
-            issues = issues.Add(RoutingPlanner.ManagedElsewhere(currentDr!, drManager));
+            issues = issues.Add(RoutingResources.ManagedElsewhere(currentDr!, drManager));
         }
 
         return new RoutingPlan
@@ -164,7 +202,7 @@ public static partial class RoutingIntentPlanner
             var created = new VirtualService
             {
                 ApiVersion = apiVersion,
-                Metadata = RoutingPlanner.NewMetadata(view),
+                Metadata = RoutingResources.NewMetadata(view),
                 Spec = new VirtualServiceSpec
                 {
                     Hosts = [view.Host, .. intent.ExtraHosts],
@@ -183,7 +221,7 @@ public static partial class RoutingIntentPlanner
             Gateways = GatewaysOf(intent, spec, context),
             Http = http.Count == 0 && spec.Http is null ? null : http,
         };
-        return (desired, RoutingPlanner.SameJson(current, desired) ? ResourceAction.Unchanged : ResourceAction.Update);
+        return (desired, RoutingResources.SameJson(current, desired) ? ResourceAction.Unchanged : ResourceAction.Update);
     }
 
     /// <summary>Extra hosts in the intent's order; the service's own host entries keep their positions (the FQDN first when there is none).</summary>
@@ -268,7 +306,7 @@ public static partial class RoutingIntentPlanner
             var created = new DestinationRule
             {
                 ApiVersion = apiVersion,
-                Metadata = RoutingPlanner.NewMetadata(view),
+                Metadata = RoutingResources.NewMetadata(view),
                 Spec = new DestinationRuleSpec
                 {
                     Host = view.Host,
@@ -295,6 +333,6 @@ public static partial class RoutingIntentPlanner
             TrafficPolicy = PolicyWriter.Merge(intent.Policy?.Origin ?? spec.TrafficPolicy, intent.Policy),
             Subsets = spec.Subsets is null && subsets.Count == 0 ? null : subsets,
         };
-        return (desired, RoutingPlanner.SameJson(current, desired) ? ResourceAction.Unchanged : ResourceAction.Update);
+        return (desired, RoutingResources.SameJson(current, desired) ? ResourceAction.Unchanged : ResourceAction.Update);
     }
 }

@@ -38,18 +38,25 @@ public sealed record RoutingIntentReading
 /// </remarks>
 public static class RoutingIntentReader
 {
-    /// <summary>Reads the routing intent of the service of <paramref name="view"/>.</summary>
+    /// <summary>The routing intent of the service of <paramref name="view"/>: the one <see cref="ServiceViewBuilder"/> read with the view.</summary>
     public static RoutingIntentReading Read(ServiceView view)
     {
         ArgumentNullException.ThrowIfNull(view);
+        return view.Intent ?? ReadResources(view);
+    }
+
+    /// <summary>Reads the routing intent from the resources of <paramref name="view"/> (its <see cref="RoutingState"/> facts: revision, subsets, names).</summary>
+    public static RoutingIntentReading ReadResources(ServiceView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
         string revision = view.Routing.Revision;
-        if (HttpRouteIntent.ReadAttached(view) is { } attached)
+        if (HttpRouteReader.ReadAttached(view) is { } attached)
         {
             // A Gateway API HTTPRoute attached to the service owns its routing: the same editor edits it.
             return attached;
         }
 
-        VirtualService[] meshRouting = [.. view.VirtualServices.Where(static vs => RoutingReader.AppliesToMesh(vs) && vs.Spec?.Http is { Count: > 0 })];
+        VirtualService[] meshRouting = [.. view.VirtualServices.Where(static vs => RoutingFacts.AppliesToMesh(vs) && vs.Spec?.Http is { Count: > 0 })];
         if (meshRouting.Length > 1)
         {
             string names = string.Join(", ", meshRouting.Select(static vs => $"{vs.Namespace}/{vs.Name}"));
@@ -64,7 +71,7 @@ public static class RoutingIntentReader
         }
 
         VirtualService? vs = FindVirtualService(view);
-        DestinationRule? dr = RoutingPlanner.FindDestinationRule(view);
+        DestinationRule? dr = RoutingResources.FindDestinationRule(view);
         var context = IntentContext.For(view, vs);
         RoutingIntent intent = vs is null ? Unrouted(view) : ReadVirtualService(vs, context);
         intent = ReadDestinationRule(intent, dr, context);
@@ -92,7 +99,7 @@ public static class RoutingIntentReader
         VirtualService[] withHttp = [.. view.VirtualServices.Where(vs => string.Equals(vs.Namespace, view.Namespace, StringComparison.Ordinal) && vs.Spec?.Http is { Count: > 0 })];
         return withHttp.FirstOrDefault(vs => string.Equals(vs.Name, view.Name, StringComparison.Ordinal))
             ?? withHttp.FirstOrDefault()
-            ?? RoutingPlanner.FindVirtualService(view);
+            ?? RoutingResources.FindVirtualService(view);
     }
 
     private static RoutingIntent Unrouted(ServiceView view)
@@ -368,7 +375,7 @@ public static class RoutingIntentReader
         }
 
         return context.SubsetVersions.TryGetValue(rule.Mirror!.Subset!, out string? version)
-            ? (new MirrorTarget(version, RoutingReader.MirrorPercentOf(rule)), null)
+            ? (new MirrorTarget(version, RoutingFacts.MirrorPercentOf(rule)), null)
             : (null, $"Its mirror subset '{rule.Mirror.Subset}' matches no single version of this service");
     }
 

@@ -59,7 +59,7 @@ public sealed record RoutingPlan
 
     /// <summary>
     /// The desired Gateway API HTTPRoute (metadata.resourceVersion set) when the service's routing is owned by one;
-    /// such a plan writes no VirtualService or DestinationRule. See <see cref="HttpRouteIntent"/>.
+    /// such a plan writes no VirtualService or DestinationRule. See <see cref="HttpRouteReader"/>.
     /// </summary>
     public HttpRoute? HttpRoute { get; init; }
 

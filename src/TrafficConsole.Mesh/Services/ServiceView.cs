@@ -26,11 +26,17 @@ public sealed record ServiceView
     /// <summary>
     /// Gateway API backends that are versions of this service: a Service (e.g. <c>reviews-v1</c>) whose selector
     /// selects exactly one version's workloads, by Service name -> version name. An HTTPRoute's backendRefs are
-    /// read as weights over versions through it (see <see cref="HttpRouteIntent"/>). Empty unless an HTTPRoute attaches to the service.
+    /// read as weights over versions through it (see <see cref="HttpRouteReader"/>). Empty unless an HTTPRoute attaches to the service.
     /// </summary>
     public ImmutableDictionary<string, string> BackendVersions { get; init; } = ImmutableDictionary<string, string>.Empty;
 
     public required RoutingState Routing { get; init; }
+
+    /// <summary>
+    /// The editable routing read from these resources (<see cref="RoutingIntentReader.Read"/> answers it), set by
+    /// <see cref="ServiceViewBuilder"/>; null on a view made by hand, which is then read on demand.
+    /// </summary>
+    public RoutingIntentReading? Intent { get; init; }
 
     /// <summary>What the validators find in <see cref="VirtualServices"/> and <see cref="DestinationRules"/>.</summary>
     public ImmutableArray<ResourceIssue> Issues { get; init; } = [];

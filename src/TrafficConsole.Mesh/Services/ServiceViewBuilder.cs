@@ -54,11 +54,11 @@ public static class ServiceViewBuilder
         ImmutableArray<DestinationRule> drs = [.. destinationRules
             .Where(dr => Targets(dr, service))
             .OrderBy(static dr => dr.Namespace, StringComparer.Ordinal).ThenBy(static dr => dr.Name, StringComparer.Ordinal)];
-        ImmutableArray<HttpRoute> routes = [.. (httpRoutes ?? []).Where(r => RoutingReader.AttachesTo(r, service) || SendsTo(r, service))];
+        ImmutableArray<HttpRoute> routes = [.. (httpRoutes ?? []).Where(r => RoutingFacts.AttachesTo(r, service) || SendsTo(r, service))];
 
         // Only an HTTPRoute attached to the service reads backends as versions: skip the scan of every Service otherwise.
-        ImmutableDictionary<string, string> backendVersions = routes.Any(r => RoutingReader.AttachesTo(r, service))
-            ? HttpRouteIntent.BackendVersionsOf(service, versions, services)
+        ImmutableDictionary<string, string> backendVersions = routes.Any(r => RoutingFacts.AttachesTo(r, service))
+            ? HttpRouteReader.BackendVersionsOf(service, versions, services)
             : ImmutableDictionary<string, string>.Empty;
         ImmutableArray<Workload> members = [.. versions.SelectMany(static v => v.Workloads)];
         VirtualServiceValidationContext context = VirtualServiceValidationContext.With(drs) with { SubsetHosts = [service.Host] };
@@ -68,7 +68,7 @@ public static class ServiceViewBuilder
             .. drs.SelectMany(dr => DestinationRuleValidator.Validate(dr, members).Select(i => new ResourceIssue(DestinationRule.KindName, dr.Namespace, dr.Name, i))),
         ];
 
-        return new ServiceView
+        var facts = new ServiceView
         {
             Service = service,
             Versions = versions,
@@ -76,9 +76,14 @@ public static class ServiceViewBuilder
             DestinationRules = drs,
             HttpRoutes = routes,
             BackendVersions = backendVersions,
-            Routing = RoutingReader.Read(service, versions, vss, drs, routes, backendVersions),
+            Routing = RoutingFacts.Read(service, versions, vss, drs, routes, backendVersions),
             Issues = issues,
         };
+
+        // One reading of the one routing model per view: the sliders' state is its projection, and every planner, page
+        // and REST call reading this view reuses it.
+        RoutingIntentReading reading = RoutingIntentReader.ReadResources(facts);
+        return facts with { Routing = RoutingProjection.Project(facts.Routing, reading, versions), Intent = reading };
     }
 
     /// <summary>The versions of a service: workloads in its namespace that its selector matches, grouped by version label.</summary>
@@ -93,7 +98,7 @@ public static class ServiceViewBuilder
         }
 
         var grouped = workloads
-            .Where(w => string.Equals(w.Namespace, service.Namespace, StringComparison.Ordinal) && RoutingReader.Selects(service.Selector, w.PodLabels))
+            .Where(w => string.Equals(w.Namespace, service.Namespace, StringComparison.Ordinal) && RoutingFacts.Selects(service.Selector, w.PodLabels))
             .OrderBy(static w => w.Name, StringComparer.Ordinal)
             .Select(static w => (Workload: w, Label: VersionLabelOf(w.PodLabels)))
             .GroupBy(static x => x.Label?.Value, StringComparer.Ordinal)

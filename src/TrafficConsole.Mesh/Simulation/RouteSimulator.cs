@@ -157,7 +157,7 @@ public static class RouteSimulator
             string prefix = alternatives.Count > 1 ? $"match[{a.ToString(CultureInfo.InvariantCulture)}]: " : string.Empty;
             if (failed.Count == 0)
             {
-                string what = match.IsEmpty || OnlyNonConditions(match) ? "an empty match takes every request" : "matched " + RoutingReader.Describe(match);
+                string what = match.IsEmpty || OnlyNonConditions(match) ? "an empty match takes every request" : "matched " + RoutingFacts.Describe(match);
                 string notEvaluated = NotEvaluated(match) is { Length: > 0 } unknown ? $" (not evaluated: {unknown})" : string.Empty;
                 return (true, [prefix + what + notEvaluated]);
             }
@@ -304,7 +304,7 @@ public static class RouteSimulator
         IReadOnlyList<HttpRouteDestination> route = rule.Route ?? [];
         VersionNaming naming = new(virtualService, subsetVersions);
         DestinationShare? mirror = rule.Mirror is { } m
-            ? Share(m, Math.Clamp(RoutingReader.MirrorPercentOf(rule), 0, 100) / 100.0, naming)
+            ? Share(m, Math.Clamp(RoutingFacts.MirrorPercentOf(rule), 0, 100) / 100.0, naming)
             : null;
         string mirrorText = mirror is null ? string.Empty : $" A copy of {Percent(mirror.Probability)} of them goes to {Name(mirror)} (responses to copies are discarded).";
         mirrorText += DescribeMirrors(rule);

@@ -14,7 +14,7 @@ namespace TrafficConsole.Mesh.Validation;
 /// <c>defaultRoute.fault.delay.fixedDelay</c>, <c>policy.outlierDetection.interval</c>, <c>versionPolicies[v2].consistentHash.name</c>.
 /// Read-only rules are written back as they are, so only their position (shadowing) and name are checked.
 /// </remarks>
-public static class RoutingIntentValidator
+public static partial class RoutingIntentValidator
 {
     /// <summary>All issues of <paramref name="intent"/> for <paramref name="view"/>; no Error means it can be planned.</summary>
     public static ImmutableArray<ValidationIssue> Validate(ServiceView view, RoutingIntent intent)
@@ -226,7 +226,7 @@ public static class RoutingIntentValidator
         }
         else if (weights.Length > 1 && split.Total != 100 && weights.All(static w => w.Weight >= 0))
         {
-            int[] shares = RoutingReader.EffectivePercents([.. weights.Select(static w => (int?)w.Weight)]);
+            int[] shares = RoutingFacts.EffectivePercents([.. weights.Select(static w => (int?)w.Weight)]);
             string real = string.Join(", ", weights.Select((w, i) => $"{w.Version} {shares[i].ToString(CultureInfo.InvariantCulture)}%"));
             issues.Add(new(ValidationCodes.RuleRelativeWeights, Severity.Info, path + ".destinations",
                 $"Weights add up to {split.Total.ToString(CultureInfo.InvariantCulture)}; Istio (1.15+) takes them as relative: {real}."));

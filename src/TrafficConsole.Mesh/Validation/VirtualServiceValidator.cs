@@ -128,7 +128,7 @@ public static partial class VirtualServiceValidator
             }
             else if (total != 100)
             {
-                int[] percents = RoutingReader.EffectivePercents([.. route.Select(static d => d.Weight)]);
+                int[] percents = RoutingFacts.EffectivePercents([.. route.Select(static d => d.Weight)]);
                 issues.Add(new(ValidationCodes.WeightsNot100, Severity.Info, $"{routePath}.route",
                     $"Weights add up to {total.ToString(CultureInfo.InvariantCulture)}; Istio treats them as relative, so the shares are {string.Join("/", percents)}%."));
             }
@@ -222,7 +222,7 @@ public static partial class DestinationRuleValidator
 
             ValidateTrafficPolicy(subsets[i].TrafficPolicy, path + ".trafficPolicy", issues);
             IReadOnlyDictionary<string, string> labels = subsets[i].Labels ?? ImmutableDictionary<string, string>.Empty;
-            if (pool is not null && !pool.Any(w => RoutingReader.Selects(labels, w.PodLabels)))
+            if (pool is not null && !pool.Any(w => RoutingFacts.Selects(labels, w.PodLabels)))
             {
                 string selector = string.Join(",", labels.Select(static l => $"{l.Key}={l.Value}"));
                 issues.Add(new(ValidationCodes.SubsetSelectsNoWorkload, Severity.Warning, path + ".labels",

@@ -71,7 +71,7 @@ public class BookinfoScenarioTests
         WeightEditor editor = WeightEditor.From(view.Routing.EffectiveSplit).Lock("v2").Set("v1", 20);
         Assert.Equal(TrafficSplit.Of(("v1", 20), ("v2", 0), ("v3", 80)), editor.ToSplit());
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, editor.ToSplit(), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, editor.ToSplit(), IstioApi.V1);
         var diff = TextDiff.Unified(ResourceYaml.Serialize(plan.CurrentVirtualService!), ResourceYaml.Serialize(plan.VirtualService!));
 
         Assert.Equal((ResourceAction.Update, ResourceAction.Unchanged), (plan.VirtualServiceAction, plan.DestinationRuleAction));
@@ -99,7 +99,7 @@ public class BookinfoScenarioTests
             [ResourceYaml.Deserialize<VirtualService>(JasonVirtualService)],
             [ResourceYaml.Deserialize<DestinationRule>(AllDestinationRule)]);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.AllTo(view.Versions.Select(static v => v.Name), "v1"), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.AllTo(view.Versions.Select(static v => v.Name), "v1"), IstioApi.V1);
 
         Assert.Equal(
             [("v3", 0), ("v1", 100)],

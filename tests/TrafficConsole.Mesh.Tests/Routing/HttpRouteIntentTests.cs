@@ -59,7 +59,7 @@ public sealed class HttpRouteIntentTests
     [Fact]
     public void Backend_services_are_versions_when_their_selector_selects_exactly_one_version()
     {
-        ImmutableDictionary<string, string> map = HttpRouteIntent.BackendVersionsOf(Reviews, ServiceViewBuilder.VersionsOf(Reviews, ReviewsV1V2V3), VersionServices);
+        ImmutableDictionary<string, string> map = HttpRouteReader.BackendVersionsOf(Reviews, ServiceViewBuilder.VersionsOf(Reviews, ReviewsV1V2V3), VersionServices);
 
         Assert.Equal(["reviews-v1=v1", "reviews-v2=v2", "reviews-v3=v3"], map.OrderBy(static kv => kv.Key).Select(static kv => $"{kv.Key}={kv.Value}"));
     }
@@ -69,7 +69,7 @@ public sealed class HttpRouteIntentTests
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
 
-        RoutingIntent intent = HttpRouteIntent.Read(view, route);
+        RoutingIntent intent = HttpRouteReader.Read(view, route);
 
         RouteRule testers = Assert.Single(intent.Rules);
         Assert.Equal("testers", testers.Name);
@@ -94,7 +94,7 @@ public sealed class HttpRouteIntentTests
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
 
-        RoutingPlan plan = HttpRouteIntent.Plan(view, HttpRouteIntent.Read(view, route));
+        RoutingPlan plan = HttpRoutePlanner.Plan(view, HttpRouteReader.Read(view, route));
 
         Assert.False(plan.IsRefused, plan.RefusalReason);
         Assert.Equal(ResourceAction.Unchanged, plan.HttpRouteAction);
@@ -106,9 +106,9 @@ public sealed class HttpRouteIntentTests
     public void A_weight_change_rewrites_only_that_weight_and_keeps_filters_session_persistence_and_order()
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
-        RoutingIntent intent = HttpRouteIntent.Read(view, route);
+        RoutingIntent intent = HttpRouteReader.Read(view, route);
 
-        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { DefaultRoute = intent.DefaultRoute! with { Destinations = TrafficSplit.Of(("v1", 60), ("v2", 40)) } });
+        RoutingPlan plan = HttpRoutePlanner.Plan(view, intent with { DefaultRoute = intent.DefaultRoute! with { Destinations = TrafficSplit.Of(("v1", 60), ("v2", 40)) } });
 
         Assert.Equal(ResourceAction.Update, plan.HttpRouteAction);
         Assert.Equal("300", plan.HttpRoute!.ResourceVersion);
@@ -126,7 +126,7 @@ public sealed class HttpRouteIntentTests
 
         RoutingIntentReading reading = RoutingIntentReader.Read(view);
         Assert.True(reading.IsEditable, reading.Problem);
-        Assert.True(RoutingIntentEquality.Same(HttpRouteIntent.Read(view, route), reading.Intent));
+        Assert.True(RoutingIntentEquality.Same(HttpRouteReader.Read(view, route), reading.Intent));
 
         RoutingIntent intent = reading.Intent!;
         RoutingPlan plan = RoutingIntentPlanner.PlanApply(view, intent with { DefaultRoute = intent.DefaultRoute! with { Destinations = TrafficSplit.Of(("v1", 60), ("v2", 40)) } }, IstioApi.V1);
@@ -142,9 +142,9 @@ public sealed class HttpRouteIntentTests
     public void A_new_version_gets_a_backend_on_its_own_service_with_the_port_the_others_use()
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
-        RoutingIntent intent = HttpRouteIntent.Read(view, route);
+        RoutingIntent intent = HttpRouteReader.Read(view, route);
 
-        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { DefaultRoute = intent.DefaultRoute! with { Destinations = TrafficSplit.Of(("v1", 50), ("v3", 50)) } });
+        RoutingPlan plan = HttpRoutePlanner.Plan(view, intent with { DefaultRoute = intent.DefaultRoute! with { Destinations = TrafficSplit.Of(("v1", 50), ("v3", 50)) } });
 
         IReadOnlyList<HttpBackendRef> backends = plan.HttpRoute!.Spec!.Rules![1].BackendRefs!;
         Assert.Equal([("reviews-v1", 50, 9080), ("reviews-v3", 50, 9080)], backends.Select(static b => (b.Name!, b.Weight!.Value, b.Port!.Value)));
@@ -154,9 +154,9 @@ public sealed class HttpRouteIntentTests
     public void A_version_without_a_backend_service_is_refused_naming_the_field_and_what_to_create()
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson, services: [.. VersionServices.Where(static s => s.Name != "reviews-v3")]);
-        RoutingIntent intent = HttpRouteIntent.Read(view, route);
+        RoutingIntent intent = HttpRouteReader.Read(view, route);
 
-        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { DefaultRoute = intent.DefaultRoute! with { Destinations = TrafficSplit.Of(("v1", 50), ("v3", 50)) } });
+        RoutingPlan plan = HttpRoutePlanner.Plan(view, intent with { DefaultRoute = intent.DefaultRoute! with { Destinations = TrafficSplit.Of(("v1", 50), ("v3", 50)) } });
 
         Assert.True(plan.IsRefused);
         Assert.Contains("defaultRoute.destinations[v3]", plan.RefusalReason, StringComparison.Ordinal);
@@ -168,7 +168,7 @@ public sealed class HttpRouteIntentTests
     public void Edited_matches_headers_and_timeout_are_written_in_gateway_api_form_keeping_the_rest_of_the_rule()
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
-        RoutingIntent intent = HttpRouteIntent.Read(view, route);
+        RoutingIntent intent = HttpRouteReader.Read(view, route);
         RouteRule testers = intent.Rules[0];
         RouteRule edited = testers with
         {
@@ -177,7 +177,7 @@ public sealed class HttpRouteIntentTests
             RequestHeaders = new HeaderRewrite { Set = ImmutableDictionary<string, string>.Empty.Add("x-canary", "no") },
         };
 
-        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { Rules = [edited] });
+        RoutingPlan plan = HttpRoutePlanner.Plan(view, intent with { Rules = [edited] });
 
         JsonNode rule = Json(plan.HttpRoute!)["spec"]!["rules"]![0]!;
         Assert.Equal("""[{"type":"RegularExpression","name":"x-email","value":".*@gmail\\.com"}]""", rule["matches"]![0]!["headers"]!.ToJsonString(MeshJson.Options));
@@ -197,10 +197,10 @@ public sealed class HttpRouteIntentTests
     public void Conditions_an_HTTPRoute_cannot_express_are_refused_naming_the_field(MatchField field, MatchOperator op, string message)
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
-        RoutingIntent intent = HttpRouteIntent.Read(view, route);
+        RoutingIntent intent = HttpRouteReader.Read(view, route);
         RouteRule rule = new() { Matches = [new RequestMatch { Conditions = [new MatchCondition(field, op, "x", "k")] }], Destinations = TrafficSplit.Of(("v2", 100)) };
 
-        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { Rules = [.. intent.Rules, rule] });
+        RoutingPlan plan = HttpRoutePlanner.Plan(view, intent with { Rules = [.. intent.Rules, rule] });
 
         Assert.True(plan.IsRefused);
         Assert.Contains("rules[1].matches[0].conditions[0]", plan.RefusalReason, StringComparison.Ordinal);
@@ -211,11 +211,11 @@ public sealed class HttpRouteIntentTests
     public void Faults_retries_and_gateways_which_an_HTTPRoute_cannot_hold_are_refused()
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
-        RoutingIntent intent = HttpRouteIntent.Read(view, route);
+        RoutingIntent intent = HttpRouteReader.Read(view, route);
         RouteRule withFault = intent.Rules[0] with { Fault = new FaultInjection(new DelayFault("7s", 100), null) };
         RouteRule retried = intent.DefaultRoute! with { Retries = new RetryPolicy(3, "2s", "5xx") };
 
-        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { Rules = [withFault], DefaultRoute = retried, Gateways = ["istio-system/ingress"] });
+        RoutingPlan plan = HttpRoutePlanner.Plan(view, intent with { Rules = [withFault], DefaultRoute = retried, Gateways = ["istio-system/ingress"] });
 
         Assert.True(plan.IsRefused);
         Assert.Contains("rules[0].fault", plan.RefusalReason, StringComparison.Ordinal);
@@ -229,16 +229,16 @@ public sealed class HttpRouteIntentTests
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
 
-        RoutingPlan mirrored = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 90), ("v2", 10), ("v3", 0)) with { Mirror = new MirrorTarget("v3", 25) }, IstioApi.V1);
+        RoutingPlan mirrored = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 90), ("v2", 10), ("v3", 0)) with { Mirror = new MirrorTarget("v3", 25) }, IstioApi.V1);
 
         Assert.False(mirrored.IsRefused, mirrored.RefusalReason);
         JsonNode filter = Json(mirrored.HttpRoute!)["spec"]!["rules"]![1]!["filters"]![0]!;
         Assert.Equal("""{"type":"RequestMirror","requestMirror":{"backendRef":{"name":"reviews-v3","port":9080},"percent":25}}""", filter.ToJsonString(MeshJson.Options));
         ServiceView after = ServiceViewBuilder.Build(Reviews, ReviewsV1V2V3, [], [], [mirrored.HttpRoute!], VersionServices);
         Assert.Equal(new MirrorTarget("v3", 25), after.Routing.Mirror);
-        Assert.Equal(new MirrorTarget("v3", 25), HttpRouteIntent.Read(after, mirrored.HttpRoute!).DefaultRoute!.Destinations.Mirror);
+        Assert.Equal(new MirrorTarget("v3", 25), HttpRouteReader.Read(after, mirrored.HttpRoute!).DefaultRoute!.Destinations.Mirror);
 
-        RoutingPlan unmirrored = RoutingPlanner.PlanApply(after, TrafficSplit.Of(("v1", 90), ("v2", 10), ("v3", 0)), IstioApi.V1);
+        RoutingPlan unmirrored = RoutingIntentPlanner.PlanSplit(after, TrafficSplit.Of(("v1", 90), ("v2", 10), ("v3", 0)), IstioApi.V1);
 
         Assert.True(JsonNode.DeepEquals(Json(route)["spec"], Json(unmirrored.HttpRoute!)["spec"]), "removing the mirror gives the route as it was");
     }
@@ -247,11 +247,11 @@ public sealed class HttpRouteIntentTests
     public void The_rule_editors_validation_codes_refuse_a_bad_regex_and_a_missing_version()
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
-        RoutingIntent intent = HttpRouteIntent.Read(view, route);
+        RoutingIntent intent = HttpRouteReader.Read(view, route);
         RouteRule badRegex = new() { Matches = [new RequestMatch { Conditions = [new MatchCondition(MatchField.Uri, MatchOperator.Regex, "(a)\\1")] }], Destinations = TrafficSplit.Of(("v1", 1)) };
         RouteRule noSuchVersion = new() { Matches = [new RequestMatch { Conditions = [new MatchCondition(MatchField.Method, MatchOperator.Exact, "PUT")] }], Destinations = TrafficSplit.Of(("v9", 1)) };
 
-        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { Rules = [.. intent.Rules, badRegex, noSuchVersion] });
+        RoutingPlan plan = HttpRoutePlanner.Plan(view, intent with { Rules = [.. intent.Rules, badRegex, noSuchVersion] });
 
         Assert.True(plan.IsRefused);
         Assert.Contains(plan.Issues, static i => i.Code == "TC4010" && i.Path.StartsWith("rules[1]", StringComparison.Ordinal));
@@ -263,10 +263,10 @@ public sealed class HttpRouteIntentTests
     public void Upper_case_header_names_are_fine_in_an_HTTPRoute_which_matches_them_case_insensitively()
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
-        RoutingIntent intent = HttpRouteIntent.Read(view, route);
+        RoutingIntent intent = HttpRouteReader.Read(view, route);
         RouteRule rule = new() { Matches = [new RequestMatch { Conditions = [new MatchCondition(MatchField.Header, MatchOperator.Exact, "qa", "X-Team")] }], Destinations = TrafficSplit.Of(("v3", 1)) };
 
-        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { Rules = [.. intent.Rules, rule] });
+        RoutingPlan plan = HttpRoutePlanner.Plan(view, intent with { Rules = [.. intent.Rules, rule] });
 
         Assert.False(plan.IsRefused, plan.RefusalReason);
         Assert.Equal("X-Team", plan.HttpRoute!.Spec!.Rules![1].Matches![0].Headers![0].Name);
@@ -277,11 +277,11 @@ public sealed class HttpRouteIntentTests
     {
         string json = RouteJson.Replace("""{ "name": "reviews-v2", "port": 9080 } ]""", """{ "group": "x.io", "kind": "Bucket", "name": "static" } ]""", StringComparison.Ordinal);
         (ServiceView view, HttpRoute route) = ViewOf(json);
-        RoutingIntent intent = HttpRouteIntent.Read(view, route);
+        RoutingIntent intent = HttpRouteReader.Read(view, route);
 
         Assert.Contains("Bucket", intent.Rules[0].ReadOnlyReason, StringComparison.Ordinal);
         Assert.True(view.Routing.IsEditable, "the default rule is still editable");
-        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { DefaultRoute = intent.DefaultRoute! with { Destinations = TrafficSplit.Of(("v1", 100), ("v2", 0)) } });
+        RoutingPlan plan = HttpRoutePlanner.Plan(view, intent with { DefaultRoute = intent.DefaultRoute! with { Destinations = TrafficSplit.Of(("v1", 100), ("v2", 0)) } });
 
         Assert.Same(route.Spec!.Rules![0], plan.HttpRoute!.Spec!.Rules![0]);
         Assert.Equal([100, 0], plan.HttpRoute.Spec.Rules[1].BackendRefs!.Select(static b => b.Weight!.Value));
@@ -294,11 +294,11 @@ public sealed class HttpRouteIntentTests
         withLate["spec"]!["rules"]!.AsArray().Add(JsonNode.Parse("""{ "name": "late", "matches": [ { "path": { "type": "Exact", "value": "/late" } } ], "backendRefs": [ { "name": "reviews-v3", "port": 9080 } ] }"""));
         string json = withLate.ToJsonString();
         (ServiceView view, HttpRoute route) = ViewOf(json);
-        RoutingIntent intent = HttpRouteIntent.Read(view, route);
+        RoutingIntent intent = HttpRouteReader.Read(view, route);
         Assert.Equal(["testers", "late"], intent.Rules.Select(static r => r.Name));
         RouteRule added = new() { Name = "new", Matches = [new RequestMatch { Conditions = [new MatchCondition(MatchField.Method, MatchOperator.Exact, "POST")] }], Destinations = TrafficSplit.Of(("v3", 1)) };
 
-        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { Rules = [intent.Rules[1], intent.Rules[0], added] });
+        RoutingPlan plan = HttpRoutePlanner.Plan(view, intent with { Rules = [intent.Rules[1], intent.Rules[0], added] });
 
         Assert.Equal(["late", "testers", null, "new"], plan.HttpRoute!.Spec!.Rules!.Select(static r => r.Name));
         HttpRouteRuleSpec written = plan.HttpRoute!.Spec!.Rules![3];
@@ -333,7 +333,7 @@ public sealed class HttpRouteIntentTests
         Assert.Contains("2 HTTPRoutes attach", two.Routing.ReadOnlyReason, StringComparison.Ordinal);
         Assert.Equal(RoutingKind.ReadOnly, both.Routing.Kind);
         Assert.Contains("VirtualService bookinfo/reviews", both.Routing.ReadOnlyReason, StringComparison.Ordinal);
-        Assert.True(RoutingPlanner.PlanApply(both, TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1).IsRefused);
+        Assert.True(RoutingIntentPlanner.PlanSplit(both, TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1).IsRefused);
     }
 
     [Fact]
@@ -352,7 +352,7 @@ public sealed class HttpRouteIntentTests
     {
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 30), ("v2", 70), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 30), ("v2", 70), ("v3", 0)), IstioApi.V1);
 
         Assert.False(plan.IsRefused, plan.RefusalReason);
         Assert.Null(plan.VirtualService);
@@ -370,7 +370,7 @@ public sealed class HttpRouteIntentTests
     {
         (ServiceView view, _) = ViewOf(RouteJson);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 30), ("v2", 30), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 30), ("v2", 30), ("v3", 0)), IstioApi.V1);
 
         Assert.True(plan.IsRefused);
         Assert.Contains(plan.Issues, static i => i.Code == "TC1002");
@@ -383,15 +383,15 @@ public sealed class HttpRouteIntentTests
         (ServiceView view, HttpRoute route) = ViewOf(RouteJson);
         ServiceView both = ServiceViewBuilder.Build(Reviews, ReviewsV1V2V3, [SplitService("100", ("v1", 100))], [SubsetRule()], [route], VersionServices);
 
-        RoutingIntentReading reading = HttpRouteIntent.ReadAttached(view)!;
-        RoutingIntentReading blocked = HttpRouteIntent.ReadAttached(both)!;
+        RoutingIntentReading reading = HttpRouteReader.ReadAttached(view)!;
+        RoutingIntentReading blocked = HttpRouteReader.ReadAttached(both)!;
 
         Assert.True(reading.IsEditable);
         Assert.Equal("hr:300", reading.Revision);
         Assert.Equal(TrafficSplit.Of(("v1", 90), ("v2", 10)), reading.Intent!.DefaultRoute!.Destinations);
         Assert.False(blocked.IsEditable);
         Assert.Contains("VirtualService", blocked.Problem, StringComparison.Ordinal);
-        Assert.Null(HttpRouteIntent.ReadAttached(View()));
+        Assert.Null(HttpRouteReader.ReadAttached(View()));
     }
 
     [Fact]
@@ -399,7 +399,7 @@ public sealed class HttpRouteIntentTests
     {
         (ServiceView view, _) = ViewOf(RouteJson);
 
-        DeletePlan plan = RoutingPlanner.PlanDelete(view);
+        DeletePlan plan = RoutingResources.PlanDelete(view);
 
         Assert.True(plan.IsEmpty);
         KeptResource kept = Assert.Single(plan.Keep);

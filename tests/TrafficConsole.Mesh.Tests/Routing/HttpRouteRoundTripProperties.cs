@@ -12,7 +12,7 @@ using static TrafficConsole.Mesh.Tests.TestData.Samples;
 
 namespace TrafficConsole.Mesh.Tests.Routing;
 
-/// <summary>Property-based round trips of generated GAMMA HTTPRoutes through <see cref="HttpRouteIntent"/>.</summary>
+/// <summary>Property-based round trips of generated GAMMA HTTPRoutes through <see cref="HttpRouteReader"/>.</summary>
 public sealed class HttpRouteRoundTripProperties
 {
     private const int Iterations = 300;
@@ -32,7 +32,7 @@ public sealed class HttpRouteRoundTripProperties
             json =>
             {
                 (ServiceView view, HttpRoute route) = ViewOf(json);
-                RoutingPlan plan = HttpRouteIntent.Plan(view, HttpRouteIntent.Read(view, route));
+                RoutingPlan plan = HttpRoutePlanner.Plan(view, HttpRouteReader.Read(view, route));
 
                 Assert.False(plan.IsRefused, plan.RefusalReason);
                 Assert.Equal(ResourceAction.Unchanged, plan.HttpRouteAction);
@@ -56,7 +56,7 @@ public sealed class HttpRouteRoundTripProperties
             sample =>
             {
                 (ServiceView view, HttpRoute route) = ViewOf(sample.Json);
-                RoutingIntent intent = HttpRouteIntent.Read(view, route);
+                RoutingIntent intent = HttpRouteReader.Read(view, route);
                 RouteRule target = route.Spec!.Rules![sample.Rule] is var spec && ReferenceEquals(intent.DefaultRoute?.GatewayApiOrigin, spec)
                     ? intent.DefaultRoute!
                     : intent.Rules.Single(r => ReferenceEquals(r.GatewayApiOrigin, spec));
@@ -66,7 +66,7 @@ public sealed class HttpRouteRoundTripProperties
                     ? intent with { DefaultRoute = changed }
                     : intent with { Rules = intent.Rules.Replace(target, changed) };
 
-                RoutingPlan plan = HttpRouteIntent.Plan(view, wanted);
+                RoutingPlan plan = HttpRoutePlanner.Plan(view, wanted);
 
                 Assert.False(plan.IsRefused, plan.RefusalReason);
                 JsonNode expected = JsonNode.Parse(sample.Json)!;
@@ -81,7 +81,7 @@ public sealed class HttpRouteRoundTripProperties
 
                 Assert.True(JsonNode.DeepEquals(expected, Json(plan.HttpRoute!)), Json(plan.HttpRoute!).ToJsonString());
                 (ServiceView after, HttpRoute written) = (ServiceViewBuilder.Build(Reviews, ReviewsV1V2V3, [], [], [plan.HttpRoute!], Services), plan.HttpRoute!);
-                Assert.True(RoutingIntentEquality.Same(Comparable(wanted), Comparable(HttpRouteIntent.Read(after, written))));
+                Assert.True(RoutingIntentEquality.Same(Comparable(wanted), Comparable(HttpRouteReader.Read(after, written))));
             },
             iter: Iterations,
             print: static s => $"rule {s.Rule} weights {string.Join(",", s.Weights)}: {s.Json}");

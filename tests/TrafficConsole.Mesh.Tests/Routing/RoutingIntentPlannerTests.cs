@@ -352,7 +352,7 @@ public class RoutingIntentPlannerTests
     {
         ServiceView view = RichView();
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1);
 
         Assert.False(plan.IsRefused, plan.RefusalReason);
         for (int i = 0; i < 3; i++)

@@ -72,7 +72,7 @@ public class RoutingPlannerTests
     [Fact]
     public void Without_resources_it_creates_a_VirtualService_and_DestinationRule_the_Kiali_way()
     {
-        RoutingPlan plan = RoutingPlanner.PlanApply(View(), TrafficSplit.Of(("v1", 90), ("v2", 10), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(View(), TrafficSplit.Of(("v1", 90), ("v2", 10), ("v3", 0)), IstioApi.V1);
 
         Assert.False(plan.IsRefused);
         Assert.Equal((ResourceAction.Create, ResourceAction.Create), (plan.VirtualServiceAction, plan.DestinationRuleAction));
@@ -90,7 +90,8 @@ public class RoutingPlannerTests
         DestinationRule dr = plan.DestinationRule!;
         Assert.Equal(("reviews", "bookinfo", "reviews.bookinfo.svc.cluster.local"), (dr.Name, dr.Namespace, dr.Spec!.Host!));
         Assert.Equal("trafficconsole", dr.Metadata.Labels["app.kubernetes.io/managed-by"]);
-        Assert.Equal(["v1", "v2", "v3"], dr.Spec.Subsets!.Select(static s => s.Name!));
+        // Subsets for the versions the route uses (the split planner also made one for v3 at 0; a later slider move adds it).
+        Assert.Equal(["v1", "v2"], dr.Spec.Subsets!.Select(static s => s.Name!));
         Assert.All(dr.Spec.Subsets!, static s => Assert.Equal(s.Name, s.Labels!["version"]));
     }
 
@@ -100,7 +101,7 @@ public class RoutingPlannerTests
         Workload one = Deployment("reviews-1-0", Labels(("app", "reviews"), ("version", "1.0")));
         Workload two = Deployment("reviews-2-0", Labels(("app", "reviews"), ("app.kubernetes.io/version", "2.0_RC1")));
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(View(workloads: [one, two]), TrafficSplit.Of(("1.0", 70), ("2.0_RC1", 30)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(View(workloads: [one, two]), TrafficSplit.Of(("1.0", 70), ("2.0_RC1", 30)), IstioApi.V1);
 
         Assert.Equal(
             [("v1-0", "version", "1.0"), ("v2-0-rc1", "app.kubernetes.io/version", "2.0_RC1")],
@@ -114,7 +115,7 @@ public class RoutingPlannerTests
         ServiceView view = ExistingView();
         Assert.Equal(RoutingKind.Rules, view.Routing.Kind);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 20), ("v2", 80), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 20), ("v2", 80), ("v3", 0)), IstioApi.V1);
 
         Assert.Equal(ResourceAction.Update, plan.VirtualServiceAction);
         Assert.Equal(ResourceAction.Unchanged, plan.DestinationRuleAction);
@@ -129,7 +130,7 @@ public class RoutingPlannerTests
     [Fact]
     public void Merging_keeps_retries_annotations_apiVersion_and_resourceVersion()
     {
-        RoutingPlan plan = RoutingPlanner.PlanApply(ExistingView(), TrafficSplit.Of(("v1", 0), ("v2", 100), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(ExistingView(), TrafficSplit.Of(("v1", 0), ("v2", 100), ("v3", 0)), IstioApi.V1);
 
         VirtualService vs = plan.VirtualService!;
         Assert.Equal("networking.istio.io/v1beta1", vs.ApiVersion);
@@ -150,7 +151,7 @@ public class RoutingPlannerTests
     {
         ServiceView view = ExistingView();
 
-        _ = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 10), ("v2", 10), ("v3", 80)), IstioApi.V1);
+        _ = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 10), ("v2", 10), ("v3", 80)), IstioApi.V1);
 
         RoundTripTests.AssertSameJson(ExistingVirtualService, MeshJson.Serialize(view.VirtualServices[0]));
     }
@@ -160,7 +161,7 @@ public class RoutingPlannerTests
     {
         ServiceView view = View([SplitService("1", ("v1", 50), ("v2", 50))], [SubsetRule()]);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1);
 
         Assert.Equal([("v1", 100), ("v2", 0)], plan.VirtualService!.Spec!.Http![0].Route!.Select(static d => (d.Destination!.Subset!, d.Weight!.Value)));
     }
@@ -175,7 +176,7 @@ public class RoutingPlannerTests
         };
         ServiceView view = View([SplitService("1", ("v1", 50), ("v2", 50))], [dr]);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 45), ("v2", 45), ("v3", 10)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 45), ("v2", 45), ("v3", 10)), IstioApi.V1);
 
         Assert.Equal([("v1", 45), ("v2", 45), ("v3", 10)], plan.VirtualService!.Spec!.Http![0].Route!.Select(static d => (d.Destination!.Subset!, d.Weight!.Value)));
         Assert.Equal("reviews", plan.VirtualService.Spec.Http[0].Route![2].Destination!.Host);
@@ -194,7 +195,7 @@ public class RoutingPlannerTests
         dr.Spec = dr.Spec! with { Subsets = [.. dr.Spec.Subsets!, new Subset { Name = "v2", Labels = Labels(("track", "canary")) }] };
         ServiceView view = View([SplitService("1", ("v1", 100))], [dr], [ReviewsVersion("v1"), ReviewsVersion("v2")]);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 50), ("v2", 50)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 50), ("v2", 50)), IstioApi.V1);
 
         Subset added = plan.DestinationRule!.Spec!.Subsets![^1];
         Assert.NotEqual("v2", added.Name);
@@ -218,7 +219,7 @@ public class RoutingPlannerTests
         };
         ServiceView view = View([SplitService("1", ("stable", 100))], [dr], [ReviewsVersion("v1"), ReviewsVersion("v2")]);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 60), ("v2", 40)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 60), ("v2", 40)), IstioApi.V1);
 
         Assert.Equal([("stable", 60), ("canary", 40)], plan.VirtualService!.Spec!.Http![0].Route!.Select(static d => (d.Destination!.Subset!, d.Weight!.Value)));
         Assert.Equal(ResourceAction.Unchanged, plan.DestinationRuleAction);
@@ -229,7 +230,7 @@ public class RoutingPlannerTests
     {
         ServiceView view = View([SplitService("1", ("v1", 100))], [SubsetRule()]);
 
-        RoutingPlan mirrored = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)) with { Mirror = new MirrorTarget("v3", 25) }, IstioApi.V1);
+        RoutingPlan mirrored = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)) with { Mirror = new MirrorTarget("v3", 25) }, IstioApi.V1);
 
         HttpRouteRule rule = mirrored.VirtualService!.Spec!.Http![0];
         Assert.Equal(("reviews", "v3"), (rule.Mirror!.Host!, rule.Mirror.Subset!));
@@ -238,7 +239,7 @@ public class RoutingPlannerTests
         ServiceView after = View([mirrored.VirtualService], [SubsetRule()]);
         Assert.Equal(new MirrorTarget("v3", 25), after.Routing.Mirror);
 
-        RoutingPlan cleared = RoutingPlanner.PlanApply(after, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1);
+        RoutingPlan cleared = RoutingIntentPlanner.PlanSplit(after, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1);
         Assert.Null(cleared.VirtualService!.Spec!.Http![0].Mirror);
         Assert.Null(cleared.VirtualService.Spec.Http[0].MirrorPercentage);
     }
@@ -249,7 +250,7 @@ public class RoutingPlannerTests
         VirtualService vs = SplitService("1", ("v1", 100));
         vs.Spec = vs.Spec! with { Http = [vs.Spec.Http![0] with { Mirror = new Destination { Host = "shadow.tools.svc.cluster.local" }, MirrorPercentage = new Percent { Value = 5 } }] };
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(View([vs], [SubsetRule()]), TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(View([vs], [SubsetRule()]), TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1);
 
         Assert.Equal("shadow.tools.svc.cluster.local", plan.VirtualService!.Spec!.Http![0].Mirror!.Host);
         Assert.Equal(5, plan.VirtualService.Spec.Http[0].MirrorPercentage!.Value);
@@ -264,8 +265,8 @@ public class RoutingPlannerTests
         Assert.Equal("reviews (100%)", view.Routing.OtherMirror);
         Assert.Equal(RoutingKind.Split, view.Routing.Kind);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)) with { Mirror = new MirrorTarget("v2", 10) }, IstioApi.V1);
-        RoutingPlan withoutMirror = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)) with { Mirror = new MirrorTarget("v2", 10) }, IstioApi.V1);
+        RoutingPlan withoutMirror = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1);
 
         Assert.True(plan.IsRefused);
         Assert.Contains("already mirrors to reviews", plan.RefusalReason, StringComparison.Ordinal);
@@ -282,7 +283,7 @@ public class RoutingPlannerTests
         ServiceView view = View([MeshJson.Deserialize<VirtualService>(json)!], [SubsetRule()]);
         Assert.Equal(new MirrorTarget("v2", 30), view.Routing.Mirror);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, view.Routing.EffectiveSplit with { Mirror = new MirrorTarget("v2", 40) }, IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, view.Routing.EffectiveSplit with { Mirror = new MirrorTarget("v2", 40) }, IstioApi.V1);
 
         HttpRouteRule rule = plan.VirtualService!.Spec!.Http![0];
         Assert.Equal(40, rule.MirrorPercentage!.Value);
@@ -294,9 +295,9 @@ public class RoutingPlannerTests
     {
         TrafficSplit split = TrafficSplit.Of(("v1", 33), ("v2", 33), ("v3", 34));
 
-        RoutingPlan created = RoutingPlanner.PlanApply(View(), split, IstioApi.V1);
+        RoutingPlan created = RoutingIntentPlanner.PlanSplit(View(), split, IstioApi.V1);
         ServiceView afterCreate = View([created.VirtualService!], [created.DestinationRule!]);
-        RoutingPlan merged = RoutingPlanner.PlanApply(ExistingView(), split, IstioApi.V1);
+        RoutingPlan merged = RoutingIntentPlanner.PlanSplit(ExistingView(), split, IstioApi.V1);
         ServiceView afterMerge = View([merged.VirtualService!], [merged.DestinationRule!]);
 
         Assert.Equal(split, afterCreate.Routing.EffectiveSplit);
@@ -310,7 +311,7 @@ public class RoutingPlannerTests
     {
         ServiceView view = ExistingView();
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, view.Routing.EffectiveSplit, IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, view.Routing.EffectiveSplit, IstioApi.V1);
 
         Assert.False(plan.IsRefused);
         Assert.Equal((ResourceAction.Unchanged, ResourceAction.Unchanged), (plan.VirtualServiceAction, plan.DestinationRuleAction));
@@ -321,7 +322,7 @@ public class RoutingPlannerTests
     [Fact]
     public void New_resources_use_the_requested_api_version()
     {
-        RoutingPlan plan = RoutingPlanner.PlanApply(View(), TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1Beta1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(View(), TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1Beta1);
 
         Assert.Equal("networking.istio.io/v1beta1", plan.VirtualService!.ApiVersion);
         Assert.Equal("networking.istio.io/v1beta1", plan.DestinationRule!.ApiVersion);
@@ -330,7 +331,7 @@ public class RoutingPlannerTests
     [Fact]
     public void An_unknown_api_version_is_refused()
     {
-        RoutingPlan plan = RoutingPlanner.PlanApply(View(), TrafficSplit.Of(("v1", 100)), "networking.istio.io/v2");
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(View(), TrafficSplit.Of(("v1", 100)), "networking.istio.io/v2");
 
         Assert.True(plan.IsRefused);
         Assert.Contains("networking.istio.io/v2", plan.RefusalReason, StringComparison.Ordinal);
@@ -342,7 +343,7 @@ public class RoutingPlannerTests
     {
         ServiceView view = View([SplitService("1", ("v1", 50), ("v9", 50))], [SubsetRule()]);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1);
 
         Assert.True(plan.IsRefused);
         Assert.Equal(view.Routing.ReadOnlyReason, plan.RefusalReason);
@@ -354,7 +355,7 @@ public class RoutingPlannerTests
     [Fact]
     public void An_invalid_split_is_refused_with_the_validation_issues()
     {
-        RoutingPlan plan = RoutingPlanner.PlanApply(View(), TrafficSplit.Of(("v1", 60), ("v2", 30), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(View(), TrafficSplit.Of(("v1", 60), ("v2", 30), ("v3", 0)), IstioApi.V1);
 
         Assert.True(plan.IsRefused);
         Assert.Contains(plan.Issues, static i => i.Code == ValidationCodes.TotalNot100);
@@ -369,7 +370,7 @@ public class RoutingPlannerTests
         vs.Spec = vs.Spec! with { Http = [new HttpRouteRule { Route = [new HttpRouteDestination { Destination = new Destination { Host = "reviews", Port = new PortSelector { Number = 9080 } } }] }] };
         ServiceView view = View([vs], [], [ReviewsVersion("v1"), ReviewsVersion("v2")]);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 80), ("v2", 20)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 80), ("v2", 20)), IstioApi.V1);
 
         Assert.Equal(
             [("reviews", "v1", 9080, 80), ("reviews", "v2", 9080, 20)],
@@ -382,7 +383,7 @@ public class RoutingPlannerTests
     {
         ServiceView view = View(workloads: [Deployment("reviews", Labels(("app", "reviews")))]);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of((ServiceVersion.UnversionedName, 100)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of((ServiceVersion.UnversionedName, 100)), IstioApi.V1);
 
         HttpRouteDestination destination = Assert.Single(plan.VirtualService!.Spec!.Http![0].Route!);
         Assert.Null(destination.Destination!.Subset);
@@ -400,7 +401,7 @@ public class RoutingPlannerTests
         ours.Metadata.Labels = new Dictionary<string, string> { [IstioApi.ManagedByLabel] = IstioApi.ManagedByValue };
         ServiceView view = View([SplitService("4", ("v1", 100)), shared], [ours]);
 
-        DeletePlan plan = RoutingPlanner.PlanDelete(view);
+        DeletePlan plan = RoutingResources.PlanDelete(view);
 
         Assert.Equal(["VirtualService bookinfo/reviews", "DestinationRule bookinfo/reviews"], plan.Delete.Select(static r => r.ToString()));
         Assert.Equal([false, true], plan.Delete.Select(static r => r.ManagedByTrafficConsole));
@@ -415,20 +416,20 @@ public class RoutingPlannerTests
     [Fact]
     public void Plans_name_their_service_and_write_the_DestinationRule_first()
     {
-        RoutingPlan plan = RoutingPlanner.PlanApply(View(), TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1);
-        RoutingPlan refused = RoutingPlanner.PlanApply(View(), TrafficSplit.Of(("v1", 10)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(View(), TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1);
+        RoutingPlan refused = RoutingIntentPlanner.PlanSplit(View(), TrafficSplit.Of(("v1", 10)), IstioApi.V1);
 
         Assert.Equal(("bookinfo", "reviews"), (plan.Namespace, plan.ServiceName));
         Assert.Equal(("bookinfo", "reviews"), (refused.Namespace, refused.ServiceName));
         Assert.Equal(["DestinationRule bookinfo/reviews", "VirtualService bookinfo/reviews"], plan.Writes.Select(static w => w.ToString()));
         Assert.Empty(refused.Writes);
-        Assert.Equal(("bookinfo", "reviews"), (RoutingPlanner.PlanDelete(View()).Namespace, RoutingPlanner.PlanDelete(View()).ServiceName));
+        Assert.Equal(("bookinfo", "reviews"), (RoutingResources.PlanDelete(View()).Namespace, RoutingResources.PlanDelete(View()).ServiceName));
     }
 
     [Fact]
     public void Delete_of_a_service_without_routing_is_empty()
     {
-        Assert.True(RoutingPlanner.PlanDelete(View()).IsEmpty);
+        Assert.True(RoutingResources.PlanDelete(View()).IsEmpty);
     }
 
     [Fact]
@@ -436,7 +437,7 @@ public class RoutingPlannerTests
     {
         ServiceView view = View(workloads: [ReviewsVersion("v1"), ReviewsVersion("v2", ready: 0)]);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 90), ("v2", 10)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 90), ("v2", 10)), IstioApi.V1);
 
         Assert.False(plan.IsRefused);
         ValidationIssue warning = Assert.Single(plan.Issues);
@@ -446,10 +447,10 @@ public class RoutingPlannerTests
     [Fact]
     public void Updating_a_resource_another_tool_manages_warns_that_it_may_be_reverted()
     {
-        RoutingPlan helm = RoutingPlanner.PlanApply(ExistingView(), TrafficSplit.Of(("v1", 10), ("v2", 90), ("v3", 0)), IstioApi.V1);
+        RoutingPlan helm = RoutingIntentPlanner.PlanSplit(ExistingView(), TrafficSplit.Of(("v1", 10), ("v2", 90), ("v3", 0)), IstioApi.V1);
         VirtualService argo = SplitService("1", ("v1", 100));
         argo.Metadata.Annotations = new Dictionary<string, string> { ["argocd.argoproj.io/tracking-id"] = "app:networking.istio.io/VirtualService:bookinfo/reviews" };
-        RoutingPlan argoPlan = RoutingPlanner.PlanApply(View([argo], [SubsetRule()]), TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1);
+        RoutingPlan argoPlan = RoutingIntentPlanner.PlanSplit(View([argo], [SubsetRule()]), TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1);
 
         ValidationIssue issue = Assert.Single(helm.Issues);
         Assert.Equal((ValidationCodes.ManagedElsewhere, Severity.Warning, "VirtualService/reviews"), (issue.Code, issue.Severity, issue.Path));
@@ -461,7 +462,7 @@ public class RoutingPlannerTests
     [Fact]
     public void Json_of_a_created_plan_has_no_nulls()
     {
-        RoutingPlan plan = RoutingPlanner.PlanApply(View(), TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(View(), TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), IstioApi.V1);
 
         string json = JsonSerializer.Serialize(plan.VirtualService, MeshJson.Options);
 

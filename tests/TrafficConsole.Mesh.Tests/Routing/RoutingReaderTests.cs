@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Mesh.Services;
@@ -24,7 +26,7 @@ public class RoutingReaderTests
     [Fact]
     public void Replica_split_uses_largest_remainder_so_it_sums_to_100()
     {
-        TrafficSplit split = RoutingReader.ImpliedByReplicas(
+        TrafficSplit split = RoutingFacts.ImpliedByReplicas(
             ServiceViewBuilder.VersionsOf(Reviews, [ReviewsVersion("v1", 1), ReviewsVersion("v2", 1), ReviewsVersion("v3", 1)]));
 
         Assert.Equal([33, 33, 34], split.Weights.Select(static w => w.Weight));
@@ -58,11 +60,14 @@ public class RoutingReaderTests
     }
 
     [Fact]
-    public void Weights_of_destinations_sharing_a_version_add_up()
+    public void Destinations_sharing_a_version_are_read_only_so_neither_loses_its_options()
     {
+        // The split-only reader added such weights up and wrote one destination back; the one routing model keeps the
+        // rule as written (the second destination may carry its own headers) and says why the sliders cannot edit it.
         ServiceView view = View([SplitService("7", ("v1", 1), ("v1", 1), ("v2", 2))], [SubsetRule()]);
 
-        Assert.Equal(TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), view.Routing.EffectiveSplit);
+        Assert.Equal(RoutingKind.ReadOnly, view.Routing.Kind);
+        Assert.Contains("more than one destination", view.Routing.ReadOnlyReason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -157,14 +162,11 @@ public class RoutingReaderTests
 
         return new()
         {
-            { "all http routes have matches", [onlyMatches], [SubsetRule()], "none catches the remaining traffic" },
             { "destination to another host", [otherHost], [SubsetRule()], "other hosts (ratings)" },
             { "subset not defined", [SplitService("1", ("v1", 50), ("v9", 50))], [SubsetRule()], "'v9'" },
             { "subset matching no version", [SplitService("1", ("v1", 50), ("v4", 50))], [SubsetRule(versions: ["v1", "v4"])], "'v4'" },
             { "two VirtualServices", [SplitService("1", ("v1", 100)), second], [SubsetRule()], "2 VirtualServices" },
             { "two DestinationRules with subsets", [SplitService("1", ("v1", 100))], [SubsetRule(), secondDr], "Several DestinationRules" },
-            { "all weights zero", [SplitService("1", ("v1", 0), ("v2", 0))], [SubsetRule()], "All weights" },
-            { "negative weight", [SplitService("1", ("v1", -5), ("v2", 105))], [SubsetRule()], "negative" },
             { "mixes subset and whole host", [SplitService("1", ("v1", 50), (null!, 50))], [SubsetRule()], "with and without a subset" },
         };
     }
@@ -178,6 +180,42 @@ public class RoutingReaderTests
         Assert.True(state.Kind == RoutingKind.ReadOnly, because);
         Assert.False(state.IsEditable);
         Assert.Contains(reasonPart, state.ReadOnlyReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Routing_the_sliders_can_repair_is_editable_as_it_is_in_the_rule_editor()
+    {
+        // The split-only reader refused these; the sliders edit the intent's default route, so they can do what the rule
+        // editor always could: add the default route that unmatched requests lack, or replace weights that send nowhere.
+        VirtualService onlyMatches = SplitService("1", ("v3", 100));
+        onlyMatches.Spec = onlyMatches.Spec! with
+        {
+            Http = [onlyMatches.Spec.Http![0] with { Match = [new HttpMatchRequest { Headers = ImmutableDictionary<string, StringMatch>.Empty.Add("end-user", StringMatch.ForExact("jason")) }] }],
+        };
+
+        RoutingState noDefault = View([onlyMatches], [SubsetRule()]).Routing;
+        Assert.Equal(RoutingKind.Rules, noDefault.Kind);
+        Assert.Equal(TrafficSplit.Of(("v1", 0), ("v2", 0), ("v3", 0)), noDefault.EffectiveSplit);
+
+        Assert.True(View([SplitService("1", ("v1", 0), ("v2", 0))], [SubsetRule()]).Routing.IsEditable, "all weights zero");
+        Assert.True(View([SplitService("1", ("v1", -5), ("v2", 105))], [SubsetRule()]).Routing.IsEditable, "negative weight");
+    }
+
+    [Fact]
+    public void A_catch_all_rule_before_the_default_route_makes_the_sliders_read_only()
+    {
+        VirtualService vs = SplitService("1", ("v1", 50), ("v2", 50));
+        HttpRouteRule jason = new()
+        {
+            Match = [new HttpMatchRequest { Headers = ImmutableDictionary<string, StringMatch>.Empty.Add("end-user", StringMatch.ForExact("jason")) }],
+            Route = [Dest("reviews", "v3")],
+        };
+        vs.Spec = vs.Spec! with { Http = [vs.Spec.Http![0], jason] };
+
+        RoutingState state = View([vs], [SubsetRule()]).Routing;
+
+        Assert.Equal(RoutingKind.ReadOnly, state.Kind);
+        Assert.Contains("matches every request", state.ReadOnlyReason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -231,7 +269,7 @@ public class RoutingReaderTests
     [InlineData(new[] { 1, 2, 3, 4, 5, 6 }, new[] { 5, 9, 14, 19, 24, 29 })]
     public void Effective_percents_sum_to_100(int[] weights, int[] expected)
     {
-        int[] percents = RoutingReader.EffectivePercents([.. weights.Select(static w => (int?)w)]);
+        int[] percents = RoutingFacts.EffectivePercents([.. weights.Select(static w => (int?)w)]);
 
         Assert.Equal(expected, percents);
         Assert.Equal(100, percents.Sum());

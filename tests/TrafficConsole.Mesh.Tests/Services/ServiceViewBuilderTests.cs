@@ -144,7 +144,9 @@ public class ServiceViewBuilderTests
         ServiceView view = ServiceViewBuilder.Build(Reviews, ReviewsV1V2V3, [], [], [route, unrelated]);
 
         Assert.Equal(["reviews-canary"], view.HttpRoutes.Select(static r => r.Name));
-        Assert.Equal(RoutingKind.ReadOnly, view.Routing.Kind);
-        Assert.Contains("HTTPRoute bookinfo/reviews-canary", view.Routing.ReadOnlyReason, StringComparison.Ordinal);
+        // A route without rules has no default route yet: the sliders add it (as the rule editor can), so it is editable.
+        Assert.Equal("bookinfo/reviews-canary", view.Routing.HttpRouteName);
+        Assert.True(view.Routing.IsEditable);
+        Assert.Null(view.Intent!.Intent!.DefaultRoute);
     }
 }

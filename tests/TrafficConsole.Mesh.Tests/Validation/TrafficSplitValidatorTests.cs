@@ -9,7 +9,7 @@ namespace TrafficConsole.Mesh.Tests.Validation;
 public class TrafficSplitValidatorTests
 {
     private static string[] Codes(TrafficSplit split, ServiceView? view = null) =>
-        [.. TrafficSplitValidator.Validate(view ?? View(), split).Select(static i => i.Code)];
+        [.. RoutingIntentValidator.ValidateSplit(view ?? View(), split).Select(static i => i.Code)];
 
     [Fact]
     public void A_valid_split_has_no_issues()
@@ -21,7 +21,7 @@ public class TrafficSplitValidatorTests
     [Fact]
     public void Weights_must_be_within_0_and_100()
     {
-        ValidationIssue issue = TrafficSplitValidator.Validate(View(), TrafficSplit.Of(("v1", 110), ("v2", -10))).First();
+        ValidationIssue issue = RoutingIntentValidator.ValidateSplit(View(), TrafficSplit.Of(("v1", 110), ("v2", -10))).First();
 
         Assert.Equal((ValidationCodes.WeightOutOfRange, Severity.Error, "weights[v1]"), (issue.Code, issue.Severity, issue.Path));
         Assert.Contains(ValidationCodes.WeightOutOfRange, Codes(TrafficSplit.Of(("v1", 110), ("v2", -10))).Skip(1));
@@ -32,7 +32,7 @@ public class TrafficSplitValidatorTests
     [InlineData(int.MinValue, -1)]
     public void Weights_whose_sum_overflows_an_int_are_out_of_range_not_a_crash(int first, int second)
     {
-        ValidationIssue[] issues = [.. TrafficSplitValidator.Validate(View(), TrafficSplit.Of(("v1", first), ("v2", second)))];
+        ValidationIssue[] issues = [.. RoutingIntentValidator.ValidateSplit(View(), TrafficSplit.Of(("v1", first), ("v2", second)))];
 
         Assert.Equal((ValidationCodes.WeightOutOfRange, "weights[v1]"), (issues[0].Code, issues[0].Path));
         Assert.Contains(issues, static i => i.Code == ValidationCodes.TotalNot100);
@@ -42,7 +42,7 @@ public class TrafficSplitValidatorTests
     [Fact]
     public void The_total_must_be_100_and_the_message_says_by_how_much()
     {
-        ValidationIssue issue = Assert.Single(TrafficSplitValidator.Validate(View(), TrafficSplit.Of(("v1", 60), ("v2", 30))));
+        ValidationIssue issue = Assert.Single(RoutingIntentValidator.ValidateSplit(View(), TrafficSplit.Of(("v1", 60), ("v2", 30))));
 
         Assert.Equal(ValidationCodes.TotalNot100, issue.Code);
         Assert.Contains("90", issue.Message, StringComparison.Ordinal);
@@ -81,7 +81,7 @@ public class TrafficSplitValidatorTests
     [Fact]
     public void Mirroring_to_a_weighted_version_is_a_warning()
     {
-        ValidationIssue issue = Assert.Single(TrafficSplitValidator.Validate(View(), TrafficSplit.Of(("v1", 50), ("v2", 50)) with { Mirror = new MirrorTarget("v2", 10) }));
+        ValidationIssue issue = Assert.Single(RoutingIntentValidator.ValidateSplit(View(), TrafficSplit.Of(("v1", 50), ("v2", 50)) with { Mirror = new MirrorTarget("v2", 10) }));
 
         Assert.Equal((ValidationCodes.MirrorAlsoWeighted, Severity.Warning), (issue.Code, issue.Severity));
     }
@@ -91,7 +91,7 @@ public class TrafficSplitValidatorTests
     {
         ServiceView view = View(workloads: [ReviewsVersion("v1"), Deployment("reviews-legacy", Labels(("app", "reviews")))]);
 
-        ValidationIssue issue = Assert.Single(TrafficSplitValidator.Validate(view, TrafficSplit.Of(("v1", 50), (ServiceVersion.UnversionedName, 50))));
+        ValidationIssue issue = Assert.Single(RoutingIntentValidator.ValidateSplit(view, TrafficSplit.Of(("v1", 50), (ServiceVersion.UnversionedName, 50))));
 
         Assert.Equal(ValidationCodes.UnversionedTarget, issue.Code);
         Assert.Contains("reviews-legacy", issue.Message, StringComparison.Ordinal);

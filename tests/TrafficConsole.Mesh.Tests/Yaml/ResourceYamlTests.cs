@@ -14,7 +14,7 @@ public class ResourceYamlTests
     [Fact]
     public void Serializes_like_kubectl_in_model_order_without_nulls()
     {
-        RoutingPlan plan = RoutingPlanner.PlanApply(View(), TrafficSplit.Of(("v1", 90), ("v2", 10), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(View(), TrafficSplit.Of(("v1", 90), ("v2", 10), ("v3", 0)), IstioApi.V1);
 
         string yaml = ResourceYaml.Serialize(plan.VirtualService!);
 

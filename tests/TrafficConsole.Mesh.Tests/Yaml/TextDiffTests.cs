@@ -44,7 +44,7 @@ public class TextDiffTests
     public void The_preview_of_a_weight_change_shows_only_the_weights()
     {
         ServiceView view = View([SplitService("1", ("v1", 90), ("v2", 10))], [SubsetRule()]);
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), IstioApi.V1);
 
         var lines = TextDiff.Unified(ResourceYaml.Serialize(plan.CurrentVirtualService!), ResourceYaml.Serialize(plan.VirtualService!));
 

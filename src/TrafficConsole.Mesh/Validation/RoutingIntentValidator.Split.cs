@@ -6,11 +6,15 @@ using TrafficConsole.Mesh.Services;
 
 namespace TrafficConsole.Mesh.Validation;
 
-/// <summary>Checks a split edited in the UI against the service it is meant for, before anything is planned.</summary>
-public static class TrafficSplitValidator
+/// <summary>The weight sliders' view of the intent: the default route's split, edited as whole percentages.</summary>
+public static partial class RoutingIntentValidator
 {
-    /// <summary>All issues of <paramref name="split"/> for <paramref name="view"/>; empty when it can be applied as is.</summary>
-    public static ImmutableArray<ValidationIssue> Validate(ServiceView view, TrafficSplit split)
+    /// <summary>
+    /// All issues of a split the weight sliders (or the REST <c>traffic</c> view) set as the default route of the intent, for
+    /// <paramref name="view"/>: integer percentages 0..100 over the service's versions that add up to 100, an optional mirror.
+    /// Paths are the sliders' (<c>weights[v1]</c>, <c>mirror.percent</c>); empty when it can be applied as is.
+    /// </summary>
+    public static ImmutableArray<ValidationIssue> ValidateSplit(ServiceView view, TrafficSplit split)
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(split);

@@ -7,17 +7,24 @@ using TrafficConsole.Mesh.Services;
 
 namespace TrafficConsole.Mesh.Routing;
 
-/// <summary>Derives a service's <see cref="RoutingState"/> from the VirtualServices and DestinationRules that target it.</summary>
-public static class RoutingReader
+/// <summary>
+/// What a service's routing resources say, independent of editing: their revision, which subsets select which version,
+/// the split replica counts imply, which VirtualService or HTTPRoute routes the service, its rules summarised; plus the
+/// selector, host and weight rules every reader shares. What the sliders show is the intent's to say: <see cref="RoutingProjection"/>.
+/// </summary>
+public static class RoutingFacts
 {
-    /// <summary>Reads the routing of <paramref name="service"/>.</summary>
+    /// <summary>
+    /// Reads the facts of the routing of <paramref name="service"/>: <see cref="RoutingKind.None"/> when nothing routes its
+    /// sidecar traffic, else <see cref="RoutingKind.Split"/> until <see cref="RoutingProjection.Project"/> completes it.
+    /// </summary>
     /// <param name="service">The service.</param>
     /// <param name="versions">Its versions (see <see cref="ServiceViewBuilder"/>).</param>
     /// <param name="virtualServices">VirtualServices that target the service's host.</param>
     /// <param name="destinationRules">DestinationRules that target the service's host.</param>
     /// <param name="httpRoutes">Gateway API routes attached to the service, if any.</param>
     /// <param name="backendVersions">
-    /// Backend Services that are versions of the service (see <see cref="HttpRouteIntent.BackendVersionsOf"/>), to read
+    /// Backend Services that are versions of the service (see <see cref="HttpRouteReader.BackendVersionsOf"/>), to read
     /// an attached HTTPRoute's backendRefs as versions; null takes <c>&lt;service&gt;-&lt;version&gt;</c> names.
     /// </param>
     public static RoutingState Read(
@@ -51,7 +58,7 @@ public static class RoutingReader
         if (owners.Length > 0)
         {
             // Gateway API mesh routing (GAMMA): the HTTPRoute's rules are the service's routing.
-            return HttpRouteIntent.ReadState(state, service, versions, owners, routing, backendVersions ?? HttpRouteIntent.BackendVersionsOf(service, versions, null));
+            return HttpRouteReader.ReadFacts(state, service, owners, backendVersions ?? HttpRouteReader.BackendVersionsOf(service, versions, null));
         }
 
         if (routing.Length == 0)
@@ -59,65 +66,19 @@ public static class RoutingReader
             return state;
         }
 
+        // Routed: what the sliders show (split, rules or read-only, and why) is the intent's to say (RoutingProjection).
+        state = state with { Kind = RoutingKind.Split, EffectiveSplit = TrafficSplit.Empty };
         if (routing.Length > 1)
         {
-            string names = string.Join(", ", routing.Select(static vs => $"{vs.Namespace}/{vs.Name}"));
-            return ReadOnly(state with { EffectiveSplit = TrafficSplit.Empty }, $"{routing.Length} VirtualServices route this host ({names}); Istio applies only one of them, so merge them first.");
+            return state;
         }
 
         VirtualService vs = routing[0];
         IReadOnlyList<HttpRouteRule> http = vs.Spec!.Http!;
-        state = state with
+        return state with
         {
             VirtualServiceName = $"{vs.Namespace}/{vs.Name}",
             Rules = [.. http.Select((rule, i) => Summarize(rule, i, vs.Namespace, service, subsetVersions))],
-        };
-
-        DestinationRule[] subsetRules = [.. destinationRules.Where(static dr => dr.Spec?.Subsets is { Count: > 0 })];
-        if (subsetRules.Length > 1)
-        {
-            string names = string.Join(", ", subsetRules.Select(static dr => $"{dr.Namespace}/{dr.Name}"));
-            return ReadOnly(state with { EffectiveSplit = TrafficSplit.Empty }, $"Several DestinationRules define subsets for this host ({names}); merge them so subset names have one meaning.");
-        }
-
-        int catchAllIndex = IndexOfCatchAll(http);
-        if (catchAllIndex < 0)
-        {
-            return ReadOnly(state with { EffectiveSplit = TrafficSplit.Empty }, $"All {http.Count} http routes of {vs.Name} have match conditions and none catches the remaining traffic; the sliders only edit a catch-all route.");
-        }
-
-        HttpRouteRule catchAll = http[catchAllIndex];
-        string? shapeProblem = catchAll switch
-        {
-            { Redirect: not null } => "redirects",
-            { DirectResponse: not null } => "answers directly",
-            { Delegate: not null } => "delegates to another VirtualService",
-            { Route: null or { Count: 0 } } => "has no destinations",
-            _ => null,
-        };
-        if (shapeProblem is not null)
-        {
-            return ReadOnly(state with { EffectiveSplit = TrafficSplit.Empty }, $"The catch-all route of {vs.Name} {shapeProblem}; the sliders only edit weighted destinations.");
-        }
-
-        SplitReading reading = ReadDestinations(catchAll.Route!, vs.Namespace, service, versions, subsetVersions, implied);
-        if (reading.Problem is not null)
-        {
-            return ReadOnly(state with { EffectiveSplit = reading.Split }, reading.Problem);
-        }
-
-        MirrorReading mirror = ReadMirror(catchAll, vs.Namespace, service, subsetVersions);
-        if (mirror.Problem is not null)
-        {
-            return ReadOnly(state with { EffectiveSplit = reading.Split }, mirror.Problem);
-        }
-
-        return state with
-        {
-            Kind = catchAllIndex > 0 ? RoutingKind.Rules : RoutingKind.Split,
-            OtherMirror = OtherMirrorOf(catchAll, mirror.Target),
-            EffectiveSplit = reading.Split with { Mirror = mirror.Target },
-            Mirror = mirror.Target,
         };
     }
 
@@ -267,86 +228,6 @@ public static class RoutingReader
             && destinationRules.All(static dr => dr.GetLabel(IstioApi.ManagedByLabel) == IstioApi.ManagedByValue);
     }
 
-    private static RoutingState ReadOnly(RoutingState state, string reason) =>
-        state with { Kind = RoutingKind.ReadOnly, ReadOnlyReason = reason, Mirror = null };
-
-    private static SplitReading ReadDestinations(
-        IReadOnlyList<HttpRouteDestination> route,
-        string vsNamespace,
-        KubeService service,
-        IReadOnlyList<ServiceVersion> versions,
-        ImmutableDictionary<string, string> subsetVersions,
-        TrafficSplit implied)
-    {
-        string[] otherHosts = [.. route
-            .Select(static d => d.Destination?.Host)
-            .Where(h => !HostNames.Targets(h, vsNamespace, service.Name, service.Namespace))
-            .Select(static h => string.IsNullOrEmpty(h) ? "(no host)" : h)
-            .Distinct(StringComparer.Ordinal)];
-        if (otherHosts.Length > 0)
-        {
-            return new(TrafficSplit.Empty, $"The catch-all route also sends traffic to other hosts ({string.Join(", ", otherHosts)}); the sliders only split traffic over this service's versions.");
-        }
-
-        if (route.Any(static d => d.Weight < 0))
-        {
-            return new(TrafficSplit.Empty, "The catch-all route has a negative weight, which Istio rejects.");
-        }
-
-        bool wholeService = route.Any(static d => string.IsNullOrEmpty(d.Destination?.Subset));
-        if (wholeService)
-        {
-            if (route.Count == 1)
-            {
-                // One destination without a subset: every pod of the service gets its share, as without routing.
-                return new(implied, null);
-            }
-
-            return new(TrafficSplit.Empty, "The catch-all route mixes destinations with and without a subset; the sliders cannot show how much each version gets.");
-        }
-
-        string[] unknown = [.. route
-            .Select(static d => d.Destination!.Subset!)
-            .Where(s => !subsetVersions.ContainsKey(s))
-            .Distinct(StringComparer.Ordinal)];
-        if (unknown.Length > 0)
-        {
-            return new(TrafficSplit.Empty, $"Subset {string.Join(", ", unknown.Select(static s => $"'{s}'"))} of the catch-all route matches no single version of this service (missing in the DestinationRule, or its labels select no or several versions).");
-        }
-
-        if (route.Count > 1 && route.All(static d => (d.Weight ?? 0) == 0))
-        {
-            return new(TrafficSplit.Empty, "All weights of the catch-all route are 0, so it sends traffic nowhere.");
-        }
-
-        int[] percents = EffectivePercents([.. route.Select(static d => d.Weight)]);
-        var byVersion = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < route.Count; i++)
-        {
-            string version = subsetVersions[route[i].Destination!.Subset!];
-            byVersion[version] = byVersion.GetValueOrDefault(version) + percents[i];
-        }
-
-        IEnumerable<VersionWeight> known = versions.Select(v => new VersionWeight(v.Name, byVersion.GetValueOrDefault(v.Name)));
-        return new(new TrafficSplit([.. known]), null);
-    }
-
-    private static MirrorReading ReadMirror(HttpRouteRule rule, string vsNamespace, KubeService service, ImmutableDictionary<string, string> subsetVersions)
-    {
-        if (rule.Mirror is not { } mirror || mirror.Subset is null || !HostNames.Targets(mirror.Host, vsNamespace, service.Name, service.Namespace))
-        {
-            // A mirror to another host or to the whole service is not a version's: the planner keeps it as written.
-            return new(null, null);
-        }
-
-        if (!subsetVersions.TryGetValue(mirror.Subset, out string? version))
-        {
-            return new(null, $"The mirror subset '{mirror.Subset}' matches no single version of this service.");
-        }
-
-        return new(new MirrorTarget(version, MirrorPercentOf(rule)), null);
-    }
-
     private static RouteRuleSummary Summarize(HttpRouteRule rule, int index, string vsNamespace, KubeService service, ImmutableDictionary<string, string> subsetVersions)
     {
         ImmutableArray<string> conditions = rule.IsCatchAll ? [] : [.. (rule.Match ?? []).Select(Describe)];
@@ -429,24 +310,4 @@ public static class RoutingReader
         return match.IgnoreUriCase == true ? text + " (uri case-insensitive)" : text;
     }
 
-    /// <summary>Describes a mirror of the catch-all route that is not one of the service's versions (another host, the whole service, <c>mirrors</c>).</summary>
-    private static string? OtherMirrorOf(HttpRouteRule rule, MirrorTarget? ours)
-    {
-        if (rule.Extra is not null && rule.Extra.TryGetValue("mirrors", out JsonElement mirrors) && mirrors.ValueKind == JsonValueKind.Array && mirrors.GetArrayLength() > 0)
-        {
-            return $"{mirrors.GetArrayLength().ToString(CultureInfo.InvariantCulture)} mirror(s) in 'mirrors'";
-        }
-
-        if (ours is null && rule.Mirror is { } mirror)
-        {
-            string target = mirror.Subset is null ? mirror.Host ?? "(no host)" : $"{mirror.Host}/{mirror.Subset}";
-            return $"{target} ({MirrorPercentOf(rule).ToString(CultureInfo.InvariantCulture)}%)";
-        }
-
-        return null;
-    }
-
-    private sealed record SplitReading(TrafficSplit Split, string? Problem);
-
-    private sealed record MirrorReading(MirrorTarget? Target, string? Problem);
 }
