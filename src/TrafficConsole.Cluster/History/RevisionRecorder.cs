@@ -503,7 +503,7 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
     [
         .. view.VirtualServices.Cast<IKubernetesObject<V1ObjectMeta>>(),
         .. view.DestinationRules,
-        .. view.HttpRoutes.Where(r => RoutingReader.AttachesTo(r, view.Service)),
+        .. view.HttpRoutes.Where(r => RoutingFacts.AttachesTo(r, view.Service)),
     ];
 
     /// <summary>

@@ -237,7 +237,7 @@ public sealed class RoutingWriter : IRoutingWriter
 
     /// <summary>
     /// The service as the plan's writes left it: its resources as the plan read them, with the written objects in place
-    /// and the deleted ones gone (so its revision is the key <see cref="RoutingReader.RevisionOf"/> makes).
+    /// and the deleted ones gone (so its revision is the key <see cref="RoutingFacts.RevisionOf"/> makes).
     /// </summary>
     private ServiceView? ResultingView(ServiceView? before, ImmutableArray<ResourceWrite> done) =>
         before is null ? null : ViewAfter(before, done, _cache.Current.In(before.Namespace).Services.Values);

@@ -68,7 +68,7 @@ public static class ServiceViewBuilder
             .. drs.SelectMany(dr => DestinationRuleValidator.Validate(dr, members).Select(i => new ResourceIssue(DestinationRule.KindName, dr.Namespace, dr.Name, i))),
         ];
 
-        var facts = new ServiceView
+        var view = new ServiceView
         {
             Service = service,
             Versions = versions,
@@ -79,11 +79,30 @@ public static class ServiceViewBuilder
             Routing = RoutingFacts.Read(service, versions, vss, drs, routes, backendVersions),
             Issues = issues,
         };
+        return WithRoutingRead(view);
+    }
 
-        // One reading of the one routing model per view: the sliders' state is its projection, and every planner, page
-        // and REST call reading this view reuses it.
+    /// <summary>
+    /// The same service with other VirtualServices and DestinationRules (e.g. a YAML draft's), its routing read from them;
+    /// validation findings are those of <paramref name="view"/>.
+    /// </summary>
+    public static ServiceView WithResources(ServiceView view, ImmutableArray<VirtualService> virtualServices, ImmutableArray<DestinationRule> destinationRules)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return WithRoutingRead(view with
+        {
+            VirtualServices = virtualServices,
+            DestinationRules = destinationRules,
+            Routing = RoutingFacts.Read(view.Service, view.Versions, virtualServices, destinationRules, view.HttpRoutes, view.BackendVersions),
+        });
+    }
+
+    // One reading of the one routing model per view: the sliders' state is its projection, and every planner, page and
+    // REST call reading this view reuses it.
+    private static ServiceView WithRoutingRead(ServiceView facts)
+    {
         RoutingIntentReading reading = RoutingIntentReader.ReadResources(facts);
-        return facts with { Routing = RoutingProjection.Project(facts.Routing, reading, versions), Intent = reading };
+        return facts with { Routing = RoutingProjection.Project(facts.Routing, reading, facts.Versions), Intent = reading };
     }
 
     /// <summary>The versions of a service: workloads in its namespace that its selector matches, grouped by version label.</summary>

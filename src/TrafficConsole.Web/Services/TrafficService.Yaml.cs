@@ -173,7 +173,7 @@ internal sealed partial class TrafficService
 
         ImmutableArray<VirtualService> virtualServices = Replace(view.VirtualServices, reading.CurrentVirtualService, reading.VirtualService);
         ImmutableArray<DestinationRule> destinationRules = Replace(view.DestinationRules, reading.CurrentDestinationRule, reading.DestinationRule);
-        RoutingState after = RoutingReader.Read(view.Service, view.Versions, virtualServices, destinationRules, view.HttpRoutes, view.BackendVersions);
+        RoutingState after = ServiceViewBuilder.WithResources(view, virtualServices, destinationRules).Routing;
         TrafficSplit before = view.Routing.EffectiveSplit;
 
         var warnings = ImmutableArray.CreateBuilder<string>();

@@ -102,7 +102,7 @@ internal sealed partial class TrafficService(
             return new RoutingPreview(string.Empty, string.Empty, [], [], [NotFoundMessage(namespaceName, service)], CanApply: false);
         }
 
-        return ToPreview(RoutingPlanner.PlanApply(view, ToSplit(draft), IstioApiVersion(snapshot)));
+        return ToPreview(RoutingIntentPlanner.PlanSplit(view, ToSplit(draft), IstioApiVersion(snapshot)));
     }
 
     public async Task<ChangeOutcome> ApplyAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
@@ -125,7 +125,7 @@ internal sealed partial class TrafficService(
         TrafficSplit split = ToSplit(draft);
         return WritePlanAsync(
             namespaceName, service, expectedRevision, change,
-            (view, snapshot) => RoutingPlanner.PlanApply(view, split, IstioApiVersion(snapshot)),
+            (view, snapshot) => RoutingIntentPlanner.PlanSplit(view, split, IstioApiVersion(snapshot)),
             (view, applied) =>
             {
                 string before = Describe(view.Routing);
@@ -156,7 +156,7 @@ internal sealed partial class TrafficService(
             return conflict;
         }
 
-        DeletePlan plan = RoutingPlanner.PlanDelete(view);
+        DeletePlan plan = RoutingResources.PlanDelete(view);
         if (plan.IsEmpty)
         {
             return AppliedAs(view);
@@ -250,7 +250,7 @@ internal sealed partial class TrafficService(
 
     public IReadOnlyList<string> DescribeDelete(string namespaceName, string service) =>
         Cache.Current.GetServiceView(namespaceName, service) is { } view
-            ? [.. RoutingPlanner.PlanDelete(view).Delete.Select(static r => r.ToString())]
+            ? [.. RoutingResources.PlanDelete(view).Delete.Select(static r => r.ToString())]
             : [];
 
     public long Version => Cache.Current.Version;

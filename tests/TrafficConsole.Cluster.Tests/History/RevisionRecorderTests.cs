@@ -27,7 +27,7 @@ public sealed class RevisionRecorderTests
     private static async Task<(ServiceView Before, WriteResult.Applied Applied)> ApplyAsync(MeshCache cache, RoutingWriter writer, params (string, int)[] weights)
     {
         ServiceView before = cache.Current.GetServiceView(Ns, "reviews")!;
-        RoutingPlan plan = RoutingPlanner.PlanApply(before, TrafficSplit.Of(weights), cache.Current.Apis.IstioApiVersion!);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(before, TrafficSplit.Of(weights), cache.Current.Apis.IstioApiVersion!);
         return (before, Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(plan, "alice")));
     }
 

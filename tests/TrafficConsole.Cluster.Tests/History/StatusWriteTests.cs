@@ -32,7 +32,7 @@ public sealed class StatusWriteTests
     private static async Task<(WriteResult.Applied Applied, RoutingRevision Revision)> ApplyAsync(MeshCache cache, RoutingWriter writer, RevisionRecorder recorder, int v1, int v2)
     {
         ServiceView before = cache.Current.GetServiceView(Ns, "reviews")!;
-        RoutingPlan plan = RoutingPlanner.PlanApply(before, TrafficSplit.Of(("v1", v1), ("v2", v2), ("v3", 0)), cache.Current.Apis.IstioApiVersion!);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(before, TrafficSplit.Of(("v1", v1), ("v2", v2), ("v3", 0)), cache.Current.Apis.IstioApiVersion!);
         WriteResult.Applied applied = Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(plan, "alice"));
         RoutingRevision revision = (await recorder.RecordAppliedAsync(before, applied, new RevisionChange("alice", RevisionAction.Apply)))!;
         return (applied, revision);
@@ -91,7 +91,7 @@ public sealed class StatusWriteTests
 
         // As the service layer does: plan over the current objects (their actual resourceVersions), expecting the draft's revision.
         ServiceView now = cache.Current.GetServiceView(Ns, "reviews")!;
-        RoutingPlan plan = RoutingPlanner.PlanApply(now, TrafficSplit.Of(("v1", 10), ("v2", 90), ("v3", 0)), cache.Current.Apis.IstioApiVersion!)
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(now, TrafficSplit.Of(("v1", 10), ("v2", 90), ("v3", 0)), cache.Current.Apis.IstioApiVersion!)
             with { ExpectedRevision = draftRevision };
         WriteResult result = await writer.ApplyAsync(plan, "alice");
 

@@ -17,7 +17,7 @@ public sealed class ProxySyncTrackerTests
     private static async Task<WriteResult.Applied> ApplyAsync(MeshCache cache, RoutingWriter writer, int v1, int v2)
     {
         ServiceView before = cache.Current.GetServiceView(Ns, "reviews")!;
-        RoutingPlan plan = RoutingPlanner.PlanApply(before, TrafficSplit.Of(("v1", v1), ("v2", v2), ("v3", 0)), cache.Current.Apis.IstioApiVersion!);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(before, TrafficSplit.Of(("v1", v1), ("v2", v2), ("v3", 0)), cache.Current.Apis.IstioApiVersion!);
         return Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(plan, "alice"));
     }
 

@@ -97,7 +97,7 @@ public sealed class BookinfoRoundTripTests
         }
         else
         {
-            plan = RoutingPlanner.PlanApply(view, Split(split), cache.Current.Apis.IstioApiVersion!);
+            plan = RoutingIntentPlanner.PlanSplit(view, Split(split), cache.Current.Apis.IstioApiVersion!);
         }
 
         Assert.False(plan.IsRefused, plan.RefusalReason);
@@ -139,7 +139,7 @@ public sealed class BookinfoRoundTripTests
         Assert.Equal(RoutingKind.Split, view.Routing.Kind);
         Assert.Equal(TrafficSplit.Of(("v1", 90), ("v2", 10), ("v3", 0)), view.Routing.EffectiveSplit);
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 40), ("v2", 60), ("v3", 0)), cache.Current.Apis.IstioApiVersion!);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 40), ("v2", 60), ("v3", 0)), cache.Current.Apis.IstioApiVersion!);
         WriteResult result = await new RoutingWriter(cluster.NewClient(), cache).ApplyAsync(plan, "alice@example.com");
 
         WriteResult.Applied applied = Assert.IsType<WriteResult.Applied>(result);
@@ -176,12 +176,12 @@ public sealed class BookinfoRoundTripTests
         JsonObject before = (await GetAsync(kubectl, "httproutes"))["HTTPRoute/reviews"];
         ServiceView view = await ViewAtAsync(cache, "reviews", before);
         Assert.Equal(RoutingKind.Rules, view.Routing.Kind);
-        RoutingIntent intent = HttpRouteIntent.Read(view, HttpRouteIntent.RouteOf(view)!);
+        RoutingIntent intent = HttpRouteReader.Read(view, HttpRouteReader.RouteOf(view)!);
         int last = before["spec"]!["rules"]!.AsArray().Count - 1;
         Assert.All(intent.Rules, static r => Assert.Null(r.ReadOnlyReason));
         Assert.Equal(last, intent.Rules.Length);
 
-        RoutingPlan plan = HttpRouteIntent.Plan(view, intent with { DefaultRoute = intent.DefaultRoute! with { Destinations = Split(split) } });
+        RoutingPlan plan = HttpRoutePlanner.Plan(view, intent with { DefaultRoute = intent.DefaultRoute! with { Destinations = Split(split) } });
         WriteResult result = await new RoutingWriter(cluster.NewClient(), cache).ApplyAsync(plan, "bob@example.com");
 
         Assert.IsType<WriteResult.Applied>(result);
@@ -201,7 +201,7 @@ public sealed class BookinfoRoundTripTests
         await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("bookinfo-versions.yaml"));
         await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("route-reviews-90-10.yaml"));
         ServiceView view = await ViewAtAsync(cache, "reviews", (await GetAsync(kubectl, "httproutes"))["HTTPRoute/reviews"]);
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 0), ("v2", 100), ("v3", 0)), cache.Current.Apis.IstioApiVersion!);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 0), ("v2", 100), ("v3", 0)), cache.Current.Apis.IstioApiVersion!);
 
         await EditAsync(kubectl, "httproute", "reviews", "s/weight: 90/weight: 75/; s/weight: 10/weight: 25/");
 
@@ -229,7 +229,7 @@ public sealed class BookinfoRoundTripTests
         await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("destination-rule-all.yaml"));
         await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("virtual-service-reviews-80-20.yaml"));
         ServiceView view = await ViewAtAsync(cache, "reviews", (await GetAsync(kubectl, "virtualservices"))["VirtualService/reviews"]);
-        RoutingPlan plan = RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), cache.Current.Apis.IstioApiVersion!);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), cache.Current.Apis.IstioApiVersion!);
 
         await EditAsync(kubectl, "virtualservice", "reviews", "s/weight: 80/weight: 60/; s/weight: 20/weight: 40/");
 

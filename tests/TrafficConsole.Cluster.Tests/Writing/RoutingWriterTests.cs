@@ -22,7 +22,7 @@ public sealed class RoutingWriterTests
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         ServiceView before = cache.Current.GetServiceView("bookinfo", "reviews")!;
-        RoutingPlan plan = RoutingPlanner.PlanApply(before, EightyTwenty, cache.Current.Apis.IstioApiVersion!);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(before, EightyTwenty, cache.Current.Apis.IstioApiVersion!);
 
         WriteResult result = await writer.ApplyAsync(plan, "alice@example.com");
 
@@ -57,10 +57,10 @@ public sealed class RoutingWriterTests
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         string api = cache.Current.Apis.IstioApiVersion!;
-        Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, api), "alice"));
+        Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, api), "alice"));
 
         ServiceView view = cache.Current.GetServiceView("bookinfo", "reviews")!;
-        WriteResult result = await writer.ApplyAsync(RoutingPlanner.PlanApply(view, TrafficSplit.Of(("v1", 0), ("v2", 50), ("v3", 50)), api), "bob");
+        WriteResult result = await writer.ApplyAsync(RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 0), ("v2", 50), ("v3", 50)), api), "bob");
 
         WriteResult.Applied applied = Assert.IsType<WriteResult.Applied>(result);
         ServiceView after = cache.Current.GetServiceView("bookinfo", "reviews")!;
@@ -77,10 +77,10 @@ public sealed class RoutingWriterTests
         var alice = new RoutingWriter(cluster.NewClient(), cache);
         var bob = new RoutingWriter(cluster.NewClient(), cache);
         string api = cache.Current.Apis.IstioApiVersion!;
-        Assert.IsType<WriteResult.Applied>(await alice.ApplyAsync(RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, api), "alice"));
+        Assert.IsType<WriteResult.Applied>(await alice.ApplyAsync(RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, api), "alice"));
         ServiceView bothSaw = cache.Current.GetServiceView("bookinfo", "reviews")!;
-        RoutingPlan alicePlan = RoutingPlanner.PlanApply(bothSaw, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), api);
-        RoutingPlan bobPlan = RoutingPlanner.PlanApply(bothSaw, TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), api);
+        RoutingPlan alicePlan = RoutingIntentPlanner.PlanSplit(bothSaw, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), api);
+        RoutingPlan bobPlan = RoutingIntentPlanner.PlanSplit(bothSaw, TrafficSplit.Of(("v1", 50), ("v2", 50), ("v3", 0)), api);
         Assert.IsType<WriteResult.Applied>(await bob.ApplyAsync(bobPlan, "bob"));
 
         WriteResult result = await alice.ApplyAsync(alicePlan, "alice");
@@ -103,9 +103,9 @@ public sealed class RoutingWriterTests
         MeshCache cache = await cluster.StartCacheAsync();
         string api = cache.Current.Apis.IstioApiVersion!;
         var writer = new RoutingWriter(cluster.NewClient(), cache);
-        Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, api), "alice"));
+        Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, api), "alice"));
         ServiceView seen = cache.Current.GetServiceView("bookinfo", "reviews")!;
-        RoutingPlan stale = RoutingPlanner.PlanApply(seen, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), api);
+        RoutingPlan stale = RoutingIntentPlanner.PlanSplit(seen, TrafficSplit.Of(("v1", 100), ("v2", 0), ("v3", 0)), api);
 
         // Someone edits the VirtualService with kubectl-like access.
         MeshResourceClients resources = await cluster.ResourcesAsync();
@@ -128,7 +128,7 @@ public sealed class RoutingWriterTests
     {
         await using TestCluster cluster = await TestCluster.StartAsync();
         MeshCache cache = await cluster.StartCacheAsync();
-        RoutingPlan plan = RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!);
         Assert.Equal(ResourceAction.Create, plan.VirtualServiceAction);
         MeshResourceClients resources = await cluster.ResourcesAsync();
         await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "reviews", "reviews", ("v1", 100)));
@@ -150,7 +150,7 @@ public sealed class RoutingWriterTests
     {
         await using TestCluster cluster = await TestCluster.StartAsync();
         MeshCache cache = await cluster.StartCacheAsync();
-        RoutingPlan plan = RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!);
         MeshResourceClients resources = await cluster.ResourcesAsync();
         await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "reviews", "reviews", ("v1", 100)));
 
@@ -192,7 +192,7 @@ public sealed class RoutingWriterTests
         await using TestCluster cluster = await TestCluster.StartAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
-        RoutingPlan plan = RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, TrafficSplit.Of(("v1", 70), ("v2", 20)), cache.Current.Apis.IstioApiVersion!);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, TrafficSplit.Of(("v1", 70), ("v2", 20)), cache.Current.Apis.IstioApiVersion!);
         Assert.True(plan.IsRefused);
         long writesBefore = cluster.Server.Requests["create"] + cluster.Server.Requests["update"];
 
@@ -210,8 +210,8 @@ public sealed class RoutingWriterTests
         await using TestCluster cluster = await TestCluster.StartAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
-        Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!), "alice"));
-        DeletePlan plan = RoutingPlanner.PlanDelete(cache.Current.GetServiceView("bookinfo", "reviews")!);
+        Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!), "alice"));
+        DeletePlan plan = RoutingResources.PlanDelete(cache.Current.GetServiceView("bookinfo", "reviews")!);
 
         WriteResult result = await writer.DeleteAsync(plan, "alice");
 
@@ -227,7 +227,7 @@ public sealed class RoutingWriterTests
     {
         await using TestCluster cluster = await TestCluster.StartAsync();
         MeshCache cache = await cluster.StartCacheAsync();
-        RoutingPlan plan = RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!);
         using IKubernetes intruder = KubernetesConnection.Create(new ClusterOptions { Mode = ClusterMode.Sandbox, ServerUrl = cluster.Server.Url.ToString(), Token = "nope" });
         using IKubernetes nowhere = KubernetesConnection.Create(new ClusterOptions { Mode = ClusterMode.Sandbox, ServerUrl = "http://127.0.0.1:1" });
 
@@ -247,8 +247,8 @@ public sealed class RoutingWriterTests
         await using TestCluster cluster = await TestCluster.StartAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
-        Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!), "alice"));
-        DeletePlan plan = RoutingPlanner.PlanDelete(cache.Current.GetServiceView("bookinfo", "reviews")!);
+        Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!), "alice"));
+        DeletePlan plan = RoutingResources.PlanDelete(cache.Current.GetServiceView("bookinfo", "reviews")!);
         MeshResourceClients resources = await cluster.ResourcesAsync();
         VirtualService vs = (await resources.VirtualServices!.GetAsync("bookinfo", "reviews"))!;
         vs.Metadata.Labels["touched"] = "yes";
@@ -271,7 +271,7 @@ public sealed class RoutingWriterTests
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         long writesBefore = cluster.Server.Requests["create"];
-        RoutingPlan plan = RoutingPlanner.PlanApply(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, IstioApi.V1Beta1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, IstioApi.V1Beta1);
 
         WriteResult result = await writer.ApplyAsync(plan, "alice");
 

@@ -333,7 +333,7 @@ public sealed partial class FakeTrafficService : ITrafficService
             return plain;
         }
 
-        RoutingPlan plan = RoutingPlanner.PlanApply(plain, TrafficSplit.Of([.. detail.Summary.Routing.Effective.Select(static w => (w.Version, w.Percent))]), IstioApi.V1);
+        RoutingPlan plan = RoutingIntentPlanner.PlanSplit(plain, TrafficSplit.Of([.. detail.Summary.Routing.Effective.Select(static w => (w.Version, w.Percent))]), IstioApi.V1);
         return ServiceViewBuilder.Build(plain.Service, WorkloadsOf(detail), plan.VirtualService is { } vs ? [vs] : [], plan.DestinationRule is { } dr ? [dr] : []);
     }
 
