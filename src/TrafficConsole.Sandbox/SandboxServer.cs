@@ -29,7 +29,7 @@ namespace TrafficConsole.Sandbox;
 /// </summary>
 public sealed class SandboxServer : IAsyncDisposable
 {
-    private const string _tokenFile = "admin-token";
+    private const string AdminTokenFileName = "admin-token";
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _shutdown;
     private readonly X509Certificate2? _serverCertificate;
@@ -137,7 +137,7 @@ public sealed class SandboxServer : IAsyncDisposable
                 store.Checkpoint();
             }
 
-            token = LoadOrCreateToken(Path.Combine(dir, _tokenFile));
+            token = LoadOrCreateToken(Path.Combine(dir, AdminTokenFileName));
         }
         else
         {

@@ -38,10 +38,10 @@ internal sealed partial class ApiHandler(
     ILogger logger,
     CancellationToken shutdown)
 {
-    private static readonly string[] _patchTypes =
+    private static readonly string[] PatchTypes =
         ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml"];
 
-    private static readonly byte[] _newline = "\n"u8.ToArray();
+    private static readonly byte[] Newline = "\n"u8.ToArray();
 
     /// <summary>kube-apiserver's limit on a request body (3 MiB), enforced by Kestrel as the body is read.</summary>
     public const long MaxRequestBodyBytes = 3 * 1024 * 1024;
@@ -720,11 +720,11 @@ internal sealed partial class ApiHandler(
             "application/json-patch+json" => PatchKind.Json,
             "application/strategic-merge-patch+json" => PatchKind.Strategic,
             "application/apply-patch+yaml" => PatchKind.Apply,
-            _ => throw ApiException.UnsupportedMediaType(_patchTypes),
+            _ => throw ApiException.UnsupportedMediaType(PatchTypes),
         };
         if (kind == PatchKind.Strategic && request.Type.IsCustom && request.Subresource != "scale")
         {
-            throw ApiException.UnsupportedMediaType(_patchTypes.Where(t => !t.Contains("strategic", StringComparison.Ordinal)));
+            throw ApiException.UnsupportedMediaType(PatchTypes.Where(t => !t.Contains("strategic", StringComparison.Ordinal)));
         }
 
         var options = WriteOptionsOf(context, kind == PatchKind.Apply);
@@ -972,7 +972,7 @@ internal sealed partial class ApiHandler(
     private static async Task WriteLineAsync(Stream body, byte[] line, CancellationToken ct)
     {
         await body.WriteAsync(line, ct).ConfigureAwait(false);
-        await body.WriteAsync(_newline, ct).ConfigureAwait(false);
+        await body.WriteAsync(Newline, ct).ConfigureAwait(false);
         await body.FlushAsync(ct).ConfigureAwait(false);
     }
 
