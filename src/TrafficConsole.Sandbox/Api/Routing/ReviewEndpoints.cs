@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using TrafficConsole.Sandbox.Patching;
 using TrafficConsole.Sandbox.Auth;
+using TrafficConsole.Sandbox.Patching;
 
 namespace TrafficConsole.Sandbox.Api.Routing;
 
