@@ -15,6 +15,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using TrafficConsole.Sandbox.Auth;
 using k8s;
 using TrafficConsole.Sandbox.Api;
+using TrafficConsole.Sandbox.Api.Routing;
 using TrafficConsole.Sandbox.Seed;
 using TrafficConsole.Sandbox.Storage;
 using TrafficConsole.Sandbox.Traffic;
@@ -29,7 +30,7 @@ namespace TrafficConsole.Sandbox;
 /// </summary>
 public sealed class SandboxServer : IAsyncDisposable
 {
-    private const string _tokenFile = "admin-token";
+    private const string AdminTokenFileName = "admin-token";
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _shutdown;
     private readonly X509Certificate2? _serverCertificate;
@@ -137,7 +138,7 @@ public sealed class SandboxServer : IAsyncDisposable
                 store.Checkpoint();
             }
 
-            token = LoadOrCreateToken(Path.Combine(dir, _tokenFile));
+            token = LoadOrCreateToken(Path.Combine(dir, AdminTokenFileName));
         }
         else
         {
@@ -164,7 +165,7 @@ public sealed class SandboxServer : IAsyncDisposable
                 }
             });
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = ApiHandler.MaxRequestBodyBytes;
+            k.Limits.MaxRequestBodySize = RequestPipeline.MaxRequestBodyBytes;
         });
         var app = builder.Build();
         var shutdown = new CancellationTokenSource();
@@ -173,20 +174,10 @@ public sealed class SandboxServer : IAsyncDisposable
         registry.ResumeNamespaceFinalizers();
         var authenticator = new Authenticator(token, tokens, options.Anonymous);
         var audit = new SandboxAudit();
-        var handler = new ApiHandler(registry, counters, authenticator, new RbacAuthorizer(store, options.Anonymous), audit,
-            options.BookmarkInterval, options.TimeProvider,
-            loggerFactory.CreateLogger<SandboxServer>(), shutdown.Token);
         var traffic = options.TrafficRequestsPerSecond is { } requestsPerSecond
             ? new TrafficSimulator(store, requestsPerSecond, options.TrafficSeed, options.TimeProvider, loggerFactory.CreateLogger<TrafficSimulator>())
             : null;
-        if (traffic is not null)
-        {
-            app.Use((context, next) => context.Request.Path == "/stats/prometheus" && HttpMethods.IsGet(context.Request.Method)
-                ? ServeStatsAsync(context, traffic)
-                : next(context));
-        }
-
-        app.Run(handler.HandleAsync);
+        MapApi(app, options, registry, counters, authenticator, audit, traffic, loggerFactory.CreateLogger<SandboxServer>(), shutdown.Token);
         ProxyStatusReporter? proxyStatus = null;
         try
         {
@@ -322,6 +313,32 @@ public sealed class SandboxServer : IAsyncDisposable
             _serverCertificate?.Dispose();
             Certificate?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Routing first, so the pipeline (authentication, impersonation, audit, errors as Status) sees which endpoint it guards;
+    /// then the Kubernetes API's routes, and the sidecar's stats page when the simulator runs.
+    /// </summary>
+    private static void MapApi(WebApplication app, SandboxOptions options, ResourceRegistry registry, RequestCounters counters,
+        Authenticator authenticator, SandboxAudit audit, TrafficSimulator? traffic, ILogger logger, CancellationToken shutdown)
+    {
+        var authorizer = new RbacAuthorizer(registry.Store, options.Anonymous);
+        var pipeline = new RequestPipeline(authenticator, authorizer, audit, options.TimeProvider, logger, shutdown);
+        app.Use(RequestPipeline.CollapseEmptySegmentsAsync);
+        app.UseRouting();
+        app.Use(pipeline.InvokeAsync);
+        if (traffic is not null)
+        {
+            app.MapGet("/stats/prometheus", context => ServeStatsAsync(context, traffic)).AllowAnonymous();
+        }
+
+        var access = new AccessGate(authorizer, logger);
+        var gate = new ResourceGate(registry, access);
+        var reviews = new ReviewEndpoints(authenticator, authorizer, counters);
+        app.MapKubernetesApi(new DiscoveryEndpoints(access, counters), gate,
+            new ReadEndpoints(gate, registry, counters, options.BookmarkInterval, options.TimeProvider, shutdown),
+            new WriteEndpoints(gate, registry, counters, reviews),
+            new DeleteEndpoints(gate, registry, counters));
     }
 
     /// <summary>The sidecar's stats page: open to anyone, as Istio's proxies serve it on their stats port.</summary>

@@ -10,7 +10,7 @@ namespace TrafficConsole.Sandbox.Tests;
 
 public sealed class CrudTests
 {
-    private const string _vsJson = """
+    private const string VsJson = """
         {"apiVersion":"networking.istio.io/v1","kind":"VirtualService",
          "metadata":{"name":"reviews","namespace":"bookinfo","labels":{"app":"reviews"}},
          "spec":{"hosts":["reviews"],"http":[{"route":[{"destination":{"host":"reviews","subset":"v1"},"weight":100}]}]}}
@@ -50,7 +50,7 @@ public sealed class CrudTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var co = cluster.Client.CustomObjects;
-        var body = JsonNode.Parse(_vsJson)!.AsObject();
+        var body = JsonNode.Parse(VsJson)!.AsObject();
         body["spec"]!["someFutureField"] = new JsonObject { ["x"] = 1 };
         await co.CreateNamespacedCustomObjectAsync(body, "networking.istio.io", "v1", "bookinfo", "virtualservices");
 
@@ -77,8 +77,8 @@ public sealed class CrudTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var path = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices";
-        Assert.Equal(HttpStatusCode.Created, (await cluster.PostAsync(path, _vsJson)).Status);
-        var (status, body, _) = await cluster.PostAsync(path, _vsJson);
+        Assert.Equal(HttpStatusCode.Created, (await cluster.PostAsync(path, VsJson)).Status);
+        var (status, body, _) = await cluster.PostAsync(path, VsJson);
         Assert.Equal(HttpStatusCode.Conflict, status);
         Assert.Equal("AlreadyExists", body.Str("reason"));
         Assert.Equal("virtualservices.networking.istio.io \"reviews\" already exists", body.Str("message"));
@@ -112,7 +112,7 @@ public sealed class CrudTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var path = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices";
-        var created = (await cluster.PostAsync(path, _vsJson)).Body;
+        var created = (await cluster.PostAsync(path, VsJson)).Body;
         var first = created.DeepClone().AsObject();
         first["spec"]!["hosts"] = new JsonArray("first");
         Assert.Equal(HttpStatusCode.OK, (await cluster.SendAsync(HttpMethod.Put, path + "/reviews", first.ToJsonString())).Status);
@@ -157,7 +157,7 @@ public sealed class CrudTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var a = await cluster.PostAsync("/api/v1/namespaces/default/configmaps", """{"metadata":{"name":"a"}}""");
-        var b = await cluster.PostAsync("/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices", _vsJson);
+        var b = await cluster.PostAsync("/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices", VsJson);
         var c = await cluster.PostAsync("/api/v1/namespaces/shop/configmaps", """{"metadata":{"name":"c"}}""");
         var rvs = new[] { a, b, c }.Select(r => long.Parse(r.Body.Str("metadata.resourceVersion")!)).ToArray();
         Assert.True(rvs[0] < rvs[1] && rvs[1] < rvs[2], string.Join(",", rvs));
@@ -169,7 +169,7 @@ public sealed class CrudTests
     public async Task One_object_is_served_as_v1_and_v1beta1_with_the_asked_apiVersion()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var beta = _vsJson.Replace("networking.istio.io/v1\"", "networking.istio.io/v1beta1\"", StringComparison.Ordinal);
+        var beta = VsJson.Replace("networking.istio.io/v1\"", "networking.istio.io/v1beta1\"", StringComparison.Ordinal);
         var (status, created, _) = await cluster.PostAsync("/apis/networking.istio.io/v1beta1/namespaces/bookinfo/virtualservices", beta);
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal("networking.istio.io/v1beta1", created.Str("apiVersion"));
@@ -195,7 +195,7 @@ public sealed class CrudTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var path = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices";
-        var obj = (await cluster.PostAsync(path, _vsJson)).Body;
+        var obj = (await cluster.PostAsync(path, VsJson)).Body;
         Assert.Equal(1, obj.Int64Value("metadata.generation"));
 
         obj["metadata"]!["labels"]!["team"] = "a";
@@ -223,7 +223,7 @@ public sealed class CrudTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var path = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices";
-        var obj = (await cluster.PostAsync(path, _vsJson)).Body;
+        var obj = (await cluster.PostAsync(path, VsJson)).Body;
         var again = (await cluster.SendAsync(HttpMethod.Put, path + "/reviews", obj.ToJsonString())).Body;
         Assert.Equal(obj.Str("metadata.resourceVersion"), again.Str("metadata.resourceVersion"));
     }
@@ -252,7 +252,7 @@ public sealed class CrudTests
     {
         await using var cluster = await TestCluster.StartAsync();
         const string path = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices";
-        await cluster.PostAsync(path, _vsJson.Replace("\"labels\"", "\"finalizers\":[\"example.com/cleanup\"],\"labels\"", StringComparison.Ordinal));
+        await cluster.PostAsync(path, VsJson.Replace("\"labels\"", "\"finalizers\":[\"example.com/cleanup\"],\"labels\"", StringComparison.Ordinal));
         await using var watch = await cluster.WatchAsync($"{path}?watch=true&resourceVersion={cluster.Server.Store.ResourceVersion}");
 
         Assert.Equal(HttpStatusCode.OK, (await cluster.SendAsync(HttpMethod.Delete, path + "/reviews")).Status);

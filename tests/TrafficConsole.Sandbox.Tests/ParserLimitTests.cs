@@ -140,13 +140,13 @@ public sealed class ParserLimitTests
     public async Task An_object_over_etcds_limit_is_refused_with_etcds_words_and_not_stored_nor_kept_on_update()
     {
         await using var cluster = await TestCluster.StartAsync();
-        const string Catalog = "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/catalog";
-        var hostsBefore = (await cluster.GetAsync(Catalog)).Body.At("spec.hosts")!.ToJsonString();
+        const string catalog = "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/catalog";
+        var hostsBefore = (await cluster.GetAsync(catalog)).Body.At("spec.hosts")!.ToJsonString();
         var host = new string('a', 2 * 1024 * 1024);
         var big = $$$"""{"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"big"},"spec":{"hosts":["reviews","{{{host}}}"]}}""";
 
         var (status, answer, _) = await cluster.PostAsync(VirtualServicePath, big);
-        var (patched, _, _) = await cluster.SendAsync(HttpMethod.Patch, Catalog,
+        var (patched, _, _) = await cluster.SendAsync(HttpMethod.Patch, catalog,
             $$$"""{"spec":{"hosts":["catalog","{{{host}}}"]}}""", "application/merge-patch+json");
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
@@ -154,6 +154,6 @@ public sealed class ParserLimitTests
         Assert.Equal("etcdserver: request is too large", answer.Str("message"));
         Assert.Equal(HttpStatusCode.NotFound, (await cluster.GetAsync($"{VirtualServicePath}/big")).Status);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, patched);
-        Assert.Equal(hostsBefore, (await cluster.GetAsync(Catalog)).Body.At("spec.hosts")!.ToJsonString());
+        Assert.Equal(hostsBefore, (await cluster.GetAsync(catalog)).Body.At("spec.hosts")!.ToJsonString());
     }
 }

@@ -5,14 +5,14 @@ namespace TrafficConsole.Sandbox.Tests;
 
 public sealed class PatchTests
 {
-    private const string _catalog = "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/catalog";
-    private const string _deployment = "/apis/apps/v1/namespaces/bookinfo/deployments/reviews-v1";
+    private const string Catalog = "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/catalog";
+    private const string Deployment = "/apis/apps/v1/namespaces/bookinfo/deployments/reviews-v1";
 
     [Fact]
     public async Task Merge_patch_changes_only_what_it_names_and_null_deletes()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, _catalog,
+        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, Catalog,
             """{"metadata":{"labels":{"team":null,"owner":"me"}},"spec":{"gateways":["mesh"]}}""", "application/merge-patch+json");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("me", body.Str("metadata.labels.owner"));
@@ -25,7 +25,7 @@ public sealed class PatchTests
     public async Task Json_patch_applies_operations_and_a_failed_test_changes_nothing()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, _catalog, """
+        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, Catalog, """
             [{"op":"test","path":"/spec/http/0/route/0/weight","value":90},
              {"op":"replace","path":"/spec/http/0/route/0/weight","value":75},
              {"op":"replace","path":"/spec/http/0/route/1/weight","value":25},
@@ -36,14 +36,14 @@ public sealed class PatchTests
         Assert.Equal("catalog", body.Str("spec.hosts[1]"));
         var rv = body.Str("metadata.resourceVersion");
 
-        var (failed, error, _) = await cluster.SendAsync(HttpMethod.Patch, _catalog, """
+        var (failed, error, _) = await cluster.SendAsync(HttpMethod.Patch, Catalog, """
             [{"op":"test","path":"/spec/http/0/route/0/weight","value":90},
              {"op":"replace","path":"/spec/http/0/route/0/weight","value":1}]
             """, "application/json-patch+json");
         Assert.Equal(HttpStatusCode.UnprocessableEntity, failed);
         Assert.Equal("Status", error.Str("kind"));
         Assert.Contains("test failed", error.Str("message"), StringComparison.Ordinal);
-        var current = (await cluster.GetAsync(_catalog)).Body;
+        var current = (await cluster.GetAsync(Catalog)).Body;
         Assert.Equal(rv, current.Str("metadata.resourceVersion"));
         Assert.Equal("75", current.Str("spec.http[0].route[0].weight"));
     }
@@ -52,7 +52,7 @@ public sealed class PatchTests
     public async Task Strategic_merge_patch_merges_containers_by_name_and_ports_by_containerPort()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, _deployment, """
+        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, Deployment, """
             {"spec":{"template":{"spec":{"containers":[
               {"name":"sidecar","image":"busybox"},
               {"name":"reviews","image":"docker.io/istio/examples-bookinfo-reviews-v1:1.18.0",
@@ -66,7 +66,7 @@ public sealed class PatchTests
         Assert.Equal(["9080", "9090"], reviews["ports"]!.AsArray().Select(p => p.Str("containerPort")).Order());
         Assert.Equal("IfNotPresent", reviews.Str("imagePullPolicy"));
 
-        var (deleted, afterDelete, _) = await cluster.SendAsync(HttpMethod.Patch, _deployment,
+        var (deleted, afterDelete, _) = await cluster.SendAsync(HttpMethod.Patch, Deployment,
             """{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","$patch":"delete"}]}}}}""", "application/strategic-merge-patch+json");
         Assert.Equal(HttpStatusCode.OK, deleted);
         Assert.Equal(["reviews"], afterDelete.At("spec.template.spec.containers")!.AsArray().Select(c => c.Str("name")));
@@ -76,7 +76,7 @@ public sealed class PatchTests
     public async Task Strategic_merge_patch_of_a_custom_resource_is_415_as_for_CRDs()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, _catalog, """{"spec":{"gateways":["mesh"]}}""",
+        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, Catalog, """{"spec":{"gateways":["mesh"]}}""",
             "application/strategic-merge-patch+json");
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
         Assert.Equal("UnsupportedMediaType", body.Str("reason"));
@@ -87,7 +87,7 @@ public sealed class PatchTests
     public async Task Unknown_patch_content_type_is_415()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, _catalog, "spec: {}", "text/plain");
+        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, Catalog, "spec: {}", "text/plain");
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
         Assert.Equal(415, body.Int64Value("code"));
     }
@@ -190,7 +190,7 @@ public sealed class PatchTests
     public async Task Patch_with_a_stale_resourceVersion_is_a_conflict()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, _catalog,
+        var (status, body, _) = await cluster.SendAsync(HttpMethod.Patch, Catalog,
             """{"metadata":{"resourceVersion":"1"},"spec":{"gateways":["mesh"]}}""", "application/merge-patch+json");
         Assert.Equal(HttpStatusCode.Conflict, status);
         Assert.Equal("Conflict", body.Str("reason"));

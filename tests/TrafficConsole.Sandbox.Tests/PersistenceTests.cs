@@ -6,7 +6,7 @@ namespace TrafficConsole.Sandbox.Tests;
 
 public sealed class PersistenceTests
 {
-    private const string _cmPath = "/api/v1/namespaces/default/configmaps";
+    private const string CmPath = "/api/v1/namespaces/default/configmaps";
 
     [Fact]
     public async Task State_resourceVersion_and_token_survive_a_restart()
@@ -19,7 +19,7 @@ public sealed class PersistenceTests
             token = first.Server.AdminToken;
             Assert.Equal(Path.Combine(dir.Path, "kubeconfig"), first.Server.KubeconfigPath);
             Assert.Contains(token, await File.ReadAllTextAsync(first.Server.KubeconfigPath!), StringComparison.Ordinal);
-            await first.PostAsync(_cmPath, """{"metadata":{"name":"kept"},"data":{"a":"1"}}""");
+            await first.PostAsync(CmPath, """{"metadata":{"name":"kept"},"data":{"a":"1"}}""");
             await first.SendAsync(HttpMethod.Delete, "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/cart");
             rv = first.Server.Store.ResourceVersion;
         }
@@ -27,11 +27,11 @@ public sealed class PersistenceTests
         await using var second = await TestCluster.StartAsync(dataDirectory: dir.Path);
         Assert.Equal(token, second.Server.AdminToken);
         Assert.Equal(rv, second.Server.Store.ResourceVersion);
-        Assert.Equal("1", (await second.GetAsync($"{_cmPath}/kept")).Body.Str("data.a"));
+        Assert.Equal("1", (await second.GetAsync($"{CmPath}/kept")).Body.Str("data.a"));
         Assert.Equal(HttpStatusCode.NotFound, (await second.GetAsync("/apis/networking.istio.io/v1/namespaces/shop/virtualservices/cart")).Status);
 
         // The seed is for first starts only, and versions keep increasing.
-        var created = (await second.PostAsync(_cmPath, """{"metadata":{"name":"next"}}""")).Body;
+        var created = (await second.PostAsync(CmPath, """{"metadata":{"name":"next"}}""")).Body;
         Assert.True(long.Parse(created.Str("metadata.resourceVersion")!) > rv);
     }
 
@@ -43,7 +43,7 @@ public sealed class PersistenceTests
         {
             for (var i = 0; i < 3; i++)
             {
-                Assert.Equal(HttpStatusCode.Created, (await first.PostAsync(_cmPath, $$$"""{"metadata":{"name":"cm{{{i}}}"}}""")).Status);
+                Assert.Equal(HttpStatusCode.Created, (await first.PostAsync(CmPath, $$$"""{"metadata":{"name":"cm{{{i}}}"}}""")).Status);
             }
         }
 
@@ -55,13 +55,13 @@ public sealed class PersistenceTests
 
         await using (var second = await TestCluster.StartAsync(SandboxSeed.None, dataDirectory: dir.Path))
         {
-            var names = (await second.GetAsync(_cmPath)).Body["items"]!.AsArray().Select(i => i.Str("metadata.name"));
+            var names = (await second.GetAsync(CmPath)).Body["items"]!.AsArray().Select(i => i.Str("metadata.name"));
             Assert.Equal(["cm0", "cm1", "cm2"], names);
-            Assert.Equal(HttpStatusCode.Created, (await second.PostAsync(_cmPath, """{"metadata":{"name":"cm3"}}""")).Status);
+            Assert.Equal(HttpStatusCode.Created, (await second.PostAsync(CmPath, """{"metadata":{"name":"cm3"}}""")).Status);
         }
 
         await using var third = await TestCluster.StartAsync(SandboxSeed.None, dataDirectory: dir.Path);
-        Assert.Equal(4, (await third.GetAsync(_cmPath)).Body["items"]!.AsArray().Count);
+        Assert.Equal(4, (await third.GetAsync(CmPath)).Body["items"]!.AsArray().Count);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class PersistenceTests
         {
             for (var i = 0; i < 3; i++)
             {
-                await first.PostAsync(_cmPath, $$$"""{"metadata":{"name":"cm{{{i}}}"}}""");
+                await first.PostAsync(CmPath, $$$"""{"metadata":{"name":"cm{{{i}}}"}}""");
             }
         }
 
@@ -118,14 +118,14 @@ public sealed class PersistenceTests
             for (var i = 0; i < 12; i++)
             {
                 using var content = new StringContent($$$"""{"metadata":{"name":"cm{{{i}}}"}}""", Encoding.UTF8, "application/json");
-                Assert.Equal(HttpStatusCode.Created, (await http.PostAsync(new Uri(_cmPath, UriKind.Relative), content)).StatusCode);
+                Assert.Equal(HttpStatusCode.Created, (await http.PostAsync(new Uri(CmPath, UriKind.Relative), content)).StatusCode);
             }
 
             Assert.True((await File.ReadAllLinesAsync(Path.Combine(dir.Path, "changes.log"))).Length < 5);
         }
 
         await using var again = await TestCluster.StartAsync(SandboxSeed.None, dataDirectory: dir.Path);
-        Assert.Equal(12, (await again.GetAsync(_cmPath)).Body["items"]!.AsArray().Count);
+        Assert.Equal(12, (await again.GetAsync(CmPath)).Body["items"]!.AsArray().Count);
     }
 
     [Fact]
@@ -136,11 +136,11 @@ public sealed class PersistenceTests
         {
             var ex = await Assert.ThrowsAsync<IOException>(() => SandboxServer.StartAsync(new SandboxOptions { DataDirectory = dir.Path }));
             Assert.Contains("in use by another sandbox", ex.Message, StringComparison.Ordinal);
-            Assert.Equal(HttpStatusCode.Created, (await first.PostAsync(_cmPath, """{"metadata":{"name":"still-mine"}}""")).Status);
+            Assert.Equal(HttpStatusCode.Created, (await first.PostAsync(CmPath, """{"metadata":{"name":"still-mine"}}""")).Status);
         }
 
         // Once the first one stops, the directory can be opened again.
         await using var again = await TestCluster.StartAsync(SandboxSeed.None, dataDirectory: dir.Path);
-        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync($"{_cmPath}/still-mine")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync($"{CmPath}/still-mine")).Status);
     }
 }

@@ -6,7 +6,7 @@ namespace TrafficConsole.Sandbox.Tests;
 
 public sealed class ValidationTests
 {
-    private const string _vsPath = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices";
+    private const string VsPath = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices";
 
     private static string Vs(string name, string spec) =>
         $$"""{"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"{{name}}"},"spec":{{spec}}}""";
@@ -15,7 +15,7 @@ public sealed class ValidationTests
     public async Task A_name_that_is_not_DNS_1123_is_422_with_a_cause_on_metadata_name()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var (status, body, _) = await cluster.PostAsync(_vsPath, Vs("Bad_Name", """{"hosts":["reviews"]}"""));
+        var (status, body, _) = await cluster.PostAsync(VsPath, Vs("Bad_Name", """{"hosts":["reviews"]}"""));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         Assert.Equal("Invalid", body.Str("reason"));
         Assert.StartsWith("VirtualService.networking.istio.io \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain",
@@ -23,7 +23,7 @@ public sealed class ValidationTests
         Assert.Equal("FieldValueInvalid", body.Str("details.causes[0].reason"));
         Assert.Equal("metadata.name", body.Str("details.causes[0].field"));
         Assert.Equal("VirtualService", body.Str("details.kind"));
-        Assert.Empty((await cluster.GetAsync(_vsPath)).Body["items"]!.AsArray());
+        Assert.Empty((await cluster.GetAsync(VsPath)).Body["items"]!.AsArray());
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class ValidationTests
     public async Task Wrong_types_in_an_Istio_spec_are_422_with_the_field_path(string spec, string field, string reason)
     {
         await using var cluster = await TestCluster.StartAsync();
-        var (status, body, _) = await cluster.PostAsync(_vsPath, Vs("reviews", spec));
+        var (status, body, _) = await cluster.PostAsync(VsPath, Vs("reviews", spec));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         var cause = body.At("details.causes[0]")!;
         Assert.Equal(field, cause.Str("field"));
@@ -69,7 +69,7 @@ public sealed class ValidationTests
     public async Task A_body_that_is_not_JSON_is_400()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var (status, body, _) = await cluster.PostAsync(_vsPath, "{not json");
+        var (status, body, _) = await cluster.PostAsync(VsPath, "{not json");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("BadRequest", body.Str("reason"));
     }
@@ -121,7 +121,7 @@ public sealed class ValidationTests
     public async Task A_kind_that_does_not_match_the_path_is_400()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var (status, body, _) = await cluster.PostAsync(_vsPath,
+        var (status, body, _) = await cluster.PostAsync(VsPath,
             """{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"x"}}""");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("DestinationRule", body.Str("message"), StringComparison.Ordinal);
@@ -131,9 +131,9 @@ public sealed class ValidationTests
     public async Task Unsupported_fieldValidation_value_is_400_and_valid_ones_are_accepted()
     {
         await using var cluster = await TestCluster.StartAsync();
-        Assert.Equal(HttpStatusCode.BadRequest, (await cluster.PostAsync(_vsPath + "?fieldValidation=Loose", Vs("a", "{}"))).Status);
-        Assert.Equal(HttpStatusCode.Created, (await cluster.PostAsync(_vsPath + "?fieldValidation=Strict", Vs("a", "{}"))).Status);
-        Assert.Equal(HttpStatusCode.Created, (await cluster.PostAsync(_vsPath + "?fieldValidation=Warn", Vs("b", "{}"))).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await cluster.PostAsync(VsPath + "?fieldValidation=Loose", Vs("a", "{}"))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await cluster.PostAsync(VsPath + "?fieldValidation=Strict", Vs("a", "{}"))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await cluster.PostAsync(VsPath + "?fieldValidation=Warn", Vs("b", "{}"))).Status);
     }
 
     [Fact]
@@ -141,11 +141,11 @@ public sealed class ValidationTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var rv = cluster.Server.Store.ResourceVersion;
-        var (created, body, _) = await cluster.PostAsync(_vsPath + "?dryRun=All", Vs("dry", """{"hosts":["r"]}"""));
+        var (created, body, _) = await cluster.PostAsync(VsPath + "?dryRun=All", Vs("dry", """{"hosts":["r"]}"""));
         Assert.Equal(HttpStatusCode.Created, created);
         Assert.Equal("dry", body.Str("metadata.name"));
         Assert.False(string.IsNullOrEmpty(body.Str("metadata.uid")));
-        Assert.Equal(HttpStatusCode.NotFound, (await cluster.GetAsync(_vsPath + "/dry")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await cluster.GetAsync(VsPath + "/dry")).Status);
 
         const string catalog = "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/catalog";
         var (patched, patchedBody, _) = await cluster.SendAsync(HttpMethod.Patch, catalog + "?dryRun=All", """{"spec":{"gateways":["mesh"]}}""", "application/merge-patch+json");
@@ -160,7 +160,7 @@ public sealed class ValidationTests
         Assert.Equal("catalog.shop.svc.cluster.local", (await cluster.GetAsync(catalog)).Body.Str("spec.hosts[0]"));
 
         // Invalid objects fail a dry run as they would fail a real write.
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await cluster.PostAsync(_vsPath + "?dryRun=All", Vs("Bad", "{}"))).Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await cluster.PostAsync(VsPath + "?dryRun=All", Vs("Bad", "{}"))).Status);
         Assert.Equal(rv, cluster.Server.Store.ResourceVersion);
     }
 }

@@ -9,7 +9,7 @@ namespace TrafficConsole.Sandbox.Tests;
 
 public sealed class WatchTests
 {
-    private const string _cmPath = "/api/v1/namespaces/default/configmaps";
+    private const string CmPath = "/api/v1/namespaces/default/configmaps";
 
     private static string Cm(string name, string value = "1", string? label = null) =>
         new JsonObject
@@ -51,11 +51,11 @@ public sealed class WatchTests
         var start = cluster.Server.Store.ResourceVersion;
         var received = new List<JsonObject>();
 
-        await using (var first = await cluster.WatchAsync($"{_cmPath}?watch=true&resourceVersion={start}"))
+        await using (var first = await cluster.WatchAsync($"{CmPath}?watch=true&resourceVersion={start}"))
         {
             for (var i = 0; i < 5; i++)
             {
-                await cluster.PostAsync(_cmPath, Cm($"a{i}"));
+                await cluster.PostAsync(CmPath, Cm($"a{i}"));
             }
 
             for (var i = 0; i < 5; i++)
@@ -67,14 +67,14 @@ public sealed class WatchTests
         // Changes while nobody watches...
         for (var i = 0; i < 5; i++)
         {
-            await cluster.PostAsync(_cmPath, Cm($"b{i}"));
+            await cluster.PostAsync(CmPath, Cm($"b{i}"));
         }
 
-        await cluster.SendAsync(HttpMethod.Delete, $"{_cmPath}/a0");
+        await cluster.SendAsync(HttpMethod.Delete, $"{CmPath}/a0");
         var lastSeen = received[^1].Str("object.metadata.resourceVersion");
 
         // ...arrive after reconnecting from the last version seen, once each.
-        await using (var second = await cluster.WatchAsync($"{_cmPath}?watch=true&resourceVersion={lastSeen}"))
+        await using (var second = await cluster.WatchAsync($"{CmPath}?watch=true&resourceVersion={lastSeen}"))
         {
             for (var i = 0; i < 6; i++)
             {
@@ -99,10 +99,10 @@ public sealed class WatchTests
         var start = cluster.Server.Store.ResourceVersion;
         for (var i = 0; i < 10; i++)
         {
-            await cluster.PostAsync(_cmPath, Cm($"c{i}"));
+            await cluster.PostAsync(CmPath, Cm($"c{i}"));
         }
 
-        await using (var watch = await cluster.WatchAsync($"{_cmPath}?watch=true&resourceVersion={start}"))
+        await using (var watch = await cluster.WatchAsync($"{CmPath}?watch=true&resourceVersion={start}"))
         {
             Assert.Equal(System.Net.HttpStatusCode.OK, watch.Response.StatusCode);
             var error = await watch.NextAsync();
@@ -115,10 +115,10 @@ public sealed class WatchTests
         }
 
         // The client's recovery: list, then watch from the list's version.
-        var list = (await cluster.GetAsync(_cmPath)).Body;
+        var list = (await cluster.GetAsync(CmPath)).Body;
         Assert.Equal(10, list["items"]!.AsArray().Count);
-        await using var resumed = await cluster.WatchAsync($"{_cmPath}?watch=true&resourceVersion={list.Str("metadata.resourceVersion")}");
-        await cluster.PostAsync(_cmPath, Cm("after"));
+        await using var resumed = await cluster.WatchAsync($"{CmPath}?watch=true&resourceVersion={list.Str("metadata.resourceVersion")}");
+        await cluster.PostAsync(CmPath, Cm("after"));
         var next = await resumed.NextAsync();
         Assert.Equal("ADDED", next.Str("type"));
         Assert.Equal("after", next.Str("object.metadata.name"));
@@ -129,7 +129,7 @@ public sealed class WatchTests
     {
         await using var cluster = await TestCluster.StartAsync(SandboxSeed.None, bookmarkInterval: TimeSpan.FromMilliseconds(200));
         var start = cluster.Server.Store.ResourceVersion;
-        await using var watch = await cluster.WatchAsync($"{_cmPath}?watch=true&allowWatchBookmarks=true&resourceVersion={start}");
+        await using var watch = await cluster.WatchAsync($"{CmPath}?watch=true&allowWatchBookmarks=true&resourceVersion={start}");
 
         // A change to another kind moves the cluster's version; the bookmark reports it.
         await cluster.PostAsync("/api/v1/namespaces", """{"metadata":{"name":"other"}}""");
@@ -145,7 +145,7 @@ public sealed class WatchTests
         Assert.Equal("ConfigMap", bookmark.Str("object.kind"));
         Assert.Equal(latest, bookmark.Str("object.metadata.resourceVersion"));
 
-        await using var noBookmarks = await cluster.WatchAsync($"{_cmPath}?watch=true&resourceVersion={start}");
+        await using var noBookmarks = await cluster.WatchAsync($"{CmPath}?watch=true&resourceVersion={start}");
         Assert.Empty(await noBookmarks.DrainAsync(TimeSpan.FromMilliseconds(600)));
     }
 
@@ -153,12 +153,12 @@ public sealed class WatchTests
     public async Task Label_selected_watch_sees_objects_enter_and_leave_the_selection()
     {
         await using var cluster = await TestCluster.StartAsync(SandboxSeed.None);
-        await using var watch = await cluster.WatchAsync($"{_cmPath}?watch=true&labelSelector=tier%3Dfront&resourceVersion={cluster.Server.Store.ResourceVersion}");
-        await cluster.PostAsync(_cmPath, Cm("other", label: "back"));
-        await cluster.PostAsync(_cmPath, Cm("mine", label: "front"));
-        await cluster.SendAsync(HttpMethod.Patch, $"{_cmPath}/other", """{"metadata":{"labels":{"tier":"front"}}}""", "application/merge-patch+json");
-        await cluster.SendAsync(HttpMethod.Patch, $"{_cmPath}/mine", """{"data":{"v":"2"}}""", "application/merge-patch+json");
-        await cluster.SendAsync(HttpMethod.Patch, $"{_cmPath}/mine", """{"metadata":{"labels":{"tier":"back"}}}""", "application/merge-patch+json");
+        await using var watch = await cluster.WatchAsync($"{CmPath}?watch=true&labelSelector=tier%3Dfront&resourceVersion={cluster.Server.Store.ResourceVersion}");
+        await cluster.PostAsync(CmPath, Cm("other", label: "back"));
+        await cluster.PostAsync(CmPath, Cm("mine", label: "front"));
+        await cluster.SendAsync(HttpMethod.Patch, $"{CmPath}/other", """{"metadata":{"labels":{"tier":"front"}}}""", "application/merge-patch+json");
+        await cluster.SendAsync(HttpMethod.Patch, $"{CmPath}/mine", """{"data":{"v":"2"}}""", "application/merge-patch+json");
+        await cluster.SendAsync(HttpMethod.Patch, $"{CmPath}/mine", """{"metadata":{"labels":{"tier":"back"}}}""", "application/merge-patch+json");
 
         var events = await watch.DrainAsync(TimeSpan.FromMilliseconds(400));
         Assert.Equal(["ADDED mine", "ADDED other", "MODIFIED mine", "DELETED mine"],
@@ -170,8 +170,8 @@ public sealed class WatchTests
     {
         await using var cluster = await TestCluster.StartAsync(SandboxSeed.None);
         await using var watch = await cluster.WatchAsync($"/api/v1/watch/namespaces/default/configmaps?fieldSelector=metadata.name%3Db&resourceVersion={cluster.Server.Store.ResourceVersion}");
-        await cluster.PostAsync(_cmPath, Cm("a"));
-        await cluster.PostAsync(_cmPath, Cm("b"));
+        await cluster.PostAsync(CmPath, Cm("a"));
+        await cluster.PostAsync(CmPath, Cm("b"));
         var events = await watch.DrainAsync(TimeSpan.FromMilliseconds(400));
         Assert.Equal(["b"], events.Select(e => e.Str("object.metadata.name")));
     }
@@ -180,11 +180,11 @@ public sealed class WatchTests
     public async Task Watch_on_an_object_path_follows_that_object_only()
     {
         await using var cluster = await TestCluster.StartAsync(SandboxSeed.None);
-        await cluster.PostAsync(_cmPath, Cm("a"));
-        await cluster.PostAsync(_cmPath, Cm("b"));
-        await using var watch = await cluster.WatchAsync($"{_cmPath}/b?watch=true&resourceVersion={cluster.Server.Store.ResourceVersion}");
-        await cluster.SendAsync(HttpMethod.Patch, $"{_cmPath}/a", """{"data":{"v":"9"}}""", "application/merge-patch+json");
-        await cluster.SendAsync(HttpMethod.Patch, $"{_cmPath}/b", """{"data":{"v":"9"}}""", "application/merge-patch+json");
+        await cluster.PostAsync(CmPath, Cm("a"));
+        await cluster.PostAsync(CmPath, Cm("b"));
+        await using var watch = await cluster.WatchAsync($"{CmPath}/b?watch=true&resourceVersion={cluster.Server.Store.ResourceVersion}");
+        await cluster.SendAsync(HttpMethod.Patch, $"{CmPath}/a", """{"data":{"v":"9"}}""", "application/merge-patch+json");
+        await cluster.SendAsync(HttpMethod.Patch, $"{CmPath}/b", """{"data":{"v":"9"}}""", "application/merge-patch+json");
         var events = await watch.DrainAsync(TimeSpan.FromMilliseconds(400));
         Assert.Equal(["MODIFIED b"], events.Select(e => $"{e.Str("type")} {e.Str("object.metadata.name")}"));
     }
@@ -194,7 +194,7 @@ public sealed class WatchTests
     {
         await using var cluster = await TestCluster.StartAsync(SandboxSeed.None);
         var started = DateTime.UtcNow;
-        await using var watch = await cluster.WatchAsync($"{_cmPath}?watch=true&timeoutSeconds=1&resourceVersion={cluster.Server.Store.ResourceVersion}");
+        await using var watch = await cluster.WatchAsync($"{CmPath}?watch=true&timeoutSeconds=1&resourceVersion={cluster.Server.Store.ResourceVersion}");
         Assert.Null(await watch.NextAsync(TimeSpan.FromSeconds(5)));
         Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(900), TimeSpan.FromSeconds(4));
     }
@@ -287,7 +287,7 @@ public sealed class WatchTests
     public async Task Disposing_the_server_ends_open_watches()
     {
         var cluster = await TestCluster.StartAsync(SandboxSeed.None);
-        var watch = await cluster.WatchAsync($"{_cmPath}?watch=true&resourceVersion={cluster.Server.Store.ResourceVersion}");
+        var watch = await cluster.WatchAsync($"{CmPath}?watch=true&resourceVersion={cluster.Server.Store.ResourceVersion}");
         Assert.Equal(1, cluster.Server.Store.WatcherCount);
         var disposing = cluster.DisposeAsync().AsTask();
         Assert.Null(await watch.NextAsync(TimeSpan.FromSeconds(5)));

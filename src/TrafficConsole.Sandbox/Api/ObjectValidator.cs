@@ -11,13 +11,13 @@ namespace TrafficConsole.Sandbox.Api;
 /// </summary>
 internal static partial class ObjectValidator
 {
-    private const string _subdomainMessage =
+    private const string SubdomainMessage =
         "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
-    private const string _labelMessage =
+    private const string LabelMessage =
         "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
-    private const string _dns1035Message =
+    private const string Dns1035Message =
         "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
@@ -40,11 +40,11 @@ internal static partial class ObjectValidator
 
         var (ok, max, message) = type.NameRule switch
         {
-            NameRule.Label => (Label().IsMatch(name), 63, _labelMessage),
-            NameRule.Dns1035Label => (Dns1035().IsMatch(name), 63, _dns1035Message),
+            NameRule.Label => (Label().IsMatch(name), 63, LabelMessage),
+            NameRule.Dns1035Label => (Dns1035().IsMatch(name), 63, Dns1035Message),
             NameRule.PathSegment => (name is not "." and not ".." && !name.Contains('/') && !name.Contains('%'), 253,
                 "may not contain '/' or '%' and may not be '.' or '..'"),
-            _ => (Subdomain().IsMatch(name), 253, _subdomainMessage),
+            _ => (Subdomain().IsMatch(name), 253, SubdomainMessage),
         };
         if (!ok)
         {
@@ -70,23 +70,23 @@ internal static partial class ObjectValidator
 
         if (type == ResourceCatalog.VirtualServices)
         {
-            _virtualServiceSchema.Check(obj["spec"], "spec", causes);
+            VirtualServiceSchema.Check(obj["spec"], "spec", causes);
         }
         else if (type == ResourceCatalog.DestinationRules)
         {
-            _destinationRuleSchema.Check(obj["spec"], "spec", causes);
+            DestinationRuleSchema.Check(obj["spec"], "spec", causes);
         }
         else if (type == ResourceCatalog.IstioGateways)
         {
-            _gatewaySchema.Check(obj["spec"], "spec", causes);
+            GatewaySchema.Check(obj["spec"], "spec", causes);
         }
         else if (type == ResourceCatalog.Deployments)
         {
-            _deploymentSchema.Check(obj["spec"], "spec", causes);
+            DeploymentSchema.Check(obj["spec"], "spec", causes);
         }
         else if (type == ResourceCatalog.Services)
         {
-            _serviceSchema.Check(obj["spec"], "spec", causes);
+            ServiceSchema.Check(obj["spec"], "spec", causes);
         }
         else if (type == ResourceCatalog.ConfigMaps || type == ResourceCatalog.Secrets)
         {
@@ -165,62 +165,62 @@ internal static partial class ObjectValidator
             $"Invalid value: \"{actual}\": {path} in body must be of type {expected}: \"{actual}\"", path);
     }
 
-    private static readonly Schema _string = Schema.Str();
-    private static readonly Schema _stringList = Schema.List(_string);
-    private static readonly Schema _stringMap = Schema.Map(_string);
-    private static readonly Schema _port = Schema.Obj(("number", Schema.Int(0, 4294967295)));
+    private static readonly Schema AnyString = Schema.Str();
+    private static readonly Schema StringList = Schema.List(AnyString);
+    private static readonly Schema StringMap = Schema.Map(AnyString);
+    private static readonly Schema Port = Schema.Obj(("number", Schema.Int(0, 4294967295)));
 
-    private static readonly Schema _destination = Schema.Obj(("host", _string), ("subset", _string), ("port", _port));
+    private static readonly Schema Destination = Schema.Obj(("host", AnyString), ("subset", AnyString), ("port", Port));
 
-    private static readonly Schema _httpRoute = Schema.Obj(
-        ("name", _string),
-        ("match", Schema.List(Schema.Obj(("name", _string), ("uri", Schema.AnyObject), ("headers", Schema.Map(Schema.AnyObject)),
-            ("port", Schema.Int(0, 4294967295)), ("sourceLabels", _stringMap), ("gateways", _stringList),
+    private static readonly Schema HttpRoute = Schema.Obj(
+        ("name", AnyString),
+        ("match", Schema.List(Schema.Obj(("name", AnyString), ("uri", Schema.AnyObject), ("headers", Schema.Map(Schema.AnyObject)),
+            ("port", Schema.Int(0, 4294967295)), ("sourceLabels", StringMap), ("gateways", StringList),
             ("queryParams", Schema.Map(Schema.AnyObject)), ("withoutHeaders", Schema.Map(Schema.AnyObject))))),
-        ("route", Schema.List(Schema.Obj(("destination", _destination), ("weight", Schema.Int(0, int.MaxValue)),
+        ("route", Schema.List(Schema.Obj(("destination", Destination), ("weight", Schema.Int(0, int.MaxValue)),
             ("headers", Schema.AnyObject)))),
-        ("mirror", _destination),
+        ("mirror", Destination),
         ("mirrorPercentage", Schema.Obj(("value", Schema.Number()))),
-        ("timeout", _string),
-        ("retries", Schema.Obj(("attempts", Schema.Int(int.MinValue, int.MaxValue)), ("perTryTimeout", _string), ("retryOn", _string))),
+        ("timeout", AnyString),
+        ("retries", Schema.Obj(("attempts", Schema.Int(int.MinValue, int.MaxValue)), ("perTryTimeout", AnyString), ("retryOn", AnyString))),
         ("fault", Schema.AnyObject),
         ("rewrite", Schema.AnyObject),
         ("redirect", Schema.AnyObject),
         ("headers", Schema.AnyObject),
         ("corsPolicy", Schema.AnyObject));
 
-    private static readonly Schema _tcpRoute = Schema.Obj(
+    private static readonly Schema TcpRoute = Schema.Obj(
         ("match", Schema.List(Schema.AnyObject)),
-        ("route", Schema.List(Schema.Obj(("destination", _destination), ("weight", Schema.Int(0, int.MaxValue))))));
+        ("route", Schema.List(Schema.Obj(("destination", Destination), ("weight", Schema.Int(0, int.MaxValue))))));
 
-    private static readonly Schema _virtualServiceSchema = Schema.Obj(
-        ("hosts", _stringList),
-        ("gateways", _stringList),
-        ("exportTo", _stringList),
-        ("http", Schema.List(_httpRoute)),
-        ("tcp", Schema.List(_tcpRoute)),
-        ("tls", Schema.List(_tcpRoute)));
+    private static readonly Schema VirtualServiceSchema = Schema.Obj(
+        ("hosts", StringList),
+        ("gateways", StringList),
+        ("exportTo", StringList),
+        ("http", Schema.List(HttpRoute)),
+        ("tcp", Schema.List(TcpRoute)),
+        ("tls", Schema.List(TcpRoute)));
 
-    private static readonly Schema _destinationRuleSchema = Schema.Obj(
-        ("host", _string),
-        ("exportTo", _stringList),
+    private static readonly Schema DestinationRuleSchema = Schema.Obj(
+        ("host", AnyString),
+        ("exportTo", StringList),
         ("trafficPolicy", Schema.AnyObject),
-        ("subsets", Schema.List(Schema.Obj(("name", _string), ("labels", _stringMap), ("trafficPolicy", Schema.AnyObject)))),
-        ("workloadSelector", Schema.Obj(("matchLabels", _stringMap))));
+        ("subsets", Schema.List(Schema.Obj(("name", AnyString), ("labels", StringMap), ("trafficPolicy", Schema.AnyObject)))),
+        ("workloadSelector", Schema.Obj(("matchLabels", StringMap))));
 
-    private static readonly Schema _gatewaySchema = Schema.Obj(
-        ("selector", _stringMap),
-        ("servers", Schema.List(Schema.Obj(("port", Schema.Obj(("number", Schema.Int(0, 4294967295)), ("name", _string),
-            ("protocol", _string))), ("hosts", _stringList), ("name", _string), ("tls", Schema.AnyObject)))));
+    private static readonly Schema GatewaySchema = Schema.Obj(
+        ("selector", StringMap),
+        ("servers", Schema.List(Schema.Obj(("port", Schema.Obj(("number", Schema.Int(0, 4294967295)), ("name", AnyString),
+            ("protocol", AnyString))), ("hosts", StringList), ("name", AnyString), ("tls", Schema.AnyObject)))));
 
-    private static readonly Schema _deploymentSchema = Schema.Obj(
+    private static readonly Schema DeploymentSchema = Schema.Obj(
         ("replicas", Schema.Int(0, int.MaxValue)),
-        ("selector", Schema.Obj(("matchLabels", _stringMap))),
-        ("template", Schema.Obj(("metadata", Schema.Obj(("labels", _stringMap))), ("spec", Schema.AnyObject))));
+        ("selector", Schema.Obj(("matchLabels", StringMap))),
+        ("template", Schema.Obj(("metadata", Schema.Obj(("labels", StringMap))), ("spec", Schema.AnyObject))));
 
-    private static readonly Schema _serviceSchema = Schema.Obj(
-        ("selector", _stringMap),
-        ("ports", Schema.List(Schema.Obj(("port", Schema.Int(1, 65535)), ("name", _string), ("protocol", _string)))));
+    private static readonly Schema ServiceSchema = Schema.Obj(
+        ("selector", StringMap),
+        ("ports", Schema.List(Schema.Obj(("port", Schema.Int(1, 65535)), ("name", AnyString), ("protocol", AnyString)))));
 
     /// <summary>A tiny structural schema: the types the CRD's OpenAPI schema would check.</summary>
     private sealed class Schema

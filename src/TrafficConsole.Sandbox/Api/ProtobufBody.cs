@@ -52,56 +52,56 @@ internal static class ProtobufBody
 
     private static Field RepM(string name, Func<Schema> schema) => new(name, Kind.Message, Repeated: true, Message: schema);
 
-    private static readonly Schema _ownerReference = new("OwnerReference",
+    private static readonly Schema OwnerReferenceSchema = new("OwnerReference",
         (1, S("kind")), (3, S("name")), (4, S("uid")), (5, S("apiVersion")), (6, B("controller")), (7, B("blockOwnerDeletion")));
 
-    private static readonly Schema _objectMeta = new("ObjectMeta",
+    private static readonly Schema ObjectMetaSchema = new("ObjectMeta",
         (1, S("name")), (2, S("generateName")), (3, S("namespace")), (4, S("selfLink")), (5, S("uid")), (6, S("resourceVersion")),
         (7, I("generation")), (8, new Field("creationTimestamp", Kind.Time)), (9, new Field("deletionTimestamp", Kind.Time)),
         (10, I("deletionGracePeriodSeconds")), (11, new Field("labels", Kind.StringMap)), (12, new Field("annotations", Kind.StringMap)),
-        (13, RepM("ownerReferences", () => _ownerReference)), (14, RepS("finalizers")), (17, new Field("managedFields", Kind.Ignored)));
+        (13, RepM("ownerReferences", () => OwnerReferenceSchema)), (14, RepS("finalizers")), (17, new Field("managedFields", Kind.Ignored)));
 
-    private static readonly Schema _labelSelector = new("LabelSelector",
+    private static readonly Schema LabelSelectorSchema = new("LabelSelector",
         (1, new Field("matchLabels", Kind.StringMap)),
         (2, RepM("matchExpressions", () => new Schema("LabelSelectorRequirement", (1, S("key")), (2, S("operator")), (3, RepS("values"))))));
 
-    private static readonly Schema _containerPort = new("ContainerPort",
+    private static readonly Schema ContainerPortSchema = new("ContainerPort",
         (1, S("name")), (2, I("hostPort")), (3, I("containerPort")), (4, S("protocol")), (5, S("hostIP")));
 
-    private static readonly Schema _envVar = new("EnvVar", (1, S("name")), (2, S("value")));
+    private static readonly Schema EnvVarSchema = new("EnvVar", (1, S("name")), (2, S("value")));
 
-    private static readonly Schema _resources = new("ResourceRequirements",
+    private static readonly Schema ResourcesSchema = new("ResourceRequirements",
         (1, new Field("limits", Kind.QuantityMap)), (2, new Field("requests", Kind.QuantityMap)));
 
-    private static readonly Schema _container = new("Container",
+    private static readonly Schema ContainerSchema = new("Container",
         (1, S("name")), (2, S("image")), (3, RepS("command")), (4, RepS("args")), (5, S("workingDir")),
-        (6, RepM("ports", () => _containerPort)), (7, RepM("env", () => _envVar)), (8, M("resources", () => _resources)),
+        (6, RepM("ports", () => ContainerPortSchema)), (7, RepM("env", () => EnvVarSchema)), (8, M("resources", () => ResourcesSchema)),
         (13, S("terminationMessagePath")), (14, S("imagePullPolicy")), (16, B("stdin")), (17, B("stdinOnce")), (18, B("tty")),
         (20, S("terminationMessagePolicy")));
 
-    private static readonly Schema _podSpec = new("PodSpec",
-        (2, RepM("containers", () => _container)), (3, S("restartPolicy")), (4, I("terminationGracePeriodSeconds", keepZero: true)),
+    private static readonly Schema PodSpecSchema = new("PodSpec",
+        (2, RepM("containers", () => ContainerSchema)), (3, S("restartPolicy")), (4, I("terminationGracePeriodSeconds", keepZero: true)),
         (5, I("activeDeadlineSeconds")), (6, S("dnsPolicy")), (7, new Field("nodeSelector", Kind.StringMap)),
         (8, S("serviceAccountName")), (9, S("serviceAccount")), (10, S("nodeName")), (11, B("hostNetwork")), (12, B("hostPID")),
         (13, B("hostIPC")), (16, S("hostname")), (17, S("subdomain")), (19, S("schedulerName")),
-        (20, RepM("initContainers", () => _container)), (24, S("priorityClassName")));
+        (20, RepM("initContainers", () => ContainerSchema)), (24, S("priorityClassName")));
 
-    private static readonly Schema _podTemplate = new("PodTemplateSpec", (1, M("metadata", () => _objectMeta)), (2, M("spec", () => _podSpec)));
+    private static readonly Schema PodTemplateSchema = new("PodTemplateSpec", (1, M("metadata", () => ObjectMetaSchema)), (2, M("spec", () => PodSpecSchema)));
 
-    private static readonly Schema _intOrStringHolder = new("RollingUpdateDeployment",
+    private static readonly Schema IntOrStringHolderSchema = new("RollingUpdateDeployment",
         (1, new Field("maxUnavailable", Kind.IntOrString)), (2, new Field("maxSurge", Kind.IntOrString)));
 
-    private static readonly Schema _deployment = new("Deployment",
-        (1, M("metadata", () => _objectMeta)),
+    private static readonly Schema DeploymentSchema = new("Deployment",
+        (1, M("metadata", () => ObjectMetaSchema)),
         (2, M("spec", () => new Schema("DeploymentSpec",
-            (1, I("replicas", keepZero: true)), (2, M("selector", () => _labelSelector)), (3, M("template", () => _podTemplate)),
-            (4, M("strategy", () => new Schema("DeploymentStrategy", (1, S("type")), (2, M("rollingUpdate", () => _intOrStringHolder))))),
+            (1, I("replicas", keepZero: true)), (2, M("selector", () => LabelSelectorSchema)), (3, M("template", () => PodTemplateSchema)),
+            (4, M("strategy", () => new Schema("DeploymentStrategy", (1, S("type")), (2, M("rollingUpdate", () => IntOrStringHolderSchema))))),
             (5, I("minReadySeconds")), (6, I("revisionHistoryLimit", keepZero: true)), (7, B("paused")),
             (9, I("progressDeadlineSeconds", keepZero: true))))),
         (3, new Field("status", Kind.Ignored)));
 
-    private static readonly Schema _service = new("Service",
-        (1, M("metadata", () => _objectMeta)),
+    private static readonly Schema ServiceSchema = new("Service",
+        (1, M("metadata", () => ObjectMetaSchema)),
         (2, M("spec", () => new Schema("ServiceSpec",
             (1, RepM("ports", () => new Schema("ServicePort", (1, S("name")), (2, S("protocol")), (3, I("port")),
                 (4, new Field("targetPort", Kind.IntOrString)), (5, I("nodePort")), (6, S("appProtocol"))))),
@@ -110,35 +110,35 @@ internal static class ProtobufBody
             (11, S("externalTrafficPolicy")), (12, I("healthCheckNodePort")), (13, B("publishNotReadyAddresses"))))),
         (3, new Field("status", Kind.Ignored)));
 
-    private static readonly Schema _policyRule = new("PolicyRule",
+    private static readonly Schema PolicyRuleSchema = new("PolicyRule",
         (1, RepS("verbs")), (2, RepS("apiGroups")), (3, RepS("resources")), (4, RepS("resourceNames")), (5, RepS("nonResourceURLs")));
 
-    private static readonly Schema _binding = new("RoleBinding",
-        (1, M("metadata", () => _objectMeta)),
+    private static readonly Schema BindingSchema = new("RoleBinding",
+        (1, M("metadata", () => ObjectMetaSchema)),
         (2, RepM("subjects", () => new Schema("Subject", (1, S("kind")), (2, S("apiGroup")), (3, S("name")), (4, S("namespace"))))),
         (3, M("roleRef", () => new Schema("RoleRef", (1, S("apiGroup")), (2, S("kind")), (3, S("name"))))));
 
-    private static readonly FrozenDictionary<string, Schema> _kinds = new Dictionary<string, Schema>(StringComparer.Ordinal)
+    private static readonly FrozenDictionary<string, Schema> Kinds = new Dictionary<string, Schema>(StringComparer.Ordinal)
     {
-        ["Namespace"] = new("Namespace", (1, M("metadata", () => _objectMeta)),
+        ["Namespace"] = new("Namespace", (1, M("metadata", () => ObjectMetaSchema)),
             (2, M("spec", () => new Schema("NamespaceSpec", (1, RepS("finalizers"))))), (3, new Field("status", Kind.Ignored))),
-        ["ConfigMap"] = new("ConfigMap", (1, M("metadata", () => _objectMeta)), (2, new Field("data", Kind.StringMap)),
+        ["ConfigMap"] = new("ConfigMap", (1, M("metadata", () => ObjectMetaSchema)), (2, new Field("data", Kind.StringMap)),
             (3, new Field("binaryData", Kind.BytesMap)), (4, B("immutable"))),
-        ["Secret"] = new("Secret", (1, M("metadata", () => _objectMeta)), (2, new Field("data", Kind.BytesMap)), (3, S("type")),
+        ["Secret"] = new("Secret", (1, M("metadata", () => ObjectMetaSchema)), (2, new Field("data", Kind.BytesMap)), (3, S("type")),
             (4, new Field("stringData", Kind.StringMap)), (5, B("immutable"))),
-        ["ServiceAccount"] = new("ServiceAccount", (1, M("metadata", () => _objectMeta)),
+        ["ServiceAccount"] = new("ServiceAccount", (1, M("metadata", () => ObjectMetaSchema)),
             (2, RepM("secrets", () => new Schema("ObjectReference", (1, S("kind")), (2, S("namespace")), (3, S("name")), (4, S("uid")),
                 (5, S("apiVersion")), (6, S("resourceVersion")), (7, S("fieldPath"))))),
             (3, RepM("imagePullSecrets", () => new Schema("LocalObjectReference", (1, S("name"))))),
             (4, B("automountServiceAccountToken", keepZero: true))),
-        ["Service"] = _service,
-        ["Pod"] = new("Pod", (1, M("metadata", () => _objectMeta)), (2, M("spec", () => _podSpec)), (3, new Field("status", Kind.Ignored))),
-        ["Deployment"] = _deployment,
-        ["Role"] = new("Role", (1, M("metadata", () => _objectMeta)), (2, RepM("rules", () => _policyRule))),
-        ["ClusterRole"] = new("ClusterRole", (1, M("metadata", () => _objectMeta)), (2, RepM("rules", () => _policyRule)),
-            (3, M("aggregationRule", () => new Schema("AggregationRule", (1, RepM("clusterRoleSelectors", () => _labelSelector)))))),
-        ["RoleBinding"] = _binding,
-        ["SelfSubjectAccessReview"] = new("SelfSubjectAccessReview", (1, M("metadata", () => _objectMeta)),
+        ["Service"] = ServiceSchema,
+        ["Pod"] = new("Pod", (1, M("metadata", () => ObjectMetaSchema)), (2, M("spec", () => PodSpecSchema)), (3, new Field("status", Kind.Ignored))),
+        ["Deployment"] = DeploymentSchema,
+        ["Role"] = new("Role", (1, M("metadata", () => ObjectMetaSchema)), (2, RepM("rules", () => PolicyRuleSchema))),
+        ["ClusterRole"] = new("ClusterRole", (1, M("metadata", () => ObjectMetaSchema)), (2, RepM("rules", () => PolicyRuleSchema)),
+            (3, M("aggregationRule", () => new Schema("AggregationRule", (1, RepM("clusterRoleSelectors", () => LabelSelectorSchema)))))),
+        ["RoleBinding"] = BindingSchema,
+        ["SelfSubjectAccessReview"] = new("SelfSubjectAccessReview", (1, M("metadata", () => ObjectMetaSchema)),
             (2, M("spec", () => new Schema("SelfSubjectAccessReviewSpec",
                 (1, M("resourceAttributes", () => new Schema("ResourceAttributes", (1, S("namespace")), (2, S("verb")), (3, S("group")),
                     (4, S("version")), (5, S("resource")), (6, S("subresource")), (7, S("name"))))),
@@ -148,12 +148,12 @@ internal static class ProtobufBody
         ["DeleteOptions"] = new("DeleteOptions", (1, I("gracePeriodSeconds", keepZero: true)),
             (2, M("preconditions", () => new Schema("Preconditions", (1, S("uid")), (2, S("resourceVersion"))))),
             (3, B("orphanDependents")), (4, S("propagationPolicy")), (5, RepS("dryRun"))) { Lenient = true },
-        ["SelfSubjectReview"] = new("SelfSubjectReview", (1, M("metadata", () => _objectMeta)), (2, new Field("status", Kind.Ignored))),
-        ["SelfSubjectRulesReview"] = new("SelfSubjectRulesReview", (1, M("metadata", () => _objectMeta)),
+        ["SelfSubjectReview"] = new("SelfSubjectReview", (1, M("metadata", () => ObjectMetaSchema)), (2, new Field("status", Kind.Ignored))),
+        ["SelfSubjectRulesReview"] = new("SelfSubjectRulesReview", (1, M("metadata", () => ObjectMetaSchema)),
             (2, M("spec", () => new Schema("SelfSubjectRulesReviewSpec", (1, S("namespace"))))), (3, new Field("status", Kind.Ignored))),
-        ["TokenReview"] = new("TokenReview", (1, M("metadata", () => _objectMeta)),
+        ["TokenReview"] = new("TokenReview", (1, M("metadata", () => ObjectMetaSchema)),
             (2, M("spec", () => new Schema("TokenReviewSpec", (1, S("token")), (2, RepS("audiences"))))), (3, new Field("status", Kind.Ignored))),
-        ["ClusterRoleBinding"] = _binding,
+        ["ClusterRoleBinding"] = BindingSchema,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Decodes a <c>k8s\0</c>-prefixed runtime.Unknown envelope into the JSON object it carries.</summary>
@@ -208,7 +208,7 @@ internal static class ProtobufBody
                 throw ApiException.BadRequest("the protobuf envelope has no kind or no object");
             }
 
-            if (!_kinds.TryGetValue(kind, out var schema))
+            if (!Kinds.TryGetValue(kind, out var schema))
             {
                 throw Unsupported($"kind {kind}");
             }

@@ -147,12 +147,12 @@ public static class ResourceCatalog
         [.. All.Where(t => t.Group.Length > 0).GroupBy(t => t.Group)
             .Select(g => (g.Key, g.SelectMany(t => t.Versions).Distinct().ToImmutableArray()))];
 
-    private static readonly FrozenDictionary<string, ResourceType> _byPath = All
+    private static readonly FrozenDictionary<string, ResourceType> ByPath = All
         .SelectMany(t => t.Versions.Select(v => (Key: $"{t.Group}/{v}/{t.Plural}", Type: t)))
         .ToFrozenDictionary(x => x.Key, x => x.Type, StringComparer.Ordinal);
 
     public static ResourceType? Find(string group, string version, string plural) =>
-        _byPath.GetValueOrDefault($"{group}/{version}/{plural}");
+        ByPath.GetValueOrDefault($"{group}/{version}/{plural}");
 
     public static bool Serves(string group, string version) =>
         All.Any(t => t.Group == group && t.Versions.Contains(version));

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
 using TrafficConsole.Sandbox.Api;
+using TrafficConsole.Sandbox.Api.Routing;
 
 namespace TrafficConsole.Sandbox.Auth;
 
@@ -52,7 +53,7 @@ internal sealed class Authenticator
         var header = request.Headers.Authorization.ToString();
         if (header.Length == 0)
         {
-            if (Anonymous == AnonymousAccess.Refused && !IsPublicInfo(request.Path.Value))
+            if (Anonymous == AnonymousAccess.Refused && !IsPublicInfo(RequestPipeline.PathAsSent(request.HttpContext)))
             {
                 throw ApiException.Unauthorized();
             }

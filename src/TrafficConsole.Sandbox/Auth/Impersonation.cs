@@ -10,22 +10,22 @@ namespace TrafficConsole.Sandbox.Auth;
 /// </summary>
 internal static class Impersonation
 {
-    private const string _userHeader = "Impersonate-User";
-    private const string _groupHeader = "Impersonate-Group";
-    private const string _uidHeader = "Impersonate-Uid";
-    private const string _extraPrefix = "Impersonate-Extra-";
-    private const string _serviceAccountPrefix = "system:serviceaccount:";
+    private const string UserHeader = "Impersonate-User";
+    private const string GroupHeader = "Impersonate-Group";
+    private const string UidHeader = "Impersonate-Uid";
+    private const string ExtraPrefix = "Impersonate-Extra-";
+    private const string ServiceAccountPrefix = "system:serviceaccount:";
 
     /// <summary>The identity the request runs as: the caller, or whom it impersonates; 403 or 400 when it may not.</summary>
     public static UserInfo Apply(HttpRequest request, UserInfo caller, RbacAuthorizer authorizer, Action<AccessAttributes> denied)
     {
         var headers = request.Headers;
-        var user = (string?)headers[_userHeader];
-        var groups = headers[_groupHeader];
-        var uid = (string?)headers[_uidHeader];
+        var user = (string?)headers[UserHeader];
+        var groups = headers[GroupHeader];
+        var uid = (string?)headers[UidHeader];
         if (string.IsNullOrEmpty(user))
         {
-            if (groups.Count > 0 || !string.IsNullOrEmpty(uid) || headers.Keys.Any(k => k.StartsWith(_extraPrefix, StringComparison.OrdinalIgnoreCase)))
+            if (groups.Count > 0 || !string.IsNullOrEmpty(uid) || headers.Keys.Any(k => k.StartsWith(ExtraPrefix, StringComparison.OrdinalIgnoreCase)))
             {
                 throw ApiException.BadRequest(
                     $"requested impersonation of {(groups.Count > 0 ? "groups" : !string.IsNullOrEmpty(uid) ? "a uid" : "extras")} without impersonating a user");
@@ -44,7 +44,7 @@ internal static class Impersonation
         }
 
         var impersonatedGroups = new List<string>();
-        if (user.StartsWith(_serviceAccountPrefix, StringComparison.Ordinal) && user[_serviceAccountPrefix.Length..].Split(':') is [var ns, var sa])
+        if (user.StartsWith(ServiceAccountPrefix, StringComparison.Ordinal) && user[ServiceAccountPrefix.Length..].Split(':') is [var ns, var sa])
         {
             Check(new AccessAttributes(caller, "impersonate", "", "serviceaccounts", "", ns, sa));
             if (groups.Count == 0)
@@ -72,9 +72,9 @@ internal static class Impersonation
         }
 
         // Extras are authorized as kube-apiserver does (userextras/<key>), then dropped: nothing in the sandbox reads them.
-        foreach (var (name, values) in headers.Where(h => h.Key.StartsWith(_extraPrefix, StringComparison.OrdinalIgnoreCase)).ToList())
+        foreach (var (name, values) in headers.Where(h => h.Key.StartsWith(ExtraPrefix, StringComparison.OrdinalIgnoreCase)).ToList())
         {
-            var key = Uri.UnescapeDataString(name[_extraPrefix.Length..]).ToLowerInvariant();
+            var key = Uri.UnescapeDataString(name[ExtraPrefix.Length..]).ToLowerInvariant();
             foreach (var value in values)
             {
                 Check(new AccessAttributes(caller, "impersonate", "authentication.k8s.io", "userextras", key, "", value ?? ""));
@@ -83,9 +83,9 @@ internal static class Impersonation
             headers.Remove(name);
         }
 
-        headers.Remove(_userHeader);
-        headers.Remove(_groupHeader);
-        headers.Remove(_uidHeader);
+        headers.Remove(UserHeader);
+        headers.Remove(GroupHeader);
+        headers.Remove(UidHeader);
         if (user == UserInfo.Anonymous.Name)
         {
             if (!impersonatedGroups.Contains(UserInfo.UnauthenticatedGroup, StringComparer.Ordinal))

@@ -23,7 +23,7 @@ internal sealed record UserRules(ImmutableArray<GrantedRule> Cluster, FrozenDict
 /// </summary>
 internal sealed class RbacAuthorizer(SandboxStore store, AnonymousAccess anonymous)
 {
-    private const int _maxCachedUsers = 10_000;
+    private const int MaxCachedUsers = 10_000;
     private Snapshot? _snapshot;
 
     /// <summary>Decides one request, as RBAC's Authorize (the first matching rule allows; nothing matching denies).</summary>
@@ -79,7 +79,7 @@ internal sealed class RbacAuthorizer(SandboxStore store, AnonymousAccess anonymo
         }
 
         var rules = snapshot.Resolve(user);
-        if (snapshot.Users.Count >= _maxCachedUsers)
+        if (snapshot.Users.Count >= MaxCachedUsers)
         {
             snapshot.Users.Clear();
         }

@@ -22,7 +22,7 @@ public sealed record AuditEntry(DateTimeOffset Time, string User, ImmutableArray
 /// </summary>
 public sealed class SandboxAudit
 {
-    private const int _capacity = 10_000;
+    private const int Capacity = 10_000;
     private readonly Queue<AuditEntry> _entries = new();
     private readonly Lock _gate = new();
 
@@ -42,7 +42,7 @@ public sealed class SandboxAudit
     {
         lock (_gate)
         {
-            if (_entries.Count == _capacity)
+            if (_entries.Count == Capacity)
             {
                 _entries.Dequeue();
             }

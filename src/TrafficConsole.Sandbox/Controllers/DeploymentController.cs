@@ -13,7 +13,7 @@ namespace TrafficConsole.Sandbox.Controllers;
 /// </summary>
 internal static class DeploymentController
 {
-    private const string _alphabet = "bcdfghjklmnpqrstvwxz2456789";
+    private const string Alphabet = "bcdfghjklmnpqrstvwxz2456789";
 
     /// <summary>Status as it will be once the pods below exist, written with the deployment itself.</summary>
     public static void SetStatus(JsonObject deployment)
@@ -205,8 +205,8 @@ internal static class DeploymentController
         var value = (ulong)hash * 2654435761UL;
         for (var i = 0; i < 10; i++)
         {
-            text.Append(_alphabet[(int)(value % (ulong)_alphabet.Length)]);
-            value = (value / (ulong)_alphabet.Length) + ((ulong)hash * (ulong)(i + 7));
+            text.Append(Alphabet[(int)(value % (ulong)Alphabet.Length)]);
+            value = (value / (ulong)Alphabet.Length) + ((ulong)hash * (ulong)(i + 7));
         }
 
         return text.ToString();
@@ -217,7 +217,7 @@ internal static class DeploymentController
         {
             for (var i = 0; i < span.Length; i++)
             {
-                span[i] = _alphabet[Random.Shared.Next(_alphabet.Length)];
+                span[i] = Alphabet[Random.Shared.Next(Alphabet.Length)];
             }
         });
 

@@ -10,7 +10,7 @@ namespace TrafficConsole.Sandbox.Patching;
 /// </summary>
 internal static class ManagedFields
 {
-    private static readonly HashSet<string> _systemMetadata =
+    private static readonly HashSet<string> SystemMetadata =
         ["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
          "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds", "generateName"];
 
@@ -30,7 +30,7 @@ internal static class ManagedFields
             {
                 foreach (var (mk, mv) in meta)
                 {
-                    if (!_systemMetadata.Contains(mk))
+                    if (!SystemMetadata.Contains(mk))
                     {
                         Walk(mv, new FieldPath(["f:metadata", "f:" + mk]), result);
                     }
@@ -321,7 +321,7 @@ internal static class ManagedFields
                 var targetMeta = Json.Metadata(target);
                 foreach (var (mk, mv) in meta)
                 {
-                    if (_systemMetadata.Contains(mk))
+                    if (SystemMetadata.Contains(mk))
                     {
                         continue;
                     }

@@ -377,7 +377,7 @@ internal static class StrategicMergePatch
 internal static class Body
 {
     // A repeated field would otherwise surface later, as an ArgumentException (a 500) from the first JsonObject lookup.
-    private static readonly JsonDocumentOptions _options = new() { AllowDuplicateProperties = false };
+    private static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
 
     public static JsonNode? Parse(ReadOnlySpan<byte> body)
     {
@@ -386,8 +386,8 @@ internal static class Body
             // Go's decoder, which the API server uses, reads invalid UTF-8 as U+FFFD; System.Text.Json would throw
             // at the first read of such a string instead, long after parsing.
             var node = Utf8.IsValid(body)
-                ? JsonNode.Parse(body, documentOptions: _options)
-                : JsonNode.Parse(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body)), documentOptions: _options);
+                ? JsonNode.Parse(body, documentOptions: Options)
+                : JsonNode.Parse(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body)), documentOptions: Options);
 
             // Strings are decoded lazily: a lone surrogate escape ("\ud800") would throw at its first use; find it now.
             _ = node?.ToJsonString();

@@ -8,7 +8,7 @@ namespace TrafficConsole.Sandbox.Storage;
 /// </summary>
 internal static partial class DirectorySync
 {
-    private const int _readOnly = 0;
+    private const int ReadOnly = 0;
 
     public static void Flush(string directory)
     {
@@ -20,7 +20,7 @@ internal static partial class DirectorySync
         int fd;
         try
         {
-            fd = Open(directory, _readOnly);
+            fd = Open(directory, ReadOnly);
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -14,8 +14,8 @@ namespace TrafficConsole.Sandbox.Storage;
 /// </summary>
 internal sealed class FileJournal : IStoreJournal
 {
-    private const string _snapshotName = "state.json";
-    private const string _logName = "changes.log";
+    private const string SnapshotName = "state.json";
+    private const string LogName = "changes.log";
     private readonly string _directory;
     private readonly int _compactAfter;
     private FileStream? _log;
@@ -28,9 +28,9 @@ internal sealed class FileJournal : IStoreJournal
         _compactAfter = compactAfter;
     }
 
-    public string SnapshotPath => Path.Combine(_directory, _snapshotName);
+    public string SnapshotPath => Path.Combine(_directory, SnapshotName);
 
-    public string LogPath => Path.Combine(_directory, _logName);
+    public string LogPath => Path.Combine(_directory, LogName);
 
     public LoadedState Load()
     {
@@ -265,14 +265,14 @@ internal sealed class FileJournal : IStoreJournal
 /// <summary>CRC-32 (IEEE) to tell a torn or damaged log record from a whole one.</summary>
 internal static class Crc32
 {
-    private static readonly uint[] _table = BuildTable();
+    private static readonly uint[] Table = BuildTable();
 
     public static uint Compute(ReadOnlySpan<byte> data)
     {
         var crc = 0xFFFFFFFFu;
         foreach (var b in data)
         {
-            crc = _table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+            crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
         }
 
         return ~crc;

@@ -25,7 +25,7 @@ public static class TrafficSettings
     /// <summary>The longest proxy sync delay accepted.</summary>
     public static TimeSpan MaxProxySyncDelay { get; } = TimeSpan.FromMinutes(10);
 
-    private static readonly NumberEntry _rate = new(NumberKind.Fraction, 0, MaxRequestsPerSecond);
+    private static readonly NumberEntry Rate = new(NumberKind.Fraction, 0, MaxRequestsPerSecond);
 
     /// <summary>
     /// Reads a rate: <c>off</c> (then <paramref name="requestsPerSecond"/> is null) or a number above 0 and at most
@@ -44,7 +44,7 @@ public static class TrafficSettings
             return true;
         }
 
-        NumberReading reading = _rate.Read(trimmed);
+        NumberReading reading = Rate.Read(trimmed);
         if (reading.Value is not { } value || value <= 0)
         {
             problem = $"'{Shorten(trimmed)}' is neither {Off} nor a number of requests per second per service above 0 and at most "

@@ -65,7 +65,7 @@ public sealed partial class TrafficSimulator : IDisposable
     private const double LatencySpread = 0.35;
     private const int MaxSeriesPoints = 11_000;
 
-    private static readonly Comparer<(string Namespace, string Service)> _byName = Comparer<(string Namespace, string Service)>.Create(
+    private static readonly Comparer<(string Namespace, string Service)> ByName = Comparer<(string Namespace, string Service)>.Create(
         static (a, b) => string.CompareOrdinal(a.Namespace, b.Namespace) is var byNamespace and not 0 ? byNamespace : string.CompareOrdinal(a.Service, b.Service));
 
     private readonly Lock _gate = new();
@@ -501,7 +501,7 @@ public sealed partial class TrafficSimulator : IDisposable
     /// <summary>The versions with counters, per service, in a namespace (or all) and optionally one service.</summary>
     private SortedDictionary<(string Namespace, string Service), SortedSet<string>> VersionsByService(string? namespaceName, string? service)
     {
-        var result = new SortedDictionary<(string Namespace, string Service), SortedSet<string>>(_byName);
+        var result = new SortedDictionary<(string Namespace, string Service), SortedSet<string>>(ByName);
         foreach (var key in _history.Keys)
         {
             if ((namespaceName is null || key.Namespace == namespaceName) && (service is null || key.Service == service))

@@ -9,13 +9,13 @@ namespace TrafficConsole.Sandbox.Tests.Auth;
 /// <summary>Roles, ClusterRoles and bindings decide every request, with kube-apiserver's 403 Status when they say no.</summary>
 public sealed class AuthorizationTests : IAsyncLifetime
 {
-    private const string _vsPath = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices";
+    private const string VsPath = "/apis/networking.istio.io/v1/namespaces/bookinfo/virtualservices";
     private TestCluster _cluster = null!;
 
     public async Task InitializeAsync()
     {
         _cluster = await TestCluster.StartAsync(configure: AddUsers);
-        Assert.Equal(HttpStatusCode.Created, (await _cluster.PostAsync(_vsPath, ReviewsVirtualService)).Status);
+        Assert.Equal(HttpStatusCode.Created, (await _cluster.PostAsync(VsPath, ReviewsVirtualService)).Status);
     }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
@@ -23,15 +23,15 @@ public sealed class AuthorizationTests : IAsyncLifetime
     private async Task AdminCreateAsync(string path, string body) =>
         Assert.Equal(HttpStatusCode.Created, (await _cluster.PostAsync(path, body)).Status);
 
-    private const string _patch = """{"metadata":{"labels":{"touched":"yes"}}}""";
+    private const string LabelPatch = """{"metadata":{"labels":{"touched":"yes"}}}""";
 
     [Fact]
     public async Task A_denied_update_is_a_403_Status_worded_like_kube_apiserver_and_changes_nothing()
     {
-        var before = await _cluster.GetAsync($"{_vsPath}/reviews");
+        var before = await _cluster.GetAsync($"{VsPath}/reviews");
         var body = before.Body.ToJsonString().Replace("\"v1\",\"weight\":100", "\"v2\",\"weight\":100", StringComparison.Ordinal);
 
-        var (status, error) = await _cluster.SendAsAsync(BobToken, HttpMethod.Put, $"{_vsPath}/reviews", body);
+        var (status, error) = await _cluster.SendAsAsync(BobToken, HttpMethod.Put, $"{VsPath}/reviews", body);
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Equal("Status", error.Str("kind"));
@@ -44,7 +44,7 @@ public sealed class AuthorizationTests : IAsyncLifetime
         Assert.Equal("networking.istio.io", error.Str("details.group"));
         Assert.Equal("virtualservices", error.Str("details.kind"));
 
-        var after = await _cluster.GetAsync($"{_vsPath}/reviews");
+        var after = await _cluster.GetAsync($"{VsPath}/reviews");
         Assert.Equal(before.Body.Str("metadata.resourceVersion"), after.Body.Str("metadata.resourceVersion"));
         Assert.Equal("v1", after.Body.Str("spec.http[0].route[0].destination.subset"));
     }
@@ -52,7 +52,7 @@ public sealed class AuthorizationTests : IAsyncLifetime
     [Fact]
     public async Task Collection_requests_are_refused_with_the_collection_message_and_cluster_scope()
     {
-        var (status, error) = await _cluster.SendAsAsync(BobToken, HttpMethod.Get, _vsPath);
+        var (status, error) = await _cluster.SendAsAsync(BobToken, HttpMethod.Get, VsPath);
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Equal("virtualservices.networking.istio.io is forbidden: User \"bob\" cannot list resource \"virtualservices\" " +
             "in API group \"networking.istio.io\" in the namespace \"bookinfo\"", error.Str("message"));
@@ -74,21 +74,21 @@ public sealed class AuthorizationTests : IAsyncLifetime
         await AdminCreateAsync("/apis/rbac.authorization.k8s.io/v1/namespaces/bookinfo/roles",
             Role("bookinfo", "routing", """[{"apiGroups":["networking.istio.io"],"resources":["virtualservices"],"verbs":["get","patch"]}]"""));
         Assert.Equal(HttpStatusCode.Forbidden,
-            (await _cluster.SendAsAsync(BobToken, HttpMethod.Patch, $"{_vsPath}/reviews", _patch, "application/merge-patch+json")).Status);
+            (await _cluster.SendAsAsync(BobToken, HttpMethod.Patch, $"{VsPath}/reviews", LabelPatch, "application/merge-patch+json")).Status);
 
         await AdminCreateAsync("/apis/rbac.authorization.k8s.io/v1/namespaces/bookinfo/rolebindings",
             RoleBinding("bookinfo", "bob-routing", "Role", "routing", "User", "bob"));
-        var allowed = await _cluster.SendAsAsync(BobToken, HttpMethod.Patch, $"{_vsPath}/reviews", _patch, "application/merge-patch+json");
+        var allowed = await _cluster.SendAsAsync(BobToken, HttpMethod.Patch, $"{VsPath}/reviews", LabelPatch, "application/merge-patch+json");
         Assert.Equal(HttpStatusCode.OK, allowed.Status);
         Assert.Equal("yes", allowed.Body.Str("metadata.labels.touched"));
 
         var deleted = await _cluster.SendAsAsync(_cluster.Server.AdminToken, HttpMethod.Delete,
             "/apis/rbac.authorization.k8s.io/v1/namespaces/bookinfo/rolebindings/bob-routing");
         Assert.Equal(HttpStatusCode.OK, deleted.Status);
-        var denied = await _cluster.SendAsAsync(BobToken, HttpMethod.Patch, $"{_vsPath}/reviews", """{"metadata":{"labels":{"touched":"again"}}}""",
+        var denied = await _cluster.SendAsAsync(BobToken, HttpMethod.Patch, $"{VsPath}/reviews", """{"metadata":{"labels":{"touched":"again"}}}""",
             "application/merge-patch+json");
         Assert.Equal(HttpStatusCode.Forbidden, denied.Status);
-        Assert.Equal("yes", (await _cluster.GetAsync($"{_vsPath}/reviews")).Body.Str("metadata.labels.touched"));
+        Assert.Equal("yes", (await _cluster.GetAsync($"{VsPath}/reviews")).Body.Str("metadata.labels.touched"));
     }
 
     [Fact]
@@ -120,8 +120,8 @@ public sealed class AuthorizationTests : IAsyncLifetime
         await AdminCreateAsync("/apis/rbac.authorization.k8s.io/v1/namespaces/bookinfo/rolebindings",
             RoleBinding("bookinfo", "dev-reads", "ClusterRole", "trafficconsole:mesh-viewer", "Group", "dev"));
 
-        Assert.Equal(HttpStatusCode.OK, (await _cluster.SendAsAsync(AliceToken, HttpMethod.Get, _vsPath)).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await _cluster.SendAsAsync(BobToken, HttpMethod.Get, _vsPath)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await _cluster.SendAsAsync(AliceToken, HttpMethod.Get, VsPath)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _cluster.SendAsAsync(BobToken, HttpMethod.Get, VsPath)).Status);
     }
 
     [Fact]
@@ -229,16 +229,16 @@ public sealed class AuthorizationTests : IAsyncLifetime
     [Fact]
     public async Task The_seeded_example_principals_view_and_operate_bookinfo_only()
     {
-        var viewerPatch = await _cluster.SendAsAsync(ViewerToken, HttpMethod.Patch, $"{_vsPath}/reviews", _patch, "application/merge-patch+json");
+        var viewerPatch = await _cluster.SendAsAsync(ViewerToken, HttpMethod.Patch, $"{VsPath}/reviews", LabelPatch, "application/merge-patch+json");
         Assert.Equal(HttpStatusCode.Forbidden, viewerPatch.Status);
         Assert.Equal(HttpStatusCode.OK, (await _cluster.SendAsAsync(ViewerToken, HttpMethod.Get, "/apis/networking.istio.io/v1/virtualservices")).Status);
         Assert.Equal(HttpStatusCode.OK, (await _cluster.SendAsAsync(ViewerToken, HttpMethod.Get, "/apis/apps/v1/namespaces/shop/deployments")).Status);
 
         var operatorBookinfo = ("Impersonate-User", "operator-bookinfo");
-        Assert.Equal(HttpStatusCode.OK, (await _cluster.SendAsAsync(ConsoleToken, HttpMethod.Patch, $"{_vsPath}/reviews", _patch,
+        Assert.Equal(HttpStatusCode.OK, (await _cluster.SendAsAsync(ConsoleToken, HttpMethod.Patch, $"{VsPath}/reviews", LabelPatch,
             "application/merge-patch+json", operatorBookinfo)).Status);
         var shop = await _cluster.SendAsAsync(ConsoleToken, HttpMethod.Patch, "/apis/networking.istio.io/v1/namespaces/shop/virtualservices/cart",
-            _patch, "application/merge-patch+json", operatorBookinfo);
+            LabelPatch, "application/merge-patch+json", operatorBookinfo);
         Assert.Equal(HttpStatusCode.Forbidden, shop.Status);
         Assert.Equal("virtualservices.networking.istio.io \"cart\" is forbidden: User \"operator-bookinfo\" cannot patch resource \"virtualservices\" " +
             "in API group \"networking.istio.io\" in the namespace \"shop\"", shop.Body.Str("message"));

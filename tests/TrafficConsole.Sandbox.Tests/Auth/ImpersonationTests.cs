@@ -7,8 +7,8 @@ namespace TrafficConsole.Sandbox.Tests.Auth;
 /// <summary>Impersonate-User / -Group / -Uid: allowed only to callers that may impersonate, and then RBAC sees the impersonated user.</summary>
 public sealed class ImpersonationTests : IAsyncLifetime
 {
-    private const string _whoami = """{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}""";
-    private const string _whoamiPath = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
+    private const string Whoami = """{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}""";
+    private const string WhoamiPath = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
     private TestCluster _cluster = null!;
 
     public async Task InitializeAsync() => _cluster = await TestCluster.StartAsync(configure: AddUsers);
@@ -18,7 +18,7 @@ public sealed class ImpersonationTests : IAsyncLifetime
     [Fact]
     public async Task A_caller_allowed_to_impersonate_runs_as_the_impersonated_user_and_groups()
     {
-        var (status, body) = await _cluster.SendAsAsync(ConsoleToken, HttpMethod.Post, _whoamiPath, _whoami, "application/json",
+        var (status, body) = await _cluster.SendAsAsync(ConsoleToken, HttpMethod.Post, WhoamiPath, Whoami, "application/json",
             ("Impersonate-User", "alice@example.com"), ("Impersonate-Group", "release-managers"),
             ("Impersonate-Uid", "1234"));
 
@@ -72,19 +72,19 @@ public sealed class ImpersonationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, (await _cluster.PostAsync("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
             ClusterRoleBinding("bob-impersonates-carol", "impersonate-carol", "User", "bob"))).Status);
 
-        var carol = await _cluster.SendAsAsync(BobToken, HttpMethod.Post, _whoamiPath, _whoami, "application/json", ("Impersonate-User", "carol"));
+        var carol = await _cluster.SendAsAsync(BobToken, HttpMethod.Post, WhoamiPath, Whoami, "application/json", ("Impersonate-User", "carol"));
         Assert.Equal("carol", carol.Body.Str("status.userInfo.username"));
 
-        var dave = await _cluster.SendAsAsync(BobToken, HttpMethod.Post, _whoamiPath, _whoami, "application/json", ("Impersonate-User", "dave"));
+        var dave = await _cluster.SendAsAsync(BobToken, HttpMethod.Post, WhoamiPath, Whoami, "application/json", ("Impersonate-User", "dave"));
         Assert.Equal(HttpStatusCode.Forbidden, dave.Status);
 
-        var withGroup = await _cluster.SendAsAsync(BobToken, HttpMethod.Post, _whoamiPath, _whoami, "application/json",
+        var withGroup = await _cluster.SendAsAsync(BobToken, HttpMethod.Post, WhoamiPath, Whoami, "application/json",
             ("Impersonate-User", "carol"), ("Impersonate-Group", "system:masters"));
         Assert.Equal(HttpStatusCode.Forbidden, withGroup.Status);
         Assert.Equal("groups \"system:masters\" is forbidden: User \"bob\" cannot impersonate resource \"groups\" in API group \"\" at the cluster scope",
             withGroup.Body.Str("message"));
 
-        var withUid = await _cluster.SendAsAsync(BobToken, HttpMethod.Post, _whoamiPath, _whoami, "application/json",
+        var withUid = await _cluster.SendAsAsync(BobToken, HttpMethod.Post, WhoamiPath, Whoami, "application/json",
             ("Impersonate-User", "carol"), ("Impersonate-Uid", "1234"));
         Assert.Equal("uids.authentication.k8s.io \"1234\" is forbidden: User \"bob\" cannot impersonate resource \"uids\" " +
             "in API group \"authentication.k8s.io\" at the cluster scope", withUid.Body.Str("message"));
@@ -93,14 +93,14 @@ public sealed class ImpersonationTests : IAsyncLifetime
     [Fact]
     public async Task Impersonating_a_service_account_needs_impersonate_on_serviceaccounts_and_gives_its_groups()
     {
-        var (status, body) = await _cluster.SendAsAsync(ConsoleToken, HttpMethod.Post, _whoamiPath, _whoami, "application/json",
+        var (status, body) = await _cluster.SendAsAsync(ConsoleToken, HttpMethod.Post, WhoamiPath, Whoami, "application/json",
             ("Impersonate-User", "system:serviceaccount:bookinfo:bookinfo-reviews"));
 
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal(["system:serviceaccounts", "system:serviceaccounts:bookinfo", "system:authenticated"],
             body.At("status.userInfo.groups")!.AsArray().Select(g => (string)g!).ToArray());
 
-        var denied = await _cluster.SendAsAsync(BobToken, HttpMethod.Post, _whoamiPath, _whoami, "application/json",
+        var denied = await _cluster.SendAsAsync(BobToken, HttpMethod.Post, WhoamiPath, Whoami, "application/json",
             ("Impersonate-User", "system:serviceaccount:bookinfo:bookinfo-reviews"));
         Assert.Equal("serviceaccounts \"bookinfo-reviews\" is forbidden: User \"bob\" cannot impersonate resource \"serviceaccounts\" " +
             "in API group \"\" in the namespace \"bookinfo\"", denied.Body.Str("message"));
@@ -119,7 +119,7 @@ public sealed class ImpersonationTests : IAsyncLifetime
     [Fact]
     public async Task Impersonating_extras_needs_impersonate_on_userextras()
     {
-        var (status, body) = await _cluster.SendAsAsync(ConsoleToken, HttpMethod.Post, _whoamiPath, _whoami, "application/json",
+        var (status, body) = await _cluster.SendAsAsync(ConsoleToken, HttpMethod.Post, WhoamiPath, Whoami, "application/json",
             ("Impersonate-User", "alice"), ("Impersonate-Extra-Scopes", "view"));
 
         Assert.Equal(HttpStatusCode.Forbidden, status);

@@ -10,7 +10,7 @@ namespace TrafficConsole.Sandbox.Tests.Kubectl;
 /// <summary>The real kubectl against a sandbox with a data directory, through the kubeconfig it writes.</summary>
 public sealed class KubectlTests : IAsyncLifetime
 {
-    private const string _routingYaml = """
+    private const string RoutingYaml = """
         apiVersion: networking.istio.io/v1
         kind: VirtualService
         metadata:
@@ -124,13 +124,13 @@ public sealed class KubectlTests : IAsyncLifetime
     [Fact]
     public async Task Client_side_apply_creates_and_reapplies_after_an_edit()
     {
-        var file = await WriteAsync("routing.yaml", _routingYaml);
+        var file = await WriteAsync("routing.yaml", RoutingYaml);
         var first = await OkAsync("apply", "-f", file);
         Assert.Contains("virtualservice.networking.istio.io/reviews created", first.Stdout, StringComparison.Ordinal);
         Assert.Contains("destinationrule.networking.istio.io/reviews created", first.Stdout, StringComparison.Ordinal);
         Assert.Equal(80, StoredVirtualService("bookinfo", "reviews").At("spec.http[0].route[0].weight")!.GetValue<int>());
 
-        await File.WriteAllTextAsync(file, _routingYaml.Replace("weight: 80", "weight: 60", StringComparison.Ordinal)
+        await File.WriteAllTextAsync(file, RoutingYaml.Replace("weight: 80", "weight: 60", StringComparison.Ordinal)
             .Replace("weight: 20", "weight: 40", StringComparison.Ordinal));
         var second = await OkAsync("apply", "-f", file);
         Assert.Contains("virtualservice.networking.istio.io/reviews configured", second.Stdout, StringComparison.Ordinal);
@@ -147,11 +147,11 @@ public sealed class KubectlTests : IAsyncLifetime
     [Fact]
     public async Task Server_side_apply_creates_updates_and_records_kubectl_as_manager()
     {
-        var file = await WriteAsync("routing.yaml", _routingYaml);
+        var file = await WriteAsync("routing.yaml", RoutingYaml);
         var first = await OkAsync("apply", "--server-side", "-f", file);
         Assert.Contains("virtualservice.networking.istio.io/reviews serverside-applied", first.Stdout, StringComparison.Ordinal);
 
-        await File.WriteAllTextAsync(file, _routingYaml.Replace("weight: 80", "weight: 50", StringComparison.Ordinal)
+        await File.WriteAllTextAsync(file, RoutingYaml.Replace("weight: 80", "weight: 50", StringComparison.Ordinal)
             .Replace("weight: 20", "weight: 50", StringComparison.Ordinal));
         await OkAsync("apply", "--server-side", "-f", file);
         var stored = StoredVirtualService("bookinfo", "reviews");
@@ -164,7 +164,7 @@ public sealed class KubectlTests : IAsyncLifetime
     [Fact]
     public async Task Server_side_apply_reports_a_conflict_and_force_conflicts_resolves_it()
     {
-        var file = await WriteAsync("routing.yaml", _routingYaml);
+        var file = await WriteAsync("routing.yaml", RoutingYaml);
         await OkAsync("apply", "--server-side", "-f", file);
         await OkAsync("patch", "vs", "reviews", "-n", "bookinfo", "--type=merge", "-p", """{"spec":{"hosts":["reviews","reviews.bookinfo"]}}""");
 
@@ -226,7 +226,7 @@ public sealed class KubectlTests : IAsyncLifetime
     [Fact]
     public async Task Invalid_resources_are_refused_with_the_servers_message()
     {
-        var file = await WriteAsync("bad.yaml", _routingYaml.Replace("weight: 80", "weight: -80", StringComparison.Ordinal));
+        var file = await WriteAsync("bad.yaml", RoutingYaml.Replace("weight: 80", "weight: -80", StringComparison.Ordinal));
         var result = await _kubectl.RunAsync("apply", "-f", file);
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("spec.http[0].route[0].weight", result.Stderr, StringComparison.Ordinal);

@@ -8,7 +8,7 @@ namespace TrafficConsole.Sandbox.Tests.Traffic;
 /// <summary>/stats/prometheus as a sidecar serves it, and the in-process reading computed from the same counters.</summary>
 public class StatsExpositionTests
 {
-    private static readonly string[] _labelNames =
+    private static readonly string[] LabelNames =
     [
         "reporter", "source_workload", "source_workload_namespace", "source_app", "destination_service", "destination_service_name",
         "destination_service_namespace", "destination_workload", "destination_workload_namespace", "destination_app", "destination_version",
@@ -16,7 +16,7 @@ public class StatsExpositionTests
         "response_flags",
     ];
 
-    private static readonly string[] _istioBuckets =
+    private static readonly string[] IstioBuckets =
         ["0.5", "1", "5", "10", "25", "50", "100", "250", "500", "1000", "2500", "5000", "10000", "30000", "60000", "300000", "600000",
          "1800000", "3600000", "+Inf"];
 
@@ -34,20 +34,20 @@ public class StatsExpositionTests
 
         var requests = samples.Where(s => s.Name == "istio_requests_total").ToList();
         Assert.NotEmpty(requests);
-        Assert.All(requests, s => Assert.Equal(_labelNames, s.Labels.Keys));
+        Assert.All(requests, s => Assert.Equal(LabelNames, s.Labels.Keys));
         var productpage = requests.First(s => s["destination_service_name"] == "productpage" && s["reporter"] == "destination");
         Assert.Equal(
             ["destination", "sandbox-traffic", "bookinfo", "sandbox-traffic", "productpage.bookinfo.svc.cluster.local", "productpage", "bookinfo",
              "productpage-v1", "bookinfo", "productpage", "v1", "productpage", "v1", "http", "200", "", "-"],
-            _labelNames.Select(n => productpage[n]));
+            LabelNames.Select(n => productpage[n]));
         Assert.Contains(requests, s => s["reporter"] == "source" && s["destination_service_name"] == "productpage");
         Assert.Contains(requests, s => s["destination_service_namespace"] == "shop" && s["destination_version"] == "2.0");
 
         foreach (var series in requests)
         {
-            bool Same(Sample s) => _labelNames.All(n => s[n] == series[n]);
+            bool Same(Sample s) => LabelNames.All(n => s[n] == series[n]);
             var buckets = samples.Where(s => s.Name == "istio_request_duration_milliseconds_bucket" && Same(s)).ToList();
-            Assert.Equal(_istioBuckets, buckets.Select(b => b["le"]));
+            Assert.Equal(IstioBuckets, buckets.Select(b => b["le"]));
             Assert.All(buckets.Zip(buckets.Skip(1)), pair => Assert.True(pair.First.Value <= pair.Second.Value, "buckets are cumulative"));
             var count = Assert.Single(samples, s => s.Name == "istio_request_duration_milliseconds_count" && Same(s)).Value;
             Assert.Equal(series.Value, count);

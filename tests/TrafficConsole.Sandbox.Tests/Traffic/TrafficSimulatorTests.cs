@@ -6,7 +6,7 @@ namespace TrafficConsole.Sandbox.Tests.Traffic;
 /// <summary>The simulated traffic, as the console reads it: routed by Istio's rules, answered as the Deployments say.</summary>
 public class TrafficSimulatorTests
 {
-    private static readonly TimeSpan _minute = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
     [Fact]
     public async Task Shares_follow_the_weights_of_the_VirtualService()
@@ -16,7 +16,7 @@ public class TrafficSimulatorTests
             [{"route":[{"destination":{"host":"reviews","subset":"v1"},"weight":30},
                        {"destination":{"host":"reviews","subset":"v2"},"weight":70}]}]
             """);
-        cluster.Run(2 * _minute);
+        cluster.Run(2 * Minute);
 
         var shares = Shares(cluster.Traffic.Read("bookinfo", TelemetryWindow.FiveMinutes));
         Assert.InRange(shares["v1"], 0.26, 0.34);
@@ -29,12 +29,12 @@ public class TrafficSimulatorTests
     public async Task Without_routing_versions_share_by_ready_replicas_and_scaling_moves_the_split()
     {
         await using var cluster = await TrafficCluster.StartAsync();
-        cluster.Run(2 * _minute);
+        cluster.Run(2 * Minute);
         var before = Shares(cluster.Traffic.Read("bookinfo", TelemetryWindow.OneMinute));
         Assert.All(["v1", "v2", "v3"], v => Assert.InRange(before[v], 0.28, 0.39));
 
         await cluster.PatchAsync("/apis/apps/v1/namespaces/bookinfo/deployments/reviews-v3", """{"spec":{"replicas":4}}""");
-        cluster.Run(2 * _minute);
+        cluster.Run(2 * Minute);
 
         var after = Shares(cluster.Traffic.Read("bookinfo", TelemetryWindow.OneMinute));
         Assert.InRange(after["v3"], 0.62, 0.72);
@@ -52,7 +52,7 @@ public class TrafficSimulatorTests
             """);
         await cluster.PatchAsync("/apis/apps/v1/namespaces/bookinfo/deployments/reviews-v3", """{"spec":{"replicas":4}}""");
         await cluster.PatchAsync("/apis/apps/v1/namespaces/bookinfo/deployments/reviews-v1", """{"spec":{"replicas":4}}""");
-        cluster.Run(2 * _minute);
+        cluster.Run(2 * Minute);
 
         var shares = Shares(cluster.Traffic.Read("bookinfo", TelemetryWindow.FiveMinutes));
         Assert.InRange(shares["v1"], 0.26, 0.34);
@@ -69,7 +69,7 @@ public class TrafficSimulatorTests
               "route":[{"destination":{"host":"reviews","subset":"v3"}}]},
              {"name":"default","route":[{"destination":{"host":"reviews","subset":"v1"}}]}]
             """);
-        cluster.Run(_minute);
+        cluster.Run(Minute);
 
         var served = cluster.ServedTo("reviews");
         static bool Tester(SimulatedUser u) => u.EndUser == "jason" || u.Email.EndsWith("@gmail.com", StringComparison.Ordinal);
@@ -86,7 +86,7 @@ public class TrafficSimulatorTests
     {
         await using var cluster = await TrafficCluster.StartAsync();
         await cluster.AnnotateAsync("reviews-v2", TrafficSimulator.ErrorRateAnnotation, "0.2");
-        cluster.Run(5 * _minute);
+        cluster.Run(5 * Minute);
 
         var reviews = cluster.Traffic.Read("bookinfo", TelemetryWindow.FiveMinutes).Find("bookinfo", "reviews")!;
         var v2 = reviews.Versions.Single(v => v.Version == "v2");
@@ -100,7 +100,7 @@ public class TrafficSimulatorTests
     {
         await using var cluster = await TrafficCluster.StartAsync();
         await cluster.AnnotateAsync("reviews-v3", TrafficSimulator.LatencyAnnotation, "400");
-        cluster.Run(3 * _minute);
+        cluster.Run(3 * Minute);
 
         var reviews = cluster.Traffic.Read("bookinfo", TelemetryWindow.FiveMinutes).Find("bookinfo", "reviews")!;
         var v1 = reviews.Versions.Single(v => v.Version == "v1");
@@ -119,7 +119,7 @@ public class TrafficSimulatorTests
             [{"route":[{"destination":{"host":"reviews","subset":"v1"}}],
               "mirror":{"host":"reviews","subset":"v2"},"mirrorPercentage":{"value":50}}]
             """);
-        cluster.Run(2 * _minute);
+        cluster.Run(2 * Minute);
 
         var (_, samples, _) = await cluster.ScrapeAsync();
         var requests = samples.Where(s => s.Name == "istio_requests_total" && s["destination_service_name"] == "reviews").ToList();
@@ -140,7 +140,7 @@ public class TrafficSimulatorTests
             [{"fault":{"abort":{"httpStatus":500,"percentage":{"value":100}}},
               "route":[{"destination":{"host":"reviews","subset":"v1"}}]}]
             """);
-        cluster.Run(_minute);
+        cluster.Run(Minute);
 
         var (_, samples, _) = await cluster.ScrapeAsync();
         var reviews = samples.Where(s => s.Name == "istio_requests_total" && s["destination_service_name"] == "reviews").ToList();
@@ -164,7 +164,7 @@ public class TrafficSimulatorTests
              {"fault":{"delay":{"fixedDelay":"500ms","percentage":{"value":100}}},
               "route":[{"destination":{"host":"reviews","subset":"v1"}}]}]
             """);
-        cluster.Run(_minute);
+        cluster.Run(Minute);
 
         var (_, samples, _) = await cluster.ScrapeAsync();
         Sample Single(string name, string reporter, string version) => Assert.Single(samples, s => s.Name == name
@@ -190,7 +190,7 @@ public class TrafficSimulatorTests
         await using var cluster = await TrafficCluster.StartAsync();
         await cluster.AnnotateAsync("reviews-v1", TrafficSimulator.LatencyAnnotation, "5000");
         await cluster.RouteReviewsAsync("""[{"timeout":"500ms","route":[{"destination":{"host":"reviews","subset":"v1"}}]}]""");
-        cluster.Run(_minute);
+        cluster.Run(Minute);
 
         var (_, samples, _) = await cluster.ScrapeAsync();
         var reviews = samples.Where(s => s.Name == "istio_requests_total" && s["destination_service_name"] == "reviews").ToList();
@@ -206,7 +206,7 @@ public class TrafficSimulatorTests
         static async Task<string> RunAsync(int seed)
         {
             await using var cluster = await TrafficCluster.StartAsync(seed: seed);
-            cluster.Run(_minute);
+            cluster.Run(Minute);
             return (await cluster.ScrapeAsync()).Text;
         }
 
@@ -220,13 +220,13 @@ public class TrafficSimulatorTests
     {
         await using var cluster = await TrafficCluster.StartAsync();
         await cluster.PatchAsync("/api/v1/namespaces/shop", """{"metadata":{"labels":{"istio-injection":null}}}""");
-        cluster.Run(_minute);
+        cluster.Run(Minute);
         Assert.Empty(cluster.Traffic.Read("shop", TelemetryWindow.OneMinute).Services);
         Assert.Equal(["details", "productpage", "ratings", "reviews"],
             cluster.Traffic.Read(null, TelemetryWindow.OneMinute).Services.Select(s => s.Service));
 
         await cluster.PatchAsync("/api/v1/namespaces/shop", """{"metadata":{"labels":{"istio.io/rev":"canary"}}}""");
-        cluster.Run(_minute);
+        cluster.Run(Minute);
         Assert.Contains(cluster.Traffic.Read("shop", TelemetryWindow.OneMinute).Services, s => s.Service == "catalog");
     }
 
