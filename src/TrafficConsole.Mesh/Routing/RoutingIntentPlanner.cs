@@ -62,7 +62,12 @@ public static partial class RoutingIntentPlanner
                 with { Namespace = view.Namespace, ServiceName = view.Name };
         }
 
-        RoutingPlan plan = PlanApply(view, reading.Intent!.WithDefaultSplit(split), istioApiVersion);
+        // Like Kiali, every version the sliders show gets a subset (weight 0 too): a later slider move then only touches the
+        // route, and a rule added by hand (kubectl, GitOps) for a version at 0 finds its subset.
+        RoutingIntent intent = reading.Intent!.WithDefaultSplit(split);
+        RoutingPlan plan = HttpRouteReader.RouteOf(view) is not null
+            ? PlanApply(view, intent, istioApiVersion)
+            : Plan(view, intent, istioApiVersion, split.Versions) with { Namespace = view.Namespace, ServiceName = view.Name };
 
         // The sliders' findings (no ready pods, a mirror that also gets traffic) say it in the sliders' words; the rule
         // editor's findings on the same default route would say it twice.
@@ -70,7 +75,7 @@ public static partial class RoutingIntentPlanner
         return plan with { Issues = issues.AddRange(intentIssues), Split = split };
     }
 
-    private static RoutingPlan Plan(ServiceView view, RoutingIntent intent, string istioApiVersion)
+    private static RoutingPlan Plan(ServiceView view, RoutingIntent intent, string istioApiVersion, IEnumerable<string>? subsetsFor = null)
     {
         string revision = view.Routing.Revision;
         if (!IstioApi.IsNetworkingApiVersion(istioApiVersion))
@@ -100,7 +105,8 @@ public static partial class RoutingIntentPlanner
         IEnumerable<string> needed = intent.AllRules
             .Where(static r => r.ReadOnlyReason is null)
             .SelectMany(static r => r.Destinations.Versions.Concat(r.Destinations.Mirror is null ? [] : [r.Destinations.Mirror.Version]))
-            .Concat(intent.VersionPolicies.Keys.Order(StringComparer.Ordinal));
+            .Concat(intent.VersionPolicies.Keys.Order(StringComparer.Ordinal))
+            .Concat(subsetsFor ?? []);
         (Dictionary<string, string> subsetFor, List<Subset> newSubsets) = RoutingResources.AssignSubsets(view, currentDr, needed);
 
         Destination? template = (currentVs?.Spec?.Http ?? [])

@@ -90,8 +90,7 @@ public class RoutingPlannerTests
         DestinationRule dr = plan.DestinationRule!;
         Assert.Equal(("reviews", "bookinfo", "reviews.bookinfo.svc.cluster.local"), (dr.Name, dr.Namespace, dr.Spec!.Host!));
         Assert.Equal("trafficconsole", dr.Metadata.Labels["app.kubernetes.io/managed-by"]);
-        // Subsets for the versions the route uses (the split planner also made one for v3 at 0; a later slider move adds it).
-        Assert.Equal(["v1", "v2"], dr.Spec.Subsets!.Select(static s => s.Name!));
+        Assert.Equal(["v1", "v2", "v3"], dr.Spec.Subsets!.Select(static s => s.Name!));
         Assert.All(dr.Spec.Subsets!, static s => Assert.Equal(s.Name, s.Labels!["version"]));
     }
 

@@ -15,7 +15,7 @@ namespace TrafficConsole.Mesh.Tests.Routing;
 /// <summary>
 /// The weight sliders edit the intent's default route (<see cref="RoutingIntent.WithDefaultSplit"/>). Before the split-only
 /// planner was deleted, this property compared both planners on these generated routings (as kubectl, Kiali or Argo leave
-/// them) and found five differences, each decided in the commit that merged them; now it holds the one path to its promise.
+/// them) and found the differences decided in the commits that merged them; now it holds the one path to its promise.
 /// </summary>
 public class SliderSplitRoundTripProperties
 {
