@@ -141,11 +141,13 @@ internal static class ConsoleMetricsSetup
     public static IEndpointConventionBuilder MapConsoleMetrics(this IEndpointRouteBuilder endpoints)
     {
         ConsoleMetrics metrics = endpoints.ServiceProvider.GetRequiredService<ConsoleMetrics>();
-        IMeshCache cache = endpoints.ServiceProvider.GetRequiredService<IMeshCache>();
+        // Resolved at the first scrape, once the host has started: building the cache here would validate its options before start-up does.
+        IServiceProvider services = endpoints.ServiceProvider;
+        Lazy<IMeshCache> cache = new(services.GetRequiredService<IMeshCache>);
         metrics.Registry.AddBeforeCollectCallback(() =>
         {
             // Before the cache started it reads "not synced, connecting".
-            MeshSnapshot snapshot = cache.Current;
+            MeshSnapshot snapshot = cache.Value.Current;
             metrics.SetCache(snapshot.IsSynced, snapshot.Health.State);
         });
         // Open to the scraper as before sign-in existed: labels carry no user, namespace or token.
