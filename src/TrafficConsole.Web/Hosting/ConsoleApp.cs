@@ -47,6 +47,7 @@ public static class ConsoleApp
         // connecting the cluster layer) and stop in reverse (the sandbox after the cache and the history recorder).
         services.AddEmbeddedSandbox();
         services.AddTrafficConsoleCluster(configuration);
+        // After the cluster layer: data protection's hosted start-up key ring load then finds the connection connected.
         services.AddConsoleDataProtection();
         services.AddConsoleAuth(configuration);
 
