@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
+using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Diagnostics;
 using TrafficConsole.Cluster.Discovery;
 using TrafficConsole.Cluster.Resources;
@@ -25,7 +26,7 @@ namespace TrafficConsole.Cluster.Cache;
 /// </summary>
 public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, IInformerSink
 {
-    private readonly IKubernetes _client;
+    private readonly ClusterConnection _connection;
     private readonly MeshCacheOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -42,9 +43,16 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
     private CancellationTokenSource? _stopping;
     private Task? _running;
 
+    /// <summary>A cache over a client someone else made and disposes.</summary>
     public MeshCache(IKubernetes client, IOptions<MeshCacheOptions> options, ILogger<MeshCache>? logger = null, TimeProvider? time = null)
+        : this(ClusterConnection.Over(client ?? throw new ArgumentNullException(nameof(client))), options, logger, time)
     {
-        _client = client ?? throw new ArgumentNullException(nameof(client));
+    }
+
+    /// <summary>A cache over the process's connection: it calls the API server once the connection is connected (see <see cref="ClusterConnection"/>).</summary>
+    public MeshCache(ClusterConnection connection, IOptions<MeshCacheOptions> options, ILogger<MeshCache>? logger = null, TimeProvider? time = null)
+    {
+        _connection = connection ?? throw new ArgumentNullException(nameof(connection));
         _options = options?.Value ?? new MeshCacheOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
@@ -321,6 +329,16 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            // In Sandbox mode the host starts the embedded sandbox (a hosted service before this one) and then connects.
+            await _connection.WhenConnectedAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
         ServedApis? apis = await DiscoverAsync(cancellationToken);
         if (apis is null)
         {
@@ -328,7 +346,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
         }
 
         ClusterLog.CacheStarting(_logger, apis.IstioNetworkingVersion, apis.GatewayApi);
-        IReadOnlyList<IResourceSource> sources = ResourceSources.Create(_client, new MeshResourceClients(_client, apis, _options.ListPageSize), _options.ListPageSize, [.. _watched.Order(StringComparer.Ordinal)]);
+        IReadOnlyList<IResourceSource> sources = ResourceSources.Create(_connection.Client, new MeshResourceClients(_connection.Client, apis, _options.ListPageSize), _options.ListPageSize, [.. _watched.Order(StringComparer.Ordinal)]);
         var timing = new InformerTiming(_options.InitialBackoff, _options.MaxBackoff, _options.WatchTimeout);
         var informers = new List<ResourceInformer>();
         lock (_gate)
@@ -354,7 +372,7 @@ public sealed class MeshCache : IMeshCache, IHostedService, IAsyncDisposable, II
             try
             {
                 Requests.CountList(MeshResourceKind.ApiServer);
-                ServedApis apis = await ApiDiscovery.DiscoverAsync(_client, cancellationToken);
+                ServedApis apis = await ApiDiscovery.DiscoverAsync(_connection.Client, cancellationToken);
                 sink.ReportConnected(new SourceKey(MeshResourceKind.ApiServer));
                 return apis;
             }

@@ -42,14 +42,33 @@ public abstract record ApiServerStatus
 /// quiet one (its watches simply stay silent), so readiness, writes and token reviews ask this instead. Answers are kept
 /// for <see cref="ApiServerProbeOptions.CacheDuration"/> and concurrent callers share one request.
 /// </summary>
-public sealed partial class ApiServerProbe(IKubernetes client, string serverUrl, IOptions<ApiServerProbeOptions> options, TimeProvider time, ILogger<ApiServerProbe> logger)
+public sealed partial class ApiServerProbe
 {
+    private readonly ClusterConnection _connection;
+    private readonly IOptions<ApiServerProbeOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ApiServerProbe> _logger;
     private readonly Lock _gate = new();
     private ApiServerStatus? _last;
     private Task<ApiServerStatus>? _running;
 
+    /// <summary>A probe over a client someone else made, of the server at <paramref name="serverUrl"/>.</summary>
+    public ApiServerProbe(IKubernetes client, string serverUrl, IOptions<ApiServerProbeOptions> options, TimeProvider time, ILogger<ApiServerProbe> logger)
+        : this(ClusterConnection.Over(client, serverUrl: serverUrl), options, time, logger)
+    {
+    }
+
+    /// <summary>A probe of the process's connection (the composition root's).</summary>
+    public ApiServerProbe(ClusterConnection connection, IOptions<ApiServerProbeOptions> options, TimeProvider time, ILogger<ApiServerProbe> logger)
+    {
+        _connection = connection ?? throw new ArgumentNullException(nameof(connection));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
     /// <summary>The API server's address, as messages name it.</summary>
-    public string ServerUrl { get; } = serverUrl;
+    public string ServerUrl => _connection.ServerUrl;
 
     /// <summary>The last answer, however old (null before the first probe).</summary>
     public ApiServerStatus? Last => Volatile.Read(ref _last);
@@ -60,7 +79,7 @@ public sealed partial class ApiServerProbe(IKubernetes client, string serverUrl,
         Task<ApiServerStatus> running;
         lock (_gate)
         {
-            if (_last is { } last && time.GetUtcNow() - last.At < options.Value.CacheDuration)
+            if (_last is { } last && _time.GetUtcNow() - last.At < _options.Value.CacheDuration)
             {
                 return Task.FromResult(last);
             }
@@ -89,14 +108,14 @@ public sealed partial class ApiServerProbe(IKubernetes client, string serverUrl,
     {
         // Never under the caller's token: one caller going away must not fail the probe for the others.
         await Task.Yield();
-        TimeSpan timeout = options.Value.Timeout;
+        TimeSpan timeout = _options.Value.Timeout;
         ApiServerStatus status;
-        using (CancellationTokenSource deadline = new(timeout, time))
+        using (CancellationTokenSource deadline = new(timeout, _time))
         {
             try
             {
-                await client.Version.GetCodeAsync(deadline.Token).ConfigureAwait(false);
-                status = new ApiServerStatus.Answering(time.GetUtcNow());
+                await _connection.Client.Version.GetCodeAsync(deadline.Token).ConfigureAwait(false);
+                status = new ApiServerStatus.Answering(_time.GetUtcNow());
             }
             catch (OperationCanceledException)
             {
@@ -109,7 +128,7 @@ public sealed partial class ApiServerProbe(IKubernetes client, string serverUrl,
             catch (HttpOperationException)
             {
                 // 401/403/404 on /version: it answers, which is all readiness asks.
-                status = new ApiServerStatus.Answering(time.GetUtcNow());
+                status = new ApiServerStatus.Answering(_time.GetUtcNow());
             }
             catch (HttpRequestException ex)
             {
@@ -138,7 +157,7 @@ public sealed partial class ApiServerProbe(IKubernetes client, string serverUrl,
     }
 
     private ApiServerStatus.NotAnswering Down(string what) =>
-        new($"The Kubernetes API server at {ServerUrl} {what}.", time.GetUtcNow());
+        new($"The Kubernetes API server at {ServerUrl} {what}.", _time.GetUtcNow());
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The Kubernetes API server at {ServerUrl} does not answer: {Reason}")]
     private partial void LogNotAnswering(string serverUrl, string reason);

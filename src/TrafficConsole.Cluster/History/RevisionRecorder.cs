@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 using TrafficConsole.Cluster.Cache;
+using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Resources;
 using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Mesh.History;
@@ -53,7 +54,7 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
     private static readonly TimeSpan CacheWait = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ManagedFieldsPrecision = TimeSpan.FromSeconds(1);
 
-    private readonly IKubernetes _client;
+    private readonly ClusterConnection _connection;
     private readonly IMeshCache _cache;
     private readonly HistoryOptions _options;
     private readonly ILogger _logger;
@@ -70,8 +71,16 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
     public RevisionRecorder(
         IKubernetes client, IMeshCache cache, IOptions<HistoryOptions>? options = null, ILogger<RevisionRecorder>? logger = null, TimeProvider? time = null,
         ConsoleWrites? writes = null)
+        : this(ClusterConnection.Over(client ?? throw new ArgumentNullException(nameof(client))), cache, options, logger, time, writes)
     {
-        _client = client ?? throw new ArgumentNullException(nameof(client));
+    }
+
+    /// <summary>A recorder over the process's connection (the composition root's); <paramref name="writes"/> as above.</summary>
+    public RevisionRecorder(
+        ClusterConnection connection, IMeshCache cache, IOptions<HistoryOptions>? options = null, ILogger<RevisionRecorder>? logger = null, TimeProvider? time = null,
+        ConsoleWrites? writes = null)
+    {
+        _connection = connection ?? throw new ArgumentNullException(nameof(connection));
         _cache = cache ?? throw new ArgumentNullException(nameof(cache));
         _writes = writes ?? new ConsoleWrites();
         _options = options?.Value ?? new HistoryOptions();
@@ -327,7 +336,7 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
         V1ConfigMap configMap = RevisionCodec.Encode(revision);
         try
         {
-            await _client.CoreV1.CreateNamespacedConfigMapAsync(configMap, revision.Namespace, fieldManager: ConsoleManager, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _connection.Client.CoreV1.CreateNamespacedConfigMapAsync(configMap, revision.Namespace, fieldManager: ConsoleManager, cancellationToken: cancellationToken).ConfigureAwait(false);
             LogRecorded(revision.Namespace, revision.Service, revision.Id, revision.Key, revision.Actor, revision.Source, revision.Action);
         }
         catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Conflict)
@@ -358,7 +367,7 @@ public sealed partial class RevisionRecorder : IHostedService, IAsyncDisposable
             string name = RevisionCodec.NameOf(old.Service, old.Id);
             try
             {
-                await _client.CoreV1.DeleteNamespacedConfigMapAsync(name, old.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await _connection.Client.CoreV1.DeleteNamespacedConfigMapAsync(name, old.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
                 LogPruned(old.Namespace, old.Service, old.Id, _options.MaxRevisionsPerService);
             }
             catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)

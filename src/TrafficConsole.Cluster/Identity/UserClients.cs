@@ -1,5 +1,6 @@
 using k8s;
 
+using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Diagnostics;
 
 namespace TrafficConsole.Cluster.Identity;
@@ -15,31 +16,55 @@ public interface IUserClients
 }
 
 /// <summary>Clients for users from the console's <see cref="KubernetesClientConfiguration"/>.</summary>
-/// <param name="configuration">The configuration the shared client was made from.</param>
-/// <param name="observer">Times every request for /metrics, as the shared client does.</param>
-public sealed class UserClients(KubernetesClientConfiguration configuration, IApiRequestObserver? observer = null) : IUserClients
+public sealed class UserClients : IUserClients
 {
+    private readonly Func<KubernetesClientConfiguration> _configuration;
+    private readonly IApiRequestObserver? _observer;
+
+    /// <summary>Clients from <paramref name="configuration"/>, the one the shared client was made from.</summary>
+    /// <param name="configuration">The configuration the shared client was made from.</param>
+    /// <param name="observer">Times every request for /metrics, as the shared client does.</param>
+    public UserClients(KubernetesClientConfiguration configuration, IApiRequestObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        _configuration = () => configuration;
+        _observer = observer;
+    }
+
+    /// <summary>Clients from the connection's configuration, read when the first user's client is made (the connection is connected by then).</summary>
+    /// <param name="connection">The process's connection.</param>
+    /// <param name="observer">Times every request for /metrics, as the shared client does.</param>
+    public UserClients(ClusterConnection connection, IApiRequestObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _configuration = () => connection.Configuration;
+        _observer = observer;
+    }
+
+    private KubernetesClientConfiguration BaseConfiguration => field ??= _configuration();
+
     // Connections made from here on put each impersonated group on its own Impersonate-Group line (see GroupHeaderLines).
-    private KubernetesClientConfiguration ImpersonatingConfiguration => field ??= GroupHeaderLines.Install(configuration);
+    private KubernetesClientConfiguration ImpersonatingConfiguration => field ??= GroupHeaderLines.Install(BaseConfiguration);
 
     /// <inheritdoc />
     public IKubernetes ClientFor(ClusterIdentity? identity)
     {
         List<DelegatingHandler> handlers = [];
-        if (observer is not null)
+        if (_observer is not null)
         {
-            handlers.Add(new ApiRequestTimingHandler(observer));
+            handlers.Add(new ApiRequestTimingHandler(_observer));
         }
 
         switch (identity)
         {
             case null:
-                return new Kubernetes(configuration, [.. handlers]);
+                return new Kubernetes(BaseConfiguration, [.. handlers]);
             case ClusterIdentity.Impersonated impersonated:
                 handlers.Add(new ImpersonationHandler(impersonated));
                 return new Kubernetes(ImpersonatingConfiguration, [.. handlers]);
             case ClusterIdentity.BearerToken bearer:
                 // The user's token only: no client certificate or token of the console's may go along with it.
+                KubernetesClientConfiguration configuration = BaseConfiguration;
                 KubernetesClientConfiguration own = new()
                 {
                     Host = configuration.Host,

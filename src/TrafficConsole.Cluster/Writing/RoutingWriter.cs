@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 using TrafficConsole.Cluster.Cache;
+using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Diagnostics;
 using TrafficConsole.Cluster.Identity;
 using TrafficConsole.Cluster.Resources;
@@ -37,18 +38,27 @@ public sealed class RoutingWriter : IRoutingWriter
     /// <summary>Annotation on the VirtualService: when (UTC, ISO 8601).</summary>
     public const string ChangedAtAnnotation = "trafficconsole.io/changed-at";
 
-    private readonly IKubernetes _client;
+    private readonly ClusterConnection _connection;
     private readonly IMeshCache _cache;
     private readonly RoutingWriterOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly IUserClients? _users;
 
+    /// <summary>A writer over a client someone else made and disposes.</summary>
     public RoutingWriter(
         IKubernetes client, IMeshCache cache, IOptions<RoutingWriterOptions>? options = null, ILogger<RoutingWriter>? logger = null, TimeProvider? time = null,
         IUserClients? users = null, ConsoleWrites? writes = null)
+        : this(ClusterConnection.Over(client ?? throw new ArgumentNullException(nameof(client))), cache, options, logger, time, users, writes)
     {
-        _client = client ?? throw new ArgumentNullException(nameof(client));
+    }
+
+    /// <summary>A writer over the process's connection (the composition root's); <paramref name="writes"/> is shared with the <see cref="History.RevisionRecorder"/>.</summary>
+    public RoutingWriter(
+        ClusterConnection connection, IMeshCache cache, IOptions<RoutingWriterOptions>? options = null, ILogger<RoutingWriter>? logger = null, TimeProvider? time = null,
+        IUserClients? users = null, ConsoleWrites? writes = null)
+    {
+        _connection = connection ?? throw new ArgumentNullException(nameof(connection));
         _users = users;
         Writes = writes ?? new ConsoleWrites();
         _cache = cache ?? throw new ArgumentNullException(nameof(cache));
@@ -98,7 +108,7 @@ public sealed class RoutingWriter : IRoutingWriter
         // Removing subsets: the VirtualService first, so it stops using them before they go.
         bool destinationRuleFirst = !RemovesSubsets(plan);
         using IKubernetes? own = ClientOf(identity);
-        IKubernetes api = own ?? _client;
+        IKubernetes api = own ?? _connection.Client;
         var steps = new List<(ResourceRef? Target, Func<CancellationToken, Task<ResourceWrite?>> Run)>();
         (ResourceRef?, Func<CancellationToken, Task<ResourceWrite?>>) writeVs = (RefOf(plan.VirtualService, VirtualService.KindName, VirtualService.Plural), ct => WriteVirtualServiceAsync(api, plan, actor, ct));
         (ResourceRef?, Func<CancellationToken, Task<ResourceWrite?>>) writeDr = (RefOf(plan.DestinationRule, DestinationRule.KindName, DestinationRule.Plural), ct => WriteDestinationRuleAsync(api, plan, ct));
@@ -204,7 +214,7 @@ public sealed class RoutingWriter : IRoutingWriter
             .ThenBy(static r => r.Name, StringComparer.Ordinal);
         ImmutableArray<ResourceWrite>.Builder written = ImmutableArray.CreateBuilder<ResourceWrite>();
         using IKubernetes? own = ClientOf(identity);
-        IKubernetes api = own ?? _client;
+        IKubernetes api = own ?? _connection.Client;
         foreach (ResourceRef reference in ordered)
         {
             try

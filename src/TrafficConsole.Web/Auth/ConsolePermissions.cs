@@ -1,15 +1,10 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 
-using k8s;
-using k8s.Autorest;
-using k8s.Models;
-
 using Microsoft.Extensions.Options;
 
 using TrafficConsole.Cluster.Identity;
 using TrafficConsole.Mesh.Resources;
-using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Services;
 
 namespace TrafficConsole.Web.Auth;
@@ -196,7 +191,7 @@ public interface IConsolePermissions
 }
 
 /// <summary>SelfSubjectAccessReviews as the user, cached for <see cref="AuthOptions.PermissionCacheDuration"/>.</summary>
-internal sealed partial class ConsolePermissions(ClusterRuntime runtime, IOptions<AuthOptions> options, TimeProvider time, ILogger<ConsolePermissions> logger) : IConsolePermissions
+internal sealed partial class ConsolePermissions(IAccessReviews reviews, IOptions<AuthOptions> options, TimeProvider time, ILogger<ConsolePermissions> logger) : IConsolePermissions
 {
     private readonly ConcurrentDictionary<(string User, string Namespace, ResourceAccess Access), (AccessDecision Decision, DateTimeOffset At)> _decisions = new();
 
@@ -300,51 +295,41 @@ internal sealed partial class ConsolePermissions(ClusterRuntime runtime, IOption
 
         if (missing.Count > 0)
         {
-            using IKubernetes client = runtime.Users.ClientFor(identity);
-            AccessDecision[] asked = await Task.WhenAll(missing.Select(i => AskAsync(client, identity, namespaceName, needed[i], cancellationToken))).ConfigureAwait(false);
+            ImmutableArray<AccessAnswer> answers = await reviews.ReviewAsync(
+                identity, namespaceName, [.. missing.Select(i => new AccessQuery(needed[i].Verb, needed[i].Group, needed[i].Resource))], cancellationToken).ConfigureAwait(false);
             for (int j = 0; j < missing.Count; j++)
             {
-                result[missing[j]] = asked[j];
+                AccessDecision asked = Decide(identity, namespaceName, needed[missing[j]], answers[j]);
+                result[missing[j]] = asked;
                 if (_decisions.Count > 50_000)
                 {
                     _decisions.Clear();
                 }
 
-                _decisions[(identity.CacheKey, namespaceName, needed[missing[j]])] = (asked[j], now);
+                _decisions[(identity.CacheKey, namespaceName, needed[missing[j]])] = (asked, now);
             }
         }
 
         return [.. result];
     }
 
-    private async Task<AccessDecision> AskAsync(IKubernetes client, ClusterIdentity identity, string namespaceName, ResourceAccess access, CancellationToken cancellationToken)
+    // The cluster's answer in words for the user: what to ask for, or that the sign-in or the API server failed.
+    private AccessDecision Decide(ClusterIdentity identity, string namespaceName, ResourceAccess access, AccessAnswer answer)
     {
-        V1SelfSubjectAccessReview review = new()
+        switch (answer)
         {
-            Spec = new V1SelfSubjectAccessReviewSpec
-            {
-                ResourceAttributes = new V1ResourceAttributes { NamespaceProperty = namespaceName, Verb = access.Verb, Group = access.Group, Resource = access.Resource },
-            },
-        };
-        try
-        {
-            V1SelfSubjectAccessReview answer = await client.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(review, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (answer.Status is { Allowed: true })
-            {
+            case AccessAnswer.Allowed:
                 return new AccessDecision(access, true, null);
-            }
-
-            string why = answer.Status?.Reason is { Length: > 0 } reason ? $" ({reason})" : string.Empty;
-            LogDenied(logger, identity.User, namespaceName, access);
-            return new AccessDecision(access, false, $"{identity.User} may not {access} in namespace {namespaceName}{why}. Ask a cluster admin for a Role that allows it.");
-        }
-        catch (HttpOperationException ex) when ((int)ex.Response.StatusCode is 401)
-        {
-            return new AccessDecision(access, false, "Your sign-in is no longer accepted by the Kubernetes API server: sign in again.");
-        }
-        catch (Exception ex) when (ex is HttpRequestException or HttpOperationException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            return new AccessDecision(access, false, $"The Kubernetes API server could not say whether {identity.User} may {access} in {namespaceName}: {ex.Message}");
+            case AccessAnswer.Denied denied:
+                string why = denied.Reason is { Length: > 0 } reason ? $" ({reason})" : string.Empty;
+                LogDenied(logger, identity.User, namespaceName, access);
+                return new AccessDecision(access, false, $"{identity.User} may not {access} in namespace {namespaceName}{why}. Ask a cluster admin for a Role that allows it.");
+            case AccessAnswer.NotSignedIn:
+                return new AccessDecision(access, false, "Your sign-in is no longer accepted by the Kubernetes API server: sign in again.");
+            case AccessAnswer.NotAnswered failed:
+                return new AccessDecision(access, false, $"The Kubernetes API server could not say whether {identity.User} may {access} in {namespaceName}: {failed.Detail}");
+            default:
+                throw new ArgumentOutOfRangeException(nameof(answer), answer, "Unknown access answer.");
         }
     }
 

@@ -1,17 +1,11 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Net;
-
-using k8s;
-using k8s.Autorest;
-using k8s.Models;
 
 using Microsoft.Extensions.Options;
 
 using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Identity;
-using TrafficConsole.Web.Hosting;
 
 namespace TrafficConsole.Web.Auth;
 
@@ -47,7 +41,7 @@ public abstract record TokenReview
 /// refused one's alike (a flood of the same garbage token costs one review), and requests that arrive while a token is
 /// under review wait for that one answer. "Could not ask" and "did not answer" are never kept.
 /// </summary>
-public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthOptions> options, TimeProvider time, ILogger<TokenReviewer> logger)
+public sealed partial class TokenReviewer(ITokenReviews reviews, ApiServerProbe apiServer, IOptions<AuthOptions> options, TimeProvider time, ILogger<TokenReviewer> logger)
 {
     /// <summary>At most this many accepted and this many refused tokens are remembered; beyond, the expired go, then all.</summary>
     internal const int MaxRemembered = 10_000;
@@ -76,7 +70,7 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
         }
 
         // An API server known not to answer: say so now rather than after the review's timeout (and never "sign in again").
-        if (await runtime.ApiServer.NotAnsweringAsync(cancellationToken).ConfigureAwait(false) is { } down)
+        if (await apiServer.NotAnsweringAsync(cancellationToken).ConfigureAwait(false) is { } down)
         {
             return new TokenReview.NotAnswered(NotAnswering(down));
         }
@@ -101,12 +95,12 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
                 catch (OperationCanceledException)
                 {
                     review = new TokenReview.NotAnswered(NotAnswering(
-                        $"The Kubernetes API server at {runtime.ApiServer.ServerUrl} did not say whose the token is within {options.Value.TokenReviewTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s."));
+                        $"The Kubernetes API server at {apiServer.ServerUrl} did not say whose the token is within {options.Value.TokenReviewTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s."));
                 }
             }
 
             if (review is TokenReview.NotAnswered
-                && await runtime.ApiServer.CheckAsync(CancellationToken.None).ConfigureAwait(false) is ApiServerStatus.NotAnswering probed)
+                && await apiServer.CheckAsync(CancellationToken.None).ConfigureAwait(false) is ApiServerStatus.NotAnswering probed)
             {
                 review = new TokenReview.NotAnswered(NotAnswering(probed.Reason));
             }
@@ -159,53 +153,46 @@ public sealed partial class TokenReviewer(ClusterRuntime runtime, IOptions<AuthO
         answers[key] = (review, now);
     }
 
+    // SelfSubjectReview with the token itself; on clusters without it (before Kubernetes 1.28) or where the token may not ask
+    // about itself, a TokenReview on the console's credentials.
     private async Task<TokenReview> AskAsync(string token, CancellationToken cancellationToken)
     {
-        using IKubernetes client = runtime.Users.ClientFor(ClusterIdentity.WithToken("(token under review)", [], token));
-        try
+        switch (await reviews.ReviewSelfAsync(token, cancellationToken).ConfigureAwait(false))
         {
-            V1SelfSubjectReview self = await client.AuthenticationV1.CreateSelfSubjectReviewAsync(new V1SelfSubjectReview(), cancellationToken: cancellationToken).ConfigureAwait(false);
-            return self.Status?.UserInfo?.Username is { Length: > 0 } user
-                ? new TokenReview.Valid(user, [.. self.Status.UserInfo.Groups ?? []])
-                : new TokenReview.Rejected("The API server accepted the token but did not say whose it is.");
-        }
-        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Unauthorized)
-        {
-            LogTokenRejected(logger, (int)ex.Response.StatusCode);
-            return new TokenReview.Rejected("The Kubernetes API server did not accept this token: it is wrong, expired or revoked. Get a fresh one (kubectl create token <service-account>) and sign in again.");
-        }
-        catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
-        {
-            // No SelfSubjectReview (before Kubernetes 1.28) or not allowed to ask about oneself: a TokenReview on the console's credentials.
-            return await TokenReviewAsync(token, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or HttpOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return new TokenReview.NotAnswered($"The Kubernetes API server at {runtime.ApiServer.ServerUrl} could not be asked about the token: {ex.Message}");
+            case TokenAnswer.Known known:
+                return new TokenReview.Valid(known.User, known.Groups);
+            case TokenAnswer.Unnamed:
+                return new TokenReview.Rejected("The API server accepted the token but did not say whose it is.");
+            case TokenAnswer.Refused:
+                LogTokenRejected(logger, 401);
+                return new TokenReview.Rejected("The Kubernetes API server did not accept this token: it is wrong, expired or revoked. Get a fresh one (kubectl create token <service-account>) and sign in again.");
+            case TokenAnswer.SelfReviewUnavailable:
+                return await TokenReviewAsync(token, cancellationToken).ConfigureAwait(false);
+            case TokenAnswer.NotAnswered failed:
+                return new TokenReview.NotAnswered($"The Kubernetes API server at {apiServer.ServerUrl} could not be asked about the token: {failed.Detail}");
+            case var other:
+                throw new InvalidOperationException($"A SelfSubjectReview does not answer {other}.");
         }
     }
 
     private async Task<TokenReview> TokenReviewAsync(string token, CancellationToken cancellationToken)
     {
-        try
+        switch (await reviews.ReviewAsync(token, cancellationToken).ConfigureAwait(false))
         {
-            V1TokenReview review = await runtime.Client.AuthenticationV1.CreateTokenReviewAsync(
-                new V1TokenReview { Spec = new V1TokenReviewSpec { Token = token } }, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return review.Status is { Authenticated: true, User.Username: { Length: > 0 } user }
-                ? new TokenReview.Valid(user, [.. review.Status.User.Groups ?? []])
-                : new TokenReview.Rejected($"The Kubernetes API server did not accept this token{(review.Status?.Error is { Length: > 0 } error ? $": {error}" : ": it is wrong, expired or revoked")}.");
-        }
-        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Forbidden)
-        {
-            LogTokenReviewForbidden(logger);
-            return new TokenReview.Unavailable(
-                "This cluster does not let tokens ask who they are (SelfSubjectReview, Kubernetes 1.28 and later), and the console may not " +
-                "create tokenreviews (authentication.k8s.io) to check them instead. An administrator grants the console's service account " +
-                "'create tokenreviews' (see the Helm chart's README); until then token sign-in cannot work.");
-        }
-        catch (Exception ex) when (ex is HttpRequestException or HttpOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            return new TokenReview.NotAnswered($"The Kubernetes API server at {runtime.ApiServer.ServerUrl} could not review the token: {ex.Message}");
+            case TokenAnswer.Known known:
+                return new TokenReview.Valid(known.User, known.Groups);
+            case TokenAnswer.Refused refused:
+                return new TokenReview.Rejected($"The Kubernetes API server did not accept this token{(refused.Error is { Length: > 0 } error ? $": {error}" : ": it is wrong, expired or revoked")}.");
+            case TokenAnswer.ReviewForbidden:
+                LogTokenReviewForbidden(logger);
+                return new TokenReview.Unavailable(
+                    "This cluster does not let tokens ask who they are (SelfSubjectReview, Kubernetes 1.28 and later), and the console may not " +
+                    "create tokenreviews (authentication.k8s.io) to check them instead. An administrator grants the console's service account " +
+                    "'create tokenreviews' (see the Helm chart's README); until then token sign-in cannot work.");
+            case TokenAnswer.NotAnswered failed:
+                return new TokenReview.NotAnswered($"The Kubernetes API server at {apiServer.ServerUrl} could not review the token: {failed.Detail}");
+            case var other:
+                throw new InvalidOperationException($"A TokenReview does not answer {other}.");
         }
     }
 

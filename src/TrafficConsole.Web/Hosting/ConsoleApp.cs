@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
+using TrafficConsole.Cluster;
 using TrafficConsole.Web.Api;
 using TrafficConsole.Web.Auth;
 using TrafficConsole.Web.Components;
@@ -42,8 +43,11 @@ public static class ConsoleApp
     {
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.SectionName);
         services.AddConsoleMetrics();
-        services.AddClusterRuntime(configuration);
-        // After the runtime: data protection's start-up key ring load then finds the cluster client ready.
+        // The embedded sandbox before the cluster layer: hosted services start in registration order (the sandbox first,
+        // connecting the cluster layer) and stop in reverse (the sandbox after the cache and the history recorder).
+        services.AddEmbeddedSandbox();
+        services.AddTrafficConsoleCluster(configuration);
+        // After the cluster layer: data protection's hosted start-up key ring load then finds the connection connected.
         services.AddConsoleDataProtection();
         services.AddConsoleAuth(configuration);
 
@@ -64,7 +68,7 @@ public static class ConsoleApp
         services.AddConsoleHealthChecks();
         services.AddConsoleUi();
 
-        // After the cluster runtime: hosted services start in order, and this one needs the cache.
+        // After the cluster layer: hosted services start in order, and this one needs the cache.
         services.AddHostedService<HubBroadcaster>();
     }
 

@@ -141,12 +141,14 @@ internal static class ConsoleMetricsSetup
     public static IEndpointConventionBuilder MapConsoleMetrics(this IEndpointRouteBuilder endpoints)
     {
         ConsoleMetrics metrics = endpoints.ServiceProvider.GetRequiredService<ConsoleMetrics>();
-        ClusterRuntime runtime = endpoints.ServiceProvider.GetRequiredService<ClusterRuntime>();
+        // Resolved at the first scrape, once the host has started: building the cache here would validate its options before start-up does.
+        IServiceProvider services = endpoints.ServiceProvider;
+        Lazy<IMeshCache> cache = new(services.GetRequiredService<IMeshCache>);
         metrics.Registry.AddBeforeCollectCallback(() =>
         {
-            // Before the runtime started (or after it stopped) there is no cache: report "not synced, connecting".
-            MeshSnapshot? snapshot = runtime.TryGetCache()?.Current;
-            metrics.SetCache(snapshot?.IsSynced == true, snapshot?.Health.State ?? CacheHealthState.Connecting);
+            // Before the cache started it reads "not synced, connecting".
+            MeshSnapshot snapshot = cache.Value.Current;
+            metrics.SetCache(snapshot.IsSynced, snapshot.Health.State);
         });
         // Open to the scraper as before sign-in existed: labels carry no user, namespace or token.
         return endpoints.MapMetrics(ConsoleMetrics.Path, metrics.Registry).AllowAnonymous();

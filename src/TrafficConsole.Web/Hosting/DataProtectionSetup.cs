@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Options;
 
+using TrafficConsole.Cluster.Secrets;
 using TrafficConsole.Mesh.Validation;
 
 namespace TrafficConsole.Web.Hosting;
@@ -38,9 +39,8 @@ internal static class DataProtectionSetup
             DataProtectionSettings settings = sp.GetRequiredService<IOptions<DataProtectionSettings>>().Value;
             if (!string.IsNullOrWhiteSpace(settings.KeysSecret))
             {
-                // The client is the runtime's (it starts first); asked for lazily, when the key ring is first read.
-                ClusterRuntime runtime = sp.GetRequiredService<ClusterRuntime>();
-                options.XmlRepository = new KeyRingSecret(() => runtime.Client, settings.KeysNamespace!.Trim(), settings.KeysSecret.Trim(),
+                // The cluster layer reads and writes the Secret; the key ring is first read once the host has started (and connected).
+                options.XmlRepository = new KeyRingSecret(sp.GetRequiredService<IKeyRingStore>(), settings.KeysNamespace!.Trim(), settings.KeysSecret.Trim(),
                     sp.GetRequiredService<ILogger<KeyRingSecret>>());
             }
         }));

@@ -56,7 +56,7 @@ internal static class HealthEndpoints
 /// Ready only when the shared cache is connected and synced and the API server answers a short probe now (a frozen API
 /// server leaves the cache's watches silent, not broken); the reason otherwise.
 /// </summary>
-internal sealed class ClusterReadinessCheck(ITrafficService traffic, ClusterRuntime runtime) : IHealthCheck
+internal sealed class ClusterReadinessCheck(ITrafficService traffic, ApiServerProbe apiServer) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -71,7 +71,7 @@ internal sealed class ClusterReadinessCheck(ITrafficService traffic, ClusterRunt
             };
         }
 
-        ApiServerStatus status = await runtime.ApiServer.CheckAsync(cancellationToken).ConfigureAwait(false);
+        ApiServerStatus status = await apiServer.CheckAsync(cancellationToken).ConfigureAwait(false);
         return status is ApiServerStatus.NotAnswering down
             ? HealthCheckResult.Unhealthy(down.Reason)
             : HealthCheckResult.Healthy($"Synced with {traffic.Cluster.ServerUrl}, which answers.");

@@ -1,27 +1,24 @@
-using System.Net;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 
-using k8s;
-using k8s.Autorest;
-using k8s.Models;
-
 using Microsoft.AspNetCore.DataProtection.Repositories;
+
+using TrafficConsole.Cluster.Secrets;
 
 namespace TrafficConsole.Web.Hosting;
 
 /// <summary>
 /// ASP.NET Core's data protection key ring kept in one Kubernetes Secret (a data entry per key), so every replica and every
-/// restart share it: sign-in cookies, token sessions and antiforgery tokens stay valid when a pod goes away. Each key is added
-/// with a read-modify-write on the Secret's resourceVersion, so two replicas adding keys at once never drop each other's.
+/// restart share it: sign-in cookies, token sessions and antiforgery tokens stay valid when a pod goes away. The cluster layer
+/// (<see cref="IKeyRingStore"/>) reads and writes the Secret, adding each key with a read-modify-write on its resourceVersion;
+/// this repository says which entries are keys, names new ones, and what to grant when the console may not.
 /// Keys are written as XML in the clear, as the file system repository writes them; the cluster's encryption at rest and
 /// RBAC on this one Secret protect them.
 /// </summary>
-public sealed partial class KeyRingSecret(Func<IKubernetes> client, string @namespace, string name, ILogger<KeyRingSecret> logger) : IXmlRepository
+public sealed partial class KeyRingSecret(IKeyRingStore store, string @namespace, string name, ILogger<KeyRingSecret> logger) : IXmlRepository
 {
     private const string EntryPrefix = "key-";
-    private const int Attempts = 20;
     private readonly string _described = $"Secret {@namespace}/{name}";
 
     /// <summary>"Secret ns/name", for messages.</summary>
@@ -39,9 +36,14 @@ public sealed partial class KeyRingSecret(Func<IKubernetes> client, string @name
 
     private async Task<IReadOnlyCollection<XElement>> ReadAsync()
     {
-        V1Secret? secret = await GetAsync().ConfigureAwait(false);
+        KeyRingRead read = await store.ReadAsync(@namespace, name).ConfigureAwait(false);
+        if (read is KeyRingRead.Refused refused)
+        {
+            throw Refused(refused.Verb, refused.StatusCode);
+        }
+
         List<XElement> keys = [];
-        foreach ((string entry, byte[] value) in secret?.Data ?? new Dictionary<string, byte[]>())
+        foreach ((string entry, byte[] value) in ((KeyRingRead.Found)read).Entries)
         {
             if (!entry.StartsWith(EntryPrefix, StringComparison.Ordinal))
             {
@@ -66,66 +68,21 @@ public sealed partial class KeyRingSecret(Func<IKubernetes> client, string @name
     {
         string entry = EntryName(friendlyName);
         byte[] value = Encoding.UTF8.GetBytes(element.ToString(SaveOptions.DisableFormatting));
-        for (int attempt = 1; ; attempt++)
+        if (await store.AddAsync(@namespace, name, entry, value).ConfigureAwait(false) is KeyRingWrite.Refused refused)
         {
-            V1Secret? secret = await GetAsync().ConfigureAwait(false);
-            try
-            {
-                if (secret is null)
-                {
-                    await client().CoreV1.CreateNamespacedSecretAsync(new V1Secret
-                    {
-                        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = @namespace, Labels = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = "traffic-console" } },
-                        Type = "Opaque",
-                        Data = new Dictionary<string, byte[]> { [entry] = value },
-                    }, @namespace).ConfigureAwait(false);
-                }
-                else
-                {
-                    // Kept as read: the PUT carries its resourceVersion, so a key another replica added meanwhile is a 409, not lost.
-                    secret.Data ??= new Dictionary<string, byte[]>();
-                    secret.Data[entry] = value;
-                    await client().CoreV1.ReplaceNamespacedSecretAsync(secret, name, @namespace).ConfigureAwait(false);
-                }
-
-                LogKeyStored(logger, entry, _described);
-                return;
-            }
-            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict && attempt < Attempts)
-            {
-                // Another replica wrote first: read again and add on top, after a jittered pause so writers stop colliding.
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(10, 50) * Math.Min(attempt, 10))).ConfigureAwait(false);
-            }
-            catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
-            {
-                throw Refused(secret is null ? "create" : "update", ex);
-            }
+            throw Refused(refused.Verb, refused.StatusCode);
         }
+
+        LogKeyStored(logger, entry, _described);
     }
 
-    private async Task<V1Secret?> GetAsync()
-    {
-        try
-        {
-            return await client().CoreV1.ReadNamespacedSecretAsync(name, @namespace).ConfigureAwait(false);
-        }
-        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-        catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
-        {
-            throw Refused("get", ex);
-        }
-    }
-
-    private InvalidOperationException Refused(string verb, HttpOperationException ex)
+    private InvalidOperationException Refused(string verb, int statusCode)
     {
         string message = $"The console may not {verb} {Describe()}, where it keeps the keys of sign-in cookies (DataProtection:KeysSecret): " +
             $"grant its service account get and update on that Secret (create too if it does not exist; the Helm chart grants and creates it). " +
-            $"The API server answered {(int)ex.Response.StatusCode}.";
-        LogRefused(logger, verb, _described, (int)ex.Response.StatusCode);
-        return new InvalidOperationException(message, ex);
+            $"The API server answered {statusCode}.";
+        LogRefused(logger, verb, _described, statusCode);
+        return new InvalidOperationException(message);
     }
 
     // Secret data keys allow [-._a-zA-Z0-9]; data protection names keys "key-<guid>".

@@ -24,8 +24,8 @@ internal static class TelemetrySetup
         {
             services.TryAddSingleton<ITelemetrySource>(static sp =>
             {
-                ClusterRuntime runtime = sp.GetRequiredService<ClusterRuntime>();
-                return new SandboxTelemetrySource(runtime.TryGetSandbox);
+                EmbeddedSandbox sandbox = sp.GetRequiredService<EmbeddedSandbox>();
+                return new SandboxTelemetrySource(() => sandbox.Server);
             });
         }
 

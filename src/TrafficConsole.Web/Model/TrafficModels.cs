@@ -1,9 +1,21 @@
 using System.Collections.Immutable;
 
+using TrafficConsole.Cluster.Connection;
+
 namespace TrafficConsole.Web.Model;
 
 /// <summary>Which cluster the console talks to, as the badge in the app bar shows it.</summary>
 public sealed record ClusterInfo(string Name, string ServerUrl, bool IsSandbox, string? KubeconfigPath);
+
+/// <summary>The cluster layer's connection as the view model says it.</summary>
+internal static class ClusterInfoMapping
+{
+    extension(ClusterConnection connection)
+    {
+        /// <summary>The connected cluster, for the badge (read once the host has started: the embedded sandbox connects then).</summary>
+        public ClusterInfo Info => new(connection.Name, connection.ServerUrl, connection.Mode == ClusterMode.Sandbox, connection.KubeconfigPath);
+    }
+}
 
 /// <summary>Whether the API server answers, as pages show it.</summary>
 public enum ConnectionState { Connecting, Connected, Reconnecting, Unreachable }

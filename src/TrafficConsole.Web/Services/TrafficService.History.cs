@@ -37,7 +37,7 @@ internal sealed partial class TrafficService
         ArgumentNullException.ThrowIfNull(namespaceName);
         ArgumentNullException.ThrowIfNull(service);
         MeshSnapshot snapshot = Cache.Current;
-        int cap = runtime.Recorder.Options.MaxRevisionsPerService;
+        int cap = recorder.Options.MaxRevisionsPerService;
         return snapshot.GetServiceView(namespaceName, service) is { } view
             ? Histories.GetValue(view, v => BuildHistory(v, snapshot, cap))
             : null;

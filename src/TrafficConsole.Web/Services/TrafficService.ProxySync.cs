@@ -9,7 +9,7 @@ namespace TrafficConsole.Web.Services;
 internal sealed partial class TrafficService
 {
     public ProxySyncInfo GetProxySync(string namespaceName, string service) =>
-        Cache.Current.GetServiceView(namespaceName, service) is { } view ? ToProxySync(runtime.ProxySync.Read(view)) : ProxySyncInfo.None;
+        Cache.Current.GetServiceView(namespaceName, service) is { } view ? ToProxySync(proxySync.Read(view)) : ProxySyncInfo.None;
 
     /// <summary>Starts timing an applied write and gives its outcome the service's proxy sync.</summary>
     private ChangeOutcome WithProxySync(string namespaceName, string service, WriteResult result, ChangeOutcome outcome)
@@ -19,7 +19,7 @@ internal sealed partial class TrafficService
             return outcome;
         }
 
-        runtime.ProxySync.Track(namespaceName, service, written);
+        proxySync.Track(namespaceName, service, written);
         return applied with { ProxySync = GetProxySync(namespaceName, service) };
     }
 

@@ -268,8 +268,8 @@ internal sealed partial class TrafficService
 
         // The writer records the actor on the resources it writes (trafficconsole.io/changed-by), and writes as the user.
         // Until it is recorded, the recorder's loop leaves this service to this write (it passes through partial states).
-        using IDisposable writing = runtime.Recorder.BeginWrite(namespaceName, service);
-        WriteResult result = await runtime.Writer.ApplyAsync(plan, actor, change.As, cancellationToken).ConfigureAwait(false);
+        using IDisposable writing = recorder.BeginWrite(namespaceName, service);
+        WriteResult result = await writer.ApplyAsync(plan, actor, change.As, cancellationToken).ConfigureAwait(false);
         ChangeOutcome outcome = WithProxySync(namespaceName, service, result, ToOutcome(result, namespaceName, service));
         if (outcome is ChangeOutcome.Applied applied)
         {
@@ -294,7 +294,7 @@ internal sealed partial class TrafficService
 
         try
         {
-            await runtime.Recorder.RecordAppliedAsync(before, applied, new RevisionChange(change.Actor, action, change.Reason), CancellationToken.None).ConfigureAwait(false);
+            await recorder.RecordAppliedAsync(before, applied, new RevisionChange(change.Actor, action, change.Reason), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using TrafficConsole.Cluster.Cache;
+using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.History;
+using TrafficConsole.Cluster.Telemetry;
 using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Mesh.History;
 using TrafficConsole.Mesh.Analysis;
@@ -26,7 +28,8 @@ namespace TrafficConsole.Web.Services;
 /// the planning, validation, YAML and diffs. Maps Mesh types to the view models pages show.
 /// </summary>
 internal sealed partial class TrafficService(
-    ClusterRuntime runtime, ConsoleMetrics metrics, IConsolePermissions permissions, TrafficTelemetry telemetry, ILogger<TrafficService> logger) : ITrafficService
+    IMeshCache cache, IRoutingWriter writer, RevisionRecorder recorder, ApiServerProbe apiServer, ProxySyncTracker proxySync, ClusterConnection connection,
+    ConsoleMetrics metrics, IConsolePermissions permissions, TrafficTelemetry telemetry, ILogger<TrafficService> logger) : ITrafficService
 {
     /// <summary>Code of the message a refused plan carries when Mesh gave no issue (e.g. read-only routing).</summary>
     public const string RefusedCode = "TC0001";
@@ -40,9 +43,9 @@ internal sealed partial class TrafficService(
     private static readonly ConditionalWeakTable<ServiceView, ServiceDetail> Details = new();
     private static readonly ConditionalWeakTable<ServiceView, ServiceDetail> AnalyzedDetails = new();
 
-    private IMeshCache Cache => runtime.Cache;
+    private IMeshCache Cache => cache;
 
-    public ClusterInfo Cluster => runtime.Info;
+    public ClusterInfo Cluster => connection.Info;
 
     public ConnectionHealth Health => ToHealth(Cache.Current);
 
@@ -173,8 +176,8 @@ internal sealed partial class TrafficService(
         }
 
         // Until it is recorded, the recorder's loop leaves this service to this write (it passes through partial states).
-        using IDisposable writing = runtime.Recorder.BeginWrite(namespaceName, service);
-        WriteResult result = await runtime.Writer.DeleteAsync(plan, actor, namespaceName, service, change.As, cancellationToken).ConfigureAwait(false);
+        using IDisposable writing = recorder.BeginWrite(namespaceName, service);
+        WriteResult result = await writer.DeleteAsync(plan, actor, namespaceName, service, change.As, cancellationToken).ConfigureAwait(false);
         ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
         if (outcome is ChangeOutcome.Applied applied)
         {
@@ -197,7 +200,7 @@ internal sealed partial class TrafficService(
     /// </summary>
     private async Task<ChangeOutcome.Unavailable?> NotAnsweringAsync(ChangeContext change, string namespaceName, string service, CancellationToken cancellationToken)
     {
-        if (await runtime.ApiServer.NotAnsweringAsync(cancellationToken).ConfigureAwait(false) is not { } down)
+        if (await apiServer.NotAnsweringAsync(cancellationToken).ConfigureAwait(false) is not { } down)
         {
             return null;
         }
@@ -367,7 +370,7 @@ internal sealed partial class TrafficService(
     private static string Describe(RoutingState routing) =>
         routing.Kind == MeshRoutingKind.None ? "none (by replicas)" : routing.EffectiveSplit.ToString();
 
-    private ServiceSummary ToSummary(ServiceView view) => Summaries.GetValue(view, v => BuildSummary(v, Cache.Current, runtime.Recorder));
+    private ServiceSummary ToSummary(ServiceView view) => Summaries.GetValue(view, v => BuildSummary(v, Cache.Current, recorder));
 
     private ServiceDetail ToDetail(ServiceView view) => Details.GetValue(view, v => BuildDetail(v, ToSummary(v)));
 

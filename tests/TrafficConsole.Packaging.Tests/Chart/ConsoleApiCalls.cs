@@ -21,7 +21,7 @@ public sealed record GrantExtra(string Group, string Resource, string Verb, stri
 
 /// <summary>
 /// The source of truth for the chart's RBAC: every request TrafficConsole makes to the API server,
-/// read from src/TrafficConsole.Cluster; the web host's own are <see cref="KeyRing"/>. The RBAC tests check
+/// read from src/TrafficConsole.Cluster (the only project that calls it); the key ring's are <see cref="KeyRing"/>. The RBAC tests check
 /// the rendered ClusterRole/Roles against this table both ways, and the published-console test
 /// records the real requests and checks them against it. helm/traffic-console/README.md shows it.
 /// </summary>
@@ -81,11 +81,11 @@ public static class ConsoleApiCalls
     /// <summary>The chart's key ring Secret (keyRingSecret.enabled), by name, in the release's namespace only.</summary>
     public const string KeyRingSecretName = "tc-traffic-console-keys";
 
-    /// <summary>The web host's calls: the data protection key ring in one Secret (Web/Hosting/KeyRingSecret.cs).</summary>
+    /// <summary>With DataProtection:KeysSecret: the data protection key ring in one Secret (Cluster/Secrets/KeyRingStore.cs, for Web/Hosting/KeyRingSecret.cs).</summary>
     public static ImmutableArray<ApiCall> KeyRing { get; } =
     [
-        new("", "secrets", "get", CallScope.InNamespace, "Web/Hosting/KeyRingSecret.cs ReadNamespacedSecretAsync (the key ring)"),
-        new("", "secrets", "update", CallScope.InNamespace, "Web/Hosting/KeyRingSecret.cs ReplaceNamespacedSecretAsync (a new key)"),
+        new("", "secrets", "get", CallScope.InNamespace, "Cluster/Secrets/KeyRingStore.cs ReadNamespacedSecretAsync (the key ring)"),
+        new("", "secrets", "update", CallScope.InNamespace, "Cluster/Secrets/KeyRingStore.cs ReplaceNamespacedSecretAsync (a new key)"),
     ];
 
     /// <summary>Only with auth.strategy=openid: the console acts as the signed-in user.</summary>

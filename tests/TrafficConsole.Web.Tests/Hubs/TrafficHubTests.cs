@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using TrafficConsole.Cluster.Cache;
-using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Tests.Infrastructure;
 
@@ -32,7 +31,7 @@ public sealed class TrafficHubTests(ConsoleHostFixture fixture) : IClassFixture<
     [Fact]
     public async Task Hub_clients_do_not_add_cache_subscriptions()
     {
-        IMeshCache cache = Host.Services.GetRequiredService<ClusterRuntime>().Cache;
+        IMeshCache cache = Host.Services.GetRequiredService<IMeshCache>();
         int before = cache.SubscriberCount;
         List<HubConnection> connections = [];
         try

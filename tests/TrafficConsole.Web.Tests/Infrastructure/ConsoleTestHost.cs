@@ -245,7 +245,7 @@ public sealed class ConsoleTestHost : IAsyncDisposable
         }
 
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        sandbox ??= app.Services.GetRequiredService<ClusterRuntime>().Sandbox
+        sandbox ??= app.Services.GetRequiredService<EmbeddedSandbox>().Server
             ?? throw new InvalidOperationException("The console did not start its embedded sandbox.");
         ConsoleTestHost host = new(app, new Uri(address.TrimEnd('/') + "/"), sandbox, !options.EmbeddedSandbox, dataDir, options.Seed, log, proxy, options);
         started = host;

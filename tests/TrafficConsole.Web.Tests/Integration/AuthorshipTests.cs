@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Mesh.History;
-using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
 using TrafficConsole.Web.Tests.Infrastructure;
@@ -32,7 +31,7 @@ public sealed class AuthorshipTests
         return options;
     }
 
-    private static MeshSnapshot Snapshot(ConsoleTestHost host) => host.Services.GetRequiredService<ClusterRuntime>().Cache.Current;
+    private static MeshSnapshot Snapshot(ConsoleTestHost host) => host.Services.GetRequiredService<IMeshCache>().Current;
 
     private static async Task UntilAsync(Func<bool> condition, string because)
     {

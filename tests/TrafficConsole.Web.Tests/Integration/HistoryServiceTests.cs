@@ -10,7 +10,6 @@ using Microsoft.Extensions.DependencyInjection;
 using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Mesh.History;
 using TrafficConsole.Mesh.Resources;
-using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
 using TrafficConsole.Web.Tests.Infrastructure;
@@ -34,7 +33,7 @@ public sealed class HistoryServiceTests
         return options;
     }
 
-    private static MeshSnapshot Snapshot(ConsoleTestHost host) => host.Services.GetRequiredService<ClusterRuntime>().Cache.Current;
+    private static MeshSnapshot Snapshot(ConsoleTestHost host) => host.Services.GetRequiredService<IMeshCache>().Current;
 
     private static async Task UntilAsync(Func<bool> condition, string because)
     {

@@ -12,6 +12,8 @@ using Microsoft.Extensions.Options;
 
 using Serilog.Events;
 
+using TrafficConsole.Cluster.Connection;
+using TrafficConsole.Cluster.Secrets;
 using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Tests.Infrastructure;
 using TrafficConsole.Web.Tests.Security;
@@ -131,7 +133,9 @@ public sealed class KeyRingSecretTests
     private static IDataProtector Protector(ConsoleTestHost host) =>
         host.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("KeyRingSecretTests");
 
-    private static KeyRingSecret Repository(IKubernetes client) => new(() => client, "default", Secret, NullLogger<KeyRingSecret>.Instance);
+    // The console's own store over the test's client (the admin's, or a viewer's), so the refusals are the cluster's.
+    private static KeyRingSecret Repository(IKubernetes client) =>
+        new(new KeyRingStore(ClusterConnection.Over(client)), "default", Secret, NullLogger<KeyRingSecret>.Instance);
 
     private static XElement Key(int n) => new("key", new XAttribute("n", n));
 }

@@ -1,18 +1,22 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
-using TrafficConsole.Cluster.Connection;
 
-namespace TrafficConsole.Web.Hosting;
+namespace TrafficConsole.Cluster.Connection;
 
 /// <summary>
 /// Binds <c>Cluster:*</c> by hand: the configuration binder would throw a bare conversion error
 /// for an unknown <c>Cluster:Mode</c>; this way the validator can say what the choices are.
 /// </summary>
-internal static class ClusterSettings
+public static class ClusterSettings
 {
+    /// <summary>The key of <see cref="ClusterOptions.Mode"/>.</summary>
     public const string ModeKey = ClusterOptions.SectionName + ":" + nameof(ClusterOptions.Mode);
 
+    /// <summary>Reads <c>Cluster:*</c> from <paramref name="configuration"/> into <paramref name="options"/> (an unknown mode leaves the default; the validator names it).</summary>
     public static void Bind(ClusterOptions options, IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configuration);
         IConfigurationSection section = configuration.GetSection(ClusterOptions.SectionName);
         if (TryParseMode(section[nameof(ClusterOptions.Mode)], out ClusterMode mode))
         {
@@ -42,11 +46,16 @@ internal static class ClusterSettings
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
-/// <summary>Fails start-up on a bad <c>Cluster:*</c> setting, naming it.</summary>
-internal sealed class ClusterSettingsValidator(IConfiguration configuration) : IValidateOptions<ClusterOptions>
+/// <summary>
+/// Fails start-up on a bad <c>Cluster:*</c> setting, naming it. Sandbox mode without <c>Cluster:ServerUrl</c> is the embedded
+/// sandbox: the host starts it and connects (<see cref="ClusterConnection.Connect"/>).
+/// </summary>
+public sealed class ClusterSettingsValidator(IConfiguration configuration) : IValidateOptions<ClusterOptions>
 {
+    /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, ClusterOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         string? mode = configuration[ClusterSettings.ModeKey];
         if (!ClusterSettings.TryParseMode(mode, out _))
         {
