@@ -102,6 +102,8 @@ public static class ClusterServiceCollectionExtensions
             sp.GetRequiredService<ClusterConnection>(), sp.GetRequiredService<IMeshCache>(), sp.GetRequiredService<IOptions<HistoryOptions>>(),
             sp.GetService<ILogger<RevisionRecorder>>(), writes: sp.GetRequiredService<ConsoleWrites>()));
         services.AddHostedService(static sp => sp.GetRequiredService<RevisionRecorder>());
+        services.TryAddSingleton<IChangeWriter>(static sp => new ChangeWriter(
+            sp.GetRequiredService<IRoutingWriter>(), sp.GetRequiredService<RevisionRecorder>(), sp.GetService<ILogger<ChangeWriter>>()));
     }
 
     private static void AddProxySync(this IServiceCollection services) =>

@@ -266,15 +266,12 @@ internal sealed partial class TrafficService
             return denied;
         }
 
-        // The writer records the actor on the resources it writes (trafficconsole.io/changed-by), and writes as the user.
-        // Until it is recorded, the recorder's loop leaves this service to this write (it passes through partial states).
-        using IDisposable writing = recorder.BeginWrite(namespaceName, service);
-        WriteResult result = await writer.ApplyAsync(plan, actor, change.As, cancellationToken).ConfigureAwait(false);
+        // Cluster's one write flow: written as the user, shown by the cache, recorded in the history.
+        WriteResult result = await changes.ApplyAsync(view, plan, new RevisionChange(actor, action, change.Reason), change.As, cancellationToken).ConfigureAwait(false);
         ChangeOutcome outcome = WithProxySync(namespaceName, service, result, ToOutcome(result, namespaceName, service));
         if (outcome is ChangeOutcome.Applied applied)
         {
             logApplied(view, applied);
-            await RecordAsync(view, result, change, action).ConfigureAwait(false);
         }
         else
         {
@@ -282,24 +279,6 @@ internal sealed partial class TrafficService
         }
 
         return outcome;
-    }
-
-    /// <summary>Records the revision the write produced; recording never fails the user's change (the recorder logs its errors).</summary>
-    private async Task RecordAsync(ServiceView before, WriteResult result, ChangeContext change, MeshRevisionAction action)
-    {
-        if (result is not WriteResult.Applied applied)
-        {
-            return;
-        }
-
-        try
-        {
-            await recorder.RecordAppliedAsync(before, applied, new RevisionChange(change.Actor, action, change.Reason), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            LogRecordingFailed(ex, before.Namespace, before.Name, applied.Revision);
-        }
     }
 
     private static ChangeOutcome.Invalid? ReasonTooLong(ChangeContext change) =>
@@ -354,10 +333,6 @@ internal sealed partial class TrafficService
         string fallback = intent.DefaultRoute is { } d ? $"default {d.Destinations}" : "no default (404)";
         return rules.Length == 0 ? fallback : $"{rules}; {fallback}";
     }
-
-    [LoggerMessage(EventId = 104, Level = LogLevel.Warning,
-        Message = "The change of {Namespace}/{Service} (revision {Revision}) was applied but its history revision could not be recorded")]
-    private partial void LogRecordingFailed(Exception exception, string @Namespace, string service, string revision);
 
     // "@Namespace": see LogTrafficChanged.
     [LoggerMessage(EventId = 103, Level = LogLevel.Information,

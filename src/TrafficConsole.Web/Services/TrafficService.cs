@@ -28,7 +28,7 @@ namespace TrafficConsole.Web.Services;
 /// the planning, validation, YAML and diffs. Maps Mesh types to the view models pages show.
 /// </summary>
 internal sealed partial class TrafficService(
-    IMeshCache cache, IRoutingWriter writer, RevisionRecorder recorder, ApiServerProbe apiServer, ProxySyncTracker proxySync, ClusterConnection connection,
+    IMeshCache cache, IChangeWriter changes, RevisionRecorder recorder, ApiServerProbe apiServer, ProxySyncTracker proxySync, ClusterConnection connection,
     ConsoleMetrics metrics, IConsolePermissions permissions, TrafficTelemetry telemetry, ILogger<TrafficService> logger) : ITrafficService
 {
     /// <summary>Code of the message a refused plan carries when Mesh gave no issue (e.g. read-only routing).</summary>
@@ -176,15 +176,13 @@ internal sealed partial class TrafficService(
         }
 
         // Until it is recorded, the recorder's loop leaves this service to this write (it passes through partial states).
-        using IDisposable writing = recorder.BeginWrite(namespaceName, service);
-        WriteResult result = await writer.DeleteAsync(plan, actor, namespaceName, service, change.As, cancellationToken).ConfigureAwait(false);
+        WriteResult result = await changes.DeleteAsync(view, plan, new RevisionChange(actor, MeshRevisionAction.Delete, change.Reason), change.As, cancellationToken).ConfigureAwait(false);
         ChangeOutcome outcome = ToOutcome(result, namespaceName, service);
         if (outcome is ChangeOutcome.Applied applied)
         {
             string resources = string.Join(", ", plan.Delete);
             string before = Describe(view.Routing);
             LogRoutingDeleted(actor, namespaceName, service, resources, before, view.Routing.Revision, applied.Revision);
-            await RecordAsync(view, result, change, MeshRevisionAction.Delete).ConfigureAwait(false);
         }
         else
         {
@@ -195,7 +193,7 @@ internal sealed partial class TrafficService(
     }
 
     /// <summary>
-    /// An API server known not to answer (the cluster runtime's ApiServerProbe) gets no write that would hang until the
+    /// An API server known not to answer (Cluster's ApiServerProbe) gets no write that would hang until the
     /// client's timeout: the user hears at once that nothing was written. Costs no request while the API server answers.
     /// </summary>
     private async Task<ChangeOutcome.Unavailable?> NotAnsweringAsync(ChangeContext change, string namespaceName, string service, CancellationToken cancellationToken)
