@@ -16,7 +16,7 @@ internal static class InputReader
 {
     public const string StdinName = "<stdin>";
 
-    private static readonly string[] _manifestExtensions = [".yaml", ".yml", ".json"];
+    private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];
 
     public static InputSet Read(IReadOnlyList<string> paths, TextReader stdin, string defaultNamespace)
     {
@@ -75,7 +75,7 @@ internal static class InputReader
         try
         {
             files = [.. Directory.EnumerateFiles(path)
-                .Where(static f => _manifestExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                .Where(static f => ManifestExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
                 .Order(StringComparer.Ordinal)];
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

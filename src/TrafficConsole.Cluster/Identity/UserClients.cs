@@ -119,7 +119,7 @@ public static class GroupHeaderLines
 {
     private const string Prefix = "Impersonate-Gr";
 
-    private static readonly byte[] s_lineStart = "\r\n"u8.ToArray().Concat(System.Text.Encoding.ASCII.GetBytes(Prefix)).ToArray();
+    private static readonly byte[] LineStart = "\r\n"u8.ToArray().Concat(System.Text.Encoding.ASCII.GetBytes(Prefix)).ToArray();
 
     /// <summary>The alias header name of the group at <paramref name="index"/>.</summary>
     public static string AliasOf(int index) => Prefix + index.ToString("D3", System.Globalization.CultureInfo.InvariantCulture);
@@ -149,13 +149,13 @@ public static class GroupHeaderLines
         int from = 0;
         while (from < bytes.Length)
         {
-            int at = bytes[from..].IndexOf(s_lineStart);
+            int at = bytes[from..].IndexOf(LineStart);
             if (at < 0)
             {
                 break;
             }
 
-            int digits = from + at + s_lineStart.Length;
+            int digits = from + at + LineStart.Length;
             if (digits + 4 <= bytes.Length && IsDigit(bytes[digits]) && IsDigit(bytes[digits + 1]) && IsDigit(bytes[digits + 2]) && bytes[digits + 3] == (byte)':')
             {
                 bytes[digits] = (byte)'o';
@@ -205,7 +205,7 @@ public static class GroupHeaderLines
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
-            if (buffer.IndexOf(s_lineStart) < 0)
+            if (buffer.IndexOf(LineStart) < 0)
             {
                 inner.Write(buffer);
                 return;
@@ -221,7 +221,7 @@ public static class GroupHeaderLines
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            if (buffer.Span.IndexOf(s_lineStart) < 0)
+            if (buffer.Span.IndexOf(LineStart) < 0)
             {
                 return inner.WriteAsync(buffer, cancellationToken);
             }

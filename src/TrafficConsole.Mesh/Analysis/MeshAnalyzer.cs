@@ -26,7 +26,7 @@ public static class MeshAnalyzer
     private const string ClusterSuffix = "." + HostNames.ClusterDomain;
 
     // Fields whose values are maps (name -> match or label value): a null value there is a null match, not an absent field.
-    private static readonly string[] _mapFields = ["withoutHeaders", "queryParams", "sourceLabels", "labels", "selector", "matchLabels", "set", "add"];
+    private static readonly string[] MapFields = ["withoutHeaders", "queryParams", "sourceLabels", "labels", "selector", "matchLabels", "set", "add"];
 
     /// <summary>Findings for one resource on its own (a VirtualService, DestinationRule, Gateway or HTTPRoute); errors mean Istio would reject it.</summary>
     /// <param name="resource">A typed model, or a <see cref="JsonNode"/>/<see cref="JsonElement"/> of one; any other kind gets a TC6000 finding.</param>
@@ -168,7 +168,7 @@ public static class MeshAnalyzer
                 string at = map ? $"{path}[{key}]" : $"{path}.{key}";
                 if (value is not null)
                 {
-                    bool childIsMap = _mapFields.Contains(key, StringComparer.Ordinal) || (key == "headers" && path.EndsWith(']') && path.Contains(".match[", StringComparison.Ordinal));
+                    bool childIsMap = MapFields.Contains(key, StringComparer.Ordinal) || (key == "headers" && path.EndsWith(']') && path.Contains(".match[", StringComparison.Ordinal));
                     FindNulls(value, at, map: !map && childIsMap, found);
                 }
                 else if (map)

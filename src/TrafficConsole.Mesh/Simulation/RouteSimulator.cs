@@ -29,12 +29,12 @@ public static class RouteSimulator
     private const int RegexCacheLimit = 512;
 
     // Version-like subset labels, most common first.
-    private static readonly string[] _versionLabels = ["version", "app.kubernetes.io/version", "service.istio.io/canonical-revision"];
+    private static readonly string[] VersionLabels = ["version", "app.kubernetes.io/version", "service.istio.io/canonical-revision"];
 
     // Match fields the simulator knows are not conditions.
-    private static readonly string[] _nonConditions = ["statPrefix"];
+    private static readonly string[] NonConditions = ["statPrefix"];
 
-    private static readonly ConcurrentDictionary<string, Regex?> _regexes = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Regex?> Regexes = new(StringComparer.Ordinal);
 
     /// <summary>What Istio would do with <paramref name="request"/> under <paramref name="virtualService"/>.</summary>
     /// <param name="virtualService">The VirtualService (from the cluster, a file, or a planned draft).</param>
@@ -92,7 +92,7 @@ public static class RouteSimulator
                 continue;
             }
 
-            string? version = _versionLabels.Select(key => labels.TryGetValue(key, out string? value) ? value : null).FirstOrDefault(static v => !string.IsNullOrEmpty(v));
+            string? version = VersionLabels.Select(key => labels.TryGetValue(key, out string? value) ? value : null).FirstOrDefault(static v => !string.IsNullOrEmpty(v));
             if (version is not null)
             {
                 map.Add(name, version);
@@ -467,14 +467,14 @@ public static class RouteSimulator
         || match.Regex is "*" or ".*"; // Istio turns these into a presence match
 
     private static bool OnlyNonConditions(HttpMatchRequest match) =>
-        match with { Name = null, Extra = match.Extra?.Where(static e => !_nonConditions.Contains(e.Key, StringComparer.Ordinal)).ToDictionary() is { Count: > 0 } rest ? rest : null } is { IsEmpty: true };
+        match with { Name = null, Extra = match.Extra?.Where(static e => !NonConditions.Contains(e.Key, StringComparer.Ordinal)).ToDictionary() is { Count: > 0 } rest ? rest : null } is { IsEmpty: true };
 
     private static string NotEvaluated(HttpMatchRequest match) =>
-        string.Join(", ", (match.Extra ?? ImmutableDictionary<string, JsonElement>.Empty).Keys.Where(static k => !_nonConditions.Contains(k, StringComparer.Ordinal)));
+        string.Join(", ", (match.Extra ?? ImmutableDictionary<string, JsonElement>.Empty).Keys.Where(static k => !NonConditions.Contains(k, StringComparer.Ordinal)));
 
     private static Regex? FullMatch(string pattern)
     {
-        if (_regexes.TryGetValue(pattern, out Regex? cached))
+        if (Regexes.TryGetValue(pattern, out Regex? cached))
         {
             return cached;
         }
@@ -482,12 +482,12 @@ public static class RouteSimulator
         Regex? regex = FieldRules.RegexProblem(pattern) is null
             ? new Regex($@"\A(?:{pattern})\z", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)
             : null;
-        if (_regexes.Count >= RegexCacheLimit)
+        if (Regexes.Count >= RegexCacheLimit)
         {
-            _regexes.Clear();
+            Regexes.Clear();
         }
 
-        _regexes[pattern] = regex;
+        Regexes[pattern] = regex;
         return regex;
     }
 

@@ -24,18 +24,18 @@ public static class CrdFields
     private const int MaxFindings = 50;
 
     // ObjectMeta's fields (k8s.io/apimachinery meta/v1), the same for every kind.
-    private static readonly FrozenSet<string> s_metadataFields = FrozenSet.ToFrozenSet(
+    private static readonly FrozenSet<string> MetadataFields = FrozenSet.ToFrozenSet(
     [
         "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp",
         "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields",
     ], StringComparer.Ordinal);
 
-    private static readonly FrozenSet<string> s_topLevelFields = FrozenSet.ToFrozenSet(["apiVersion", "kind", "metadata"], StringComparer.Ordinal);
+    private static readonly FrozenSet<string> TopLevelFields = FrozenSet.ToFrozenSet(["apiVersion", "kind", "metadata"], StringComparer.Ordinal);
 
-    private static readonly Lazy<JsonObject> s_schemas = new(LoadSchemas);
+    private static readonly Lazy<JsonObject> Schemas = new(LoadSchemas);
 
     /// <summary>The kinds whose fields are known.</summary>
-    public static ImmutableArray<string> Kinds => [.. s_schemas.Value.Select(static p => p.Key)];
+    public static ImmutableArray<string> Kinds => [.. Schemas.Value.Select(static p => p.Key)];
 
     /// <summary>
     /// An error for every field of <paramref name="resource"/> (a whole object: apiVersion, kind, metadata, spec) that the
@@ -44,7 +44,7 @@ public static class CrdFields
     /// </summary>
     public static ImmutableArray<ValidationIssue> UnknownFields(JsonNode? resource, string kind)
     {
-        if (resource is not JsonObject root || s_schemas.Value[kind] is not JsonObject schema)
+        if (resource is not JsonObject root || Schemas.Value[kind] is not JsonObject schema)
         {
             return [];
         }
@@ -52,15 +52,15 @@ public static class CrdFields
         var issues = ImmutableArray.CreateBuilder<ValidationIssue>();
         foreach ((string name, JsonNode? value) in root)
         {
-            if (s_topLevelFields.Contains(name))
+            if (TopLevelFields.Contains(name))
             {
                 if (name == "metadata" && value is JsonObject metadata)
                 {
                     foreach ((string field, _) in metadata)
                     {
-                        if (!s_metadataFields.Contains(field))
+                        if (!MetadataFields.Contains(field))
                         {
-                            Add(issues, $"metadata.{field}", field, s_metadataFields);
+                            Add(issues, $"metadata.{field}", field, MetadataFields);
                         }
                     }
                 }
@@ -74,7 +74,7 @@ public static class CrdFields
             }
             else
             {
-                Add(issues, name, name, [.. s_topLevelFields, .. PropertyNames(schema)]);
+                Add(issues, name, name, [.. TopLevelFields, .. PropertyNames(schema)]);
             }
         }
 

@@ -9,8 +9,8 @@ namespace TrafficConsole.Mesh.Validation;
 /// <summary>The traffic-policy checks of a DestinationRule: what Istio's admission webhook and CRD schema reject.</summary>
 public static partial class DestinationRuleValidator
 {
-    private static readonly string[] _simpleBalancers = ["UNSPECIFIED", "RANDOM", "PASSTHROUGH", "ROUND_ROBIN", "LEAST_REQUEST", "LEAST_CONN"];
-    private static readonly string[] _tlsModes = ["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"];
+    private static readonly string[] SimpleBalancers = ["UNSPECIFIED", "RANDOM", "PASSTHROUGH", "ROUND_ROBIN", "LEAST_REQUEST", "LEAST_CONN"];
+    private static readonly string[] TlsModes = ["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"];
 
     private static void ValidateTrafficPolicy(TrafficPolicy? policy, string path, ImmutableArray<ValidationIssue>.Builder issues, bool portLevel = false)
     {
@@ -110,7 +110,7 @@ public static partial class DestinationRuleValidator
             return;
         }
 
-        if (balancer.Simple is { } simple && !_simpleBalancers.Contains(simple, StringComparer.Ordinal))
+        if (balancer.Simple is { } simple && !SimpleBalancers.Contains(simple, StringComparer.Ordinal))
         {
             issues.Add(new(ValidationCodes.InvalidLoadBalancer, Severity.Error, path + ".simple",
                 $"'{simple}' is not a load balancer; use ROUND_ROBIN, LEAST_REQUEST, RANDOM or PASSTHROUGH."));
@@ -170,7 +170,7 @@ public static partial class DestinationRuleValidator
         }
 
         string mode = tls.Mode ?? "DISABLE";
-        if (!_tlsModes.Contains(mode, StringComparer.Ordinal))
+        if (!TlsModes.Contains(mode, StringComparer.Ordinal))
         {
             issues.Add(new(ValidationCodes.InvalidClientTls, Severity.Error, path + ".mode", $"'{mode}' is not a TLS mode; use DISABLE, SIMPLE, MUTUAL or ISTIO_MUTUAL."));
             return;

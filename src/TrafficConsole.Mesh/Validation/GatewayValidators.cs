@@ -9,7 +9,7 @@ namespace TrafficConsole.Mesh.Validation;
 /// <summary>Checks an Istio Gateway on its own, as Istio's admission webhook does.</summary>
 public static class IstioGatewayValidator
 {
-    private static readonly string[] _protocols = ["HTTP", "HTTPS", "HTTP2", "GRPC", "GRPC-WEB", "HTTP_PROXY", "TCP", "TLS", "MONGO", "REDIS", "MYSQL", "UDP"];
+    private static readonly string[] Protocols = ["HTTP", "HTTPS", "HTTP2", "GRPC", "GRPC-WEB", "HTTP_PROXY", "TCP", "TLS", "MONGO", "REDIS", "MYSQL", "UDP"];
 
     /// <summary>All issues of <paramref name="gateway"/>.</summary>
     public static ImmutableArray<ValidationIssue> Validate(IstioGateway gateway)
@@ -95,10 +95,10 @@ public static class IstioGatewayValidator
 
         string? protocol = port.Protocol?.ToUpperInvariant();
         bool valid = true;
-        if (protocol is null || !_protocols.Contains(protocol, StringComparer.Ordinal))
+        if (protocol is null || !Protocols.Contains(protocol, StringComparer.Ordinal))
         {
             issues.Add(new(ValidationCodes.GatewayInvalidPort, Severity.Error, path + ".protocol",
-                $"'{port.Protocol}' is not a protocol Istio supports ({string.Join(", ", _protocols)})."));
+                $"'{port.Protocol}' is not a protocol Istio supports ({string.Join(", ", Protocols)})."));
             valid = false;
         }
 
@@ -118,7 +118,7 @@ public static class HttpRouteValidator
     /// <summary>The largest backend weight the Gateway API allows.</summary>
     public const int MaxWeight = 1_000_000;
 
-    private static readonly string[] _pathTypes = ["Exact", "PathPrefix", "RegularExpression"];
+    private static readonly string[] PathTypes = ["Exact", "PathPrefix", "RegularExpression"];
 
     /// <summary>All issues of <paramref name="route"/>.</summary>
     public static ImmutableArray<ValidationIssue> Validate(HttpRoute route)
@@ -154,7 +154,7 @@ public static class HttpRouteValidator
         {
             string type = pathMatch.Type ?? "PathPrefix";
             string value = pathMatch.Value ?? "/";
-            if (!_pathTypes.Contains(type, StringComparer.Ordinal))
+            if (!PathTypes.Contains(type, StringComparer.Ordinal))
             {
                 issues.Add(new(ValidationCodes.HttpRouteInvalidPath, Severity.Error, path + ".path.type", $"'{type}' is not a path match type (Exact, PathPrefix, RegularExpression)."));
             }

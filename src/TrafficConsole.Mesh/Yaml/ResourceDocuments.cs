@@ -326,14 +326,14 @@ public static class ResourceDocuments
     /// <summary>What System.Text.Json wanted, in words ("an integer"), from "could not be converted to System.Nullable`1[System.Int32]".</summary>
     private static string? Expected(string message)
     {
-        const string Marker = "could not be converted to ";
-        int at = message.IndexOf(Marker, StringComparison.Ordinal);
+        const string marker = "could not be converted to ";
+        int at = message.IndexOf(marker, StringComparison.Ordinal);
         if (at < 0)
         {
             return null;
         }
 
-        string type = message[(at + Marker.Length)..];
+        string type = message[(at + marker.Length)..];
         int end = type.IndexOf(". ", StringComparison.Ordinal);
         type = (end < 0 ? type : type[..end]).TrimEnd('.');
         if (type.StartsWith("System.Nullable`1[", StringComparison.Ordinal))
