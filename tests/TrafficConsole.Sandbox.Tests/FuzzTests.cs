@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using TrafficConsole.Mesh.Tests.TestData;
-using TrafficConsole.Sandbox.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace TrafficConsole.Sandbox.Tests;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using TrafficConsole.Mesh.Tests.TestData;
 using TrafficConsole.Sandbox.Tests.Infrastructure;
 
 namespace TrafficConsole.Sandbox.Tests;

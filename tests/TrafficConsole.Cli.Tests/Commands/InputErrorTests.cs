@@ -1,5 +1,4 @@
 using TrafficConsole.Cli.Tests.Infrastructure;
-using TrafficConsole.Mesh.Tests.TestData;
 
 using static TrafficConsole.Cli.Tests.Infrastructure.Cli;
 

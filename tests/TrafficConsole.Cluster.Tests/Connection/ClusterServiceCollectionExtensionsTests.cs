@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 using TrafficConsole.Cluster.Cache;
-using TrafficConsole.Cluster.Tests.Infrastructure;
 using TrafficConsole.Cluster.Writing;
 
 namespace TrafficConsole.Cluster.Tests.Connection;
@@ -18,7 +17,7 @@ public sealed class ClusterServiceCollectionExtensionsTests : IDisposable
     [Fact]
     public async Task A_host_configured_with_a_kubeconfig_starts_the_shared_cache()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         string path = cluster.Server.WriteKubeconfig(Path.Combine(_directory, "config"));
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -45,7 +44,7 @@ public sealed class ClusterServiceCollectionExtensionsTests : IDisposable
     [Fact]
     public async Task A_bad_context_stops_the_host_at_start_up_with_a_message_naming_the_setting()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         string path = cluster.Server.WriteKubeconfig(Path.Combine(_directory, "config"));
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

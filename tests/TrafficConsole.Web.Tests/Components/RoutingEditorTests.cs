@@ -5,7 +5,6 @@ using Bunit;
 using MudBlazor;
 
 using TrafficConsole.Mesh.Routing;
-using TrafficConsole.Mesh.Tests.TestData;
 using TrafficConsole.Web.Components.Controls;
 using TrafficConsole.Web.Components.Pages;
 using TrafficConsole.Web.Model;

@@ -13,7 +13,6 @@ using Microsoft.Extensions.Options;
 using Serilog.Events;
 
 using TrafficConsole.Web.Hosting;
-using TrafficConsole.Web.Tests.Infrastructure;
 using TrafficConsole.Web.Tests.Security;
 
 namespace TrafficConsole.Web.Tests.Integration;

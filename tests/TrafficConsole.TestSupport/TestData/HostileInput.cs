@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace TrafficConsole.Mesh.Tests.TestData;
+namespace TrafficConsole.TestSupport.TestData;
 
 /// <summary>
 /// Inputs that attack a parser rather than carry data: alias bombs, deep nesting, and a way to measure what reading one
-/// costs. Linked into the test projects of every reader (Mesh, Sandbox, Web, Cli).
+/// costs. Shared by the test projects of every reader (Mesh, Sandbox, Web, Cli).
 /// </summary>
-internal static class HostileInput
+public static class HostileInput
 {
     /// <summary>Levels of nesting the crash report used: ~100 KB of <c>[</c> overflowed the stack.</summary>
     public const int DeepLevels = 50_000;

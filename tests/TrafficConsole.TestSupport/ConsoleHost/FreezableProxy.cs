@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace TrafficConsole.Web.Tests.Infrastructure;
+namespace TrafficConsole.TestSupport.ConsoleHost;
 
 /// <summary>
 /// A loopback TCP proxy in front of the sandbox that can freeze like an API server under <c>kill -STOP</c>: connections are

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text;
 
-namespace TrafficConsole.Mesh.Tests.TestData;
+namespace TrafficConsole.TestSupport.TestData;
 
 /// <summary>
 /// Generates malformed request bodies from valid samples, for fuzz-style tests of every API that reads a body: random
 /// bytes, truncated and mutated JSON and YAML, deep nesting, huge numbers, invalid UTF-8, values of the wrong type.
 /// Seeded, so a failure reproduces: a test prints its seed and takes one from <c>TRAFFICCONSOLE_FUZZ_SEED</c>.
 /// </summary>
-internal sealed class MalformedBodies(int seed, IReadOnlyList<string> samples)
+public sealed class MalformedBodies(int seed, IReadOnlyList<string> samples)
 {
     private static readonly string[] Replacements =
     [

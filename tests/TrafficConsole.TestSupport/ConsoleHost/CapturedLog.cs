@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Serilog.Core;
 using Serilog.Events;
 
-namespace TrafficConsole.Web.Tests.Infrastructure;
+namespace TrafficConsole.TestSupport.ConsoleHost;
 
 /// <summary>Keeps every Serilog event the host writes, so tests can check what was logged (and what was not).</summary>
 public sealed class CapturedLog : ILogEventSink

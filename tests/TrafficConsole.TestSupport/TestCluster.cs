@@ -4,26 +4,43 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using k8s;
+using TrafficConsole.Cluster.Cache;
+using TrafficConsole.Cluster.Connection;
+using TrafficConsole.Cluster.Discovery;
+using TrafficConsole.Cluster.Resources;
+using TrafficConsole.Sandbox;
 
-namespace TrafficConsole.Sandbox.Tests.Infrastructure;
+namespace TrafficConsole.TestSupport;
 
-/// <summary>A sandbox on 127.0.0.1:0 with a KubernetesClient and a raw HttpClient pointed at it.</summary>
+/// <summary>
+/// A sandbox API server on 127.0.0.1 with a KubernetesClient and a raw HttpClient pointed at it, plus the console's own
+/// clients and caches talking to it over real HTTP.
+/// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
-    private TestCluster(SandboxServer server)
+    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly List<IDisposable> _clients = [];
+    private readonly List<string> _scratch = [];
+
+    private TestCluster(SandboxServer server, SandboxOptions options, Func<TestCluster, IKubernetes> client)
     {
         Server = server;
-        Client = new Kubernetes(server.ClientConfiguration());
+        Options = options;
+        Client = client(this);
         Http = new HttpClient { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(30) };
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.AdminToken);
     }
 
-    public SandboxServer Server { get; }
+    public SandboxServer Server { get; private set; }
 
-    public Kubernetes Client { get; }
+    public SandboxOptions Options { get; }
+
+    /// <summary>A client for the test's own reads and writes (not the cache's).</summary>
+    public IKubernetes Client { get; }
 
     public HttpClient Http { get; }
 
+    /// <summary>The sandbox with its shipped defaults (a bookmark every 10 s) and a plain KubernetesClient, as the sandbox's own tests use it.</summary>
     public static async Task<TestCluster> StartAsync(SandboxSeed seed = SandboxSeed.Bookinfo, string? dataDirectory = null,
         int watchHistoryLimit = 1000, TimeSpan? bookmarkInterval = null, Action<SandboxOptions>? configure = null)
     {
@@ -37,7 +54,104 @@ public sealed class TestCluster : IAsyncDisposable
         };
         configure?.Invoke(options);
         var server = await SandboxServer.StartAsync(options);
-        return new TestCluster(server);
+        return new TestCluster(server, options, static c => new Kubernetes(c.Server.ClientConfiguration()));
+    }
+
+    /// <summary>
+    /// The Bookinfo sandbox with a bookmark every second, so the console's caches resume from fresh resourceVersions,
+    /// and a client made the console's way (<see cref="KubernetesConnection"/>), as the Cluster layer's tests use it.
+    /// </summary>
+    public static async Task<TestCluster> StartForConsoleAsync(string? dataDirectory = null, Action<SandboxOptions>? configure = null)
+    {
+        var options = new SandboxOptions
+        {
+            Port = 0,
+            Seed = SandboxSeed.Bookinfo,
+            DataDirectory = dataDirectory,
+            BookmarkInterval = TimeSpan.FromSeconds(1),
+        };
+        configure?.Invoke(options);
+        SandboxServer server = await SandboxServer.StartAsync(options);
+        return new TestCluster(server, options, static c => KubernetesConnection.Create(c.ClusterOptions));
+    }
+
+    /// <summary>Client options for the sandbox's URL and admin token.</summary>
+    public ClusterOptions ClusterOptions => new()
+    {
+        Mode = ClusterMode.Sandbox,
+        ServerUrl = Server.Url.ToString(),
+        Token = Server.AdminToken,
+    };
+
+    /// <summary>A client made the console's way (<see cref="KubernetesConnection"/>), disposed with the cluster.</summary>
+    public IKubernetes NewClient()
+    {
+        IKubernetes client = KubernetesConnection.Create(ClusterOptions);
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>A KubernetesClient that authenticates with <paramref name="token"/>.</summary>
+    public Kubernetes ClientFor(string token) => new(Server.ClientConfiguration(token));
+
+    /// <summary>A started cache with short back-off so reconnect tests stay quick.</summary>
+    public async Task<MeshCache> StartCacheAsync(Action<MeshCacheOptions>? configure = null, bool waitForSync = true)
+    {
+        var options = new MeshCacheOptions
+        {
+            BatchWindow = TimeSpan.FromMilliseconds(50),
+            InitialBackoff = TimeSpan.FromMilliseconds(100),
+            MaxBackoff = TimeSpan.FromMilliseconds(800),
+        };
+        configure?.Invoke(options);
+        var cache = new MeshCache(NewClient(), Microsoft.Extensions.Options.Options.Create(options));
+        _owned.Add(cache);
+        await cache.StartAsync(CancellationToken.None);
+        if (waitForSync)
+        {
+            await cache.WaitForSyncAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        }
+
+        return cache;
+    }
+
+    /// <summary>The real kubectl (from PATH) with a kubeconfig for this sandbox, as an operator beside the console would use it.</summary>
+    public KubectlRunner Kubectl()
+    {
+        string directory = Directory.CreateTempSubdirectory("tc-kubectl-").FullName;
+        _scratch.Add(directory);
+        string kubeconfig = Server.WriteKubeconfig(Path.Combine(directory, "kubeconfig"));
+        return new KubectlRunner(kubeconfig, Path.Combine(directory, "cache"));
+    }
+
+    public async Task<MeshResourceClients> ResourcesAsync() =>
+        new(Client, await ApiDiscovery.DiscoverAsync(Client));
+
+    /// <summary>Stops the server (connections drop), keeping the data directory.</summary>
+    public async Task StopServerAsync() => await Server.DisposeAsync();
+
+    /// <summary>Starts the server again on the same port and data directory.</summary>
+    public async Task RestartServerAsync()
+    {
+        Options.Port = Server.Url.Port;
+        Server = await StartWithRetryAsync(Options);
+    }
+
+    /// <summary>Kestrel may need a moment before the old port can be bound again.</summary>
+    public static async Task<SandboxServer> StartWithRetryAsync(SandboxOptions options)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                return await SandboxServer.StartAsync(options);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 
     /// <summary>
@@ -70,9 +184,6 @@ public sealed class TestCluster : IAsyncDisposable
         var json = text.Length == 0 || !text.TrimStart().StartsWith('{') ? [] : JsonNode.Parse(text) as JsonObject ?? [];
         return (response.StatusCode, json);
     }
-
-    /// <summary>A KubernetesClient that authenticates with <paramref name="token"/>.</summary>
-    public Kubernetes ClientFor(string token) => new(Server.ClientConfiguration(token));
 
     public async Task<(HttpStatusCode Status, JsonObject Body, HttpResponseMessage Response)> SendAsync(HttpMethod method, string path,
         string? body = null, string contentType = "application/json", string? accept = null)
@@ -117,9 +228,30 @@ public sealed class TestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (IAsyncDisposable owned in _owned)
+        {
+            await owned.DisposeAsync();
+        }
+
+        foreach (IDisposable client in _clients)
+        {
+            client.Dispose();
+        }
+
         Client.Dispose();
         Http.Dispose();
         await Server.DisposeAsync();
+        foreach (string directory in _scratch)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // kubectl may still be writing its cache; the temp folder is cleaned eventually.
+            }
+        }
     }
 }
 
@@ -131,7 +263,7 @@ public sealed class WatchFeed : IAsyncDisposable
     private readonly Channel<JsonObject> _events = Channel.CreateUnbounded<JsonObject>();
     private readonly Task _pump;
 
-    internal WatchFeed(HttpClient http, HttpResponseMessage response)
+    public WatchFeed(HttpClient http, HttpResponseMessage response)
     {
         _http = http;
         Response = response;
@@ -208,64 +340,5 @@ public sealed class WatchFeed : IAsyncDisposable
         _http.Dispose();
         await _pump;
         _stop.Dispose();
-    }
-}
-
-/// <summary>A temporary directory removed at the end of a test.</summary>
-public sealed class TempDirectory : IDisposable
-{
-    public TempDirectory() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "tc-sandbox-" + Guid.NewGuid().ToString("N")[..12]);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
-public static class JsonExtensions
-{
-    public static string? Str(this JsonNode? node, string path)
-    {
-        var value = node.At(path);
-        return value is JsonValue v && v.TryGetValue<string>(out var s) ? s : value?.ToJsonString();
-    }
-
-    public static long? Int64Value(this JsonNode? node, string path) =>
-        node.At(path) is JsonValue v && v.TryGetValue<long>(out var l) ? l : null;
-
-    /// <summary>Navigates "metadata.name" or "spec.http[0].route".</summary>
-    public static JsonNode? At(this JsonNode? node, string path)
-    {
-        foreach (var part in path.Split('.'))
-        {
-            var name = part;
-            int? index = null;
-            var bracket = part.IndexOf('[', StringComparison.Ordinal);
-            if (bracket >= 0)
-            {
-                name = part[..bracket];
-                index = int.Parse(part[(bracket + 1)..^1], System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            if (name.Length > 0)
-            {
-                node = node is JsonObject o ? o[name] : null;
-            }
-
-            if (index is { } i)
-            {
-                node = node is JsonArray a && i < a.Count ? a[i] : null;
-            }
-        }
-
-        return node;
     }
 }

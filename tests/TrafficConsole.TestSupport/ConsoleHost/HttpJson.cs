@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
-namespace TrafficConsole.Web.Tests.Infrastructure;
+namespace TrafficConsole.TestSupport.ConsoleHost;
 
 /// <summary>Small helpers to call the REST API with raw JSON, the way curl users do.</summary>
 public static class HttpJson

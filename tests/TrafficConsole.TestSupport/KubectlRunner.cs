@@ -2,15 +2,17 @@ using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 
-namespace TrafficConsole.Sandbox.Tests.Kubectl;
+namespace TrafficConsole.TestSupport;
 
 /// <summary>Runs the real kubectl (found on PATH) against a sandbox's kubeconfig, always with a timeout.</summary>
 public sealed class KubectlRunner
 {
     private readonly string _kubeconfig;
-    private readonly string _cacheDir;
+    private readonly string? _cacheDir;
 
-    public KubectlRunner(string kubeconfig, string cacheDir)
+    /// <param name="kubeconfig">The kubeconfig file to use.</param>
+    /// <param name="cacheDir">kubectl's discovery cache and HOME; null keeps the user's own (as an operator would run it).</param>
+    public KubectlRunner(string kubeconfig, string? cacheDir = null)
     {
         _kubeconfig = kubeconfig;
         _cacheDir = cacheDir;
@@ -39,6 +41,12 @@ public sealed class KubectlRunner
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
         public override string ToString() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
+
+        /// <summary>This result when kubectl succeeded; otherwise fails with what kubectl printed.</summary>
+        public Result EnsureSuccess()
+        {
+            return ExitCode == 0 ? this : throw new InvalidOperationException($"kubectl failed ({ExitCode}): {Stderr}{Stdout}");
+        }
     }
 
     public Task<Result> RunAsync(params string[] args) => RunWithInputAsync(null, args);
@@ -86,15 +94,23 @@ public sealed class KubectlRunner
         };
         info.ArgumentList.Add("--kubeconfig");
         info.ArgumentList.Add(_kubeconfig);
-        info.ArgumentList.Add("--cache-dir");
-        info.ArgumentList.Add(_cacheDir);
+        if (_cacheDir is not null)
+        {
+            info.ArgumentList.Add("--cache-dir");
+            info.ArgumentList.Add(_cacheDir);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
 
         info.Environment["KUBECONFIG"] = _kubeconfig;
-        info.Environment["HOME"] = _cacheDir;
+        if (_cacheDir is not null)
+        {
+            info.Environment["HOME"] = _cacheDir;
+        }
+
         foreach (var (key, value) in Environment)
         {
             info.Environment[key] = value;

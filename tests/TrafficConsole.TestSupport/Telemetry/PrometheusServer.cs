@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace TrafficConsole.Cluster.Tests.Infrastructure;
+namespace TrafficConsole.TestSupport.Telemetry;
 
 /// <summary>
 /// The real Prometheus (<c>/usr/bin/prometheus</c>, installed by test.sh) on a free 127.0.0.1 port, scraping the given

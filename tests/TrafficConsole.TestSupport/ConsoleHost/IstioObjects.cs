@@ -3,7 +3,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 
-namespace TrafficConsole.Web.Tests.Infrastructure;
+namespace TrafficConsole.TestSupport.ConsoleHost;
 
 /// <summary>Reads Istio objects straight from the cluster, to check what the console really wrote.</summary>
 public static class IstioObjects

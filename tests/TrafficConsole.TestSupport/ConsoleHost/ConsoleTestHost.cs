@@ -17,7 +17,7 @@ using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Hubs;
 using TrafficConsole.Web.Services;
 
-namespace TrafficConsole.Web.Tests.Infrastructure;
+namespace TrafficConsole.TestSupport.ConsoleHost;
 
 /// <summary>How <see cref="ConsoleTestHost"/> sets up the console and its cluster.</summary>
 public sealed class ConsoleTestHostOptions
@@ -268,10 +268,10 @@ public sealed class ConsoleTestHost : IAsyncDisposable
             .Build();
 
     /// <summary>Runs kubectl from PATH against the sandbox.</summary>
-    public Task<Kubectl.Result> KubectlAsync(params string[] args) => Kubectl.RunAsync(KubeconfigPath, null, args);
+    public Task<KubectlRunner.Result> KubectlAsync(params string[] args) => new KubectlRunner(KubeconfigPath).RunAsync(args);
 
     /// <summary>Pipes <paramref name="manifest"/> to <c>kubectl apply -f -</c>.</summary>
-    public Task<Kubectl.Result> KubectlApplyAsync(string manifest) => Kubectl.RunAsync(KubeconfigPath, manifest, "apply", "-f", "-");
+    public Task<KubectlRunner.Result> KubectlApplyAsync(string manifest) => new KubectlRunner(KubeconfigPath).RunWithInputAsync(manifest, ["apply", "-f", "-"]);
 
     /// <summary>Polls /readyz until it answers 200 (30 s at most).</summary>
     public async Task WaitUntilReadyAsync(CancellationToken cancellationToken = default)
@@ -358,7 +358,7 @@ public sealed class ConsoleTestHost : IAsyncDisposable
     /// <summary>JSON options matching the console's API (camelCase, enums as strings).</summary>
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    internal static Task<SandboxServer> StartSandboxAsync(int port, string dataDir, SandboxSeed seed, CancellationToken cancellationToken, IEnumerable<SandboxToken>? tokens = null) =>
+    public static Task<SandboxServer> StartSandboxAsync(int port, string dataDir, SandboxSeed seed, CancellationToken cancellationToken, IEnumerable<SandboxToken>? tokens = null) =>
         StartSandboxAsync(port, dataDir, seed, tokens, new ConsoleTestHostOptions(), cancellationToken);
 
     // The sandbox with what the host's options say of its traffic and proxy sync (the sandbox's defaults unless a test sets them).

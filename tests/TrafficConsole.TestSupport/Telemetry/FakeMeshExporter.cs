@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace TrafficConsole.Cluster.Tests.Infrastructure;
+namespace TrafficConsole.TestSupport.Telemetry;
 
 /// <summary>One Istio request counter of a proxy: its labels and how many requests per second it counts.</summary>
 public sealed record IstioCounter(ImmutableDictionary<string, string> Labels, double PerSecond, IReadOnlyList<(double Le, double Share)>? Durations = null);
