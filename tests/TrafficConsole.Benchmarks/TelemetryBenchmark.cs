@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using TrafficConsole.Cluster.Telemetry;
-using TrafficConsole.Cluster.Tests.Infrastructure;
+using TrafficConsole.TestSupport.Telemetry;
 using TrafficConsole.Mesh.Telemetry;
 using TrafficConsole.Sandbox;
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using TrafficConsole.Cli.Remote;
 using TrafficConsole.Cli.Tests.Infrastructure;
 using TrafficConsole.Cli.Tests.Remote;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 using static TrafficConsole.Cli.Tests.Infrastructure.Cli;
 
@@ -238,7 +237,7 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
     public async Task Status_shows_each_versions_weight_beside_its_observed_share_and_health_and_exits_1_while_one_fails()
     {
         await SetWeightsAsync(30, 70, 0);
-        Kubectl.Result annotated = await _host.KubectlAsync("annotate", "deploy", "reviews-v2", "-n", "bookinfo", "sandbox.trafficconsole.io/error-rate=0.5", "--overwrite");
+        KubectlRunner.Result annotated = await _host.KubectlAsync("annotate", "deploy", "reviews-v2", "-n", "bookinfo", "sandbox.trafficconsole.io/error-rate=0.5", "--overwrite");
         Assert.True(annotated.ExitCode == 0, annotated.ToString());
 
         // The embedded sandbox's simulated traffic, read in process; v2 fails half its requests from now on.

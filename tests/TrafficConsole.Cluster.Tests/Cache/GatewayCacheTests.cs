@@ -3,7 +3,6 @@ using TrafficConsole.Cluster.Tests.Infrastructure;
 using TrafficConsole.Mesh.Analysis;
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Validation;
-using TrafficConsole.Sandbox.Tests.Kubectl;
 
 namespace TrafficConsole.Cluster.Tests.Cache;
 
@@ -51,7 +50,7 @@ public sealed class GatewayCacheTests
     [Fact]
     public async Task The_seeded_bookinfo_gateway_is_in_the_snapshot()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
 
         IstioGateway gateway = Assert.Single(cache.Current.Gateways);
@@ -64,7 +63,7 @@ public sealed class GatewayCacheTests
     [Fact]
     public async Task A_gateway_applied_with_kubectl_arrives_names_the_services_attached_to_it_and_goes_when_deleted()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         KubectlRunner kubectl = cluster.Kubectl();
         await ApplyAsync(kubectl, FrontendOnGateway);
@@ -90,7 +89,7 @@ public sealed class GatewayCacheTests
     [Fact]
     public async Task Cluster_resources_for_a_namespace_hold_its_routing_services_and_workloads_and_every_gateway()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         KubectlRunner kubectl = cluster.Kubectl();
         await ApplyAsync(kubectl, ShopGateway + "\n---\n" + FrontendOnGateway);
@@ -111,7 +110,7 @@ public sealed class GatewayCacheTests
     [Fact]
     public async Task The_analyzer_over_the_snapshot_flags_a_gateway_that_does_not_exist_until_kubectl_creates_it()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         KubectlRunner kubectl = cluster.Kubectl();
         await ApplyAsync(kubectl, FrontendOnGateway);

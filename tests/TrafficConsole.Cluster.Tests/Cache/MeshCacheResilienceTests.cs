@@ -19,7 +19,7 @@ public sealed class MeshCacheResilienceTests : IDisposable
     [Fact]
     public async Task Health_goes_unreachable_when_the_server_stops_and_recovers_when_it_returns()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync(_directory);
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync(_directory);
         MeshCache cache = await cluster.StartCacheAsync();
         using MeshSubscription subscription = cache.Subscribe("bookinfo");
         await using IAsyncEnumerator<MeshChangeBatch> batches = subscription.GetAsyncEnumerator();
@@ -45,7 +45,7 @@ public sealed class MeshCacheResilienceTests : IDisposable
     [Fact]
     public async Task A_cache_started_before_the_server_says_unreachable_then_syncs_when_it_comes_up()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync(_directory);
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync(_directory);
         await cluster.StopServerAsync();
 
         MeshCache cache = await cluster.StartCacheAsync(waitForSync: false);
@@ -63,7 +63,7 @@ public sealed class MeshCacheResilienceTests : IDisposable
     [Fact]
     public async Task After_the_server_drops_connections_the_watch_resumes_without_relisting_or_losing_events()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync(_directory);
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync(_directory);
         MeshCache cache = await cluster.StartCacheAsync();
         long listsBefore = cache.Requests.Lists;
         long watchesBefore = cache.Requests.Watches;
@@ -93,7 +93,7 @@ public sealed class MeshCacheResilienceTests : IDisposable
     [Fact]
     public async Task An_expired_resource_version_makes_the_cache_relist_and_report_exactly_what_changed()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync(_directory);
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync(_directory);
         MeshResourceClients resources = await cluster.ResourcesAsync();
         await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "doomed", "details", ("v1", 100)));
         await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "steady", "productpage", ("v1", 100)));
@@ -150,7 +150,7 @@ public sealed class MeshCacheResilienceTests : IDisposable
     [Fact]
     public async Task A_relist_keeps_the_content_revision_over_status_writes_it_missed_but_not_over_spec_changes()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync(_directory);
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync(_directory);
         MeshResourceClients resources = await cluster.ResourcesAsync();
         await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "steady", "productpage", ("v1", 100)));
         await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "edited", "details", ("v1", 100)));
@@ -190,7 +190,7 @@ public sealed class MeshCacheResilienceTests : IDisposable
     public async Task Quiet_watches_that_the_server_times_out_are_renewed_without_touching_health()
     {
         // No events and no bookmarks: each watch ends with nothing on it, which must read as a normal end.
-        await using TestCluster cluster = await TestCluster.StartAsync(configure: o => o.BookmarkInterval = TimeSpan.FromHours(1));
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync(configure: o => o.BookmarkInterval = TimeSpan.FromHours(1));
         MeshCache cache = await cluster.StartCacheAsync(o => o.WatchTimeout = TimeSpan.FromSeconds(1));
         long watches = cache.Requests.Watches;
         long lists = cache.Requests.Lists;

@@ -14,7 +14,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task Lists_bookinfo_and_builds_the_reviews_view_with_three_versions()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
 
         MeshSnapshot snapshot = cache.Current;
@@ -32,7 +32,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task A_virtual_service_created_elsewhere_reaches_the_snapshot_and_a_subscriber()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         using MeshSubscription subscription = cache.Subscribe("bookinfo");
         await using IAsyncEnumerator<MeshChangeBatch> batches = subscription.GetAsyncEnumerator();
@@ -58,7 +58,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task Unknown_fields_written_by_others_survive_in_the_cached_object()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var body = new Dictionary<string, object>
         {
@@ -82,7 +82,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task Scaling_a_deployment_changes_replicas_in_the_view_and_names_the_service()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         using MeshSubscription subscription = cache.Subscribe("bookinfo");
         await using IAsyncEnumerator<MeshChangeBatch> batches = subscription.GetAsyncEnumerator();
@@ -110,7 +110,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task A_namespace_subscription_gets_only_its_namespace()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         using MeshSubscription defaultOnly = cache.Subscribe("default");
         using MeshSubscription bookinfo = cache.Subscribe("bookinfo");
@@ -130,7 +130,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task A_burst_of_changes_arrives_in_few_batches_with_nothing_lost()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync(o => o.BatchWindow = TimeSpan.FromMilliseconds(300));
         using MeshSubscription subscription = cache.Subscribe("bookinfo");
         await using IAsyncEnumerator<MeshChangeBatch> batches = subscription.GetAsyncEnumerator();
@@ -156,7 +156,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task Disposing_a_subscription_removes_it_and_ends_its_stream()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         MeshSubscription first = cache.Subscribe();
         using var cancel = new CancellationTokenSource();
@@ -178,7 +178,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task Viewers_add_no_requests_to_the_api_server()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
 
         // Synced means listed; each informer then opens its watch: that is the steady state.
@@ -206,7 +206,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task A_subscriber_that_falls_behind_gets_a_resync_with_the_latest_snapshot_instead_of_blocking_the_cache()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync(o => o.SubscriberCapacity = 2);
         using MeshSubscription slow = cache.Subscribe("bookinfo");
         using MeshSubscription reader = cache.Subscribe("bookinfo");
@@ -231,7 +231,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task A_subscription_has_one_reader()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         using MeshSubscription subscription = cache.Subscribe();
         await using IAsyncEnumerator<MeshChangeBatch> first = subscription.GetAsyncEnumerator();
@@ -242,7 +242,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task An_http_route_is_cached_and_names_the_services_it_attaches_to_and_sends_to()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         using MeshSubscription subscription = cache.Subscribe("bookinfo");
         await using IAsyncEnumerator<MeshChangeBatch> batches = subscription.GetAsyncEnumerator();
@@ -272,7 +272,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task A_backend_service_appearing_names_the_service_whose_http_route_sends_to_it_and_makes_it_editable()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         MeshResourceClients resources = await cluster.ResourcesAsync();
         await resources.HttpRoutes!.CreateAsync(new HttpRoute
@@ -311,7 +311,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task The_typed_client_keeps_fields_it_does_not_model_through_a_read_modify_write()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         var body = new Dictionary<string, object>
         {
             ["apiVersion"] = "networking.istio.io/v1",
@@ -345,7 +345,7 @@ public sealed class MeshCacheTests
     [Fact]
     public async Task Listing_in_small_pages_gives_the_same_cache_and_counts_one_list_per_kind()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshResourceClients resources = await cluster.ResourcesAsync();
         await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "a", "reviews", ("v1", 100)));
         await resources.VirtualServices!.CreateAsync(TestResources.VirtualService("bookinfo", "b", "ratings", ("v1", 100)));

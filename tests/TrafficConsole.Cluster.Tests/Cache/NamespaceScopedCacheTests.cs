@@ -7,7 +7,6 @@ using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Resources;
 using TrafficConsole.Cluster.Tests.Infrastructure;
 using TrafficConsole.Sandbox.Auth;
-using TrafficConsole.Sandbox.Tests.Kubectl;
 
 namespace TrafficConsole.Cluster.Tests.Cache;
 
@@ -90,7 +89,7 @@ public sealed class NamespaceScopedCacheTests
 
     private static async Task<TestCluster> StartAsync()
     {
-        TestCluster cluster = await TestCluster.StartAsync(configure: o => o.Tokens.Add(new SandboxToken(Token, "scoped-console", "uid-scoped")));
+        TestCluster cluster = await TestCluster.StartForConsoleAsync(configure: o => o.Tokens.Add(new SandboxToken(Token, "scoped-console", "uid-scoped")));
         KubectlRunner.Result applied = await cluster.Kubectl().RunWithInputAsync(Rbac, ["apply", "-f", "-"]);
         Assert.True(applied.ExitCode == 0, applied.ToString());
         return cluster;

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 using TrafficConsole.Cluster.Connection;
-using TrafficConsole.Cluster.Tests.Infrastructure;
 
 namespace TrafficConsole.Cluster.Tests.Connection;
 
@@ -21,7 +20,7 @@ public sealed class ApiServerProbeTests
     [Fact]
     public async Task A_write_asking_whether_the_API_server_answers_sends_no_request_while_it_answers()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         ApiServerProbe probe = NewProbe(cluster, time);
         long before = cluster.Server.Requests["discovery"];
@@ -43,7 +42,7 @@ public sealed class ApiServerProbeTests
     [Fact]
     public async Task A_fresh_answer_is_reused_and_concurrent_callers_share_one_request()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         ApiServerProbe probe = NewProbe(cluster, time);
         long before = cluster.Server.Requests["discovery"];

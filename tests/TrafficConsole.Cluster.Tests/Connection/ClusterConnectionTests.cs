@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 
 using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Cluster.Connection;
-using TrafficConsole.Cluster.Tests.Infrastructure;
 using TrafficConsole.Sandbox;
 
 namespace TrafficConsole.Cluster.Tests.Connection;
@@ -45,7 +44,7 @@ public sealed class ClusterConnectionTests : IDisposable
     [Fact]
     public async Task Settings_that_name_the_server_connect_at_once_and_the_host_may_not_connect_elsewhere()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         using ClusterConnection connection = new(Options.Create(cluster.ClusterOptions));
 
         await connection.WhenConnectedAsync().WaitAsync(TimeSpan.FromSeconds(5));
@@ -59,7 +58,7 @@ public sealed class ClusterConnectionTests : IDisposable
     [Fact]
     public async Task A_kubeconfig_connection_is_named_after_its_context_and_reaches_its_server()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         string path = cluster.Server.WriteKubeconfig(Path.Combine(_directory, "config"));
         using ClusterConnection connection = new(Options.Create(new ClusterOptions { Mode = ClusterMode.KubeConfig, KubeConfigPath = path }));
 
@@ -72,7 +71,7 @@ public sealed class ClusterConnectionTests : IDisposable
     [Fact]
     public async Task Disposing_the_connection_disposes_the_client_it_made_and_no_new_one_is_made()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         ClusterConnection connection = new(Options.Create(cluster.ClusterOptions));
         IKubernetes client = connection.Client;
 

@@ -4,7 +4,6 @@ using k8s.Models;
 using Microsoft.Extensions.Options;
 
 using TrafficConsole.Cluster.Connection;
-using TrafficConsole.Cluster.Tests.Infrastructure;
 
 namespace TrafficConsole.Cluster.Tests.Connection;
 
@@ -17,7 +16,7 @@ public sealed class KubernetesConnectionTests : IDisposable
     [Fact]
     public async Task Kubeconfig_written_by_the_sandbox_connects_with_its_context()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         string path = cluster.Server.WriteKubeconfig(Path.Combine(_directory, "config"));
 
         using IKubernetes client = KubernetesConnection.Create(new ClusterOptions { Mode = ClusterMode.KubeConfig, KubeConfigPath = path, Context = "sandbox" });
@@ -29,7 +28,7 @@ public sealed class KubernetesConnectionTests : IDisposable
     [Fact]
     public async Task Kubeconfig_without_context_uses_current_context()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         string path = cluster.Server.WriteKubeconfig(Path.Combine(_directory, "config"));
 
         using IKubernetes client = KubernetesConnection.Create(new ClusterOptions { Mode = ClusterMode.KubeConfig, KubeConfigPath = path });
@@ -41,7 +40,7 @@ public sealed class KubernetesConnectionTests : IDisposable
     [Fact]
     public async Task Sandbox_mode_sends_the_token_and_a_wrong_token_is_refused()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         using IKubernetes good = KubernetesConnection.Create(new ClusterOptions { Mode = ClusterMode.Sandbox, ServerUrl = cluster.Server.Url.ToString(), Token = cluster.Server.AdminToken });
         using IKubernetes bad = KubernetesConnection.Create(new ClusterOptions { Mode = ClusterMode.Sandbox, ServerUrl = cluster.Server.Url.ToString(), Token = "not-the-token" });
 
@@ -53,7 +52,7 @@ public sealed class KubernetesConnectionTests : IDisposable
     [Fact]
     public async Task Validation_names_a_context_missing_from_the_kubeconfig_and_lists_the_ones_it_has()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         string path = cluster.Server.WriteKubeconfig(Path.Combine(_directory, "config"));
         var options = new ClusterOptions { Mode = ClusterMode.KubeConfig, KubeConfigPath = path, Context = "prod" };
 

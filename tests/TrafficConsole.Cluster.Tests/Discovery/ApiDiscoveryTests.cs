@@ -1,7 +1,6 @@
 using k8s.Models;
 
 using TrafficConsole.Cluster.Discovery;
-using TrafficConsole.Cluster.Tests.Infrastructure;
 
 namespace TrafficConsole.Cluster.Tests.Discovery;
 
@@ -10,7 +9,7 @@ public sealed class ApiDiscoveryTests
     [Fact]
     public async Task Sandbox_serves_istio_v1_and_v1beta1_and_the_gateway_api()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
 
         ServedApis apis = await ApiDiscovery.DiscoverAsync(cluster.Client);
 

@@ -13,7 +13,6 @@ using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Mesh.History;
 using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Mesh.Services;
-using TrafficConsole.Sandbox.Tests.Kubectl;
 
 namespace TrafficConsole.Cluster.Tests.History;
 
@@ -37,7 +36,7 @@ public sealed class RevisionRecorderTests
     [Fact]
     public async Task A_console_write_is_recorded_once_with_exactly_what_it_wrote_even_when_two_replicas_record_it()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         await using RevisionRecorder first = Recorder(cluster, cache);
@@ -65,7 +64,7 @@ public sealed class RevisionRecorderTests
     [Fact]
     public async Task A_kubectl_apply_becomes_an_external_revision_naming_the_kubectl_manager()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         await using RevisionRecorder recorder = Recorder(cluster, cache);
         await recorder.StartAsync(CancellationToken.None);
@@ -131,7 +130,7 @@ public sealed class RevisionRecorderTests
     [Fact]
     public async Task A_kubectl_patch_posing_as_the_console_with_its_field_manager_and_changed_by_annotation_is_external()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         await using var recorder = new RevisionRecorder(cluster.NewClient(), cache, Options.Create(new HistoryOptions { SettleDelay = TimeSpan.FromMilliseconds(200) }), writes: writer.Writes);
@@ -154,7 +153,7 @@ public sealed class RevisionRecorderTests
     [Fact]
     public async Task A_kubectl_patch_right_after_the_console_created_the_routing_is_external_every_time()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         await using var recorder = new RevisionRecorder(cluster.NewClient(), cache, Options.Create(new HistoryOptions { SettleDelay = TimeSpan.FromMilliseconds(200) }), writes: writer.Writes);
@@ -190,7 +189,7 @@ public sealed class RevisionRecorderTests
     [Fact]
     public async Task A_write_that_stands_half_done_for_longer_than_the_settle_delay_is_recorded_once_as_written()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         using var slow = new Kubernetes(KubernetesConnection.CreateConfiguration(cluster.ClusterOptions), new DelayVirtualServiceCreate(TimeSpan.FromSeconds(2.5)));
         var writer = new RoutingWriter(slow, cache);
@@ -215,7 +214,7 @@ public sealed class RevisionRecorderTests
     [Fact]
     public async Task The_oldest_revisions_beyond_the_cap_are_pruned_but_the_first_which_names_the_stable_version_stays()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         await using RevisionRecorder recorder = Recorder(cluster, cache, cap: 3);
@@ -235,7 +234,7 @@ public sealed class RevisionRecorderTests
     [Fact]
     public async Task Without_the_right_to_list_configmaps_the_cache_still_syncs_and_the_history_says_why()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         KubernetesClientConfiguration configuration = KubernetesConnection.CreateConfiguration(cluster.ClusterOptions);
         using var client = new Kubernetes(configuration, new ForbidConfigMaps());
         await using var cache = new MeshCache(client, Options.Create(new MeshCacheOptions { InitialBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromMilliseconds(800) }));
@@ -252,7 +251,7 @@ public sealed class RevisionRecorderTests
     [Fact]
     public async Task A_ConfigMap_that_is_not_a_revision_is_skipped_with_its_reason()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
         {

@@ -9,7 +9,6 @@ using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Mesh.History;
 using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Mesh.Services;
-using TrafficConsole.Sandbox.Tests.Kubectl;
 
 namespace TrafficConsole.Cluster.Tests.History;
 
@@ -56,7 +55,7 @@ public sealed class StatusWriteTests
     [Fact]
     public async Task Status_writes_after_a_console_apply_change_neither_the_routing_revision_nor_the_history()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         (MeshCache cache, RoutingWriter writer, RevisionRecorder recorder) = await StartAsync(cluster);
         await using RevisionRecorder owned = recorder;
         (WriteResult.Applied applied, RoutingRevision recorded) = await ApplyAsync(cache, writer, recorder, 30, 70);
@@ -81,7 +80,7 @@ public sealed class StatusWriteTests
     [Fact]
     public async Task A_draft_started_before_a_status_write_applies_without_conflict()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         (MeshCache cache, RoutingWriter writer, RevisionRecorder recorder) = await StartAsync(cluster);
         await using RevisionRecorder owned = recorder;
         await ApplyAsync(cache, writer, recorder, 30, 70);
@@ -103,7 +102,7 @@ public sealed class StatusWriteTests
     [Fact]
     public async Task A_kubectl_change_after_a_status_write_is_still_external_and_named_after_kubectl_not_istiod()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         (MeshCache cache, RoutingWriter writer, RevisionRecorder recorder) = await StartAsync(cluster);
         await using RevisionRecorder owned = recorder;
         (_, RoutingRevision console) = await ApplyAsync(cache, writer, recorder, 30, 70);
@@ -131,7 +130,7 @@ public sealed class StatusWriteTests
     [Fact]
     public async Task A_cache_started_after_a_status_write_sees_the_recorded_console_revision_and_records_nothing()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         (MeshCache cache, RoutingWriter writer, RevisionRecorder recorder) = await StartAsync(cluster);
         await using RevisionRecorder owned = recorder;
         (_, RoutingRevision console) = await ApplyAsync(cache, writer, recorder, 30, 70);
@@ -151,7 +150,7 @@ public sealed class StatusWriteTests
     [Fact]
     public async Task Deleting_and_recreating_after_status_writes_is_a_new_routing_revision()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         (MeshCache cache, RoutingWriter writer, RevisionRecorder recorder) = await StartAsync(cluster);
         await using RevisionRecorder owned = recorder;
         await ApplyAsync(cache, writer, recorder, 30, 70);

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 
 using TrafficConsole.Cluster.Identity;
-using TrafficConsole.Cluster.Tests.Infrastructure;
 using TrafficConsole.Sandbox.Auth;
 
 namespace TrafficConsole.Cluster.Tests.Identity;
@@ -70,7 +69,7 @@ public sealed class AccessReviewsTests
         Assert.False(string.IsNullOrWhiteSpace(failed.Detail));
     }
 
-    private static Task<TestCluster> StartAsync() => TestCluster.StartAsync(configure: static o =>
+    private static Task<TestCluster> StartAsync() => TestCluster.StartForConsoleAsync(configure: static o =>
     {
         o.Tokens.Add(new SandboxToken(ViewerToken, "viewer", "uid-viewer"));
         o.Tokens.Add(new SandboxToken(StrangerToken, "stranger", "uid-stranger"));

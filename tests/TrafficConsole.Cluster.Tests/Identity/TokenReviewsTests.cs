@@ -1,6 +1,5 @@
 using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Identity;
-using TrafficConsole.Cluster.Tests.Infrastructure;
 using TrafficConsole.Sandbox.Auth;
 
 namespace TrafficConsole.Cluster.Tests.Identity;
@@ -73,7 +72,7 @@ public sealed class TokenReviewsTests
         return new TokenReviews(ClusterConnection.Over(new k8s.Kubernetes(configuration), configuration), new UserClients(configuration));
     }
 
-    private static Task<TestCluster> StartAsync() => TestCluster.StartAsync(configure: static o =>
+    private static Task<TestCluster> StartAsync() => TestCluster.StartForConsoleAsync(configure: static o =>
     {
         o.Tokens.Add(new SandboxToken(ViewerToken, "viewer", "uid-viewer", ["trafficconsole:viewers"]));
         o.Tokens.Add(new SandboxToken(ConsoleToken, "trafficconsole", "uid-console"));

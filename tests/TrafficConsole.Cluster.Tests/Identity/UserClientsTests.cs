@@ -5,7 +5,6 @@ using k8s;
 using k8s.Models;
 
 using TrafficConsole.Cluster.Identity;
-using TrafficConsole.Cluster.Tests.Infrastructure;
 
 namespace TrafficConsole.Cluster.Tests.Identity;
 
@@ -51,7 +50,7 @@ public sealed class UserClientsTests
     [Fact]
     public async Task The_API_server_sees_every_group_of_an_impersonated_user_as_a_group_of_its_own()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         UserClients users = new(cluster.Server.ClientConfiguration());
         using IKubernetes carol = users.ClientFor(ClusterIdentity.Impersonate("carol", ["team-a", "team-b"]));
 

@@ -5,7 +5,6 @@ using k8s.Models;
 
 using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Secrets;
-using TrafficConsole.Cluster.Tests.Infrastructure;
 using TrafficConsole.Sandbox.Auth;
 
 namespace TrafficConsole.Cluster.Tests.Secrets;
@@ -19,7 +18,7 @@ public sealed class KeyRingStoreTests
     [Fact]
     public async Task A_missing_secret_reads_empty_and_the_first_entry_creates_it_labelled()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         KeyRingStore store = new(ClusterConnection.Over(cluster.Client));
 
         KeyRingRead.Found before = Assert.IsType<KeyRingRead.Found>(await store.ReadAsync("default", Secret));
@@ -35,7 +34,7 @@ public sealed class KeyRingStoreTests
     [Fact]
     public async Task Entries_added_by_two_replicas_at_once_are_all_kept_beside_what_others_wrote()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         KeyRingStore a = new(ClusterConnection.Over(cluster.NewClient())), b = new(ClusterConnection.Over(cluster.NewClient()));
         await a.AddAsync("default", Secret, "README", "written by hand"u8.ToArray());
 
@@ -51,7 +50,7 @@ public sealed class KeyRingStoreTests
     [Fact]
     public async Task Credentials_that_may_not_touch_the_secret_are_refused_with_the_verb_and_status()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync(configure: static o => o.Tokens.Add(new SandboxToken(ViewerToken, "viewer", "uid-viewer")));
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync(configure: static o => o.Tokens.Add(new SandboxToken(ViewerToken, "viewer", "uid-viewer")));
         using Kubernetes viewer = new(cluster.Server.ClientConfiguration(ViewerToken));
         KeyRingStore store = new(ClusterConnection.Over(viewer));
 

@@ -6,7 +6,6 @@ using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Mesh.Services;
 using TrafficConsole.Mesh.Telemetry;
-using TrafficConsole.Sandbox.Tests.Kubectl;
 
 namespace TrafficConsole.Cluster.Tests.Telemetry;
 
@@ -29,7 +28,7 @@ public sealed class ProxySyncTrackerTests
     [Fact]
     public async Task A_write_reconciled_later_reads_waiting_then_reached_the_proxies_after_the_time_between()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         using var tracker = new ProxySyncTracker(cache);
@@ -58,7 +57,7 @@ public sealed class ProxySyncTrackerTests
     [Fact]
     public async Task A_status_for_the_generation_before_the_write_does_not_count_and_the_next_write_starts_over()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         using var tracker = new ProxySyncTracker(cache);
@@ -84,7 +83,7 @@ public sealed class ProxySyncTrackerTests
     [Fact]
     public async Task A_later_kubectl_change_supersedes_the_timed_write()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         using var tracker = new ProxySyncTracker(cache);
@@ -105,7 +104,7 @@ public sealed class ProxySyncTrackerTests
     [Fact]
     public async Task The_tracker_remembers_a_bounded_number_of_services()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         using var tracker = new ProxySyncTracker(cache);
         for (int i = 0; i <= ProxySyncTracker.MaxServices; i++)

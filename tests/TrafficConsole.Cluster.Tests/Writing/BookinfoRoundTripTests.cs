@@ -6,7 +6,6 @@ using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Mesh.Services;
-using TrafficConsole.Sandbox.Tests.Kubectl;
 
 namespace TrafficConsole.Cluster.Tests.Writing;
 
@@ -73,7 +72,7 @@ public sealed class BookinfoRoundTripTests
     [MemberData(nameof(VirtualServiceSamples))]
     public async Task A_bookinfo_sample_keeps_every_field_through_a_weight_change(string[] files, string service, string split, int editedRoute, string expectedRoute, bool throughIntent)
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         KubectlRunner kubectl = cluster.Kubectl();
         foreach (string file in files)
@@ -129,11 +128,11 @@ public sealed class BookinfoRoundTripTests
     [Fact]
     public async Task The_gateway_api_traffic_shifting_route_gets_new_weights_from_the_sliders_and_nothing_else_changes()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         KubectlRunner kubectl = cluster.Kubectl();
-        await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("bookinfo-versions.yaml"));
-        await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("route-reviews-90-10.yaml"));
+        await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("bookinfo-versions-all.yaml"));
+        await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("route-reviews-90-10-kind-only.yaml"));
         JsonObject before = (await GetAsync(kubectl, "httproutes"))["HTTPRoute/reviews"];
         ServiceView view = await ViewAtAsync(cache, "reviews", before);
         Assert.Equal(RoutingKind.Split, view.Routing.Kind);
@@ -168,10 +167,10 @@ public sealed class BookinfoRoundTripTests
     [MemberData(nameof(HttpRouteSamples))]
     public async Task An_http_route_with_matches_and_filters_keeps_every_field_through_an_intent_edit(string file, string split, string expectedBackends)
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         KubectlRunner kubectl = cluster.Kubectl();
-        await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("bookinfo-versions.yaml"));
+        await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("bookinfo-versions-all.yaml"));
         await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample(file));
         JsonObject before = (await GetAsync(kubectl, "httproutes"))["HTTPRoute/reviews"];
         ServiceView view = await ViewAtAsync(cache, "reviews", before);
@@ -195,11 +194,11 @@ public sealed class BookinfoRoundTripTests
     [Fact]
     public async Task A_kubectl_edit_of_the_http_route_between_read_and_write_is_a_conflict_and_survives()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         KubectlRunner kubectl = cluster.Kubectl();
-        await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("bookinfo-versions.yaml"));
-        await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("route-reviews-90-10.yaml"));
+        await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("bookinfo-versions-all.yaml"));
+        await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("route-reviews-90-10-kind-only.yaml"));
         ServiceView view = await ViewAtAsync(cache, "reviews", (await GetAsync(kubectl, "httproutes"))["HTTPRoute/reviews"]);
         RoutingPlan plan = RoutingIntentPlanner.PlanSplit(view, TrafficSplit.Of(("v1", 0), ("v2", 100), ("v3", 0)), cache.Current.Apis.IstioApiVersion!);
 
@@ -223,7 +222,7 @@ public sealed class BookinfoRoundTripTests
     [Fact]
     public async Task A_kubectl_edit_of_the_virtual_service_between_read_and_write_is_a_conflict_and_survives()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         KubectlRunner kubectl = cluster.Kubectl();
         await OkAsync(kubectl, "apply", "-n", Ns, "-f", Sample("destination-rule-all.yaml"));
@@ -240,7 +239,9 @@ public sealed class BookinfoRoundTripTests
         Assert.Equal([60, 40], stored["spec"]!["http"]![0]!["route"]!.AsArray().Select(static d => d!["weight"]!.GetValue<int>()));
     }
 
-    private static string Sample(string file) => Path.Combine(AppContext.BaseDirectory, "TestData", "Bookinfo", file);
+    /// <summary>A Bookinfo sample of TestSupport: the Istio docs' folder (bookinfo/, which the CLI tests read whole) or the extras.</summary>
+    private static string Sample(string file) =>
+        new[] { "bookinfo", "bookinfo-extra" }.Select(folder => Path.Combine(AppContext.BaseDirectory, "Samples", folder, file)).First(File.Exists);
 
     private static TrafficSplit Split(string text) =>
         new([.. text.Split(',').Select(static p => p.Split('=')).Select(static p => new VersionWeight(p[0], int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)))]);

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 
 using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Cluster.History;
-using TrafficConsole.Cluster.Tests.Infrastructure;
 using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Mesh.History;
 using TrafficConsole.Mesh.Routing;
@@ -18,7 +17,7 @@ public sealed class ChangeWriterTests
     [Fact]
     public async Task An_applied_change_is_in_the_cache_and_recorded_with_its_author_and_reason_when_the_call_returns()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         await using var recorder = new RevisionRecorder(cluster.NewClient(), cache, Options.Create(new HistoryOptions()), writes: writer.Writes);
@@ -40,7 +39,7 @@ public sealed class ChangeWriterTests
     [Fact]
     public async Task A_refused_write_records_nothing_and_a_delete_is_recorded_as_one()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         await using var recorder = new RevisionRecorder(cluster.NewClient(), cache, Options.Create(new HistoryOptions()), writes: writer.Writes);

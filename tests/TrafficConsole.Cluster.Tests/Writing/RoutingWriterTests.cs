@@ -18,7 +18,7 @@ public sealed class RoutingWriterTests
     [Fact]
     public async Task Apply_creates_the_destination_rule_then_the_virtual_service_and_returns_once_the_cache_shows_them()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         ServiceView before = cache.Current.GetServiceView("bookinfo", "reviews")!;
@@ -53,7 +53,7 @@ public sealed class RoutingWriterTests
     [Fact]
     public async Task A_second_apply_updates_in_place_with_the_revision_it_started_from()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         string api = cache.Current.Apis.IstioApiVersion!;
@@ -72,7 +72,7 @@ public sealed class RoutingWriterTests
     [Fact]
     public async Task A_plan_from_a_stale_revision_is_a_conflict_that_carries_the_current_view()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var alice = new RoutingWriter(cluster.NewClient(), cache);
         var bob = new RoutingWriter(cluster.NewClient(), cache);
@@ -99,7 +99,7 @@ public sealed class RoutingWriterTests
     [Fact]
     public async Task When_the_cache_lags_the_api_server_still_refuses_a_stale_replace_with_409()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         string api = cache.Current.Apis.IstioApiVersion!;
         var writer = new RoutingWriter(cluster.NewClient(), cache);
@@ -126,7 +126,7 @@ public sealed class RoutingWriterTests
     [Fact]
     public async Task Creating_what_someone_else_created_meanwhile_is_a_conflict()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         RoutingPlan plan = RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!);
         Assert.Equal(ResourceAction.Create, plan.VirtualServiceAction);
@@ -148,7 +148,7 @@ public sealed class RoutingWriterTests
     [Fact]
     public async Task A_conflict_shows_the_other_writers_change_even_when_the_cache_sees_this_writes_own_first_step_sooner()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         RoutingPlan plan = RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!);
         MeshResourceClients resources = await cluster.ResourcesAsync();
@@ -166,7 +166,7 @@ public sealed class RoutingWriterTests
     [Fact]
     public async Task Content_the_api_server_rejects_comes_back_as_invalid_with_its_causes()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         ServiceView view = cache.Current.GetServiceView("bookinfo", "ratings")!;
@@ -189,7 +189,7 @@ public sealed class RoutingWriterTests
     [Fact]
     public async Task A_refused_plan_is_invalid_and_writes_nothing()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         RoutingPlan plan = RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, TrafficSplit.Of(("v1", 70), ("v2", 20)), cache.Current.Apis.IstioApiVersion!);
@@ -207,7 +207,7 @@ public sealed class RoutingWriterTests
     [Fact]
     public async Task Delete_removes_the_routing_and_returns_once_the_cache_shows_it_gone()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!), "alice"));
@@ -225,7 +225,7 @@ public sealed class RoutingWriterTests
     [Fact]
     public async Task A_wrong_token_is_forbidden_and_an_unreachable_server_is_unavailable()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         RoutingPlan plan = RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!);
         using IKubernetes intruder = KubernetesConnection.Create(new ClusterOptions { Mode = ClusterMode.Sandbox, ServerUrl = cluster.Server.Url.ToString(), Token = "nope" });
@@ -244,7 +244,7 @@ public sealed class RoutingWriterTests
     [Fact]
     public async Task Deleting_what_someone_changed_meanwhile_is_a_conflict_and_deletes_nothing()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         Assert.IsType<WriteResult.Applied>(await writer.ApplyAsync(RoutingIntentPlanner.PlanSplit(cache.Current.GetServiceView("bookinfo", "reviews")!, EightyTwenty, cache.Current.Apis.IstioApiVersion!), "alice"));
@@ -267,7 +267,7 @@ public sealed class RoutingWriterTests
     [Fact]
     public async Task Resources_planned_at_v1beta1_are_written_at_v1beta1()
     {
-        await using TestCluster cluster = await TestCluster.StartAsync();
+        await using TestCluster cluster = await TestCluster.StartForConsoleAsync();
         MeshCache cache = await cluster.StartCacheAsync();
         var writer = new RoutingWriter(cluster.NewClient(), cache);
         long writesBefore = cluster.Server.Requests["create"];

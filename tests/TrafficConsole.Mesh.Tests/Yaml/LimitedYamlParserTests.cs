@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 
 using TrafficConsole.Mesh.Resources;
-using TrafficConsole.Mesh.Tests.TestData;
 using TrafficConsole.Mesh.Yaml;
 
 namespace TrafficConsole.Mesh.Tests.Yaml;

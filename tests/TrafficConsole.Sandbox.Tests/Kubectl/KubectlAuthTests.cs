@@ -101,7 +101,7 @@ public sealed class KubectlAuthTests : IAsyncLifetime
     [Fact]
     public async Task A_refused_kubectl_patch_prints_the_servers_forbidden_message_and_changes_nothing()
     {
-        var before = _cluster.Server.Store.Get(Api.ResourceCatalog.VirtualServices, "shop", "cart")!.ToJsonString();
+        var before = _cluster.Server.Store.Get(TrafficConsole.Sandbox.Api.ResourceCatalog.VirtualServices, "shop", "cart")!.ToJsonString();
 
         var result = await As("viewer", RbacFixtures.ViewerToken).RunAsync("patch", "virtualservice", "cart", "-n", "shop", "--type", "merge",
             "-p", """{"metadata":{"labels":{"x":"y"}}}""");
@@ -109,6 +109,6 @@ public sealed class KubectlAuthTests : IAsyncLifetime
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("Error from server (Forbidden): virtualservices.networking.istio.io \"cart\" is forbidden: User \"viewer\" cannot patch " +
             "resource \"virtualservices\" in API group \"networking.istio.io\" in the namespace \"shop\"", result.Stderr, StringComparison.Ordinal);
-        Assert.Equal(before, _cluster.Server.Store.Get(Api.ResourceCatalog.VirtualServices, "shop", "cart")!.ToJsonString());
+        Assert.Equal(before, _cluster.Server.Store.Get(TrafficConsole.Sandbox.Api.ResourceCatalog.VirtualServices, "shop", "cart")!.ToJsonString());
     }
 }

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
-using TrafficConsole.Sandbox.Tests.Infrastructure;
 using TrafficConsole.Sandbox.Traffic;
 
 namespace TrafficConsole.Sandbox.Tests.Traffic;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using TrafficConsole.Mesh.Tests.TestData;
 using TrafficConsole.Web.Tests.Infrastructure;
 using Xunit.Abstractions;
 

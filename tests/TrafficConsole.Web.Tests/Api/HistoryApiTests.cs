@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
 
-using TrafficConsole.Web.Tests.Infrastructure;
-
 namespace TrafficConsole.Web.Tests.Api;
 
 /// <summary>The history REST API over real HTTP: revisions, rollback, the rollouts overview (JSON and CSV) and the audit list.</summary>

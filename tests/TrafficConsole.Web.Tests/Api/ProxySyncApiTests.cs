@@ -5,8 +5,6 @@ using System.Text.Json;
 using k8s;
 using k8s.Models;
 
-using TrafficConsole.Web.Tests.Infrastructure;
-
 namespace TrafficConsole.Web.Tests.Api;
 
 /// <summary>proxySync in the REST documents: an apply answers pending, istiod's status write turns GET to reconciled with the time it took.</summary>

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 
-using TrafficConsole.Cluster.Tests.Infrastructure;
 using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Api;

@@ -11,7 +11,6 @@ using Serilog.Parsing;
 using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Sandbox;
 using TrafficConsole.Web.Hosting;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Hosting;
 

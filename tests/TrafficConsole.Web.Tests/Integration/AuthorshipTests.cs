@@ -7,7 +7,6 @@ using TrafficConsole.Cluster.Cache;
 using TrafficConsole.Mesh.History;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Integration;
 
@@ -59,7 +58,7 @@ public sealed class AuthorshipTests
 
     private static async Task PatchAsync(ConsoleTestHost host, int v1, params string[] extra)
     {
-        Kubectl.Result patched = await host.KubectlAsync(
+        KubectlRunner.Result patched = await host.KubectlAsync(
             ["patch", "virtualservice.networking.istio.io", "reviews", "-n", Ns, "--type=merge", .. extra, "-p", WeightsPatch(v1, 100 - v1, extra.Length > 0 ? "alice" : null)]);
         Assert.True(patched.ExitCode == 0, patched.ToString());
     }

@@ -16,7 +16,7 @@ public sealed class ClusterAnalysisTests(ConsoleHostFixture fixture) : IClassFix
     {
         Assert.DoesNotContain(Traffic.GetService("bookinfo", "ratings")!.Summary.Validation, static m => m.Code is "TC5007" or "TC5002");
 
-        Kubectl.Result applied = await Host.KubectlApplyAsync("""
+        KubectlRunner.Result applied = await Host.KubectlApplyAsync("""
             apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata: { name: ratings, namespace: bookinfo }
@@ -28,7 +28,7 @@ public sealed class ClusterAnalysisTests(ConsoleHostFixture fixture) : IClassFix
                 route: [{ destination: { host: ratings-canary.bookinfo.svc.cluster.local } }]
               - route: [{ destination: { host: ratings } }]
             """);
-        Assert.True(applied.ExitCode == 0, applied.Error);
+        Assert.True(applied.ExitCode == 0, applied.Stderr);
         await WaitAsync(() => Traffic.GetService("bookinfo", "ratings")!.Summary.Routing.Kind != RoutingKind.None);
 
         ValidationMessage[] findings = [.. Traffic.GetService("bookinfo", "ratings")!.Summary.Validation];
@@ -39,7 +39,7 @@ public sealed class ClusterAnalysisTests(ConsoleHostFixture fixture) : IClassFix
         Assert.Contains("ratings-canary", host.Message, StringComparison.Ordinal);
 
         // Creating the gateway clears that finding; the unknown host stays.
-        Kubectl.Result gatewayCreated = await Host.KubectlApplyAsync("""
+        KubectlRunner.Result gatewayCreated = await Host.KubectlApplyAsync("""
             apiVersion: networking.istio.io/v1
             kind: Gateway
             metadata: { name: edge-gateway, namespace: bookinfo }
@@ -47,7 +47,7 @@ public sealed class ClusterAnalysisTests(ConsoleHostFixture fixture) : IClassFix
               selector: { istio: ingressgateway }
               servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: ["*"] }]
             """);
-        Assert.True(gatewayCreated.ExitCode == 0, gatewayCreated.Error);
+        Assert.True(gatewayCreated.ExitCode == 0, gatewayCreated.Stderr);
         await WaitAsync(() => !Traffic.GetService("bookinfo", "ratings")!.Summary.Validation.Any(static m => m.Code == "TC5007"));
         Assert.Contains(Traffic.GetService("bookinfo", "ratings")!.Summary.Validation, static m => m.Code == "TC5002");
     }

@@ -19,7 +19,7 @@ public sealed class GatewayApiRoutingTests(ConsoleHostFixture fixture) : IClassF
     [Fact]
     public async Task The_rule_editor_reads_previews_and_applies_an_HTTPRoute_and_never_creates_a_VirtualService()
     {
-        Kubectl.Result kubectl = await Host.KubectlApplyAsync("""
+        KubectlRunner.Result kubectl = await Host.KubectlApplyAsync("""
             apiVersion: v1
             kind: Service
             metadata: { name: reviews-v1, namespace: bookinfo }
@@ -42,7 +42,7 @@ public sealed class GatewayApiRoutingTests(ConsoleHostFixture fixture) : IClassF
                 - { name: reviews-v1, port: 9080, weight: 90 }
                 - { name: reviews-v2, port: 9080, weight: 10 }
             """);
-        Assert.True(kubectl.ExitCode == 0, kubectl.Error);
+        Assert.True(kubectl.ExitCode == 0, kubectl.Stderr);
         await WaitAsync(() => Traffic.GetRouting("bookinfo", "reviews") is { ReadOnlyReason: null } r && r.Intent.Rules.Length == 1);
 
         ServiceRouting routing = Traffic.GetRouting("bookinfo", "reviews")!;

@@ -12,7 +12,6 @@ using TrafficConsole.Mesh.History;
 using TrafficConsole.Mesh.Resources;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 using RevisionAction = TrafficConsole.Web.Model.RevisionAction;
 
@@ -108,7 +107,7 @@ public sealed class HistoryServiceTests
     {
         await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(Options());
         ITrafficService traffic = host.Traffic;
-        Kubectl.Result kubectl = await host.KubectlApplyAsync("""
+        KubectlRunner.Result kubectl = await host.KubectlApplyAsync("""
             apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata:

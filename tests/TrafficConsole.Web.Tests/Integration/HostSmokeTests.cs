@@ -1,5 +1,4 @@
 using System.Net;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Integration;
 

@@ -15,7 +15,6 @@ using Serilog.Events;
 using TrafficConsole.Cluster.Connection;
 using TrafficConsole.Cluster.Secrets;
 using TrafficConsole.Web.Hosting;
-using TrafficConsole.Web.Tests.Infrastructure;
 using TrafficConsole.Web.Tests.Security;
 
 namespace TrafficConsole.Web.Tests.Integration;

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json;
 
 using TrafficConsole.Cluster.Telemetry;
-using TrafficConsole.Cluster.Tests.Infrastructure;
 using TrafficConsole.Mesh.Telemetry;
 using TrafficConsole.Sandbox.Traffic;
 using TrafficConsole.Web.Hosting;
@@ -42,7 +41,7 @@ public sealed class PrometheusTelemetryTests
         (HttpResponseMessage applied, JsonElement answer) = await HttpJson.PutAsync(
             client, "api/v1/namespaces/bookinfo/services/reviews/traffic", """{ "weights": { "v1": 30, "v2": 70, "v3": 0 } }""");
         Assert.True(applied.StatusCode == HttpStatusCode.OK, answer.ToString());
-        Kubectl.Result annotated = await host.KubectlAsync("annotate", "deploy", "reviews-v2", "-n", "bookinfo", $"{TrafficSimulator.ErrorRateAnnotation}=0.2", "--overwrite");
+        KubectlRunner.Result annotated = await host.KubectlAsync("annotate", "deploy", "reviews-v2", "-n", "bookinfo", $"{TrafficSimulator.ErrorRateAnnotation}=0.2", "--overwrite");
         Assert.True(annotated.ExitCode == 0, annotated.ToString());
         await Eventually.TrueAsync(
             async () => (await ReadSimulatorAsync(simulator))?.Versions.FirstOrDefault(static v => v.Version == "v2")?.ServerErrorsPerSecond > 0,
@@ -62,7 +61,7 @@ public sealed class PrometheusTelemetryTests
             Assert.Equal("Healthy", versions.GetProperty("v1").GetProperty("health").GetString());
 
             // Four replicas of v1 change nothing: the weights, not the replicas, split the traffic.
-            Kubectl.Result scaled = await host.KubectlAsync("scale", "deploy", "reviews-v1", "--replicas=4", "-n", "bookinfo");
+            KubectlRunner.Result scaled = await host.KubectlAsync("scale", "deploy", "reviews-v1", "--replicas=4", "-n", "bookinfo");
             Assert.True(scaled.ExitCode == 0, scaled.ToString());
             await CountedAsync(prometheus, 3000);
             versions = await ReadVersionsAsync(client);
@@ -71,7 +70,7 @@ public sealed class PrometheusTelemetryTests
         }
 
         // Users whose email is at gmail.com always see v3; everyone else is split 30/70.
-        Kubectl.Result routed = await host.KubectlAsync("patch", "virtualservice.networking.istio.io", "reviews", "-n", "bookinfo", "--type=merge", "-p", """
+        KubectlRunner.Result routed = await host.KubectlAsync("patch", "virtualservice.networking.istio.io", "reviews", "-n", "bookinfo", "--type=merge", "-p", """
             {"spec":{"http":[
               {"match":[{"headers":{"email":{"regex":".*@gmail\\.com"}}}],"route":[{"destination":{"host":"reviews","subset":"v3"}}]},
               {"route":[{"destination":{"host":"reviews","subset":"v1"},"weight":30},{"destination":{"host":"reviews","subset":"v2"},"weight":70}]}]}}
@@ -106,7 +105,7 @@ public sealed class PrometheusTelemetryTests
         await using ConsoleTestHost host = await ConsoleTestHost.StartAsync(options);
         using HttpClient client = host.CreateClient();
         var simulator = new SandboxTelemetrySource(() => host.Sandbox);
-        Kubectl.Result annotated = await host.KubectlAsync("annotate", "deploy", "reviews-v3", "-n", "bookinfo", $"{TrafficSimulator.ErrorRateAnnotation}=0.05", $"{TrafficSimulator.LatencyAnnotation}=120", "--overwrite");
+        KubectlRunner.Result annotated = await host.KubectlAsync("annotate", "deploy", "reviews-v3", "-n", "bookinfo", $"{TrafficSimulator.ErrorRateAnnotation}=0.05", $"{TrafficSimulator.LatencyAnnotation}=120", "--overwrite");
         Assert.True(annotated.ExitCode == 0, annotated.ToString());
         await Eventually.TrueAsync(
             async () => (await ReadSimulatorAsync(simulator))?.Versions.FirstOrDefault(static v => v.Version == "v3")?.ServerErrorsPerSecond > 0,

@@ -5,7 +5,6 @@ using Serilog.Events;
 
 using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Mesh.Simulation;
-using TrafficConsole.Mesh.Tests.TestData;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
 using TrafficConsole.Web.Tests.Infrastructure;
@@ -104,7 +103,7 @@ public sealed class RoutingServiceTests(ConsoleHostFixture fixture) : IClassFixt
     public async Task A_kubectl_change_after_the_draft_was_read_makes_apply_a_conflict_and_nothing_is_written()
     {
         ServiceRouting before = Traffic.GetRouting("shop", "recommendation")!;
-        Kubectl.Result kubectl = await Host.KubectlApplyAsync("""
+        KubectlRunner.Result kubectl = await Host.KubectlApplyAsync("""
             apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata: { name: recommendation, namespace: shop }
@@ -114,7 +113,7 @@ public sealed class RoutingServiceTests(ConsoleHostFixture fixture) : IClassFixt
               - route:
                 - destination: { host: recommendation }
             """);
-        Assert.True(kubectl.ExitCode == 0, kubectl.Error);
+        Assert.True(kubectl.ExitCode == 0, kubectl.Stderr);
         await WaitAsync(() => Traffic.GetRouting("shop", "recommendation")!.Revision != before.Revision);
 
         RoutingIntent draft = before.Intent with { DefaultRoute = new RouteRule { Destinations = TrafficSplit.Of(("v2", 100)) } };

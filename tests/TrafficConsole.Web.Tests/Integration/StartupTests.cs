@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Integration;
 
@@ -144,8 +143,8 @@ public sealed class StartupTests
             Assert.Equal(Path.Combine(dataDir, "kubeconfig"), kubeconfig);
             // Rendered JSON quotes string values, which keeps the command copy-pasteable into a shell.
             Assert.Contains($"kubectl --kubeconfig \"{kubeconfig}\" get vs -A", kubeconfigLine.Value.GetProperty("@m").GetString(), StringComparison.Ordinal);
-            Kubectl.Result namespaces = (await Kubectl.RunAsync(kubeconfig, null, "get", "namespaces")).EnsureSuccess();
-            Assert.Contains("bookinfo", namespaces.Output, StringComparison.Ordinal);
+            KubectlRunner.Result namespaces = (await new KubectlRunner(kubeconfig).RunAsync("get", "namespaces")).EnsureSuccess();
+            Assert.Contains("bookinfo", namespaces.Stdout, StringComparison.Ordinal);
         }
         finally
         {
@@ -203,8 +202,8 @@ public sealed class StartupTests
         Assert.StartsWith("http://127.0.0.1:", info.ServerUrl, StringComparison.Ordinal);
         Assert.Contains(host.Log.Events, e => CapturedLog.Literal(e).Contains($"kubectl --kubeconfig {info.KubeconfigPath} get vs -A", StringComparison.Ordinal));
 
-        Kubectl.Result vs = (await Kubectl.RunAsync(info.KubeconfigPath, null, "get", "vs", "-A")).EnsureSuccess();
-        Assert.Contains("catalog", vs.Output, StringComparison.Ordinal);
+        KubectlRunner.Result vs = (await new KubectlRunner(info.KubeconfigPath).RunAsync("get", "vs", "-A")).EnsureSuccess();
+        Assert.Contains("catalog", vs.Stdout, StringComparison.Ordinal);
         Assert.Contains("bookinfo", host.Traffic.Namespaces);
         Assert.Equal(ConnectionState.Connected, host.Services.GetRequiredService<ITrafficService>().Health.State);
 

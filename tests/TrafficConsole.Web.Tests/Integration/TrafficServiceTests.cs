@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog.Events;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Integration;
 

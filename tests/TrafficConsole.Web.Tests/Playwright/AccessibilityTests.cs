@@ -3,8 +3,6 @@ using Deque.AxeCore.Playwright;
 
 using Microsoft.Playwright;
 
-using TrafficConsole.Web.Tests.Infrastructure;
-
 using static Microsoft.Playwright.Assertions;
 
 namespace TrafficConsole.Web.Tests.Playwright;

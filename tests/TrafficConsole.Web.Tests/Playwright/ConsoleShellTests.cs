@@ -1,7 +1,5 @@
 using Microsoft.Playwright;
 
-using TrafficConsole.Web.Tests.Infrastructure;
-
 using static Microsoft.Playwright.Assertions;
 
 namespace TrafficConsole.Web.Tests.Playwright;

@@ -5,7 +5,6 @@ using Microsoft.Playwright;
 
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 using static Microsoft.Playwright.Assertions;
 
@@ -125,7 +124,7 @@ public sealed class HistoryWalkthroughTests(BrowserFixture browser) : IClassFixt
         await Expect(newest.Locator("[data-testid=revision-action]")).ToHaveTextAsync("rolled back");
 
         // A kubectl change shows up in the open history as an external revision, with its field manager.
-        Kubectl.Result patch = await Host.KubectlAsync("patch", "virtualservice", "reviews", "-n", "bookinfo", "--type=json", "-p",
+        KubectlRunner.Result patch = await Host.KubectlAsync("patch", "virtualservice", "reviews", "-n", "bookinfo", "--type=json", "-p",
             """[{"op":"replace","path":"/spec/http/0/route/0/weight","value":40},{"op":"replace","path":"/spec/http/0/route/1/weight","value":60}]""");
         Assert.True(patch.ExitCode == 0, patch.ToString());
         ILocator external = page.Locator("[data-testid=revision-row][data-current=true]");

@@ -6,7 +6,6 @@ using k8s;
 using Microsoft.Playwright;
 
 using TrafficConsole.Web.Model;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 using Xunit.Abstractions;
 

@@ -9,7 +9,6 @@ using Microsoft.Playwright;
 using TrafficConsole.Cluster.Telemetry;
 using TrafficConsole.Mesh.Telemetry;
 using TrafficConsole.Web.Tests.Components.Infrastructure;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 using static Microsoft.Playwright.Assertions;
 using static TrafficConsole.Web.Tests.Components.Infrastructure.FakeTelemetryMonitor;

@@ -5,8 +5,6 @@ using k8s.Models;
 
 using Microsoft.Playwright;
 
-using TrafficConsole.Web.Tests.Infrastructure;
-
 using static Microsoft.Playwright.Assertions;
 
 namespace TrafficConsole.Web.Tests.Playwright;

@@ -8,7 +8,6 @@ using Microsoft.Playwright;
 
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 using static Microsoft.Playwright.Assertions;
 

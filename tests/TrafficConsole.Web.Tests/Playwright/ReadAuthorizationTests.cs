@@ -1,6 +1,5 @@
 using Microsoft.Playwright;
 
-using TrafficConsole.Web.Tests.Infrastructure;
 using TrafficConsole.Web.Tests.Security;
 
 using static Microsoft.Playwright.Assertions;

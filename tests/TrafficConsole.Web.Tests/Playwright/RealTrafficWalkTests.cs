@@ -12,7 +12,6 @@ using Xunit.Abstractions;
 using TrafficConsole.Sandbox;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 using static Microsoft.Playwright.Assertions;
 
@@ -88,8 +87,8 @@ public sealed partial class RealTrafficWalkTests(BrowserFixture browser, ITestOu
     // What kubectl says the catch-all route sends where.
     private async Task<Dictionary<string, int>> KubectlWeightsAsync()
     {
-        Kubectl.Result get = (await Host.KubectlAsync("get", "virtualservice", "reviews", "-n", "bookinfo", "-o", "json")).EnsureSuccess();
-        using JsonDocument vs = JsonDocument.Parse(get.Output);
+        KubectlRunner.Result get = (await Host.KubectlAsync("get", "virtualservice", "reviews", "-n", "bookinfo", "-o", "json")).EnsureSuccess();
+        using JsonDocument vs = JsonDocument.Parse(get.Stdout);
         return IstioObjects.CatchAllWeights(vs.RootElement.Clone());
     }
 

@@ -1,7 +1,5 @@
 using Microsoft.Playwright;
 
-using TrafficConsole.Web.Tests.Infrastructure;
-
 using static Microsoft.Playwright.Assertions;
 
 namespace TrafficConsole.Web.Tests.Playwright;
@@ -60,9 +58,9 @@ public sealed class SafeEntryTests(BrowserFixture browser) : IClassFixture<Brows
     // What the cluster holds for reviews' routing, as kubectl prints it (the seed has none).
     private async Task<string> RoutingInClusterAsync()
     {
-        Kubectl.Result result = await Host.KubectlAsync("get", "virtualservices,destinationrules", "-n", "bookinfo",
+        KubectlRunner.Result result = await Host.KubectlAsync("get", "virtualservices,destinationrules", "-n", "bookinfo",
             "-o", "custom-columns=KIND:.kind,NAME:.metadata.name,RV:.metadata.resourceVersion", "--ignore-not-found");
-        return result.EnsureSuccess().Output.Trim();
+        return result.EnsureSuccess().Stdout.Trim();
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using Microsoft.Playwright;
 
 using TrafficConsole.TestIdentityProvider;
-using TrafficConsole.Web.Tests.Infrastructure;
 using TrafficConsole.Web.Tests.Security;
 
 using static Microsoft.Playwright.Assertions;
@@ -16,7 +15,7 @@ public sealed class SignInTests(BrowserFixture browser) : IClassFixture<BrowserF
     {
         await using TestOpenIdProvider provider = await TestOpenIdProvider.StartAsync();
         await using ConsoleTestHost host = await OpenIdTests.StartConsoleAsync(provider);
-        Kubectl.Result rbac = await host.KubectlApplyAsync(OpenIdTests.Rbac);
+        KubectlRunner.Result rbac = await host.KubectlApplyAsync(OpenIdTests.Rbac);
         Assert.True(rbac.ExitCode == 0, rbac.ToString());
 
         await using IBrowserContext alice = await browser.NewContextAsync();

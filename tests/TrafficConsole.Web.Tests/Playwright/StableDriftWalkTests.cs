@@ -5,7 +5,6 @@ using Microsoft.Playwright;
 
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 using static Microsoft.Playwright.Assertions;
 
@@ -46,8 +45,8 @@ public sealed class StableDriftWalkTests(BrowserFixture browser) : IClassFixture
     // What kubectl says the catch-all route sends where.
     private async Task<Dictionary<string, int>> KubectlWeightsAsync()
     {
-        Kubectl.Result get = (await Host.KubectlAsync("get", "virtualservice", "reviews", "-n", "bookinfo", "-o", "json")).EnsureSuccess();
-        using JsonDocument vs = JsonDocument.Parse(get.Output);
+        KubectlRunner.Result get = (await Host.KubectlAsync("get", "virtualservice", "reviews", "-n", "bookinfo", "-o", "json")).EnsureSuccess();
+        using JsonDocument vs = JsonDocument.Parse(get.Stdout);
         return IstioObjects.CatchAllWeights(vs.RootElement.Clone());
     }
 

@@ -1,7 +1,6 @@
 using System.Net;
 
 using TrafficConsole.TestIdentityProvider;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Security;
 

@@ -7,8 +7,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
-using TrafficConsole.Web.Tests.Infrastructure;
-
 namespace TrafficConsole.Web.Tests.Security;
 
 /// <summary>Security headers, REST write rate limits and body limits, over real HTTP, whatever the spelling of the REST path.</summary>

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 
 using TrafficConsole.TestIdentityProvider;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Security;
 
@@ -24,7 +23,7 @@ public sealed class OpenIdTests : IAsyncLifetime
     {
         _provider = await TestOpenIdProvider.StartAsync();
         _host = await StartConsoleAsync(_provider);
-        Kubectl.Result rbac = await _host.KubectlApplyAsync(Rbac);
+        KubectlRunner.Result rbac = await _host.KubectlApplyAsync(Rbac);
         Assert.True(rbac.ExitCode == 0, rbac.ToString());
     }
 

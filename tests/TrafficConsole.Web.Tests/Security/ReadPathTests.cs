@@ -9,8 +9,6 @@ using k8s.Models;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
-using TrafficConsole.Web.Tests.Infrastructure;
-
 namespace TrafficConsole.Web.Tests.Security;
 
 /// <summary>

@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 using TrafficConsole.Sandbox.Auth;
 using TrafficConsole.Web.Hubs;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Security;
 

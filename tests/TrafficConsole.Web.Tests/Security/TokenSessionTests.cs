@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 
-using TrafficConsole.Web.Tests.Infrastructure;
-
 namespace TrafficConsole.Web.Tests.Security;
 
 /// <summary>

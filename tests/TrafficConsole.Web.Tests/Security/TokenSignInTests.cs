@@ -8,7 +8,6 @@ using k8s.Models;
 using Serilog.Events;
 
 using TrafficConsole.Sandbox.Auth;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Security;
 

@@ -16,7 +16,6 @@ using TrafficConsole.Mesh.Routing;
 using TrafficConsole.Web.Hubs;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Security;
 
@@ -134,7 +133,7 @@ public sealed class WritePathTests
     {
         await using ConsoleTestHost host = await SecurityHosts.TokenAsync();
         // The stranger may read bookinfo (the seeded viewer role, bound in bookinfo only) and nothing in shop.
-        Kubectl.Result bound = await host.KubectlApplyAsync($$"""
+        KubectlRunner.Result bound = await host.KubectlApplyAsync($$"""
             apiVersion: rbac.authorization.k8s.io/v1
             kind: RoleBinding
             metadata: { name: stranger-reads-bookinfo, namespace: bookinfo }

@@ -9,7 +9,6 @@ using TrafficConsole.Mesh.Telemetry;
 using TrafficConsole.Web.Model;
 using TrafficConsole.Web.Services;
 using TrafficConsole.Web.Tests.Components.Infrastructure;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 using static TrafficConsole.Web.Tests.Components.Infrastructure.FakeTelemetryMonitor;
 using static TrafficConsole.Web.Tests.Components.Infrastructure.TestServices;
