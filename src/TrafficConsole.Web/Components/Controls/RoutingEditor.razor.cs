@@ -37,7 +37,7 @@ public partial class RoutingEditor : DraftEditor
     private string? _reason;
 
     [Inject]
-    public required ITrafficService Traffic { get; init; }
+    public required IRoutingChanges Traffic { get; init; }
 
     [Parameter, EditorRequired]
     public string Namespace { get; set; } = string.Empty;
