@@ -23,7 +23,14 @@ public sealed record ServiceRouting(
     ImmutableArray<string> Gateways,
     bool GatewaysKnown,
     string? VirtualServiceYaml,
-    string? DestinationRuleYaml);
+    string? DestinationRuleYaml)
+{
+    /// <summary>
+    /// Why the default route cannot be edited (by the weight sliders or the rule editor); null when it can. One answer for
+    /// both editors: the whole routing's <see cref="ReadOnlyReason"/>, else the default route's own.
+    /// </summary>
+    public string? DefaultRouteReadOnlyReason => ReadOnlyReason ?? Intent.DefaultRoute?.ReadOnlyReason;
+}
 
 /// <summary>What the simulator says about a request, or why it could not run (the draft cannot be planned).</summary>
 /// <param name="Result">The outcome; null when <paramref name="Problems"/> stopped the simulation.</param>

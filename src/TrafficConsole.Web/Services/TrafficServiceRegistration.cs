@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-
 namespace TrafficConsole.Web.Services;
 
 /// <summary>Registers the service layer: one <see cref="TrafficService"/>, seen through each interface a caller needs.</summary>
