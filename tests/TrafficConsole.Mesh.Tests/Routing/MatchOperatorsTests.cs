@@ -22,7 +22,7 @@ public class MatchOperatorsTests
     [Fact]
     public void Source_labels_match_exactly_only()
     {
-        Assert.Equal([(MatchOperator.Exact, false)], MatchOperators.AllowedOn(MatchField.SourceLabel));
+        Assert.Equal([(MatchOperator.Exact, false)], MatchOperators.AllowedOn(MatchField.SourceLabel).ToArray());
     }
 
     [Theory]

@@ -37,7 +37,7 @@ public class ResourceVersionsTests
         Assert.Equal("bookinfo", (string?)metadata["namespace"]);
         // A value that looks like the field is data, not the field: the old line filter would have dropped this line too.
         Assert.Equal("resourceVersion: 12 is what we saw", (string?)metadata["annotations"]!["note"]);
-        Assert.Equal(100, (int)after["spec"]!["http"]![0]!["route"]![0]!["weight"]!);
+        Assert.Equal(100L, (long)after["spec"]!["http"]![0]!["route"]![0]!["weight"]!);
     }
 
     [Fact]
