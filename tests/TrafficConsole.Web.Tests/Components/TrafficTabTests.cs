@@ -96,6 +96,7 @@ public sealed class TrafficTabTests : ConsoleTestContext
     [InlineData("defaultRoute.mirror.version", "mirror.version")]
     [InlineData("rules[0].destinations[v1]", "rules[0].destinations[v1]")]
     [InlineData("spec.http[0]", "spec.http[0]")]
+    [InlineData("defaultRoute.destinationsX", "defaultRoute.destinationsX")]
     public void Messages_about_the_default_route_move_to_the_sliders_paths_and_others_stay(string path, string shown)
     {
         Assert.Equal(shown, Assert.Single(TrafficTab.ForSliders([new ValidationMessage("TC1", MessageSeverity.Error, path, "m")])).Path);

@@ -54,20 +54,8 @@ public partial class TrafficTab
 
     private string? ReadOnlyReason => Routing is null ? "The routing could not be read." : Routing.DefaultRouteReadOnlyReason;
 
-    /// <summary>
-    /// Messages about the intent's default route at the paths the sliders' messages have always had
-    /// (<c>defaultRoute.destinations[v1]</c> → <c>weights[v1]</c>, <c>defaultRoute.mirror.version</c> → <c>mirror.version</c>).
-    /// </summary>
-    public static ImmutableArray<ValidationMessage> ForSliders(ImmutableArray<ValidationMessage> messages) =>
-        messages.IsDefault ? [] : [.. messages.Select(static m => m with { Path = SliderPath(m.Path) })];
-
-    private static string SliderPath(string path)
-    {
-        const string Destinations = "defaultRoute.destinations", Mirror = "defaultRoute.mirror";
-        return path.StartsWith(Destinations, StringComparison.Ordinal) ? string.Concat("weights", path.AsSpan(Destinations.Length))
-            : path.StartsWith(Mirror, StringComparison.Ordinal) ? string.Concat("mirror", path.AsSpan(Mirror.Length))
-            : path;
-    }
+    /// <summary>Messages about the intent's default route at the paths the sliders' messages have always had (<see cref="SplitPaths"/>).</summary>
+    public static ImmutableArray<ValidationMessage> ForSliders(ImmutableArray<ValidationMessage> messages) => SplitPaths.FromIntent(messages);
 
     private static ChangeOutcome ForSliders(ChangeOutcome outcome) =>
         outcome is ChangeOutcome.Invalid invalid ? invalid with { Messages = ForSliders(invalid.Messages) } : outcome;
