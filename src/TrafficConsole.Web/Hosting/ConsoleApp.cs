@@ -53,7 +53,7 @@ public static class ConsoleApp
 
         services.AddSingleton<IActorAccessor, ActorAccessor>();
         services.AddConsoleTelemetry(configuration);
-        services.AddSingleton<ITrafficService, TrafficService>();
+        services.AddTrafficService();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<RequestRejections>();

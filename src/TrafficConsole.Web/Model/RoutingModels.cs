@@ -23,7 +23,14 @@ public sealed record ServiceRouting(
     ImmutableArray<string> Gateways,
     bool GatewaysKnown,
     string? VirtualServiceYaml,
-    string? DestinationRuleYaml);
+    string? DestinationRuleYaml)
+{
+    /// <summary>
+    /// Why the default route cannot be edited (by the weight sliders or the rule editor); null when it can. One answer for
+    /// both editors: the whole routing's <see cref="ReadOnlyReason"/>, else the default route's own.
+    /// </summary>
+    public string? DefaultRouteReadOnlyReason => ReadOnlyReason ?? Intent.DefaultRoute?.ReadOnlyReason;
+}
 
 /// <summary>What the simulator says about a request, or why it could not run (the draft cannot be planned).</summary>
 /// <param name="Result">The outcome; null when <paramref name="Problems"/> stopped the simulation.</param>
@@ -32,3 +39,30 @@ public sealed record RouteSimulation(SimulationResult? Result, ImmutableArray<Va
 
 /// <summary>The VirtualService and DestinationRule as the operator typed them in YAML mode (either may be empty).</summary>
 public sealed record YamlDraft(string VirtualServiceYaml, string DestinationRuleYaml);
+
+/// <summary>
+/// Paths of messages about a routing intent's default route, as the split views (the weight sliders, the REST
+/// <c>traffic</c> endpoints) have always named them: <c>defaultRoute.destinations[v1]</c> is <c>weights[v1]</c>,
+/// <c>defaultRoute.mirror.version</c> is <c>mirror.version</c>; other paths stay.
+/// </summary>
+public static class SplitPaths
+{
+    private const string Destinations = "defaultRoute.destinations";
+    private const string Mirror = "defaultRoute.mirror";
+
+    /// <summary>The messages with their default-route paths named as the split views name them.</summary>
+    public static ImmutableArray<ValidationMessage> FromIntent(ImmutableArray<ValidationMessage> messages) =>
+        messages.IsDefault ? [] : [.. messages.Select(static m => m with { Path = FromIntent(m.Path) })];
+
+    /// <summary>One path named as the split views name it.</summary>
+    public static string FromIntent(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return IsUnder(path, Destinations) ? string.Concat("weights", path.AsSpan(Destinations.Length))
+            : IsUnder(path, Mirror) ? string.Concat("mirror", path.AsSpan(Mirror.Length))
+            : path;
+    }
+
+    private static bool IsUnder(string path, string prefix) =>
+        path.StartsWith(prefix, StringComparison.Ordinal) && (path.Length == prefix.Length || path[prefix.Length] is '.' or '[');
+}

@@ -91,7 +91,13 @@ public sealed record ServiceDetail(
     string? DestinationRuleYaml);
 
 /// <summary>What an operator wants: integer weights per version (summing to 100) and an optional mirror.</summary>
-public sealed record TrafficDraft(ImmutableArray<WeightShare> Weights, MirrorShare? Mirror);
+public sealed record TrafficDraft(ImmutableArray<WeightShare> Weights, MirrorShare? Mirror)
+{
+    /// <summary>The draft as the domain's split (what <see cref="TrafficConsole.Mesh.Routing.RoutingIntent.WithDefaultSplit"/> takes).</summary>
+    public TrafficConsole.Mesh.Routing.TrafficSplit ToSplit() => new(
+        [.. (Weights.IsDefault ? [] : Weights).Select(static w => new TrafficConsole.Mesh.Routing.VersionWeight(w.Version, w.Percent))],
+        Mirror is { } mirror ? new TrafficConsole.Mesh.Routing.MirrorTarget(mirror.Version, mirror.Percent) : null);
+}
 
 /// <summary>A line of a YAML diff.</summary>
 public sealed record DiffLine(DiffLineKind Kind, string Text);
@@ -161,7 +167,11 @@ public abstract record ChangeOutcome
     }
 
     /// <summary>Someone changed the service since the user's revision; nothing was written.</summary>
-    public sealed record Conflict(ServiceDetail? Current, string Message) : ChangeOutcome;
+    public sealed record Conflict(ServiceDetail? Current, string Message) : ChangeOutcome
+    {
+        /// <summary>True when <see cref="Message"/> itself says that nothing was written (the service layer's stale-revision check); the conflict view then does not say it twice.</summary>
+        public bool SaysNothingWritten { get; init; }
+    }
 
     /// <summary>The draft or the cluster refused the content; nothing was written.</summary>
     public sealed record Invalid(ImmutableArray<ValidationMessage> Messages) : ChangeOutcome;

@@ -316,7 +316,10 @@ internal sealed partial class TrafficService(
             ? null
             : new ChangeOutcome.Conflict(
                 ToDetail(view),
-                $"{view.Namespace}/{view.Name} changed since revision {expectedRevision} (now {view.Routing.Revision}, traffic {Describe(view.Routing)}); nothing was written.");
+                $"{view.Namespace}/{view.Name} changed since revision {expectedRevision} (now {view.Routing.Revision}, traffic {Describe(view.Routing)}); nothing was written.")
+            {
+                SaysNothingWritten = true,
+            };
 
     private ChangeOutcome ToOutcome(WriteResult result, string namespaceName, string service) => result switch
     {

@@ -46,6 +46,7 @@ public sealed class LargeNamespaceTests(BrowserFixture browser) : IClassFixture<
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddConsoleUi();
         builder.Services.AddSingleton<ITrafficService>(_traffic);
+        builder.Services.AddTrafficServiceParts(static sp => sp.GetRequiredService<ITrafficService>());
         builder.Services.AddSingleton<IActorAccessor>(new FixedActor("load-tester"));
         builder.Services.AddSingleton<TrafficConsole.Web.Auth.IConsolePermissions>(new TestPermissions());
         builder.Services.AddScoped<TrafficConsole.Web.Auth.ConsoleSession>();

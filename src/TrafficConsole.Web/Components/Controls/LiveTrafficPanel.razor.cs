@@ -13,7 +13,7 @@ namespace TrafficConsole.Web.Components.Controls;
 /// <summary>
 /// The service page's "Live traffic": per version requests/s, observed share next to the configured weight, success
 /// rate, latency percentiles and health over a chosen window, and the last 30 minutes as charts. It follows the shared
-/// telemetry monitor's readings (and routing changes) through <see cref="ITrafficService.WatchTrafficAsync"/>.
+/// telemetry monitor's readings (and routing changes) through <see cref="ITrafficReadings.WatchTrafficAsync"/>.
 /// </summary>
 public partial class LiveTrafficPanel : IAsyncDisposable
 {
@@ -32,7 +32,7 @@ public partial class LiveTrafficPanel : IAsyncDisposable
     private LineChartOptions _errorOptions = new();
 
     [Inject]
-    public required ITrafficService Traffic { get; init; }
+    public required ITrafficReadings Traffic { get; init; }
 
     /// <summary>The service's namespace.</summary>
     [Parameter, EditorRequired]

@@ -14,7 +14,7 @@ public sealed partial class ProxySyncNote : IDisposable
 {
     private ITimer? _ticker;
 
-    /// <summary>The service's proxy sync (from <c>ITrafficService.GetProxySync</c>); nothing is shown without routing resources.</summary>
+    /// <summary>The service's proxy sync (from <c>IServiceReader.GetProxySync</c>); nothing is shown without routing resources.</summary>
     [Parameter]
     public ProxySyncInfo? Sync { get; set; }
 

@@ -24,7 +24,7 @@ public partial class RouteSimulatorPanel
     private RouteSimulation? _simulation;
 
     [Inject]
-    public required ITrafficService Traffic { get; init; }
+    public required IRoutingChanges Traffic { get; init; }
 
     [Parameter, EditorRequired]
     public string Namespace { get; set; } = string.Empty;

@@ -23,6 +23,7 @@ public partial class RoutingEditor : DraftEditor
 
     private RoutingIntent _draft = new();
     private RoutingIntent? _baseline;
+    private ServiceRouting? _loadedFrom;
     private string? _baselineRevision;
     private string? _draftRevision;
     private bool _dirty;
@@ -37,7 +38,7 @@ public partial class RoutingEditor : DraftEditor
     private string? _reason;
 
     [Inject]
-    public required ITrafficService Traffic { get; init; }
+    public required IRoutingChanges Traffic { get; init; }
 
     [Parameter, EditorRequired]
     public string Namespace { get; set; } = string.Empty;
@@ -156,7 +157,8 @@ public partial class RoutingEditor : DraftEditor
 
         if (Routing.Revision == _baselineRevision)
         {
-            if (!FormDirty)
+            // The same routing handed down again (the page re-rendered): nothing to follow, and the rule cards stay as they are.
+            if (!FormDirty && !ReferenceEquals(Routing, _loadedFrom))
             {
                 LoadBaseline();
             }
@@ -171,6 +173,7 @@ public partial class RoutingEditor : DraftEditor
         }
 
         // Someone else changed the service under an unsaved draft: keep the draft, remember the newer revision.
+        _loadedFrom = Routing;
         _baseline = Routing.Intent;
         _baselineRevision = Routing.Revision;
         _stale = true;
@@ -208,6 +211,7 @@ public partial class RoutingEditor : DraftEditor
 
     private void LoadBaseline()
     {
+        _loadedFrom = Routing;
         _baseline = Routing.Intent;
         _baselineRevision = Routing.Revision;
         _draftRevision = Routing.Revision;

@@ -27,17 +27,11 @@ public static class RuleText
     public static string Label(MatchField field) => Fields.FirstOrDefault(f => f.Field == field).Label ?? field.ToString();
 
     /// <summary>True when the field needs a key (a header, query parameter or label name).</summary>
-    public static bool HasKey(MatchField field) => field is MatchField.Header or MatchField.QueryParam or MatchField.SourceLabel;
+    public static bool HasKey(MatchField field) => MatchOperators.HasKey(field);
 
-    /// <summary>The operators Istio allows on the field: negations only for headers (withoutHeaders), presence for headers and query parameters, exact only for source labels.</summary>
-    public static ImmutableArray<ConditionOperator> OperatorsFor(MatchField field) => field switch
-    {
-        MatchField.Header => [ConditionOperator.Exact, ConditionOperator.Prefix, ConditionOperator.Regex, ConditionOperator.Present,
-            ConditionOperator.NotExact, ConditionOperator.NotPrefix, ConditionOperator.NotRegex, ConditionOperator.Absent],
-        MatchField.QueryParam => [ConditionOperator.Exact, ConditionOperator.Prefix, ConditionOperator.Regex, ConditionOperator.Present],
-        MatchField.SourceLabel => [ConditionOperator.Exact],
-        _ => [ConditionOperator.Exact, ConditionOperator.Prefix, ConditionOperator.Regex],
-    };
+    /// <summary>The menu choices for the field: the comparisons Istio allows on it (<see cref="MatchOperators.AllowedOn"/>).</summary>
+    public static ImmutableArray<ConditionOperator> OperatorsFor(MatchField field) =>
+        [.. MatchOperators.AllowedOn(field).Select(a => OperatorOf(new MatchCondition(field, a.Operator, string.Empty, Negated: a.Negated)))];
 
     /// <summary>The menu label of an operator.</summary>
     public static string Label(ConditionOperator op) => op switch

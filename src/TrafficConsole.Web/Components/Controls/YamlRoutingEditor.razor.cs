@@ -23,7 +23,7 @@ public partial class YamlRoutingEditor
     private string? _reason;
 
     [Inject]
-    public required ITrafficService Traffic { get; init; }
+    public required IRoutingChanges Traffic { get; init; }
 
     [Parameter, EditorRequired]
     public string Namespace { get; set; } = string.Empty;

@@ -29,7 +29,7 @@ public partial class MainLayout : IAsyncDisposable
     private string? _userName;
 
     [Inject]
-    public required ITrafficService Traffic { get; init; }
+    public required IServiceReader Traffic { get; init; }
 
     [Inject]
     public required NavigationManager Navigation { get; init; }

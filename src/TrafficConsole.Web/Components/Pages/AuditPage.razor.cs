@@ -29,7 +29,10 @@ public partial class AuditPage : IAsyncDisposable
     private readonly LiveLoop _live = new();
 
     [Inject]
-    public required ITrafficService Traffic { get; init; }
+    public required IRolloutHistory History { get; init; }
+
+    [Inject]
+    public required IServiceReader Traffic { get; init; }
 
     /// <summary>The namespace from the URL.</summary>
     [Parameter]
@@ -102,7 +105,7 @@ public partial class AuditPage : IAsyncDisposable
             null);
     }
 
-    private void Requery() => _entries = [.. Traffic.GetAudit(Namespace, QueryOf(_actor, _service, _range, DateTimeOffset.UtcNow))];
+    private void Requery() => _entries = [.. History.GetAudit(Namespace, QueryOf(_actor, _service, _range, DateTimeOffset.UtcNow))];
 
     private void SetActor(string? value)
     {

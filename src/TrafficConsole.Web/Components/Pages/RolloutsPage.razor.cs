@@ -48,7 +48,13 @@ public partial class RolloutsPage : IAsyncDisposable
     private readonly SemaphoreSlim _changed = new(0, 1);
 
     [Inject]
-    public required ITrafficService Traffic { get; init; }
+    public required IRolloutHistory History { get; init; }
+
+    [Inject]
+    public required IServiceReader Traffic { get; init; }
+
+    [Inject]
+    public required ITrafficReadings Readings { get; init; }
 
     [Inject]
     public required IDialogService Dialogs { get; init; }
@@ -111,7 +117,7 @@ public partial class RolloutsPage : IAsyncDisposable
         Requery();
         await LoadPermissionsAsync();
         await _live.RestartAsync(ct => Task.WhenAll(ListenAsync(since, ct), RefreshAsync(ct)));
-        _telemetry = Traffic.Telemetry;
+        _telemetry = Readings.Telemetry;
         await RestartHealthAsync();
     }
 
@@ -132,7 +138,7 @@ public partial class RolloutsPage : IAsyncDisposable
     {
         try
         {
-            await foreach (NamespaceTrafficReadout readout in Traffic.WatchTrafficAsync(ns, TelemetryWindow.Default, cancellationToken).ConfigureAwait(false))
+            await foreach (NamespaceTrafficReadout readout in Readings.WatchTrafficAsync(ns, TelemetryWindow.Default, cancellationToken).ConfigureAwait(false))
             {
                 await InvokeAsync(() =>
                 {
@@ -228,7 +234,7 @@ public partial class RolloutsPage : IAsyncDisposable
     {
         _all = _namespaceDenied is not null ? [] :
         [
-            .. Traffic.ListRollouts(_namespace)
+            .. History.ListRollouts(_namespace)
                 .Where(r => _readable.Contains(r.Namespace, StringComparer.Ordinal))
                 .Select(r => _withHistory.Contains(r.Namespace, StringComparer.Ordinal) ? r : r.WithoutHistory()),
         ];
@@ -351,7 +357,7 @@ public partial class RolloutsPage : IAsyncDisposable
             return;
         }
 
-        RollbackPreview preview = Traffic.PreviewRollback(row.Namespace, row.Service, RollbackTarget.Stable);
+        RollbackPreview preview = History.PreviewRollback(row.Namespace, row.Service, RollbackTarget.Stable);
         PreviewDecision? decision = await RollbackConfirm.AskAsync(Dialogs, row.Service, preview, row.Weights, VersionNames(row), row.Namespace);
         if (decision is null)
         {
@@ -364,7 +370,7 @@ public partial class RolloutsPage : IAsyncDisposable
         try
         {
             ChangeContext change = await Session.ChangeAsync(User, decision.Reason);
-            outcome = await Traffic.RollbackAsync(row.Namespace, row.Service, RollbackTarget.Stable, row.Revision, change, CancellationToken.None);
+            outcome = await History.RollbackAsync(row.Namespace, row.Service, RollbackTarget.Stable, row.Revision, change, CancellationToken.None);
         }
         finally
         {
@@ -396,7 +402,7 @@ public partial class RolloutsPage : IAsyncDisposable
 
         var parameters = new DialogParameters<NamespaceRollbackDialog>
         {
-            { d => d.Plan, Traffic.PlanNamespaceRollback(ns) },
+            { d => d.Plan, History.PlanNamespaceRollback(ns) },
             { d => d.Change, await Session.ChangeAsync(User) },
         };
         IDialogReference dialog = await Dialogs.ShowAsync<NamespaceRollbackDialog>($"Roll back {ns}", parameters, s_wideDialog);

@@ -26,7 +26,10 @@ public partial class ServicesPage : IAsyncDisposable
     private bool _failingOnly;
 
     [Inject]
-    public required ITrafficService Traffic { get; init; }
+    public required IServiceReader Traffic { get; init; }
+
+    [Inject]
+    public required ITrafficReadings Readings { get; init; }
 
     [Inject]
     public required NavigationManager Navigation { get; init; }
@@ -68,7 +71,7 @@ public partial class ServicesPage : IAsyncDisposable
         _watchedNamespace = Namespace;
         _search = null;
         _health = null;
-        _telemetry = Traffic.Telemetry;
+        _telemetry = Readings.Telemetry;
         long since = Traffic.Version;
         _rows = [.. Traffic.ListServices(Namespace)];
         _namespaceKnown = _rows.Count > 0 || Traffic.Namespaces.Contains(Namespace);
@@ -85,7 +88,7 @@ public partial class ServicesPage : IAsyncDisposable
     {
         try
         {
-            await foreach (NamespaceTrafficReadout readout in Traffic.WatchTrafficAsync(ns, TelemetryWindow.Default, cancellationToken).ConfigureAwait(false))
+            await foreach (NamespaceTrafficReadout readout in Readings.WatchTrafficAsync(ns, TelemetryWindow.Default, cancellationToken).ConfigureAwait(false))
             {
                 await InvokeAsync(() =>
                 {

@@ -275,7 +275,7 @@ public sealed class HistoryTests : ConsoleTestContext
         // Meanwhile, without this page seeing it yet, someone else sets 90/10.
         ServiceDetail theirs = WithRouting(Traffic.GetService("bookinfo", "reviews")!, RoutingKind.Split, Weights(("v1", 90), ("v2", 10)), "rv-500", "bob", null);
         theirs = theirs with { VirtualServiceYaml = RenderVirtualService("reviews", theirs.Host, Weights(("v1", 90), ("v2", 10))) };
-        Traffic.NextApplyOutcome = _ =>
+        Traffic.NextRoutingOutcome = _ =>
         {
             Traffic.Put(theirs);
             return new ChangeOutcome.Conflict(theirs, "reviews was changed by bob.");
@@ -307,7 +307,7 @@ public sealed class HistoryTests : ConsoleTestContext
         cut.Find("[data-testid=weight-row][data-version=v1] input[data-testid=weight-input]").Change("20");
         cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("[data-testid=traffic-shifting]").GetAttribute("data-dirty")));
         ServiceDetail theirs = WithRouting(Traffic.GetService("bookinfo", "reviews")!, RoutingKind.Split, Weights(("v1", 90), ("v2", 10)), "rv-501", "bob", null);
-        Traffic.NextApplyOutcome = _ => new ChangeOutcome.Conflict(theirs, "reviews was changed by bob.");
+        Traffic.NextRoutingOutcome = _ => new ChangeOutcome.Conflict(theirs, "reviews was changed by bob.");
 
         cut.Find("[data-testid=apply]").Click();
         cut.WaitForElement("[data-testid=conflict-load-latest]").Click();

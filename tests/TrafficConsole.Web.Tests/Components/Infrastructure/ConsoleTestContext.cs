@@ -28,6 +28,7 @@ public abstract class ConsoleTestContext : BunitContext
             options.SnackbarConfiguration.HideTransitionDuration = 0;
         });
         Services.AddSingleton<ITrafficService>(_ => Traffic);
+        Services.AddTrafficServiceParts(static sp => sp.GetRequiredService<ITrafficService>());
         Services.AddSingleton<IActorAccessor>(new FixedActor("operator@test"));
         Services.AddSingleton<IConsolePermissions>(_ => Permissions);
         Services.AddScoped<ConsoleSession>();

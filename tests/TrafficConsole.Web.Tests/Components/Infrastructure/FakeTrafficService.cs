@@ -46,14 +46,15 @@ public sealed partial class FakeTrafficService : ITrafficService
 
     public IReadOnlyList<string> Namespaces => [.. _services.Keys.Select(static k => k.Namespace).Distinct().Order(StringComparer.Ordinal)];
 
-    /// <summary>Every ApplyAsync call, in order.</summary>
-    public List<(string Service, TrafficDraft Draft, string? Revision, string Actor)> Applies { get; } = [];
+    /// <summary>Every routing write as the sliders see it, in order: the split of the intent's default route as a draft.</summary>
+    public IReadOnlyList<(string Service, TrafficDraft Draft, string? Revision, string Actor)> Applies =>
+        [.. RoutingApplies.Select(static a => (a.Service, DraftOf(a.Intent), a.Revision, a.Actor))];
+
+    /// <summary>Extra validation every PreviewRouting reports (as the real planner's findings would).</summary>
+    public ImmutableArray<ValidationMessage> PreviewNotes { get; set; } = [];
 
     /// <summary>Every DeleteRoutingAsync call, in order.</summary>
     public List<(string Service, string? Revision)> Deletes { get; } = [];
-
-    /// <summary>When set, the next ApplyAsync returns this instead of writing.</summary>
-    public Func<ServiceDetail, ChangeOutcome>? NextApplyOutcome { get; set; }
 
     /// <summary>Number of live subscriptions still open (to check that pages unsubscribe).</summary>
     public int ActiveSubscriptions
@@ -111,24 +112,17 @@ public sealed partial class FakeTrafficService : ITrafficService
         return new RoutingPreview(vs, dr, diff, Diff(detail.DestinationRuleYaml ?? string.Empty, dr), validation, sums);
     }
 
+    // The split-only write the REST API still uses: the default route of the routing read now, as the sliders write it.
     public Task<ChangeOutcome> ApplyAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
     {
-        string actor = change.Actor;
         ArgumentNullException.ThrowIfNull(draft);
-        Applies.Add((service, draft, expectedRevision, actor));
-        Contexts.Add(change);
-        ServiceDetail detail = GetService(namespaceName, service) ?? throw new InvalidOperationException($"no service {service}");
-        if (NextApplyOutcome is { } scripted)
-        {
-            NextApplyOutcome = null;
-            return Task.FromResult(scripted(detail));
-        }
-
-        ServiceDetail updated = TestServices.WithRouting(detail, RoutingKind.Split, draft.Weights, NextRevision(), actor, draft.Mirror);
-        Record(updated, change, RevisionAction.Apply);
-        Change(updated);
-        return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Applied(updated.Summary.Routing.Revision));
+        RoutingIntent intent = (GetRouting(namespaceName, service) ?? throw new InvalidOperationException($"no service {service}")).Intent;
+        return ApplyRoutingAsync(namespaceName, service, intent.WithDefaultSplit(draft.ToSplit()), expectedRevision, change, cancellationToken);
     }
+
+    private static TrafficDraft DraftOf(RoutingIntent intent) => intent.DefaultRoute?.Destinations is { } split
+        ? new TrafficDraft([.. split.Weights.Select(static w => new WeightShare(w.Version, w.Weight))], split.Mirror is { } m ? new MirrorShare(m.Version, m.Percent) : null)
+        : new TrafficDraft([], null);
 
     public Task<ChangeOutcome> DeleteRoutingAsync(string namespaceName, string service, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
     {
@@ -167,8 +161,10 @@ public sealed partial class FakeTrafficService : ITrafficService
         }
 
         // The domain's reading of the service as the fake holds it (no VirtualService: the split replicas imply).
+        // A routing the cluster marks read-only is read-only for the intent too (the real reader refuses what it cannot edit).
         RoutingIntentReading reading = RoutingIntentReader.Read(ViewOf(detail));
-        return new ServiceRouting(reading.Intent ?? new RoutingIntent(), detail.Summary.Routing.Revision, reading.Problem, [], GatewaysKnown: false,
+        string? problem = reading.Problem ?? (detail.Summary.Routing.Kind == RoutingKind.ReadOnly ? detail.Summary.Routing.ReadOnlyReason : null);
+        return new ServiceRouting(reading.Intent ?? new RoutingIntent(), detail.Summary.Routing.Revision, problem, [], GatewaysKnown: false,
             detail.VirtualServiceYaml, detail.DestinationRuleYaml);
     }
 
@@ -183,9 +179,12 @@ public sealed partial class FakeTrafficService : ITrafficService
             return new RoutingPreview(string.Empty, string.Empty, [], [], [.. plan.Issues.Select(ToMessage)], CanApply: false);
         }
 
+        // Diffs against what the cluster holds, as the real preview shows them.
+        ServiceDetail detail = Detail(namespaceName, service);
         string vs = plan.VirtualService is { } v ? Mesh.Yaml.ResourceYaml.Serialize(v) : string.Empty;
         string dr = plan.DestinationRule is { } d ? Mesh.Yaml.ResourceYaml.Serialize(d) : string.Empty;
-        return new RoutingPreview(vs, dr, Diff(string.Empty, vs), Diff(string.Empty, dr), [.. plan.Issues.Select(ToMessage)], plan.HasChanges);
+        return new RoutingPreview(vs, dr, Diff(detail.VirtualServiceYaml ?? string.Empty, vs), Diff(detail.DestinationRuleYaml ?? string.Empty, dr),
+            [.. plan.Issues.Select(ToMessage), .. PreviewNotes], plan.HasChanges);
     }
 
     public Task<ChangeOutcome> ApplyRoutingAsync(string namespaceName, string service, RoutingIntent intent, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
@@ -209,8 +208,10 @@ public sealed partial class FakeTrafficService : ITrafficService
         ServiceRouting before = GetRouting(namespaceName, service)!;
         string revision = NextRevision();
         _routings[(namespaceName, service)] = before with { Intent = intent, Revision = revision };
-        ImmutableArray<WeightShare> effective = intent.DefaultRoute is { } route ? [.. route.Destinations.Weights.Select(static w => new WeightShare(w.Version, w.Weight))] : [];
-        Change(TestServices.WithRouting(detail, intent.Rules.IsEmpty ? RoutingKind.Split : RoutingKind.Rules, effective, revision, actor, null));
+        TrafficDraft split = DraftOf(intent);
+        ServiceDetail updated = TestServices.WithRouting(detail, intent.Rules.IsEmpty ? RoutingKind.Split : RoutingKind.Rules, split.Weights, revision, actor, split.Mirror);
+        Record(updated, change, RevisionAction.Apply);
+        Change(updated);
         return Task.FromResult<ChangeOutcome>(new ChangeOutcome.Applied(revision));
     }
 

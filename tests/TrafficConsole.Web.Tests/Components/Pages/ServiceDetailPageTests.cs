@@ -38,6 +38,8 @@ public sealed class ServiceDetailPageTests : ConsoleTestContext
     [Fact]
     public void Preview_shows_both_resources_as_yaml_the_diff_and_validation()
     {
+        // The planner's finding about the intent's default route; the sliders show it at the weights' path.
+        Traffic.PreviewNotes = [new ValidationMessage("TC1201", MessageSeverity.Info, "defaultRoute.destinations[v2]", "A version gets no traffic.")];
         IRenderedComponent<ContainerFragmentHost> cut = OpenReviews();
         TypeWeight(cut, "v1", 30);
 
@@ -52,6 +54,7 @@ public sealed class ServiceDetailPageTests : ConsoleTestContext
         Assert.All(added, l => Assert.StartsWith("+", l.TextContent, StringComparison.Ordinal));
         Assert.Contains(cut.FindAll("[data-testid=vs-diff] .tc-diff__line--removed"), l => l.TextContent.StartsWith('-'));
         Assert.Equal("TC1201", cut.Find("[data-testid=validation-messages] [data-code]").GetAttribute("data-code"));
+        Assert.Contains("(weights[v2])", cut.Find("[data-testid=validation-messages] [data-code=TC1201]").TextContent, StringComparison.Ordinal);
 
         cut.FindAll(".mud-tab").Single(t => t.TextContent.Contains("VirtualService", StringComparison.Ordinal)).Click();
         string yaml = cut.WaitForElement("[data-testid=vs-yaml]").TextContent;
@@ -84,7 +87,7 @@ public sealed class ServiceDetailPageTests : ConsoleTestContext
     public void A_conflict_shows_the_newer_state_and_keeps_the_draft()
     {
         ServiceDetail newer = WithRouting(Traffic.GetService("bookinfo", "reviews")!, RoutingKind.Split, Weights(("v1", 90), ("v2", 10)), "rv-7", "alice", null);
-        Traffic.NextApplyOutcome = _ => new ChangeOutcome.Conflict(newer, "reviews was changed by alice.");
+        Traffic.NextRoutingOutcome = _ => new ChangeOutcome.Conflict(newer, "reviews was changed by alice.");
         IRenderedComponent<ContainerFragmentHost> cut = OpenReviews();
         TypeWeight(cut, "v1", 30);
 
@@ -162,7 +165,7 @@ public sealed class ServiceDetailPageTests : ConsoleTestContext
     [Fact]
     public void An_invalid_outcome_is_explained_and_the_draft_stays()
     {
-        Traffic.NextApplyOutcome = _ => new ChangeOutcome.Invalid([new ValidationMessage("TC1104", MessageSeverity.Error, "spec.http[0]", "Subset v2 has no pods.")]);
+        Traffic.NextRoutingOutcome = _ => new ChangeOutcome.Invalid([new ValidationMessage("TC1104", MessageSeverity.Error, "spec.http[0]", "Subset v2 has no pods.")]);
         IRenderedComponent<ContainerFragmentHost> cut = OpenReviews();
         TypeWeight(cut, "v1", 30);
 
@@ -176,14 +179,14 @@ public sealed class ServiceDetailPageTests : ConsoleTestContext
     [Fact]
     public void Unavailable_and_forbidden_outcomes_say_so_and_keep_the_draft()
     {
-        Traffic.NextApplyOutcome = _ => new ChangeOutcome.Forbidden("User anonymous cannot patch virtualservices.");
+        Traffic.NextRoutingOutcome = _ => new ChangeOutcome.Forbidden("User anonymous cannot patch virtualservices.");
         IRenderedComponent<ContainerFragmentHost> cut = OpenReviews();
         TypeWeight(cut, "v1", 40);
 
         cut.Find("[data-testid=apply]").Click();
         cut.WaitForAssertion(() => Assert.Contains("cannot patch virtualservices", cut.Find("[data-testid=outcome]").TextContent, StringComparison.Ordinal));
 
-        Traffic.NextApplyOutcome = _ => new ChangeOutcome.Unavailable("connection refused");
+        Traffic.NextRoutingOutcome = _ => new ChangeOutcome.Unavailable("connection refused");
         cut.Find("[data-testid=apply]").Click();
 
         cut.WaitForAssertion(() => Assert.Equal("unavailable", cut.Find("[data-testid=outcome]").GetAttribute("data-outcome")));
