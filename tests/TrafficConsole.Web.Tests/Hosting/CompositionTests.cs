@@ -13,7 +13,6 @@ using TrafficConsole.Cluster.Writing;
 using TrafficConsole.Sandbox;
 using TrafficConsole.Web.Hosting;
 using TrafficConsole.Web.Model;
-using TrafficConsole.Web.Tests.Infrastructure;
 
 namespace TrafficConsole.Web.Tests.Hosting;
 
