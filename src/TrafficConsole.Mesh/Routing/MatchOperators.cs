@@ -8,27 +8,27 @@ namespace TrafficConsole.Mesh.Routing;
 /// </summary>
 public static class MatchOperators
 {
-    private static readonly ImmutableArray<(MatchOperator Operator, bool Negated)> s_header =
+    private static readonly ImmutableArray<(MatchOperator Operator, bool Negated)> HeaderOperators =
     [
         (MatchOperator.Exact, false), (MatchOperator.Prefix, false), (MatchOperator.Regex, false), (MatchOperator.Present, false),
         (MatchOperator.Exact, true), (MatchOperator.Prefix, true), (MatchOperator.Regex, true), (MatchOperator.Present, true),
     ];
 
-    private static readonly ImmutableArray<(MatchOperator Operator, bool Negated)> s_queryParam =
+    private static readonly ImmutableArray<(MatchOperator Operator, bool Negated)> QueryParamOperators =
         [(MatchOperator.Exact, false), (MatchOperator.Prefix, false), (MatchOperator.Regex, false), (MatchOperator.Present, false)];
 
-    private static readonly ImmutableArray<(MatchOperator Operator, bool Negated)> s_sourceLabel = [(MatchOperator.Exact, false)];
+    private static readonly ImmutableArray<(MatchOperator Operator, bool Negated)> SourceLabelOperators = [(MatchOperator.Exact, false)];
 
-    private static readonly ImmutableArray<(MatchOperator Operator, bool Negated)> s_other =
+    private static readonly ImmutableArray<(MatchOperator Operator, bool Negated)> OtherOperators =
         [(MatchOperator.Exact, false), (MatchOperator.Prefix, false), (MatchOperator.Regex, false)];
 
     /// <summary>The comparisons (operator, negated) Istio allows on <paramref name="field"/>, plain ones first.</summary>
     public static ImmutableArray<(MatchOperator Operator, bool Negated)> AllowedOn(MatchField field) => field switch
     {
-        MatchField.Header => s_header,
-        MatchField.QueryParam => s_queryParam,
-        MatchField.SourceLabel => s_sourceLabel,
-        _ => s_other,
+        MatchField.Header => HeaderOperators,
+        MatchField.QueryParam => QueryParamOperators,
+        MatchField.SourceLabel => SourceLabelOperators,
+        _ => OtherOperators,
     };
 
     /// <summary>True when Istio allows comparing <paramref name="field"/> with <paramref name="op"/> (negated or not).</summary>

@@ -62,12 +62,7 @@ public static partial class RoutingIntentPlanner
                 with { Namespace = view.Namespace, ServiceName = view.Name };
         }
 
-        // Like Kiali, every version the sliders show gets a subset (weight 0 too): a later slider move then only touches the
-        // route, and a rule added by hand (kubectl, GitOps) for a version at 0 finds its subset.
-        RoutingIntent intent = reading.Intent!.WithDefaultSplit(split);
-        RoutingPlan plan = HttpRouteReader.RouteOf(view) is not null
-            ? PlanApply(view, intent, istioApiVersion)
-            : Plan(view, intent, istioApiVersion, split.Versions) with { Namespace = view.Namespace, ServiceName = view.Name };
+        RoutingPlan plan = PlanApply(view, reading.Intent!.WithDefaultSplit(split), istioApiVersion);
 
         // The sliders' findings (no ready pods, a mirror that also gets traffic) say it in the sliders' words; the rule
         // editor's findings on the same default route would say it twice.
@@ -75,7 +70,7 @@ public static partial class RoutingIntentPlanner
         return plan with { Issues = issues.AddRange(intentIssues), Split = split };
     }
 
-    private static RoutingPlan Plan(ServiceView view, RoutingIntent intent, string istioApiVersion, IEnumerable<string>? subsetsFor = null)
+    private static RoutingPlan Plan(ServiceView view, RoutingIntent intent, string istioApiVersion)
     {
         string revision = view.Routing.Revision;
         if (!IstioApi.IsNetworkingApiVersion(istioApiVersion))
@@ -106,7 +101,9 @@ public static partial class RoutingIntentPlanner
             .Where(static r => r.ReadOnlyReason is null)
             .SelectMany(static r => r.Destinations.Versions.Concat(r.Destinations.Mirror is null ? [] : [r.Destinations.Mirror.Version]))
             .Concat(intent.VersionPolicies.Keys.Order(StringComparer.Ordinal))
-            .Concat(subsetsFor ?? []);
+            // Like Kiali, every version of the service gets a subset (weight 0 too): a later slider move then only touches
+            // the route, and a rule added by hand (kubectl, GitOps) for a version at 0 finds its subset.
+            .Concat(view.Versions.Where(static v => v.IsVersioned).Select(static v => v.Name));
         (Dictionary<string, string> subsetFor, List<Subset> newSubsets) = RoutingResources.AssignSubsets(view, currentDr, needed);
 
         Destination? template = (currentVs?.Spec?.Http ?? [])

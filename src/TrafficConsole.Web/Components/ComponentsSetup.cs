@@ -15,11 +15,11 @@ public static class ComponentsSetup
     public const string AssetsFolderName = "wwwroot-assets";
 
     // Cache-busting: a new build gets new URLs, so browsers never mix old CSS with new markup.
-    private static readonly string s_assetVersion =
+    private static readonly string AssetVersion =
         typeof(ComponentsSetup).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..8];
 
     /// <summary>The URL of a file from <c>wwwroot-assets/</c>, e.g. <c>css/console.css</c>.</summary>
-    public static string AssetPath(string relativePath) => $"{AssetsRequestPath.TrimStart('/')}/{relativePath}?v={s_assetVersion}";
+    public static string AssetPath(string relativePath) => $"{AssetsRequestPath.TrimStart('/')}/{relativePath}?v={AssetVersion}";
 
     /// <summary>Registers Razor components with interactive server rendering and MudBlazor's services.</summary>
     public static IServiceCollection AddConsoleUi(this IServiceCollection services)

@@ -9,10 +9,16 @@ namespace TrafficConsole.Web.Services;
 /// </summary>
 public interface ITrafficService : IServiceReader, IRoutingChanges, IRolloutHistory, ITrafficReadings
 {
-    /// <summary>What applying the draft would write, with validation; changes nothing.</summary>
+    /// <summary>
+    /// The REST <c>traffic</c> view: what a split of whole percentages would write as the intent's default route
+    /// (<c>RoutingIntentPlanner.PlanSplit</c>: the percentages checked, then the one planner); changes nothing.
+    /// </summary>
     RoutingPreview Preview(string namespaceName, string service, TrafficDraft draft);
 
-    /// <summary>Writes the draft if the service is still at <paramref name="expectedRevision"/> (null: no check).</summary>
+    /// <summary>
+    /// The REST <c>traffic</c> view: writes the split as the intent's default route through the one write path if the service
+    /// is still at <paramref name="expectedRevision"/> (null: no check). Pages edit the intent itself (<see cref="IRoutingChanges"/>).
+    /// </summary>
     Task<ChangeOutcome> ApplyAsync(string namespaceName, string service, TrafficDraft draft, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default);
 }
 

@@ -8,14 +8,14 @@ namespace TrafficConsole.Cli.Tests.Commands;
 
 public class AnalyzeCommandTests
 {
-    private static readonly string _rules = Sample("bookinfo/destination-rule-all.yaml");
+    private static readonly string Rules = Sample("bookinfo/destination-rule-all.yaml");
 
     [Fact]
     public async Task A_subset_no_DestinationRule_defines_is_an_error_at_its_line()
     {
         string file = Sample("broken/missing-subset.yaml");
 
-        CliRun run = await RunAsync("analyze", file, _rules);
+        CliRun run = await RunAsync("analyze", file, Rules);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Empty(run.Stderr);
@@ -27,7 +27,7 @@ public class AnalyzeCommandTests
     [Fact]
     public async Task The_Bookinfo_routing_with_its_DestinationRules_has_no_errors()
     {
-        CliRun run = await RunAsync("analyze", Sample("bookinfo/virtual-service-reviews-jason-v2-v3.yaml"), Sample("bookinfo/virtual-service-ratings-test-delay.yaml"), _rules, "-o", "json");
+        CliRun run = await RunAsync("analyze", Sample("bookinfo/virtual-service-reviews-jason-v2-v3.yaml"), Sample("bookinfo/virtual-service-ratings-test-delay.yaml"), Rules, "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
         JsonElement json = run.Json;
@@ -53,7 +53,7 @@ public class AnalyzeCommandTests
     [Fact]
     public async Task With_the_Bookinfo_services_and_deployments_subsets_are_checked_against_the_pods()
     {
-        CliRun run = await RunAsync("analyze", "--skip-unknown", Sample("bookinfo/bookinfo.yaml"), Sample("bookinfo/virtual-service-all-v1.yaml"), _rules, "-o", "json");
+        CliRun run = await RunAsync("analyze", "--skip-unknown", Sample("bookinfo/bookinfo.yaml"), Sample("bookinfo/virtual-service-all-v1.yaml"), Rules, "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
         JsonElement json = run.Json;
@@ -65,7 +65,7 @@ public class AnalyzeCommandTests
         Assert.DoesNotContain(noPods, static f => f.GetProperty("name").GetString() == "reviews");
         Assert.All(noPods, static f => Assert.Equal("warning", f.GetProperty("severity").GetString()));
         JsonElement first = noPods[0];
-        Assert.Equal(_rules, first.GetProperty("source").GetString());
+        Assert.Equal(Rules, first.GetProperty("source").GetString());
         Assert.True(first.GetProperty("line").GetInt32() > 1);
     }
 
@@ -114,7 +114,7 @@ public class AnalyzeCommandTests
     {
         string canary = File.ReadAllText(Sample("bookinfo/virtual-service-reviews-80-20.yaml")).Replace("name: reviews", "name: reviews-canary", StringComparison.Ordinal);
 
-        CliRun run = await RunAsync(["analyze", Sample("bookinfo/virtual-service-reviews-v2-v3.yaml"), "-", _rules, "-o", "json"], canary);
+        CliRun run = await RunAsync(["analyze", Sample("bookinfo/virtual-service-reviews-v2-v3.yaml"), "-", Rules, "-o", "json"], canary);
 
         Assert.Equal(1, run.ExitCode);
         JsonElement[] conflicts = [.. run.Json.GetProperty("findings").EnumerateArray().Where(static f => f.GetProperty("code").GetString() == "TC5004")];
@@ -162,7 +162,7 @@ public class AnalyzeCommandTests
     [Fact]
     public async Task The_text_report_ends_with_no_issues_found_on_a_clean_snapshot()
     {
-        CliRun run = await RunAsync("analyze", Sample("bookinfo/virtual-service-reviews-v2-v3.yaml"), _rules);
+        CliRun run = await RunAsync("analyze", Sample("bookinfo/virtual-service-reviews-v2-v3.yaml"), Rules);
 
         Assert.Equal(0, run.ExitCode);
         Assert.EndsWith($"Analyzed 5 resources in 2 files (no Services or Deployments among them, so hosts and workloads were not checked): no issues found.{Environment.NewLine}", run.Stdout, StringComparison.Ordinal);

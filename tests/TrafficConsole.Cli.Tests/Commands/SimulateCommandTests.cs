@@ -8,13 +8,13 @@ namespace TrafficConsole.Cli.Tests.Commands;
 
 public class SimulateCommandTests
 {
-    private static readonly string _jason = Sample("bookinfo/virtual-service-reviews-jason-v2-v3.yaml");
-    private static readonly string _rules = Sample("bookinfo/destination-rule-all.yaml");
+    private static readonly string Jason = Sample("bookinfo/virtual-service-reviews-jason-v2-v3.yaml");
+    private static readonly string Rules = Sample("bookinfo/destination-rule-all.yaml");
 
     [Fact]
     public async Task Jason_reaches_reviews_v2_by_the_first_rule()
     {
-        CliRun run = await RunAsync("simulate", _jason, _rules, "--host", "reviews", "--header", "end-user=jason", "--path", "/");
+        CliRun run = await RunAsync("simulate", Jason, Rules, "--host", "reviews", "--header", "end-user=jason", "--path", "/");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Empty(run.Stderr);
@@ -27,7 +27,7 @@ public class SimulateCommandTests
     [Fact]
     public async Task Everyone_else_falls_through_to_v3_and_the_output_says_why_rule_0_did_not_match()
     {
-        CliRun run = await RunAsync("simulate", _jason, _rules, "--host", "reviews", "-H", "end-user: mallory");
+        CliRun run = await RunAsync("simulate", Jason, Rules, "--host", "reviews", "-H", "end-user: mallory");
 
         Assert.Equal(0, run.ExitCode);
         string[] lines = run.Stdout.Split('\n');
@@ -42,7 +42,7 @@ public class SimulateCommandTests
     [Fact]
     public async Task The_50_50_split_gives_each_version_half_in_json()
     {
-        CliRun run = await RunAsync("simulate", Sample("bookinfo/virtual-service-reviews-v2-v3.yaml"), _rules, "--host", "reviews", "-o", "json");
+        CliRun run = await RunAsync("simulate", Sample("bookinfo/virtual-service-reviews-v2-v3.yaml"), Rules, "--host", "reviews", "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
         JsonElement json = run.Json;
@@ -60,7 +60,7 @@ public class SimulateCommandTests
     [Fact]
     public async Task The_80_20_split_keeps_its_proportions()
     {
-        CliRun run = await RunAsync("simulate", Sample("bookinfo/virtual-service-reviews-80-20.yaml"), _rules, "--host", "reviews.default.svc.cluster.local", "--output", "json");
+        CliRun run = await RunAsync("simulate", Sample("bookinfo/virtual-service-reviews-80-20.yaml"), Rules, "--host", "reviews.default.svc.cluster.local", "--output", "json");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(
@@ -71,7 +71,7 @@ public class SimulateCommandTests
     [Fact]
     public async Task A_file_with_a_VirtualService_per_service_simulates_the_one_of_the_host()
     {
-        CliRun run = await RunAsync("simulate", Sample("bookinfo/virtual-service-all-v1.yaml"), _rules, "--host", "details", "-o", "json");
+        CliRun run = await RunAsync("simulate", Sample("bookinfo/virtual-service-all-v1.yaml"), Rules, "--host", "details", "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
         JsonElement json = run.Json;
@@ -163,7 +163,7 @@ public class SimulateCommandTests
     [Fact]
     public async Task Two_VirtualServices_for_the_host_are_ambiguous()
     {
-        CliRun run = await RunAsync("simulate", _jason, Sample("bookinfo/virtual-service-reviews-v2-v3.yaml"), "--host", "reviews");
+        CliRun run = await RunAsync("simulate", Jason, Sample("bookinfo/virtual-service-reviews-v2-v3.yaml"), "--host", "reviews");
 
         Assert.Equal(2, run.ExitCode);
         Assert.Empty(run.Stdout);
@@ -263,7 +263,7 @@ public class SimulateCommandTests
     {
         string file = Sample("broken/bad-regex.yaml");
 
-        CliRun run = await RunAsync("simulate", file, _rules, "--host", "reviews", "-H", "end-user=user-jason", "-o", "json");
+        CliRun run = await RunAsync("simulate", file, Rules, "--host", "reviews", "-H", "end-user=user-jason", "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
         Assert.StartsWith("trafficconsole: warning: VirtualService default/reviews would be rejected by Istio", run.Stderr, StringComparison.Ordinal);
@@ -279,18 +279,18 @@ public class SimulateCommandTests
     [Fact]
     public async Task Two_DestinationRules_for_the_host_are_a_warning_naming_the_one_used()
     {
-        CliRun run = await RunAsync("simulate", _jason, _rules, Sample("bookinfo/destination-rule-all-mtls.yaml"), "--host", "reviews", "-o", "json");
+        CliRun run = await RunAsync("simulate", Jason, Rules, Sample("bookinfo/destination-rule-all-mtls.yaml"), "--host", "reviews", "-o", "json");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("more than one DestinationRule for host reviews.default.svc.cluster.local: versions are named from default/reviews", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("destination-rule-all-mtls.yaml:16:1", run.Stderr, StringComparison.Ordinal);
-        Assert.Equal(_rules, run.Json.GetProperty("destinationRule").GetProperty("source").GetString());
+        Assert.Equal(Rules, run.Json.GetProperty("destinationRule").GetProperty("source").GetString());
     }
 
     [Fact]
     public async Task The_json_document_always_has_every_field()
     {
-        CliRun run = await RunAsync("simulate", _jason, "--host", "reviews", "-o", "json");
+        CliRun run = await RunAsync("simulate", Jason, "--host", "reviews", "-o", "json");
 
         Assert.Equal(
             ["schema", "request", "virtualService", "destinationRule", "matched", "ruleIndex", "ruleName", "evaluations", "destinations", "mirror", "faults", "summary", "warnings"],
@@ -313,7 +313,7 @@ public class SimulateCommandTests
     [InlineData("--port", "70000", "--port 70000 is not a port number (1..65535).")]
     public async Task Malformed_request_options_are_usage_errors(string option, string value, string message)
     {
-        CliRun run = await RunAsync("simulate", _jason, "--host", "reviews", option, value);
+        CliRun run = await RunAsync("simulate", Jason, "--host", "reviews", option, value);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Empty(run.Stdout);
@@ -323,7 +323,7 @@ public class SimulateCommandTests
     [Fact]
     public async Task The_host_is_required()
     {
-        CliRun run = await RunAsync("simulate", _jason);
+        CliRun run = await RunAsync("simulate", Jason);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--host", run.Stderr, StringComparison.Ordinal);

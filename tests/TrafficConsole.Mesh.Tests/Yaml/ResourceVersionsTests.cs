@@ -9,7 +9,7 @@ public class ResourceVersionsTests
     [Fact]
     public void Removes_the_resource_version_from_the_metadata_and_keeps_everything_else()
     {
-        const string Yaml = """
+        const string yaml = """
             apiVersion: networking.istio.io/v1
             kind: VirtualService
             metadata:
@@ -29,7 +29,7 @@ public class ResourceVersionsTests
                   weight: 100
             """;
 
-        JsonObject after = (JsonObject)ResourceYaml.ToJson(ResourceVersions.Remove(Yaml))!;
+        JsonObject after = (JsonObject)ResourceYaml.ToJson(ResourceVersions.Remove(yaml))!;
 
         JsonObject metadata = after["metadata"]!.AsObject();
         Assert.False(metadata.ContainsKey("resourceVersion"));
@@ -43,7 +43,7 @@ public class ResourceVersionsTests
     [Fact]
     public void A_resource_version_that_is_not_the_metadata_one_stays()
     {
-        const string Yaml = """
+        const string yaml = """
             kind: DestinationRule
             metadata:
               name: reviews
@@ -52,7 +52,7 @@ public class ResourceVersionsTests
               resourceVersion: "not metadata"
             """;
 
-        Assert.Equal(Yaml, ResourceVersions.Remove(Yaml));
+        Assert.Equal(yaml, ResourceVersions.Remove(yaml));
     }
 
     [Theory]

@@ -97,12 +97,12 @@ public sealed class PublishedConsole : IAsyncLifetime
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void MakeReadOnlyForOthers()
     {
-        const UnixFileMode Directories = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        const UnixFileMode directoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-        File.SetUnixFileMode(_root, Directories);
+        File.SetUnixFileMode(_root, directoryMode);
         foreach (string dir in System.IO.Directory.EnumerateDirectories(_root, "*", SearchOption.AllDirectories).Prepend(Directory))
         {
-            File.SetUnixFileMode(dir, Directories);
+            File.SetUnixFileMode(dir, directoryMode);
         }
 
         foreach (string file in System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories))

@@ -58,11 +58,11 @@ public sealed class MalformedBodies(int seed, IReadOnlyList<string> samples)
     private string MutateCharacters(string sample)
     {
         var text = new StringBuilder(sample);
-        const string Alphabet = "{}[]:,\"\\ 0123456789-+.eE\ntrufalsn#&*!|>-?'\u00e9\u20ac";
+        const string alphabet = "{}[]:,\"\\ 0123456789-+.eE\ntrufalsn#&*!|>-?'\u00e9\u20ac";
         for (int i = _random.Next(1, 6); i > 0 && text.Length > 0; i--)
         {
             int at = _random.Next(text.Length);
-            char c = Alphabet[_random.Next(Alphabet.Length)];
+            char c = alphabet[_random.Next(alphabet.Length)];
             switch (_random.Next(3))
             {
                 case 0:

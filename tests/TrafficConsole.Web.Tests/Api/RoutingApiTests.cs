@@ -78,13 +78,13 @@ public sealed class RoutingApiTests(ConsoleHostFixture fixture) : IClassFixture<
     public async Task An_invalid_intent_is_422_naming_the_field_and_a_shapeless_body_is_400()
     {
         using HttpClient client = Host.CreateClient();
-        const string Invalid = """
+        const string invalidBody = """
             { "intent": { "rules": [ { "matches": [ { "conditions": [ { "field": "Header", "operator": "Regex", "key": "end-user", "value": "(a)\\1" } ] } ],
                                        "destinations": { "weights": [ { "version": "v2", "weight": 100 } ] } } ],
                           "defaultRoute": { "destinations": { "weights": [ { "version": "v1", "weight": 100 } ] } } } }
             """;
 
-        (HttpResponseMessage invalid, JsonElement problem) = await HttpJson.PutAsync(client, "api/v1/namespaces/shop/services/payment/routing", Invalid);
+        (HttpResponseMessage invalid, JsonElement problem) = await HttpJson.PutAsync(client, "api/v1/namespaces/shop/services/payment/routing", invalidBody);
         (HttpResponseMessage shapeless, _) = await HttpJson.PutAsync(client, "api/v1/namespaces/shop/services/payment/routing", """{ "revision": "x" }""");
         (HttpResponseMessage missing, _) = await HttpJson.GetAsync(client, "api/v1/namespaces/shop/services/nope/routing");
 

@@ -17,7 +17,7 @@ namespace TrafficConsole.Web.Tests.Components;
 /// <summary>The traffic-shifting tab edits the default route of the one routing intent the rule editor edits.</summary>
 public sealed class TrafficTabTests : ConsoleTestContext
 {
-    private static readonly RouteRule s_jasonToV2 = new()
+    private static readonly RouteRule JasonToV2 = new()
     {
         Name = "jason",
         Matches = [new RequestMatch { Conditions = [new MatchCondition(MatchField.Header, MatchOperator.Exact, "jason", "end-user")] }],
@@ -47,7 +47,7 @@ public sealed class TrafficTabTests : ConsoleTestContext
     [Fact]
     public void Applying_the_sliders_writes_the_routing_intent_with_its_rules_and_the_new_default_split()
     {
-        PutIntent(intent => intent with { Rules = [s_jasonToV2], DefaultRoute = new RouteRule { Timeout = "2s", Destinations = TrafficSplit.Of(("v1", 50), ("v2", 50)) } });
+        PutIntent(intent => intent with { Rules = [JasonToV2], DefaultRoute = new RouteRule { Timeout = "2s", Destinations = TrafficSplit.Of(("v1", 50), ("v2", 50)) } });
         IRenderedComponent<ContainerFragmentHost> cut = OpenReviews();
         TypeWeight(cut, "v1", 30);
 
@@ -58,7 +58,7 @@ public sealed class TrafficTabTests : ConsoleTestContext
         Assert.Equal(("reviews", "rv-1"), (service, revision));
         RouteRule rule = Assert.Single(intent.Rules);
         Assert.Equal(("jason", TrafficSplit.Of(("v2", 100))), (rule.Name, rule.Destinations));
-        Assert.Equal(s_jasonToV2.Matches[0].Conditions, Assert.Single(rule.Matches).Conditions);
+        Assert.Equal(JasonToV2.Matches[0].Conditions, Assert.Single(rule.Matches).Conditions);
         Assert.Equal(TrafficSplit.Of(("v1", 30), ("v2", 70)), intent.DefaultRoute!.Destinations);
         // The default route's own options are the rule editor's: the sliders leave them alone.
         Assert.Equal("2s", intent.DefaultRoute.Timeout);

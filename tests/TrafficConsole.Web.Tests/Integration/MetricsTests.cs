@@ -42,44 +42,44 @@ public sealed class MetricsTests(ConsoleHostFixture fixture) : IClassFixture<Con
     public async Task A_successful_change_counts_as_applied_and_a_stale_one_as_conflict()
     {
         using HttpClient client = Host.CreateClient();
-        const string Applied = """trafficconsole_applies_total{operation="apply",outcome="applied"}""";
-        const string Conflict = """trafficconsole_applies_total{operation="apply",outcome="conflict"}""";
+        const string appliedSeries = """trafficconsole_applies_total{operation="apply",outcome="applied"}""";
+        const string conflictSeries = """trafficconsole_applies_total{operation="apply",outcome="conflict"}""";
         PrometheusText before = await ScrapeAsync(client);
 
         (HttpResponseMessage ok, System.Text.Json.JsonElement okBody) = await HttpJson.PutAsync(
             client, "api/v1/namespaces/bookinfo/services/reviews/traffic", """{"weights":{"v1":30,"v2":70,"v3":0}}""");
         Assert.True(ok.StatusCode == HttpStatusCode.OK, okBody.ToString());
         PrometheusText afterApply = await ScrapeAsync(client);
-        Assert.Equal(before.Value(Applied) + 1, afterApply.Value(Applied));
-        Assert.Equal(before.Value(Conflict), afterApply.Value(Conflict));
+        Assert.Equal(before.Value(appliedSeries) + 1, afterApply.Value(appliedSeries));
+        Assert.Equal(before.Value(conflictSeries), afterApply.Value(conflictSeries));
 
         (HttpResponseMessage stale, System.Text.Json.JsonElement staleBody) = await HttpJson.PutAsync(
             client, "api/v1/namespaces/bookinfo/services/reviews/traffic", """{"revision":"vs:1,dr:1","weights":{"v1":50,"v2":50,"v3":0}}""");
         Assert.True(stale.StatusCode == HttpStatusCode.Conflict, staleBody.ToString());
         PrometheusText afterConflict = await ScrapeAsync(client);
-        Assert.Equal(afterApply.Value(Conflict) + 1, afterConflict.Value(Conflict));
-        Assert.Equal(afterApply.Value(Applied), afterConflict.Value(Applied));
+        Assert.Equal(afterApply.Value(conflictSeries) + 1, afterConflict.Value(conflictSeries));
+        Assert.Equal(afterApply.Value(appliedSeries), afterConflict.Value(appliedSeries));
     }
 
     [Fact]
     public async Task Hub_connections_gauge_follows_clients_connecting_and_leaving()
     {
         using HttpClient client = Host.CreateClient();
-        const string Gauge = "trafficconsole_signalr_connections";
-        double before = (await ScrapeAsync(client)).Value(Gauge);
+        const string gauge = "trafficconsole_signalr_connections";
+        double before = (await ScrapeAsync(client)).Value(gauge);
 
         HubConnection connection = Host.CreateHubConnection();
         try
         {
             await connection.StartAsync();
-            await WaitForAsync(client, Gauge, before + 1);
+            await WaitForAsync(client, gauge, before + 1);
         }
         finally
         {
             await connection.DisposeAsync();
         }
 
-        await WaitForAsync(client, Gauge, before);
+        await WaitForAsync(client, gauge, before);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace TrafficConsole.Web.Tests.Playwright;
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
-    private static readonly string[] s_chromiumArgs =
+    private static readonly string[] ChromiumArgs =
     [
         "--no-sandbox",
         "--disable-gpu",
@@ -33,7 +33,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             ExecutablePath = Environment.GetEnvironmentVariable("TRAFFICCONSOLE_CHROMIUM") ?? "/usr/bin/chromium",
             Headless = true,
-            Args = s_chromiumArgs,
+            Args = ChromiumArgs,
         });
     }
 

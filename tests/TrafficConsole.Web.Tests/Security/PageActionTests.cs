@@ -19,12 +19,12 @@ public sealed class PageActionTests : ConsoleTestContext
 {
     private const string UpdateDenied = "bob may not update virtualservices.networking.istio.io in namespace bookinfo (RBAC: no Role allows it).";
     private const string DeleteDenied = "bob may not delete virtualservices.networking.istio.io in namespace bookinfo (RBAC: no Role allows it).";
-    private static readonly ImmutableArray<VersionSummary> s_twoVersions = [Version("v1", app: "reviews"), Version("v2", app: "reviews")];
+    private static readonly ImmutableArray<VersionSummary> TwoVersions = [Version("v1", app: "reviews"), Version("v2", app: "reviews")];
 
     [Fact]
     public void A_viewer_sees_apply_rule_editor_apply_and_delete_disabled_with_the_reason()
     {
-        Traffic.Put(Service("bookinfo", "reviews", s_twoVersions, RoutingKind.Split, Weights(("v1", 50), ("v2", 50))));
+        Traffic.Put(Service("bookinfo", "reviews", TwoVersions, RoutingKind.Split, Weights(("v1", 50), ("v2", 50))));
         Permissions.Deny(ResourceAccess.UpdateVirtualServices, UpdateDenied);
         Permissions.Deny(ResourceAccess.DeleteVirtualServices, DeleteDenied);
 
@@ -41,7 +41,7 @@ public sealed class PageActionTests : ConsoleTestContext
     [Fact]
     public void An_operator_has_apply_and_delete_enabled()
     {
-        Traffic.Put(Service("bookinfo", "reviews", s_twoVersions, RoutingKind.Split, Weights(("v1", 50), ("v2", 50))));
+        Traffic.Put(Service("bookinfo", "reviews", TwoVersions, RoutingKind.Split, Weights(("v1", 50), ("v2", 50))));
 
         IRenderedComponent<ContainerFragmentHost> cut = RenderWithProviders<ServiceDetailPage>(("Namespace", "bookinfo"), ("Service", "reviews"));
 
@@ -53,7 +53,7 @@ public sealed class PageActionTests : ConsoleTestContext
     public void Markup_in_who_changed_the_routing_is_shown_as_text()
     {
         const string markup = "<img id=\"xss\" src=\"x\" onerror=\"alert(1)\"><b id=\"bold\">mallory</b>";
-        Traffic.Put(Service("bookinfo", "reviews", s_twoVersions, RoutingKind.Split, Weights(("v1", 50), ("v2", 50)), changedBy: markup));
+        Traffic.Put(Service("bookinfo", "reviews", TwoVersions, RoutingKind.Split, Weights(("v1", 50), ("v2", 50)), changedBy: markup));
 
         IRenderedComponent<ContainerFragmentHost> cut = RenderWithProviders<ServiceDetailPage>(("Namespace", "bookinfo"), ("Service", "reviews"));
 

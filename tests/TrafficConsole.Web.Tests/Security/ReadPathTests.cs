@@ -19,7 +19,7 @@ namespace TrafficConsole.Web.Tests.Security;
 public sealed class ReadPathTests
 {
     // The reads that span namespaces filter instead of refusing; one added later must be added here (and filter).
-    private static readonly string[] s_crossNamespaceReads = ["/api/v1/namespaces", "/api/v1/rollouts"];
+    private static readonly string[] ExpectedCrossNamespaceReads = ["/api/v1/namespaces", "/api/v1/rollouts"];
 
     [Fact]
     public async Task A_user_without_rbac_is_refused_every_namespace_read_and_the_lists_show_nothing()
@@ -73,7 +73,7 @@ public sealed class ReadPathTests
         }
 
         // Every read that spans namespaces lists bookinfo and leaves shop out (JSON and the CSV export alike).
-        Assert.Equal(s_crossNamespaceReads, CrossNamespaceReads(host));
+        Assert.Equal(ExpectedCrossNamespaceReads, CrossNamespaceReads(host));
         foreach (string path in new[] { "api/v1/namespaces", "api/v1/rollouts", "api/v1/rollouts?format=csv" })
         {
             HttpResponseMessage response = await client.GetAsync(new Uri(path, UriKind.Relative));

@@ -6,7 +6,7 @@ namespace TrafficConsole.Web.Components.Controls;
 /// </summary>
 public static class RelativeTimeClock
 {
-    private static readonly Lock s_gate = new();
+    private static readonly Lock Gate = new();
     private static Action? s_tick;
     private static Timer? s_timer;
 
@@ -15,7 +15,7 @@ public static class RelativeTimeClock
     {
         add
         {
-            lock (s_gate)
+            lock (Gate)
             {
                 s_tick += value;
                 s_timer ??= new Timer(static _ => s_tick?.Invoke(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
@@ -23,7 +23,7 @@ public static class RelativeTimeClock
         }
         remove
         {
-            lock (s_gate)
+            lock (Gate)
             {
                 s_tick -= value;
                 if (s_tick is null && s_timer is not null)

@@ -13,7 +13,7 @@ namespace TrafficConsole.Web.Components.Controls;
 /// <summary>The "Try a request" panel: builds a <see cref="SimulatedRequest"/> from the inputs and shows the service layer's answer.</summary>
 public partial class RouteSimulatorPanel
 {
-    private static readonly string[] s_methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+    private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
     private string _method = "GET";
     private string? _path = "/";

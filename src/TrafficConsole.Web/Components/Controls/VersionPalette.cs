@@ -8,7 +8,7 @@ namespace TrafficConsole.Web.Components.Controls;
 /// </summary>
 public static class VersionPalette
 {
-    private static readonly (Color Color, string CssName)[] s_entries =
+    private static readonly (Color Color, string CssName)[] Entries =
     [
         (Color.Primary, "primary"),
         (Color.Tertiary, "tertiary"),
@@ -19,15 +19,15 @@ public static class VersionPalette
     ];
 
     /// <summary>The colour of the version at <paramref name="index"/> in the service's version list.</summary>
-    public static Color ColorAt(int index) => index < 0 ? Color.Default : s_entries[index % s_entries.Length].Color;
+    public static Color ColorAt(int index) => index < 0 ? Color.Default : Entries[index % Entries.Length].Color;
 
     /// <summary>The CSS background of that colour (a theme variable).</summary>
     public static string CssAt(int index) =>
-        index < 0 ? "var(--mud-palette-gray-default)" : $"var(--mud-palette-{s_entries[index % s_entries.Length].CssName})";
+        index < 0 ? "var(--mud-palette-gray-default)" : $"var(--mud-palette-{Entries[index % Entries.Length].CssName})";
 
     /// <summary>The readable text colour on top of <see cref="CssAt"/>.</summary>
     public static string TextCssAt(int index) =>
-        index < 0 ? "var(--mud-palette-white)" : $"var(--mud-palette-{s_entries[index % s_entries.Length].CssName}-text)";
+        index < 0 ? "var(--mud-palette-white)" : $"var(--mud-palette-{Entries[index % Entries.Length].CssName}-text)";
 
     /// <summary>Index of a version by name in the service's versions (-1 when the version has no workload).</summary>
     public static int IndexOf(IReadOnlyList<string> versionNames, string version)

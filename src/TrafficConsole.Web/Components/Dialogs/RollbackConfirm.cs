@@ -10,7 +10,7 @@ namespace TrafficConsole.Web.Components.Dialogs;
 /// </summary>
 public static class RollbackConfirm
 {
-    private static readonly DialogOptions s_options = new() { MaxWidth = MaxWidth.Large, FullWidth = true, CloseButton = true };
+    private static readonly DialogOptions WideOptions = new() { MaxWidth = MaxWidth.Large, FullWidth = true, CloseButton = true };
 
     /// <summary>The title of the emergency confirm for <paramref name="service"/>.</summary>
     public static string StableHeading(string service) => $"All traffic of {service} to stable?";
@@ -49,7 +49,7 @@ public static class RollbackConfirm
             { d => d.ApplyText, applyText },
             { d => d.Danger, true },
         };
-        IDialogReference dialog = await dialogs.ShowAsync<PreviewDialog>(toStable ? StableHeading(service) : $"Roll back {service}", parameters, s_options);
+        IDialogReference dialog = await dialogs.ShowAsync<PreviewDialog>(toStable ? StableHeading(service) : $"Roll back {service}", parameters, WideOptions);
         DialogResult? result = await dialog.Result;
         return result is { Canceled: false, Data: PreviewDecision decision } ? decision : null;
     }
@@ -77,7 +77,7 @@ public static class RollbackConfirm
             { d => d.VersionNames, versionNames },
             { d => d.ApplyText, $"Confirm: promote {preview.Version}" },
         };
-        IDialogReference dialog = await dialogs.ShowAsync<PreviewDialog>(heading, parameters, s_options);
+        IDialogReference dialog = await dialogs.ShowAsync<PreviewDialog>(heading, parameters, WideOptions);
         DialogResult? result = await dialog.Result;
         return result is { Canceled: false, Data: PreviewDecision decision } ? decision : null;
     }

@@ -5,7 +5,7 @@ namespace TrafficConsole.Web.Components.Layout;
 /// <summary>The console's MudBlazor theme: calm neutrals so the per-version colours carry the meaning.</summary>
 public static class ConsoleTheme
 {
-    private static readonly string[] s_fontStack =
+    private static readonly string[] FontStack =
         ["Inter", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "DejaVu Sans", "sans-serif"];
 
     /// <summary>The theme the layout hands to <c>MudThemeProvider</c>.</summary>
@@ -69,7 +69,7 @@ public static class ConsoleTheme
         },
         Typography = new Typography
         {
-            Default = new DefaultTypography { FontFamily = s_fontStack },
+            Default = new DefaultTypography { FontFamily = FontStack },
             // Sentence-case buttons read calmer than Material's all-caps in a dense tool.
             Button = new ButtonTypography { TextTransform = "none", FontWeight = "600", LetterSpacing = "0" },
         },

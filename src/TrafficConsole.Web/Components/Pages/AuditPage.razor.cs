@@ -12,7 +12,7 @@ namespace TrafficConsole.Web.Components.Pages;
 [ReadsHistory]
 public partial class AuditPage : IAsyncDisposable
 {
-    private static readonly (string Key, string Label, TimeSpan? Span)[] s_ranges =
+    private static readonly (string Key, string Label, TimeSpan? Span)[] Ranges =
     [
         ("all", "any time", null),
         ("1h", "last hour", TimeSpan.FromHours(1)),
@@ -97,7 +97,7 @@ public partial class AuditPage : IAsyncDisposable
     /// <summary>The query the filters stand for, with "last N" measured from <paramref name="now"/>.</summary>
     public static AuditQuery QueryOf(string? actor, string? service, string range, DateTimeOffset now)
     {
-        TimeSpan? span = s_ranges.FirstOrDefault(r => r.Key == range).Span;
+        TimeSpan? span = Ranges.FirstOrDefault(r => r.Key == range).Span;
         return new AuditQuery(
             string.IsNullOrWhiteSpace(actor) ? null : actor.Trim(),
             string.IsNullOrWhiteSpace(service) ? null : service.Trim(),

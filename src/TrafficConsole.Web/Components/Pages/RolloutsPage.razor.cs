@@ -22,7 +22,7 @@ public partial class RolloutsPage : IAsyncDisposable
 {
     private const string AllNamespaces = "";
     private const string AnyFilter = "";
-    private static readonly DialogOptions s_wideDialog = new() { MaxWidth = MaxWidth.Large, FullWidth = true, CloseButton = true };
+    private static readonly DialogOptions WideDialog = new() { MaxWidth = MaxWidth.Large, FullWidth = true, CloseButton = true };
 
     private List<RolloutSummary> _all = [];
     private List<RolloutSummary> _rows = [];
@@ -405,7 +405,7 @@ public partial class RolloutsPage : IAsyncDisposable
             { d => d.Plan, History.PlanNamespaceRollback(ns) },
             { d => d.Change, await Session.ChangeAsync(User) },
         };
-        IDialogReference dialog = await Dialogs.ShowAsync<NamespaceRollbackDialog>($"Roll back {ns}", parameters, s_wideDialog);
+        IDialogReference dialog = await Dialogs.ShowAsync<NamespaceRollbackDialog>($"Roll back {ns}", parameters, WideDialog);
         await dialog.Result;
         Requery();
     }

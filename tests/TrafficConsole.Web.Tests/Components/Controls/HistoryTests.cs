@@ -18,13 +18,13 @@ namespace TrafficConsole.Web.Tests.Components.Controls;
 /// <summary>The service page's history tab, "All traffic to stable", Mark as stable, the reason at apply and the conflict view.</summary>
 public sealed class HistoryTests : ConsoleTestContext
 {
-    private static readonly ImmutableArray<VersionSummary> s_twoVersions = [Version("v1", app: "reviews"), Version("v2", app: "reviews")];
+    private static readonly ImmutableArray<VersionSummary> TwoVersions = [Version("v1", app: "reviews"), Version("v2", app: "reviews")];
     private readonly string _first;
     private readonly string _second;
 
     public HistoryTests()
     {
-        Traffic.Put(Service("bookinfo", "reviews", s_twoVersions, RoutingKind.Split, Weights(("v1", 100), ("v2", 0))));
+        Traffic.Put(Service("bookinfo", "reviews", TwoVersions, RoutingKind.Split, Weights(("v1", 100), ("v2", 0))));
         DateTimeOffset now = DateTimeOffset.UtcNow;
         _first = Traffic.AddRevision("bookinfo", "reviews", Weights(("v1", 30), ("v2", 70)), "alice", now.AddMinutes(-30), reason: "canary <b>step</b> 1");
         _second = Traffic.AddRevision("bookinfo", "reviews", Weights(("v1", 50), ("v2", 50)), "kubectl-client-side-apply", now.AddMinutes(-10),
@@ -249,15 +249,15 @@ public sealed class HistoryTests : ConsoleTestContext
         cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("[data-testid=traffic-shifting]").GetAttribute("data-dirty")));
         cut.Find("[data-testid=preview]").Click();
         cut.WaitForElement("[data-testid=preview-dialog]");
-        IElement reason() => cut.Find("textarea[data-testid=preview-reason], input[data-testid=preview-reason]");
+        IElement Reason() => cut.Find("textarea[data-testid=preview-reason], input[data-testid=preview-reason]");
 
-        reason().Input(new string('x', TrafficConsole.Web.Services.ChangeContext.MaxReasonLength + 1));
+        Reason().Input(new string('x', TrafficConsole.Web.Services.ChangeContext.MaxReasonLength + 1));
 
         cut.WaitForAssertion(() => Assert.Equal("Reason: at most 500 characters (501 typed).", cut.Find("[data-testid=preview-blocked]").TextContent.Trim()));
         Assert.True(cut.Find("[data-testid=preview-apply]").HasAttribute("disabled"));
         Assert.Contains("501 / 500", cut.Find("[data-testid=preview-dialog]").TextContent, StringComparison.Ordinal);
 
-        reason().Input("INC-42: v2 errors");
+        Reason().Input("INC-42: v2 errors");
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=preview-apply]").HasAttribute("disabled")));
         cut.Find("[data-testid=preview-apply]").Click();
 

@@ -14,7 +14,7 @@ namespace TrafficConsole.Web.Tests.Components.Controls;
 /// <summary>"Did the change reach the mesh?" on the service page, in each state istiod can report.</summary>
 public sealed class ProxySyncNoteTests : ConsoleTestContext
 {
-    private static readonly DateTimeOffset s_applied = new(2026, 12, 7, 18, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset AppliedAt = new(2026, 12, 7, 18, 0, 0, TimeSpan.Zero);
 
     public ProxySyncNoteTests()
     {
@@ -25,7 +25,7 @@ public sealed class ProxySyncNoteTests : ConsoleTestContext
     public void A_write_that_reached_the_proxies_says_how_long_it_took()
     {
         IRenderedComponent<ProxySyncNote> cut = Render<ProxySyncNote>(p => p
-            .Add(c => c.Sync, new ProxySyncInfo(ProxySyncStatus.Reconciled, 4, 4, TimeSpan.FromMilliseconds(412), s_applied, HasRouting: true)));
+            .Add(c => c.Sync, new ProxySyncInfo(ProxySyncStatus.Reconciled, 4, 4, TimeSpan.FromMilliseconds(412), AppliedAt, HasRouting: true)));
 
         Assert.Equal("Applied · reached the proxies in 0.4 s", cut.Find("[data-testid=proxy-sync]").TextContent);
         Assert.Equal("Reconciled", cut.Find("[data-testid=proxy-sync]").GetAttribute("data-state"));
@@ -34,9 +34,9 @@ public sealed class ProxySyncNoteTests : ConsoleTestContext
     [Fact]
     public void A_waiting_write_counts_up_each_second_on_its_own()
     {
-        var time = new FakeTimeProvider(s_applied.AddSeconds(2));
+        var time = new FakeTimeProvider(AppliedAt.AddSeconds(2));
         IRenderedComponent<ProxySyncNote> cut = Render<ProxySyncNote>(p => p
-            .Add(c => c.Sync, new ProxySyncInfo(ProxySyncStatus.Pending, 5, 4, null, s_applied, HasRouting: true))
+            .Add(c => c.Sync, new ProxySyncInfo(ProxySyncStatus.Pending, 5, 4, null, AppliedAt, HasRouting: true))
             .Add(c => c.Time, time));
         Assert.Equal("Applied · waiting for the proxies (2 s)", cut.Find("[data-testid=proxy-sync]").TextContent);
 
@@ -59,9 +59,9 @@ public sealed class ProxySyncNoteTests : ConsoleTestContext
     [Fact]
     public void A_change_of_someone_else_that_istiod_has_or_has_not_yet_is_told_without_a_time()
     {
-        Assert.Equal("In sync with the proxies", ProxySyncNote.Text(new ProxySyncInfo(ProxySyncStatus.Reconciled, 4, 4, null, null, true), s_applied));
-        Assert.Equal("Waiting for the proxies", ProxySyncNote.Text(new ProxySyncInfo(ProxySyncStatus.Pending, 5, 4, null, null, true), s_applied));
-        Assert.Equal("Applied · reached the proxies in 12 s", ProxySyncNote.Text(new ProxySyncInfo(ProxySyncStatus.Reconciled, 4, 4, TimeSpan.FromSeconds(12.7), s_applied, true), s_applied));
+        Assert.Equal("In sync with the proxies", ProxySyncNote.Text(new ProxySyncInfo(ProxySyncStatus.Reconciled, 4, 4, null, null, true), AppliedAt));
+        Assert.Equal("Waiting for the proxies", ProxySyncNote.Text(new ProxySyncInfo(ProxySyncStatus.Pending, 5, 4, null, null, true), AppliedAt));
+        Assert.Equal("Applied · reached the proxies in 12 s", ProxySyncNote.Text(new ProxySyncInfo(ProxySyncStatus.Reconciled, 4, 4, TimeSpan.FromSeconds(12.7), AppliedAt, true), AppliedAt));
     }
 
     [Fact]

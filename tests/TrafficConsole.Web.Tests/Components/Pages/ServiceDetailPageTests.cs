@@ -16,11 +16,11 @@ namespace TrafficConsole.Web.Tests.Components.Pages;
 /// <summary>Preview, apply, conflicts, live updates and delete on the service page.</summary>
 public sealed class ServiceDetailPageTests : ConsoleTestContext
 {
-    private static readonly ImmutableArray<VersionSummary> s_twoVersions = [Version("v1", app: "reviews"), Version("v2", app: "reviews")];
+    private static readonly ImmutableArray<VersionSummary> TwoVersions = [Version("v1", app: "reviews"), Version("v2", app: "reviews")];
 
     public ServiceDetailPageTests()
     {
-        Traffic.Put(Service("bookinfo", "reviews", s_twoVersions, RoutingKind.Split, Weights(("v1", 50), ("v2", 50))));
+        Traffic.Put(Service("bookinfo", "reviews", TwoVersions, RoutingKind.Split, Weights(("v1", 50), ("v2", 50))));
     }
 
     private IRenderedComponent<ContainerFragmentHost> OpenReviews() =>

@@ -17,8 +17,8 @@ namespace TrafficConsole.Web.Components.Pages.ServiceTabs;
 /// <remarks>Created by the page per circuit; every change of state raises <see cref="Changed"/> so the page renders it.</remarks>
 public sealed class ServiceChanges(IServiceReader reader, IRolloutHistory history, IDialogService dialogs, ISnackbar snackbar, ConsoleSession session)
 {
-    private static readonly DialogOptions s_conflictDialog = new() { MaxWidth = MaxWidth.ExtraLarge, FullWidth = true, CloseButton = true };
-    private static readonly DialogOptions s_wideDialog = new() { MaxWidth = MaxWidth.Large, FullWidth = true, CloseButton = true };
+    private static readonly DialogOptions ConflictDialogOptions = new() { MaxWidth = MaxWidth.ExtraLarge, FullWidth = true, CloseButton = true };
+    private static readonly DialogOptions WideDialog = new() { MaxWidth = MaxWidth.Large, FullWidth = true, CloseButton = true };
     private const int SeenCap = 32;
 
     // The states the page has shown, by revision: a draft's revision names the state it started from (the conflict view's
@@ -193,7 +193,7 @@ public sealed class ServiceChanges(IServiceReader reader, IRolloutHistory histor
             { d => d.VersionNames, VersionNames },
         };
         more?.Invoke(parameters);
-        IDialogReference dialog = await dialogs.ShowAsync<PreviewDialog>($"Preview {Service}", parameters, s_wideDialog);
+        IDialogReference dialog = await dialogs.ShowAsync<PreviewDialog>($"Preview {Service}", parameters, WideDialog);
         DialogResult? result = await dialog.Result;
         return result is { Canceled: false } ? result.Data as PreviewDecision ?? new PreviewDecision(null) : null;
     }
@@ -262,7 +262,7 @@ public sealed class ServiceChanges(IServiceReader reader, IRolloutHistory histor
             { d => d.CanReapply, yaml is not null },
             { d => d.VersionNames, VersionNames },
         };
-        IDialogReference dialog = await dialogs.ShowAsync<ConflictDialog>($"{Service} changed", parameters, s_conflictDialog);
+        IDialogReference dialog = await dialogs.ShowAsync<ConflictDialog>($"{Service} changed", parameters, ConflictDialogOptions);
         DialogResult? result = await dialog.Result;
         return result is { Canceled: false, Data: string choice } ? choice : null;
     }

@@ -21,7 +21,7 @@ namespace TrafficConsole.Web.Components.Pages.ServiceTabs;
 /// </summary>
 public partial class TrafficTab
 {
-    private static readonly DialogOptions s_smallDialog = new() { MaxWidth = MaxWidth.Small, FullWidth = true, CloseButton = true };
+    private static readonly DialogOptions SmallDialog = new() { MaxWidth = MaxWidth.Small, FullWidth = true, CloseButton = true };
     private TrafficShiftingPanel? _panel;
 
     [Inject]
@@ -114,7 +114,7 @@ public partial class TrafficTab
             { d => d.Service, Changes.Service },
             { d => d.Resources, RoutingChanges.DescribeDelete(Changes.Namespace, Changes.Service) },
         };
-        IDialogReference dialog = await Dialogs.ShowAsync<DeleteRoutingDialog>($"Delete routing of {Changes.Service}", parameters, s_smallDialog);
+        IDialogReference dialog = await Dialogs.ShowAsync<DeleteRoutingDialog>($"Delete routing of {Changes.Service}", parameters, SmallDialog);
         DialogResult? result = await dialog.Result;
         if (result is null || result.Canceled)
         {
