@@ -46,9 +46,15 @@ public sealed partial class FakeTrafficService : ITrafficService
 
     public IReadOnlyList<string> Namespaces => [.. _services.Keys.Select(static k => k.Namespace).Distinct().Order(StringComparer.Ordinal)];
 
-    /// <summary>Every routing write as the sliders see it, in order: the split of the intent's default route as a draft.</summary>
+    /// <summary>
+    /// Every routing write as the sliders see it, in order: the split of the intent's default route as a draft over every
+    /// version of the service (a version the route leaves out at 0, as the projection shows it).
+    /// </summary>
     public IReadOnlyList<(string Service, TrafficDraft Draft, string? Revision, string Actor)> Applies =>
-        [.. RoutingApplies.Select(static a => (a.Service, DraftOf(a.Intent), a.Revision, a.Actor))];
+        [.. RoutingApplies.Select(a => (a.Service, DraftOf(a.Intent, VersionsOf(a.Service)), a.Revision, a.Actor))];
+
+    private ImmutableArray<string> VersionsOf(string service) =>
+        _services.Values.FirstOrDefault(s => s.Summary.Name == service) is { } detail ? [.. detail.Summary.Versions.Select(static v => v.Name)] : [];
 
     /// <summary>Extra validation every PreviewRouting reports (as the real planner's findings would).</summary>
     public ImmutableArray<ValidationMessage> PreviewNotes { get; set; } = [];
@@ -120,8 +126,10 @@ public sealed partial class FakeTrafficService : ITrafficService
         return ApplyRoutingAsync(namespaceName, service, intent.WithDefaultSplit(draft.ToSplit()), expectedRevision, change, cancellationToken);
     }
 
-    private static TrafficDraft DraftOf(RoutingIntent intent) => intent.DefaultRoute?.Destinations is { } split
-        ? new TrafficDraft([.. split.Weights.Select(static w => new WeightShare(w.Version, w.Weight))], split.Mirror is { } m ? new MirrorShare(m.Version, m.Percent) : null)
+    private static TrafficDraft DraftOf(RoutingIntent intent, ImmutableArray<string> versions) => intent.DefaultRoute?.Destinations is { } split
+        ? new TrafficDraft(
+            [.. split.Weights.Select(static w => new WeightShare(w.Version, w.Weight)), .. versions.Where(v => !split.Contains(v)).Select(static v => new WeightShare(v, 0))],
+            split.Mirror is { } m ? new MirrorShare(m.Version, m.Percent) : null)
         : new TrafficDraft([], null);
 
     public Task<ChangeOutcome> DeleteRoutingAsync(string namespaceName, string service, string? expectedRevision, ChangeContext change, CancellationToken cancellationToken = default)
@@ -208,7 +216,7 @@ public sealed partial class FakeTrafficService : ITrafficService
         ServiceRouting before = GetRouting(namespaceName, service)!;
         string revision = NextRevision();
         _routings[(namespaceName, service)] = before with { Intent = intent, Revision = revision };
-        TrafficDraft split = DraftOf(intent);
+        TrafficDraft split = DraftOf(intent, [.. detail.Summary.Versions.Select(static v => v.Name)]);
         ServiceDetail updated = TestServices.WithRouting(detail, intent.Rules.IsEmpty ? RoutingKind.Split : RoutingKind.Rules, split.Weights, revision, actor, split.Mirror);
         Record(updated, change, RevisionAction.Apply);
         Change(updated);
