@@ -184,9 +184,12 @@ public sealed class PublishedConsoleTests : IClassFixture<PublishedConsole>, IDi
                 }
             }
 
-            // Two versions (creates the VirtualService and a DestinationRule with their subsets), then every
-            // version (adds a subset: both are updated), then back to plain routing (both deleted).
+            // Two versions (creates the VirtualService and a DestinationRule with a subset for every version, as Kiali
+            // does); someone trims the DestinationRule to the two by hand (kubectl edit); then every version (adds the
+            // subset back: both are updated), then back to plain routing (both deleted).
             string revision = await PutAsync(traffic, await CurrentRevisionAsync(traffic), Split(versions[..2], 10));
+            await TrimSubsetsAsync(sandbox, versions[..2]);
+            revision = await WaitForRevisionAfterAsync(traffic, revision, console);
             revision = await PutAsync(traffic, revision, Split(versions, 30));
             await DeleteAsync(traffic, revision, console);
 
@@ -257,6 +260,38 @@ public sealed class PublishedConsoleTests : IClassFixture<PublishedConsole>, IDi
             },
         });
         Assert.True(route.IsSuccessStatusCode, $"HTTPRoute: {(int)route.StatusCode} {await route.Content.ReadAsStringAsync()}");
+    }
+
+    private static async Task TrimSubsetsAsync(SandboxServer sandbox, string[] keep)
+    {
+        using var direct = new HttpClient { BaseAddress = sandbox.Url };
+        direct.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", sandbox.AdminToken);
+        string patch = JsonSerializer.Serialize(new { spec = new { subsets = keep.Select(static v => new { name = v, labels = new Dictionary<string, string> { ["version"] = v } }).ToArray() } });
+        using var request = new HttpRequestMessage(HttpMethod.Patch, "apis/networking.istio.io/v1/namespaces/bookinfo/destinationrules/reviews")
+        {
+            Content = new StringContent(patch, System.Text.Encoding.UTF8, "application/merge-patch+json"),
+        };
+        using HttpResponseMessage patched = await direct.SendAsync(request);
+        Assert.True(patched.IsSuccessStatusCode, $"DestinationRule patch: {(int)patched.StatusCode} {await patched.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Polls the console until the service's routing revision is no longer <paramref name="revision"/>; returns the new one.</summary>
+    private async Task<string> WaitForRevisionAfterAsync(string trafficUrl, string revision, ConsoleProcess console)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            string current = await CurrentRevisionAsync(trafficUrl);
+            if (current != revision)
+            {
+                return current;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"The console never saw the DestinationRule edited by hand (revision still {revision})\n{console.Output}");
+        return revision;
     }
 
     /// <summary>Polls the console until the service's routing is of <paramref name="kind"/>; returns its revision.</summary>
