@@ -36,7 +36,7 @@ public static partial class RoutingIntentPlanner
     /// Plans the weight sliders' split (or the REST <c>traffic</c> view's) as the default route of the service's intent
     /// (<see cref="RoutingIntent.WithDefaultSplit"/>): refused, naming the slider, when the split is not whole percentages
     /// adding up to 100 over the service's versions, or when the sliders cannot edit this routing
-    /// (<see cref="RoutingProjection.SlidersProblem"/>); otherwise exactly the plan of that intent.
+    /// (<see cref="RoutingProjection.SlidersProblem(RoutingIntentReading)"/>); otherwise exactly the plan of that intent.
     /// </summary>
     public static RoutingPlan PlanSplit(ServiceView view, TrafficSplit split, string istioApiVersion)
     {

@@ -17,11 +17,13 @@ public static class RoutingProjection
     public static string? SlidersProblem(RoutingIntentReading reading)
     {
         ArgumentNullException.ThrowIfNull(reading);
-        if (reading.Intent is not { } intent)
-        {
-            return reading.Problem ?? "The routing of this service cannot be edited.";
-        }
+        return reading.Intent is { } intent ? SlidersProblem(intent) : reading.Problem ?? "The routing of this service cannot be edited.";
+    }
 
+    /// <summary>Why the weight sliders cannot edit the default route of <paramref name="intent"/> (an editable intent), or null when they can.</summary>
+    public static string? SlidersProblem(RoutingIntent intent)
+    {
+        ArgumentNullException.ThrowIfNull(intent);
         if (intent.DefaultRoute?.ReadOnlyReason is { } reason)
         {
             return "The default route (the rule without conditions) cannot be edited with the sliders: " + reason;

@@ -26,10 +26,11 @@ public sealed record ServiceRouting(
     string? DestinationRuleYaml)
 {
     /// <summary>
-    /// Why the default route cannot be edited (by the weight sliders or the rule editor); null when it can. One answer for
-    /// both editors: the whole routing's <see cref="ReadOnlyReason"/>, else the default route's own.
+    /// Why the weight sliders cannot edit the default route; null when they can. The same answer the routing's projection
+    /// gives (<see cref="RoutingProjection.SlidersProblem(RoutingIntent)"/>): the whole routing's <see cref="ReadOnlyReason"/>,
+    /// else the default route's own, else a rule before it that takes every request.
     /// </summary>
-    public string? DefaultRouteReadOnlyReason => ReadOnlyReason ?? Intent.DefaultRoute?.ReadOnlyReason;
+    public string? DefaultRouteReadOnlyReason => ReadOnlyReason ?? RoutingProjection.SlidersProblem(Intent);
 }
 
 /// <summary>What the simulator says about a request, or why it could not run (the draft cannot be planned).</summary>

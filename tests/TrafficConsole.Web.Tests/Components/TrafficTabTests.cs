@@ -77,6 +77,18 @@ public sealed class TrafficTabTests : ConsoleTestContext
     }
 
     [Fact]
+    public void The_sliders_are_read_only_when_a_rule_before_the_default_route_takes_every_request()
+    {
+        // The same rule as the routing's projection: a change to the default route would never receive traffic.
+        PutIntent(intent => intent with { Rules = [JasonToV2 with { Matches = [] }] });
+
+        IRenderedComponent<ContainerFragmentHost> cut = OpenReviews();
+
+        Assert.Contains("matches every request", cut.Find("[data-testid=read-only-reason]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("[data-testid=apply]"));
+    }
+
+    [Fact]
     public void A_refusal_of_the_default_route_is_shown_at_the_sliders_paths()
     {
         Traffic.NextRoutingOutcome = _ => new ChangeOutcome.Invalid(
