@@ -130,7 +130,7 @@ public sealed class MeshCacheResilienceTests : IDisposable
                 return changes.Any(c => c.Name == "newcomer") && changes.Any(c => c.Name == "doomed") && changes.Any(c => c.Name == "details-v1");
             },
             "the re-list's differences",
-            TimeSpan.FromSeconds(15));
+            TimeSpan.FromSeconds(30));
 
         Assert.True(cache.Requests.ListsOf(MeshResourceKind.VirtualService) > listsBefore);
         MeshChange deleted = Assert.Single(changes, c => c.Name == "doomed");
